@@ -1,0 +1,235 @@
+package wf
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Step runs fn once per run and records its result: on replay the recorded
+// result (or the recorded failure, as a *StepError) is returned and fn is
+// not called. The result must survive a JSON round trip. fn gets a real
+// context.Context, canceled when an attempt times out.
+//
+// A failing attempt is retried per WithRetry (or the workflow's
+// DefaultRetry); a backoff that would outlive the invocation's budget is
+// taken as a durable timer and the run resumes in a later invocation.
+func Step[T any](ctx *Context, id StepID, fn func(sc StepContext) (T, error), opts ...StepOption) (T, error) {
+	var zero T
+	e := ctx.e
+	if fn == nil {
+		e.failNow(fmt.Errorf("wf: Step %q: fn is nil", id), CodeError)
+	}
+	raw, err := e.step(string(id), "Step", func(sc StepContext) (json.RawMessage, error) {
+		v, err := fn(sc)
+		if err != nil {
+			return nil, err
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			return nil, fmt.Errorf("wf: step %q: encode result: %w", id, err)
+		}
+		return b, nil
+	}, opts)
+	if err != nil {
+		return zero, err
+	}
+	var v T
+	if len(raw) > 0 {
+		if derr := json.Unmarshal(raw, &v); derr != nil {
+			e.failNow(fmt.Errorf("wf: step %q: recorded result %s does not decode into %T: %w", id, truncate(raw, 80), v, derr), CodeNondeterminism)
+		}
+	}
+	return v, nil
+}
+
+// Do is Step for functions that return only an error.
+func Do(ctx *Context, id StepID, fn func(sc StepContext) error, opts ...StepOption) error {
+	e := ctx.e
+	if fn == nil {
+		e.failNow(fmt.Errorf("wf: Do %q: fn is nil", id), CodeError)
+	}
+	_, err := e.step(string(id), "Do", func(sc StepContext) (json.RawMessage, error) {
+		return nil, fn(sc)
+	}, opts)
+	return err
+}
+
+func retryID(id string, attempt int) string { return id + "#retry-" + strconv.Itoa(attempt) }
+
+func (e *execution) step(id, what string, fn func(StepContext) (json.RawMessage, error), opts []StepOption) (json.RawMessage, error) {
+	cfg := stepConfig{retry: e.def.defaultRetry}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	policy := RetryPolicy{MaxAttempts: 1}
+	if cfg.retry != nil {
+		policy = *cfg.retry
+		if policy.MaxAttempts < 1 {
+			policy.MaxAttempts = 1
+		}
+	}
+	if strings.Contains(id, "#") {
+		e.failNow(fmt.Errorf("wf: step ID %q must not contain '#'", id), CodeError)
+	}
+	evs := e.enter(id, what, StepFinished, StepFailed)
+	if len(evs) > 0 {
+		ev := evs[len(evs)-1]
+		if ev.Type == StepFailed {
+			return nil, &StepError{StepID: StepID(id), Attempts: max(ev.Attempts, 1), Cause: ev.Error}
+		}
+		return ev.Result, nil
+	}
+	attempt := e.resumeRetries(id)
+	e.maybeYield()
+	for ; ; attempt++ {
+		raw, err := e.attempt(id, attempt, cfg, fn)
+		if e.ctx.Err() != nil {
+			e.abort(e.ctx.Err())
+		}
+		if err == nil {
+			e.record(Event{Type: StepFinished, StepID: id, Result: raw, Attempts: attemptsField(attempt), Meta: cfg.meta})
+			e.flush()
+			return raw, nil
+		}
+		retry := attempt < policy.MaxAttempts && (policy.ShouldRetry == nil || policy.ShouldRetry(err, attempt))
+		if !retry {
+			info := NewErrorInfo(err)
+			e.record(Event{Type: StepFailed, StepID: id, Error: info, Attempts: attemptsField(attempt), Meta: cfg.meta})
+			e.flush()
+			return nil, &StepError{StepID: StepID(id), Attempts: attempt, Cause: info}
+		}
+		wait := policy.delay(attempt + 1)
+		if e.backoffOutlivesBudget(wait) {
+			e.durableBackoff(id, attempt+1, wait, err)
+		}
+		if wait > 0 {
+			t := time.NewTimer(wait)
+			select {
+			case <-t.C:
+			case <-e.ctx.Done():
+				t.Stop()
+				e.abort(e.ctx.Err())
+			}
+		}
+	}
+}
+
+func attemptsField(n int) int {
+	if n > 1 {
+		return n
+	}
+	return 0
+}
+
+func (e *execution) backoffOutlivesBudget(wait time.Duration) bool {
+	if e.inv.Deadline.IsZero() || wait <= 0 {
+		return false
+	}
+	return e.now().Add(wait).After(e.inv.Deadline.Add(-e.inv.MinYieldRemaining))
+}
+
+// durableBackoff records a timer wait before attempt `next` and pauses.
+func (e *execution) durableBackoff(id string, next int, wait time.Duration, err error) {
+	wid := retryID(id, next)
+	e.reached[wid] = true
+	deadline := e.now().Add(wait)
+	e.record(Event{Type: SignalAwaited, StepID: wid, Name: TimerSignal, Deadline: &deadline,
+		Meta: map[string]string{"error": err.Error(), "attempt": strconv.Itoa(next - 1)}})
+	e.pause(Await{StepID: wid, Kind: AwaitTimer, Name: TimerSignal, Deadline: &deadline})
+}
+
+// resumeRetries finds the attempt a step resumes at after durable backoffs:
+// 1 when there were none; pauses again when the latest backoff is not due.
+func (e *execution) resumeRetries(id string) int {
+	attempt := 1
+	for next := 2; ; next++ {
+		wid := retryID(id, next)
+		if len(e.byStep[wid]) == 0 {
+			return attempt
+		}
+		evs := e.enter(wid, "Step retry", SignalAwaited, SignalResolved)
+		if len(evs) < 2 {
+			e.resolveTimer(wid, evs[0])
+		}
+		attempt = next
+	}
+}
+
+// resolveTimer resolves a recorded timer wait (Sleep, durable backoff) whose
+// resolution is not in the log yet, or pauses again when it is not due.
+func (e *execution) resolveTimer(id string, awaited Event) {
+	if d, ok := e.deliveries[id]; ok {
+		e.record(Event{Type: SignalResolved, StepID: id, Name: TimerSignal, SignalID: d.SignalID, Meta: d.Meta})
+		return
+	}
+	if awaited.Deadline != nil && !e.now().Before(*awaited.Deadline) {
+		e.record(Event{Type: SignalResolved, StepID: id, Name: TimerSignal, SignalID: TimerSignal + ":" + id})
+		return
+	}
+	e.pause(Await{StepID: id, Kind: AwaitTimer, Name: TimerSignal, Deadline: awaited.Deadline})
+}
+
+// attempt runs one attempt of a step's function in its own goroutine, so
+// that a timeout or an aborted invocation returns even when fn ignores its
+// context.
+func (e *execution) attempt(id string, n int, cfg stepConfig, fn func(StepContext) (json.RawMessage, error)) (json.RawMessage, error) {
+	actx, cancel := context.WithCancel(e.ctx)
+	if cfg.timeout > 0 {
+		actx, cancel = context.WithTimeout(e.ctx, cfg.timeout)
+	}
+	defer cancel()
+	sc := StepContext{Context: actx, id: StepID(id), runID: e.inv.RunID, attempt: n, deadline: e.inv.Deadline, now: e.now}
+	e.publish(Event{Type: StepStarted, StepID: id, Attempts: n, Meta: cfg.meta})
+
+	type result struct {
+		raw json.RawMessage
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		var r result
+		defer func() {
+			if p := recover(); p != nil {
+				r = result{err: &PanicError{Value: p, Stack: string(debug.Stack())}}
+			}
+			ch <- r
+		}()
+		call := func(sc StepContext) error {
+			raw, err := fn(sc)
+			r.raw = raw
+			return err
+		}
+		for i := len(e.def.middleware) - 1; i >= 0; i-- {
+			mw, next := e.def.middleware[i], call
+			if mw.Step != nil {
+				call = func(sc StepContext) error { return mw.Step(sc, next) }
+			}
+		}
+		r.err = call(sc)
+	}()
+	select {
+	case r := <-ch:
+		if r.err != nil && cfg.timeout > 0 && errors.Is(actx.Err(), context.DeadlineExceeded) && e.ctx.Err() == nil {
+			return nil, &StepTimeoutError{StepID: StepID(id), Attempt: n, Timeout: cfg.timeout}
+		}
+		return r.raw, r.err
+	case <-actx.Done():
+		if e.ctx.Err() != nil {
+			return nil, e.ctx.Err()
+		}
+		return nil, &StepTimeoutError{StepID: StepID(id), Attempt: n, Timeout: cfg.timeout}
+	}
+}
+
+func truncate(b []byte, n int) string {
+	if len(b) <= n {
+		return string(b)
+	}
+	return string(b[:n]) + "…"
+}

@@ -1,0 +1,315 @@
+// Package store defines the execution-store contract: the durability
+// boundary between the runtime and a database.
+//
+// Operators pick an implementation (memstore for tests, postgres for
+// production, sqlite as the embedded default); the runtime is its only
+// caller. Implementations outside this module must pass storetest.Run.
+//
+// # Commits are statement batches
+//
+// Every write method is one self-contained, ordered batch of statements whose
+// statements report their own outcome (rows affected, ON CONFLICT … RETURNING):
+// one round trip on Postgres, one transaction on SQLite, one batch() on
+// Cloudflare D1. There is no read-then-write inside a write: a lost
+// compare-and-swap on a run's log is a unique-key failure on (run, event
+// index), and a lost lease is an UPDATE … WHERE lease_owner = $owner that
+// touches no row.
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/wfgo/wf"
+)
+
+// Errors that callers branch on. Implementations wrap them with context
+// (the run ID) using %w.
+var (
+	// ErrConflict: another writer already appended at the expected index.
+	ErrConflict = wf.ErrConflict
+	// ErrNotFound: no such run (or schedule, or bucket).
+	ErrNotFound = errors.New("store: not found")
+	// ErrLeaseLost: the caller no longer holds the run's lease; nothing was
+	// written.
+	ErrLeaseLost = errors.New("store: lease lost")
+	// ErrTooLarge: a payload exceeds the store's size limit; nothing was
+	// written.
+	ErrTooLarge = errors.New("store: payload too large")
+	// ErrCorrupt: a stored row could not be decoded.
+	ErrCorrupt = errors.New("store: corrupt stored data")
+)
+
+// Store is the execution-store contract. All methods are safe for concurrent
+// use. Times come from the caller (the runtime's clock); stores never read
+// the wall clock for logic.
+type Store interface {
+	// CreateRun inserts a run unless one with the same ID exists. It returns
+	// the stored run and whether this call created it. An existing run is
+	// returned unchanged (whatever its workflow: the caller compares).
+	CreateRun(ctx context.Context, run NewRun) (Run, bool, error)
+	// GetRun returns a run's state, or ErrNotFound.
+	GetRun(ctx context.Context, runID string) (Run, error)
+	// LoadExecution returns a run with its whole log and its deliveries.
+	LoadExecution(ctx context.Context, runID string) (Execution, error)
+	// ClaimRun takes the run's lease for owner until `until` when the run
+	// is not terminal and its lease is free, expired, or already owner's.
+	// When claimed, the result carries the execution (run, log, deliveries).
+	ClaimRun(ctx context.Context, runID string, lease Lease) (ClaimResult, error)
+	// Heartbeat extends owner's lease to lease.Until; ErrLeaseLost if owner
+	// no longer holds it.
+	Heartbeat(ctx context.Context, runID string, lease Lease) error
+	// ReleaseRun gives up owner's lease without other changes. Releasing a
+	// lease one does not hold is not an error.
+	ReleaseRun(ctx context.Context, runID, owner string) error
+
+	// Append durably adds events at positions c.Next, c.Next+1, … while
+	// c.Owner holds the lease: ErrConflict if an index is taken,
+	// ErrLeaseLost if the lease is held by another owner.
+	Append(ctx context.Context, runID string, c Append) error
+	// Commit applies one drive's effects atomically: append the events,
+	// set run state, replace the run's timers, release the lease.
+	// ErrConflict or ErrLeaseLost leave everything unchanged.
+	Commit(ctx context.Context, c Commit) error
+
+	// Deliver stores a resolution of a wait, idempotently by
+	// (run, SignalID), at most one per (run, StepID), and bumps the run's
+	// delivery sequence so that a concurrent driver leaves it ready.
+	Deliver(ctx context.Context, runID string, d wf.Delivery) (DeliveryResult, error)
+
+	// ClaimDueTimers leases up to limit timers due at lease.Now, earliest
+	// first, that are not leased by someone else.
+	ClaimDueTimers(ctx context.Context, limit int, lease Lease) ([]Timer, error)
+	// ClaimStaleRuns leases up to limit runs that need a driver: status
+	// queued or running whose lease is absent or expired at lease.Now.
+	ClaimStaleRuns(ctx context.Context, limit int, lease Lease) ([]Run, error)
+
+	// UpsertSchedule creates or replaces a schedule's definition.
+	UpsertSchedule(ctx context.Context, s Schedule) error
+	// ListSchedules returns all schedules sorted by ID.
+	ListSchedules(ctx context.Context) ([]Schedule, error)
+	// EnsureBucket inserts a pending bucket unless (ScheduleID, BucketID)
+	// exists; it reports whether it inserted.
+	EnsureBucket(ctx context.Context, b Bucket) (bool, error)
+	// ClaimDueBuckets leases up to limit pending buckets whose FireAt is
+	// due at lease.Now, oldest first.
+	ClaimDueBuckets(ctx context.Context, limit int, lease Lease) ([]Bucket, error)
+	// FinishBucket moves owner's leased bucket to status (started or
+	// skipped) and releases it; a started or skipped bucket is never
+	// claimed again. ErrLeaseLost if owner no longer holds it.
+	FinishBucket(ctx context.Context, scheduleID, bucketID, owner string, status BucketStatus, at time.Time) error
+	// ReleaseBucket gives up owner's lease on a still-pending bucket.
+	ReleaseBucket(ctx context.Context, scheduleID, bucketID, owner string) error
+	// ListBuckets returns a schedule's buckets, newest FireAt first, at most
+	// limit.
+	ListBuckets(ctx context.Context, scheduleID string, limit int) ([]Bucket, error)
+
+	// ListRuns returns run summaries ordered by (CreatedAt, ID) descending,
+	// filtered and paged by q.
+	ListRuns(ctx context.Context, q ListQuery) (RunPage, error)
+	// Events returns a run's log from index `from`, at most limit (0: all).
+	Events(ctx context.Context, runID string, from, limit int) ([]wf.Event, error)
+	// DeleteRun removes a run with its log, timers and deliveries; it
+	// reports whether the run existed.
+	DeleteRun(ctx context.Context, runID string) (bool, error)
+	// PurgeRuns deletes up to limit terminal runs last updated before
+	// cutoff, and returns how many it deleted.
+	PurgeRuns(ctx context.Context, cutoff time.Time, limit int) (int, error)
+}
+
+// Lease names who holds a lease, from when, until when.
+type Lease struct {
+	Owner string
+	Now   time.Time
+	Until time.Time
+}
+
+// NewRun is a run to create. When Lease.Owner is set the run is created
+// already leased to that owner (the starter drives it without a claim).
+type NewRun struct {
+	ID         string
+	WorkflowID string
+	Version    string
+	Status     wf.RunStatus // StatusQueued or StatusRunning
+	Input      json.RawMessage
+	ScheduleID string // set for runs started by a schedule bucket
+	Lease      Lease
+}
+
+// Run is a run's routing record, kept beside its log. State is never a
+// snapshot of the workflow: replay rebuilds it.
+type Run struct {
+	ID         string
+	WorkflowID string
+	Version    string
+	Status     wf.RunStatus
+	Input      json.RawMessage
+	Output     json.RawMessage
+	Error      *wf.ErrorInfo
+	// Awaiting lists the outstanding waits of a paused run.
+	Awaiting []wf.Await
+	// WakeAt is the earliest deadline among Awaiting, if any.
+	WakeAt *time.Time
+	// DeliverySeq counts deliveries stored for the run; a commit made with
+	// an older value leaves a paused run ready to drive again.
+	DeliverySeq    int64
+	ScheduleID     string
+	LeaseOwner     string
+	LeaseExpiresAt *time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// WaitingFor returns the single-wait projection of Awaiting: the first
+// awaited signal (or timer), if any.
+func (r *Run) WaitingFor() *wf.Await {
+	for i := range r.Awaiting {
+		if r.Awaiting[i].Kind != wf.AwaitApproval {
+			return &r.Awaiting[i]
+		}
+	}
+	return nil
+}
+
+// PendingApproval returns the first awaited approval, if any.
+func (r *Run) PendingApproval() *wf.Await {
+	for i := range r.Awaiting {
+		if r.Awaiting[i].Kind == wf.AwaitApproval {
+			return &r.Awaiting[i]
+		}
+	}
+	return nil
+}
+
+// Execution is a run with its log and its stored deliveries.
+type Execution struct {
+	Run        Run
+	Events     []wf.Event
+	Deliveries []wf.Delivery
+}
+
+// ClaimStatus is the outcome of ClaimRun.
+type ClaimStatus string
+
+const (
+	Claimed      ClaimStatus = "claimed"
+	NotFound     ClaimStatus = "not-found"
+	NotClaimable ClaimStatus = "not-claimable" // leased by another owner
+	Terminal     ClaimStatus = "terminal"      // the run is over
+)
+
+// ClaimResult is ClaimRun's answer. Execution is complete when Status is
+// Claimed; for NotClaimable and Terminal only Execution.Run is set.
+type ClaimResult struct {
+	Status    ClaimStatus
+	Execution Execution
+}
+
+// Append is a mid-drive append of events (a step's checkpoint).
+type Append struct {
+	Owner  string
+	Next   int
+	Events []wf.Event
+}
+
+// Commit is one drive's final effects.
+type Commit struct {
+	RunID string
+	Owner string
+	// Next is the log index of Events[0].
+	Next   int
+	Events []wf.Event
+	// Status is the run's new status. For StatusPaused, a run whose
+	// DeliverySeq moved past LoadedSeq is stored as StatusRunning instead
+	// (with no lease) so that recovery drives it again.
+	Status    wf.RunStatus
+	LoadedSeq int64
+	Output    json.RawMessage
+	Error     *wf.ErrorInfo
+	Awaiting  []wf.Await
+	// Timers replace all of the run's timers.
+	Timers []Timer
+	Now    time.Time
+}
+
+// Timer is a due-time row that wakes a paused run.
+type Timer struct {
+	RunID  string
+	StepID string
+	WakeAt time.Time
+}
+
+// DeliveryStatus is the outcome of Deliver.
+type DeliveryStatus string
+
+const (
+	Delivered DeliveryStatus = "delivered"
+	// Duplicate: the same SignalID was stored before; nothing changed.
+	Duplicate DeliveryStatus = "duplicate"
+	// Lost: another delivery already resolved the same wait.
+	Lost DeliveryStatus = "lost"
+	// RunNotFound: no such run.
+	RunNotFound DeliveryStatus = "not-found"
+)
+
+// DeliveryResult is Deliver's answer. Winner is the stored delivery for the
+// wait when Status is Duplicate or Lost.
+type DeliveryResult struct {
+	Status DeliveryStatus
+	Winner *wf.Delivery
+}
+
+// Schedule is a stored schedule definition.
+type Schedule struct {
+	ID         string
+	WorkflowID string
+	// Spec is the schedule's canonical text, e.g. "@every 15m" or
+	// "CRON_TZ=Europe/Paris 0 9 * * MON-FRI".
+	Spec    string
+	Overlap string
+	Input   json.RawMessage
+	Enabled bool
+	// UpdatedAt is when the definition was last upserted.
+	UpdatedAt time.Time
+}
+
+// BucketStatus is a schedule bucket's state.
+type BucketStatus string
+
+const (
+	BucketPending BucketStatus = "pending"
+	BucketStarted BucketStatus = "started"
+	BucketSkipped BucketStatus = "skipped"
+)
+
+// Bucket is one fire time of a schedule, with the deterministic run ID it
+// starts.
+type Bucket struct {
+	ScheduleID     string
+	BucketID       string
+	RunID          string
+	FireAt         time.Time
+	Status         BucketStatus
+	LeaseOwner     string
+	LeaseExpiresAt *time.Time
+	StartedAt      *time.Time
+}
+
+// ListQuery filters and pages ListRuns.
+type ListQuery struct {
+	WorkflowID string       // "" for all
+	Status     wf.RunStatus // "" for all
+	// Limit caps the page. Defaults to 50 when zero.
+	Limit int
+	// Cursor is RunPage.Next of the previous page; "" for the first.
+	Cursor string
+}
+
+// RunPage is one page of ListRuns.
+type RunPage struct {
+	Runs []Run
+	// Next is the cursor of the following page; "" when this is the last.
+	Next string
+}
