@@ -1,0 +1,43 @@
+// Package wf is the authoring API of wf, durable workflows for Go apps, and
+// the replay engine behind it.
+//
+// A workflow is an ordinary Go function or method. Durable work goes through
+// explicit primitives: Step and Do (side effects, with retries and
+// timeouts), Sleep and SleepUntil (timers), Now and UUID (recorded
+// non-determinism), WaitForEvent (signals) and Approve (human decisions).
+// Every primitive has an operation ID; its outcome is appended to the run's
+// event log the first time and returned from the log on every replay.
+//
+// A run pauses by persisting and returning: a pausing primitive records what
+// the run awaits and ends the handler's goroutine (runtime.Goexit), so user
+// code never sees, and can never swallow, a pause error. A later invocation
+// re-runs the handler from the top; replay short-circuits completed work up
+// to the point where the run left off.
+//
+// The handler must reach the same primitives with the same IDs on every
+// replay: no wall clock, randomness or I/O outside steps (wfgen check flags
+// the usual causes). A recorded event of another kind at the ID the code
+// reaches ends the run with CodeNondeterminism.
+//
+// # The log
+//
+// The durable event kinds are StepFinished, StepFailed, SignalAwaited,
+// SignalResolved, ApprovalRequested, ApprovalResolved, NowRecorded,
+// UUIDRecorded, RunFinished and RunErrored. Their JSON (see Event) is a
+// storage format pinned by golden files in testdata/events.
+//
+// # Operation IDs
+//
+// Step and Do take an explicit StepID. Sleep, SleepUntil, Now, UUID,
+// WaitForEvent and Approve take an optional ID (wf.ID, or
+// ApprovalRequest.ID) and otherwise get a positional one per kind and call
+// order: "__sleep-0", "__now-1", "__wait-0", "__approval-0", "__uuid-0".
+// Explicit IDs keep long-lived runs replayable when code changes. Reaching
+// the same ID twice in one execution ends the run with a clear error.
+//
+// # Where the engine stops
+//
+// This package does not store, schedule or host anything. The runtime
+// package drives Definition.Execute over a store; wfgen generates typed
+// clients, validators and registrations on top.
+package wf

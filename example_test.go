@@ -1,0 +1,57 @@
+package wf_test
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/wfgo/wf"
+)
+
+type Order struct {
+	OrderID string `json:"orderId"`
+}
+
+type Receipt struct {
+	OrderID string `json:"orderId"`
+	Shipped bool   `json:"shipped"`
+}
+
+// A workflow is a function over *wf.Context; durable work goes through the
+// primitives. Execute is normally called by the runtime; here it is driven
+// by hand over an in-memory log to show a pause and a resume.
+func ExampleNew() {
+	def := wf.New("fulfillment", func(ctx *wf.Context, in Order) (Receipt, error) {
+		if err := wf.Do(ctx, "reserve-inventory", func(sc wf.StepContext) error {
+			// Call the inventory service with sc.IdempotencyKey().
+			return nil
+		}); err != nil {
+			return Receipt{}, err
+		}
+		wf.Sleep(ctx, time.Hour)
+		return Receipt{OrderID: in.OrderID, Shipped: true}, nil
+	})
+
+	log := &memJournal{}
+	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	drive := func(deliveries ...wf.Delivery) wf.Outcome {
+		out, err := def.Execute(context.Background(), wf.Invocation{
+			RunID: "fulfillment:o-1", Input: []byte(`{"orderId":"o-1"}`),
+			Log: append([]wf.Event(nil), log.events...), Deliveries: deliveries,
+			Journal: log, Clock: func() time.Time { return clock },
+		})
+		if err != nil {
+			panic(err)
+		}
+		log.events = append(log.events, out.Pending...)
+		return out
+	}
+
+	out := drive()
+	fmt.Println(out.Status, out.Awaiting[0].StepID, out.Awaiting[0].Deadline.Format(time.Kitchen))
+	out = drive(wf.Delivery{StepID: "__sleep-0", SignalID: "__timer:__sleep-0", Name: wf.TimerSignal})
+	fmt.Println(out.Status, string(out.Output))
+	// Output:
+	// paused __sleep-0 1:00AM
+	// finished {"orderId":"o-1","shipped":true}
+}
