@@ -50,7 +50,7 @@ const (
 // tells deliveries which operation they resolve.
 type Await struct {
 	// StepID is the wait's operation ID.
-	StepID string `json:"stepId"`
+	StepID string    `json:"stepId"`
 	Kind   AwaitKind `json:"kind"`
 	// Name is the awaited signal's name; TimerSignal for timers.
 	Name string `json:"name"`
