@@ -75,8 +75,10 @@ type Store interface {
 	Commit(ctx context.Context, c Commit) error
 
 	// Deliver stores a resolution of a wait, idempotently by
-	// (run, SignalID), at most one per (run, StepID), and bumps the run's
-	// delivery sequence so that a concurrent driver leaves it ready.
+	// (run, SignalID), at most one per (run, StepID). A Delivered result
+	// also bumps the run's DeliverySeq and, when the run is paused, sets its
+	// status to running (ready, lease untouched) so that stale-run recovery
+	// drives it if the caller does not. Duplicate and Lost change nothing.
 	Deliver(ctx context.Context, runID string, d wf.Delivery) (DeliveryResult, error)
 
 	// ClaimDueTimers leases up to limit timers due at lease.Now, earliest
