@@ -1,0 +1,282 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/wfgo/wf"
+	"github.com/wfgo/wf/store"
+)
+
+// ResultKind says what a runtime call did to a run.
+type ResultKind string
+
+const (
+	// KindCompleted: the run finished.
+	KindCompleted ResultKind = "completed"
+	// KindPaused: the run waits for a signal, an approval or a timer.
+	KindPaused ResultKind = "paused"
+	// KindErrored: the run ended with an error.
+	KindErrored ResultKind = "errored"
+	// KindCanceled: the run was canceled.
+	KindCanceled ResultKind = "canceled"
+	// KindRunning: the run yielded (or is queued) and will be resumed by a
+	// sweep.
+	KindRunning ResultKind = "running"
+	// KindNotFound: no such run.
+	KindNotFound ResultKind = "not-found"
+	// KindNotClaimable: another owner holds the run's lease (or got ahead
+	// of this call); a delivery, if any, was stored and that owner, or a
+	// later sweep, will act on it.
+	KindNotClaimable ResultKind = "not-claimable"
+	// KindNotWaiting: the run does not await that signal or approval.
+	KindNotWaiting ResultKind = "not-waiting"
+	// KindDuplicate: this delivery ID was already stored; nothing changed.
+	KindDuplicate ResultKind = "duplicate"
+	// KindLost: another delivery already resolved that wait (Code says
+	// signal_lost or approval_lost).
+	KindLost ResultKind = "lost"
+)
+
+// Result is what StartRun, DeliverSignal, DeliverApproval, Cancel and each
+// sweep item report.
+type Result struct {
+	Kind ResultKind
+	// Run is the run's state after the call (zero for KindNotFound).
+	Run store.Run
+	// Existing is true when StartRun found the run already created.
+	Existing bool
+	// Code is set for KindLost (signal_lost, approval_lost).
+	Code wf.ErrorCode
+	// EventCount counts the events this call appended.
+	EventCount int
+	// Events are those events, when requested (IncludeEvents), at most
+	// MaxEvents of them; Truncated tells when some were left out.
+	Events    []wf.Event
+	Truncated bool
+}
+
+// driveOptions bound one drive.
+type driveOptions struct {
+	deadline      time.Time
+	includeEvents bool
+	maxEvents     int
+}
+
+// journal adapts the store's Append to the engine's Journal.
+type journal struct {
+	store store.Store
+	runID string
+	owner string
+}
+
+func (j journal) Append(ctx context.Context, next int, events []wf.Event) error {
+	return j.store.Append(ctx, j.runID, store.Append{Owner: j.owner, Next: next, Events: events})
+}
+
+// drive runs the engine over a claimed execution and commits the outcome.
+// It always leaves the lease released or lost, never held.
+func (rt *Runtime) drive(ctx context.Context, ex store.Execution, owner string, opts driveOptions) (Result, error) {
+	run := ex.Run
+	def, err := rt.resolve(run)
+	if err != nil {
+		return rt.endWithError(ctx, ex, owner, err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stopHeartbeat := rt.heartbeat(ctx, cancel, run.ID, owner)
+	defer stopHeartbeat()
+
+	out, err := def.Execute(ctx, wf.Invocation{
+		RunID:             run.ID,
+		Input:             run.Input,
+		Log:               ex.Events,
+		Deliveries:        ex.Deliveries,
+		Journal:           journal{store: rt.store, runID: run.ID, owner: owner},
+		Clock:             rt.clock,
+		NewUUID:           rt.newUUID,
+		Deadline:          opts.deadline,
+		MinYieldRemaining: rt.minYield,
+		Publish:           rt.publisher(run.ID),
+		Logger:            rt.logger,
+	})
+	if err != nil {
+		return rt.abandoned(ctx, run, owner, err)
+	}
+	c := store.Commit{
+		RunID:     run.ID,
+		Owner:     owner,
+		Next:      out.Next,
+		Events:    out.Pending,
+		LoadedSeq: run.DeliverySeq,
+		Output:    out.Output,
+		Error:     out.Error,
+		Awaiting:  out.Awaiting,
+		Now:       rt.clock(),
+	}
+	switch out.Status {
+	case wf.OutcomeFinished:
+		c.Status = wf.StatusFinished
+	case wf.OutcomeErrored:
+		c.Status = wf.StatusErrored
+	case wf.OutcomePaused:
+		c.Status = wf.StatusPaused
+		c.Timers = timersFor(run.ID, out.Awaiting)
+	case wf.OutcomeYielded:
+		c.Status = wf.StatusRunning
+	}
+	stopHeartbeat()
+	if err := rt.store.Commit(ctx, c); err != nil {
+		return rt.abandoned(ctx, run, owner, err)
+	}
+	run.Status, run.Output, run.Error, run.Awaiting = c.Status, c.Output, c.Error, c.Awaiting
+	run.LeaseOwner, run.LeaseExpiresAt, run.UpdatedAt = "", nil, c.Now
+	run.WakeAt = earliest(c.Timers)
+	res := Result{Kind: kindOf(c.Status), Run: run}
+	events := append(out.Appended, out.Pending...)
+	res.EventCount = len(events)
+	if opts.includeEvents {
+		res.Events, res.Truncated = capEvents(events, opts.maxEvents)
+	}
+	return res, nil
+}
+
+func (rt *Runtime) resolve(run store.Run) (*wf.Definition, error) {
+	latest, err := rt.definition(run.WorkflowID)
+	if err != nil {
+		return nil, &wf.VersionMismatchError{WorkflowID: run.WorkflowID, Version: run.Version}
+	}
+	return latest.Resolve(run.Version)
+}
+
+// endWithError commits RUN_ERRORED for a run that cannot be driven (its
+// version is not registered).
+func (rt *Runtime) endWithError(ctx context.Context, ex store.Execution, owner string, cause error) (Result, error) {
+	info := wf.NewErrorInfo(cause)
+	var coder wf.Coder
+	info.Code = wf.CodeError
+	if errors.As(cause, &coder) {
+		info.Code = wf.ErrorCode(coder.Code())
+	}
+	now := rt.clock()
+	ev := wf.Event{Type: wf.RunErrored, Time: now, RunID: ex.Run.ID, Error: info, Code: info.Code}
+	c := store.Commit{RunID: ex.Run.ID, Owner: owner, Next: len(ex.Events), Events: []wf.Event{ev},
+		Status: wf.StatusErrored, LoadedSeq: ex.Run.DeliverySeq, Error: info, Now: now}
+	if err := rt.store.Commit(ctx, c); err != nil {
+		return rt.abandoned(ctx, ex.Run, owner, err)
+	}
+	rt.logger.Warn("runtime: run ended: "+cause.Error(), "run", ex.Run.ID, "code", info.Code)
+	run := ex.Run
+	run.Status, run.Error, run.Awaiting, run.LeaseOwner, run.LeaseExpiresAt = wf.StatusErrored, info, nil, "", nil
+	return Result{Kind: KindErrored, Run: run, EventCount: 1}, nil
+}
+
+// abandoned handles a drive that must not commit: another writer got ahead
+// (ErrConflict), the lease was lost, or ctx ended. The run is left to its
+// current owner or to recovery.
+func (rt *Runtime) abandoned(ctx context.Context, run store.Run, owner string, err error) (Result, error) {
+	if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrLeaseLost) {
+		rt.logger.Warn("runtime: drive abandoned", "run", run.ID, "owner", owner, "err", err)
+		rt.release(run.ID, owner)
+		return Result{Kind: KindNotClaimable, Run: run}, nil
+	}
+	rt.release(run.ID, owner)
+	return Result{}, fmt.Errorf("runtime: drive run %s: %w", run.ID, err)
+}
+
+// release gives up a lease, best-effort, even when the caller's context is
+// done.
+func (rt *Runtime) release(runID, owner string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := rt.store.ReleaseRun(ctx, runID, owner); err != nil {
+		rt.logger.Warn("runtime: release lease", "run", runID, "err", err)
+	}
+}
+
+// heartbeat renews the lease every third of its duration until stopped; a
+// lost lease cancels the drive.
+func (rt *Runtime) heartbeat(ctx context.Context, cancel context.CancelFunc, runID, owner string) (stop func()) {
+	done := make(chan struct{})
+	var once sync.Once
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(rt.leaseDuration / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				err := rt.store.Heartbeat(ctx, runID, rt.lease(owner))
+				if errors.Is(err, store.ErrLeaseLost) {
+					rt.logger.Warn("runtime: lease lost while driving", "run", runID, "owner", owner)
+					cancel()
+					return
+				}
+				if err != nil && ctx.Err() == nil {
+					rt.logger.Warn("runtime: heartbeat failed", "run", runID, "err", err)
+				}
+			}
+		}
+	}()
+	return func() {
+		once.Do(func() { close(done) })
+		wg.Wait()
+	}
+}
+
+func (rt *Runtime) publisher(runID string) func(wf.Event) {
+	if rt.publish == nil {
+		return nil
+	}
+	return func(ev wf.Event) { rt.publish(runID, ev) }
+}
+
+func timersFor(runID string, awaiting []wf.Await) []store.Timer {
+	var ts []store.Timer
+	for _, a := range awaiting {
+		if a.Deadline != nil {
+			ts = append(ts, store.Timer{RunID: runID, StepID: a.StepID, WakeAt: *a.Deadline})
+		}
+	}
+	return ts
+}
+
+func earliest(ts []store.Timer) *time.Time {
+	var min *time.Time
+	for i := range ts {
+		if min == nil || ts[i].WakeAt.Before(*min) {
+			min = &ts[i].WakeAt
+		}
+	}
+	return min
+}
+
+func kindOf(s wf.RunStatus) ResultKind {
+	switch s {
+	case wf.StatusFinished:
+		return KindCompleted
+	case wf.StatusErrored, wf.StatusAborted:
+		return KindErrored
+	case wf.StatusCanceled:
+		return KindCanceled
+	case wf.StatusPaused:
+		return KindPaused
+	}
+	return KindRunning
+}
+
+func capEvents(evs []wf.Event, max int) ([]wf.Event, bool) {
+	if max > 0 && len(evs) > max {
+		return evs[:max], true
+	}
+	return evs, false
+}

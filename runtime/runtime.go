@@ -1,0 +1,212 @@
+// Package runtime drives workflow runs over a store: it registers
+// workflows, starts runs, delivers signals and approvals, cancels, sweeps
+// due timers, schedules and stale runs, and serves read APIs.
+//
+// Every entry point claims the run's lease, loads its execution, drives the
+// engine (wf.Definition.Execute) to the next pause or end, commits the
+// drive's effects in one store batch, and releases the lease. No call keeps
+// a process alive while a run waits: a host's cron calls Sweep for bounded
+// work.
+package runtime
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sort"
+	"sync/atomic"
+	"time"
+
+	"github.com/wfgo/wf"
+	"github.com/wfgo/wf/store"
+)
+
+// Config configures a Runtime.
+type Config struct {
+	// Store owns durability. Required.
+	Store store.Store
+	// Workflows are the registered workflows (wfgen's Registrations).
+	Workflows []Workflow
+	// LeaseDuration is how long a claim holds a run, timer or bucket; the
+	// lease is renewed every third of it while a run is driven. Defaults
+	// to 30s.
+	LeaseDuration time.Duration
+	// Owner prefixes lease owner tokens, for telling hosts apart in the
+	// store. Defaults to "<hostname>-<pid>".
+	Owner string
+	// Logger receives operational logs. Defaults to discarding them.
+	Logger *slog.Logger
+	// Publish receives live and durable events as runs progress. It is
+	// best-effort: it must not block, and its panics are recovered. Defaults
+	// to none.
+	Publish func(runID string, ev wf.Event)
+	// Clock reads the time. Defaults to time.Now.
+	Clock func() time.Time
+	// NewUUID makes run IDs when StartRun gets none and values for wf.UUID.
+	// Defaults to random version 4 UUIDs.
+	NewUUID func() string
+	// MinYieldRemaining: a run with a deadline yields before fresh durable
+	// work when less than this remains. Defaults to 2s.
+	MinYieldRemaining time.Duration
+	// CronLookBack bounds how far back materialisation looks for a
+	// schedule's most recent due fire time. Defaults to 32 days.
+	CronLookBack time.Duration
+}
+
+// Workflow registers one workflow: its latest definition (with previous
+// versions reachable through wf.Previous), its schedules and the validators
+// of the signals it accepts.
+type Workflow struct {
+	Definition *wf.Definition
+	Schedules  []Schedule
+	// Signals maps each signal name the workflow waits for to the
+	// validator of its payload (nil: any JSON). When Signals is non-nil,
+	// a delivery of another name is refused.
+	Signals map[string]wf.Validator
+}
+
+// Runtime drives runs. It is safe for concurrent use.
+type Runtime struct {
+	store         store.Store
+	workflows     map[string]*Workflow
+	schedules     []registeredSchedule
+	leaseDuration time.Duration
+	owner         string
+	claims        atomic.Int64
+	logger        *slog.Logger
+	publish       func(string, wf.Event)
+	clock         func() time.Time
+	newUUID       func() string
+	minYield      time.Duration
+	lookBack      time.Duration
+}
+
+// Errors returned by Runtime methods; test with errors.Is or errors.As.
+var (
+	// ErrUnknownWorkflow: no registered workflow has that ID.
+	ErrUnknownWorkflow = errors.New("runtime: unknown workflow")
+	// ErrUnknownSignal: the workflow declares its signals and this is not one.
+	ErrUnknownSignal = errors.New("runtime: unknown signal")
+	// ErrRunExists: the run ID is taken by a run of another workflow.
+	ErrRunExists = errors.New("runtime: run ID belongs to another workflow")
+)
+
+// New checks the configuration and returns a Runtime. A nil store, a
+// broken definition, a workflow registered twice or a bad schedule is an
+// error.
+func New(cfg Config) (*Runtime, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("runtime: Config.Store is nil")
+	}
+	rt := &Runtime{
+		store:         cfg.Store,
+		workflows:     map[string]*Workflow{},
+		leaseDuration: cfg.LeaseDuration,
+		owner:         cfg.Owner,
+		logger:        cfg.Logger,
+		publish:       cfg.Publish,
+		clock:         cfg.Clock,
+		newUUID:       cfg.NewUUID,
+		minYield:      cfg.MinYieldRemaining,
+		lookBack:      cfg.CronLookBack,
+	}
+	if rt.leaseDuration <= 0 {
+		rt.leaseDuration = 30 * time.Second
+	}
+	if rt.owner == "" {
+		host, _ := os.Hostname()
+		rt.owner = fmt.Sprintf("%s-%d", host, os.Getpid())
+	}
+	if rt.logger == nil {
+		rt.logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if rt.clock == nil {
+		rt.clock = time.Now
+	}
+	if rt.newUUID == nil {
+		rt.newUUID = randomUUID
+	}
+	if rt.minYield <= 0 {
+		rt.minYield = 2 * time.Second
+	}
+	if rt.lookBack <= 0 {
+		rt.lookBack = 32 * 24 * time.Hour
+	}
+	scheduleIDs := map[string]bool{}
+	for i := range cfg.Workflows {
+		w := cfg.Workflows[i]
+		if w.Definition == nil {
+			return nil, fmt.Errorf("runtime: Workflows[%d]: nil definition", i)
+		}
+		if err := w.Definition.Err(); err != nil {
+			return nil, fmt.Errorf("runtime: %w", err)
+		}
+		id := w.Definition.ID()
+		if _, dup := rt.workflows[id]; dup {
+			return nil, fmt.Errorf("runtime: workflow %q registered twice", id)
+		}
+		rt.workflows[id] = &w
+		for _, s := range w.Schedules {
+			if scheduleIDs[s.ID] {
+				return nil, fmt.Errorf("runtime: schedule %q registered twice", s.ID)
+			}
+			scheduleIDs[s.ID] = true
+			rs, err := newRegisteredSchedule(id, s)
+			if err != nil {
+				return nil, err
+			}
+			rt.schedules = append(rt.schedules, rs)
+		}
+	}
+	sort.Slice(rt.schedules, func(i, j int) bool { return rt.schedules[i].ID < rt.schedules[j].ID })
+	return rt, nil
+}
+
+// Store returns the runtime's store.
+func (rt *Runtime) Store() store.Store { return rt.store }
+
+// Workflow returns the registration of a workflow ID.
+func (rt *Runtime) Workflow(id string) (*Workflow, bool) {
+	w, ok := rt.workflows[id]
+	return w, ok
+}
+
+// newOwner returns a lease owner token unique to one claim, so that two
+// goroutines of one process never share a lease.
+func (rt *Runtime) newOwner() string {
+	return fmt.Sprintf("%s/%d", rt.owner, rt.claims.Add(1))
+}
+
+func (rt *Runtime) lease(owner string) store.Lease {
+	now := rt.clock()
+	return store.Lease{Owner: owner, Now: now, Until: now.Add(rt.leaseDuration)}
+}
+
+func (rt *Runtime) definition(workflowID string) (*wf.Definition, error) {
+	w, ok := rt.workflows[workflowID]
+	if !ok {
+		return nil, fmt.Errorf("%w %q", ErrUnknownWorkflow, workflowID)
+	}
+	return w.Definition, nil
+}
+
+func randomUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+func rawOrNull(v json.RawMessage) json.RawMessage {
+	if len(v) == 0 {
+		return json.RawMessage("null")
+	}
+	return v
+}

@@ -1,0 +1,257 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/wfgo/wf"
+	"github.com/wfgo/wf/store"
+)
+
+// Result kinds that only sweeps report, for schedule buckets.
+const (
+	// KindSkipped: a schedule tick was dropped (overlap policy, disabled
+	// or unregistered schedule, bad input).
+	KindSkipped ResultKind = "skipped"
+	// KindBuffered: a schedule tick waits for the previous run to end.
+	KindBuffered ResultKind = "buffered"
+)
+
+// SweepOptions bound one sweep. Zero values take the defaults.
+type SweepOptions struct {
+	// MaxRecoveredRuns caps stale runs re-driven. Defaults to 25.
+	MaxRecoveredRuns int
+	// MaxScheduledRuns caps schedule buckets started. Defaults to 25.
+	MaxScheduledRuns int
+	// MaxTimers caps due timers delivered. Defaults to 25.
+	MaxTimers int
+	// MaxDuration bounds the sweep's wall time; keep it below the host's
+	// function timeout. Defaults to 25s.
+	MaxDuration time.Duration
+	// LeaseOwner names this sweeper in leases. Defaults to the runtime's
+	// owner with a per-sweep suffix.
+	LeaseOwner string
+	// SkipMaterialize skips MaterializeSchedules (the host did it).
+	SkipMaterialize bool
+	// IncludeEvents keeps per-item results with their events (for
+	// debugging); MaxEvents caps events kept per item (0: all).
+	IncludeEvents bool
+	MaxEvents     int
+}
+
+// KindCounts counts results by kind.
+type KindCounts map[ResultKind]int
+
+// Summary is a sweep's compact account.
+type Summary struct {
+	Recovered    KindCounts `json:"recovered"`
+	Scheduled    KindCounts `json:"scheduled"`
+	Timers       KindCounts `json:"timers"`
+	Materialized int        `json:"materialized"`
+	// EventCount counts events appended by the sweep; ReturnedEventCount
+	// those kept in the result.
+	EventCount         int `json:"eventCount"`
+	ReturnedEventCount int `json:"returnedEventCount"`
+}
+
+// SweepItem is one item's result, kept when IncludeEvents is set.
+type SweepItem struct {
+	RunID  string `json:"runId"`
+	Result Result `json:"-"`
+	Kind   ResultKind
+}
+
+// SweepResult is summary-first: per-item lists stay empty unless events
+// were requested.
+type SweepResult struct {
+	Now        time.Time   `json:"now"`
+	LeaseOwner string      `json:"leaseOwner"`
+	Summary    Summary     `json:"summary"`
+	Recovered  []SweepItem `json:"recovered,omitempty"`
+	Scheduled  []SweepItem `json:"scheduled,omitempty"`
+	Timers     []SweepItem `json:"timers,omitempty"`
+	// DeadlineReached: MaxDuration ran out.
+	DeadlineReached bool `json:"deadlineReached"`
+	// RemainingMayExist: a budget, not an empty queue, stopped the sweep;
+	// sweep again soon.
+	RemainingMayExist bool `json:"remainingMayExist"`
+}
+
+// Sweep does bounded work, in order: (1) re-drive runs whose lease expired
+// (or that are ready after a delivery), (2) materialise schedules and start
+// due buckets, (3) deliver due timers. Items whose drive fails are logged
+// and counted under "error"; Sweep itself returns an error only when the
+// store cannot be read at all.
+func (rt *Runtime) Sweep(ctx context.Context, opts SweepOptions) (SweepResult, error) {
+	opts = sweepDefaults(opts)
+	now := rt.clock()
+	if opts.LeaseOwner == "" {
+		opts.LeaseOwner = fmt.Sprintf("%s/sweep-%d", rt.owner, rt.claims.Add(1))
+	}
+	s := &sweep{rt: rt, opts: opts, deadline: now.Add(opts.MaxDuration)}
+	s.res = SweepResult{Now: now, LeaseOwner: opts.LeaseOwner, Summary: Summary{
+		Recovered: KindCounts{}, Scheduled: KindCounts{}, Timers: KindCounts{},
+	}}
+	steps := []func(context.Context) error{s.recover, s.schedules, s.timers}
+	for _, step := range steps {
+		if err := step(ctx); err != nil {
+			return s.res, err
+		}
+		if s.res.DeadlineReached {
+			s.res.RemainingMayExist = true
+			break
+		}
+	}
+	return s.res, nil
+}
+
+func sweepDefaults(o SweepOptions) SweepOptions {
+	if o.MaxRecoveredRuns <= 0 {
+		o.MaxRecoveredRuns = 25
+	}
+	if o.MaxScheduledRuns <= 0 {
+		o.MaxScheduledRuns = 25
+	}
+	if o.MaxTimers <= 0 {
+		o.MaxTimers = 25
+	}
+	if o.MaxDuration <= 0 {
+		o.MaxDuration = 25 * time.Second
+	}
+	return o
+}
+
+type sweep struct {
+	rt       *Runtime
+	opts     SweepOptions
+	deadline time.Time
+	res      SweepResult
+}
+
+func (s *sweep) lease() store.Lease { return s.rt.lease(s.opts.LeaseOwner) }
+
+func (s *sweep) outOfTime() bool {
+	if !s.rt.clock().Before(s.deadline) {
+		s.res.DeadlineReached = true
+		return true
+	}
+	return false
+}
+
+func (s *sweep) driveOpts() driveOptions {
+	return driveOptions{deadline: s.deadline, includeEvents: s.opts.IncludeEvents, maxEvents: s.opts.MaxEvents}
+}
+
+// record counts one item's result.
+func (s *sweep) record(counts KindCounts, list *[]SweepItem, runID string, res Result, err error) {
+	if err != nil {
+		s.rt.logger.Error("runtime: sweep item failed", "run", runID, "err", err)
+		counts["error"]++
+		return
+	}
+	counts[res.Kind]++
+	s.res.Summary.EventCount += res.EventCount
+	if s.opts.IncludeEvents {
+		s.res.Summary.ReturnedEventCount += len(res.Events)
+		*list = append(*list, SweepItem{RunID: runID, Result: res, Kind: res.Kind})
+	}
+}
+
+func (s *sweep) recover(ctx context.Context) error {
+	runs, err := s.rt.store.ClaimStaleRuns(ctx, s.opts.MaxRecoveredRuns, s.lease())
+	if err != nil {
+		return fmt.Errorf("runtime: sweep: claim stale runs: %w", err)
+	}
+	if len(runs) >= s.opts.MaxRecoveredRuns {
+		s.res.RemainingMayExist = true
+	}
+	for i, run := range runs {
+		if s.outOfTime() {
+			for _, rest := range runs[i:] {
+				s.rt.release(rest.ID, s.opts.LeaseOwner)
+			}
+			return nil
+		}
+		res, err := s.recoverOne(ctx, run)
+		s.record(s.res.Summary.Recovered, &s.res.Recovered, run.ID, res, err)
+	}
+	return nil
+}
+
+func (s *sweep) recoverOne(ctx context.Context, run store.Run) (Result, error) {
+	ex, err := s.rt.store.LoadExecution(ctx, run.ID)
+	if err != nil {
+		s.rt.release(run.ID, s.opts.LeaseOwner)
+		return Result{}, err
+	}
+	s.rt.logger.Info("runtime: recovering run", "run", run.ID, "workflow", run.WorkflowID, "status", run.Status)
+	return s.rt.drive(ctx, ex, s.opts.LeaseOwner, s.driveOpts())
+}
+
+func (s *sweep) schedules(ctx context.Context) error {
+	if !s.opts.SkipMaterialize {
+		n, err := s.rt.MaterializeSchedules(ctx)
+		s.res.Summary.Materialized = n
+		if err != nil {
+			return err
+		}
+	}
+	buckets, err := s.rt.store.ClaimDueBuckets(ctx, s.opts.MaxScheduledRuns, s.lease())
+	if err != nil {
+		return fmt.Errorf("runtime: sweep: claim due buckets: %w", err)
+	}
+	if len(buckets) >= s.opts.MaxScheduledRuns {
+		s.res.RemainingMayExist = true
+	}
+	for i, b := range buckets {
+		if s.outOfTime() {
+			for _, rest := range buckets[i:] {
+				_ = s.rt.store.ReleaseBucket(ctx, rest.ScheduleID, rest.BucketID, s.opts.LeaseOwner)
+			}
+			return nil
+		}
+		res, err := s.rt.startBucket(ctx, b, s.opts.LeaseOwner, s.driveOpts())
+		s.record(s.res.Summary.Scheduled, &s.res.Scheduled, b.RunID, res, err)
+	}
+	return nil
+}
+
+func (s *sweep) timers(ctx context.Context) error {
+	timers, err := s.rt.store.ClaimDueTimers(ctx, s.opts.MaxTimers, s.lease())
+	if err != nil {
+		return fmt.Errorf("runtime: sweep: claim due timers: %w", err)
+	}
+	if len(timers) >= s.opts.MaxTimers {
+		s.res.RemainingMayExist = true
+	}
+	for _, t := range timers {
+		if s.outOfTime() {
+			// Unhandled timers are re-claimed when their lease expires.
+			return nil
+		}
+		res, err := s.fireTimer(ctx, t)
+		s.record(s.res.Summary.Timers, &s.res.Timers, t.RunID, res, err)
+	}
+	return nil
+}
+
+// fireTimer delivers __timer for a due timer and drives the run; the drive's
+// commit replaces the run's timers, removing this one.
+func (s *sweep) fireTimer(ctx context.Context, t store.Timer) (Result, error) {
+	d := wf.Delivery{StepID: t.StepID, SignalID: wf.TimerSignal + ":" + t.StepID, Name: wf.TimerSignal, Time: s.rt.clock()}
+	dr, err := s.rt.store.Deliver(ctx, t.RunID, d)
+	if err != nil {
+		return Result{}, err
+	}
+	if dr.Status == store.RunNotFound {
+		return Result{Kind: KindNotFound}, nil
+	}
+	// Delivered, a duplicate of an earlier attempt, or lost to a signal:
+	// in every case driving the run consumes what is stored and replaces
+	// its timers.
+	return s.rt.claimAndDrive(ctx, t.RunID, s.driveOpts())
+}
+
+func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
