@@ -27,6 +27,7 @@ type Definition struct {
 	validateOutput Validator
 	middleware     []Middleware
 	defaultRetry   *RetryPolicy
+	stepOptions    map[string][]StepOption
 	previous       []*Definition
 	err            error
 }
@@ -58,6 +59,18 @@ func Use(mw ...Middleware) Option {
 
 // DefaultRetry sets the retry policy of steps that set none.
 func DefaultRetry(p RetryPolicy) Option { return func(d *Definition) { d.defaultRetry = &p } }
+
+// StepOptions sets default options for the step with that ID (wfgen writes
+// them from //wf:step directives); options given at the call site apply
+// after them.
+func StepOptions(id StepID, opts ...StepOption) Option {
+	return func(d *Definition) {
+		if d.stepOptions == nil {
+			d.stepOptions = map[string][]StepOption{}
+		}
+		d.stepOptions[string(id)] = append(d.stepOptions[string(id)], opts...)
+	}
+}
 
 // New defines a workflow version. The ID is the stable wire name of the
 // workflow; it must be non-empty and must not change once runs exist.

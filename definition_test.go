@@ -303,3 +303,25 @@ func TestOutputValidation(t *testing.T) {
 		t.Fatalf("got %s %+v", out.Status, out.Error)
 	}
 }
+
+func TestStepOptionsDefaults(t *testing.T) {
+	t.Parallel()
+	calls := 0
+	def := wf.New("w", func(ctx *wf.Context, _ struct{}) (int, error) {
+		return wf.Step(ctx, "flaky", func(sc wf.StepContext) (int, error) {
+			calls++
+			if calls < 3 {
+				return 0, errors.New("try again")
+			}
+			return calls, nil
+		})
+	}, wf.StepOptions("flaky", wf.WithRetry(wf.RetryPolicy{MaxAttempts: 3}), wf.WithMeta(map[string]string{"from": "directive"})))
+	h := newHarness(t, def, struct{}{})
+	out := h.drive()
+	if string(out.Output) != "3" {
+		t.Fatalf("output %s %+v", out.Output, out.Error)
+	}
+	if ev := h.events()[0]; ev.Attempts != 3 || ev.Meta["from"] != "directive" {
+		t.Fatalf("step event %+v", ev)
+	}
+}

@@ -64,6 +64,9 @@ func retryID(id string, attempt int) string { return id + "#retry-" + strconv.It
 
 func (e *execution) step(id, what string, fn func(StepContext) (json.RawMessage, error), opts []StepOption) (json.RawMessage, error) {
 	cfg := stepConfig{retry: e.def.defaultRetry}
+	for _, o := range e.def.stepOptions[id] {
+		o(&cfg)
+	}
 	for _, o := range opts {
 		o(&cfg)
 	}
