@@ -1,0 +1,39 @@
+package memstore
+
+import (
+	"context"
+
+	"github.com/wfgo/wf"
+	"github.com/wfgo/wf/store"
+)
+
+// Deliver stores d unless the run has a delivery with the same SignalID
+// (store.Duplicate) or for the same wait (store.Lost), and bumps the run's
+// DeliverySeq when it does.
+func (s *Store) Deliver(_ context.Context, runID string, d wf.Delivery) (store.DeliveryResult, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.runs[runID]
+	if !ok {
+		return store.DeliveryResult{Status: store.RunNotFound}, nil
+	}
+	for i := range e.deliveries {
+		if e.deliveries[i].SignalID == d.SignalID {
+			return e.deliveryResult(store.Duplicate, i), nil
+		}
+	}
+	for i := range e.deliveries {
+		if e.deliveries[i].StepID == d.StepID {
+			return e.deliveryResult(store.Lost, i), nil
+		}
+	}
+	e.deliveries = append(e.deliveries, cloneDelivery(d))
+	e.run.DeliverySeq++
+	return store.DeliveryResult{Status: store.Delivered}, nil
+}
+
+// deliveryResult answers status with the run's i-th delivery as winner.
+func (e *runEntry) deliveryResult(status store.DeliveryStatus, i int) store.DeliveryResult {
+	winner := cloneDelivery(e.deliveries[i])
+	return store.DeliveryResult{Status: status, Winner: &winner}
+}
