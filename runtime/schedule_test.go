@@ -3,6 +3,7 @@ package runtime_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"sort"
 	"strings"
 	"testing"
@@ -170,7 +171,7 @@ func TestScheduleInputFuncAndDisabled(t *testing.T) {
 	b := setup(t,
 		runtime.Workflow{Definition: digest(), Schedules: []runtime.Schedule{
 			{ID: "digest-15m", Spec: runtime.Every(15 * time.Minute), InputFunc: func(at time.Time) (json.RawMessage, error) {
-				return json.RawMessage(`{"batchSize":` + at.Format("1504") + `}`), nil
+				return json.RawMessage(fmt.Sprintf(`{"batchSize":%d}`, at.Hour()*100+at.Minute())), nil
 			}},
 			{ID: "digest-off", Spec: runtime.Every(time.Minute), Disabled: true},
 		}})
