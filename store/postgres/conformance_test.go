@@ -1,0 +1,38 @@
+package postgres
+
+import (
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/wfgo/wf/internal/pgtest"
+	"github.com/wfgo/wf/store"
+	"github.com/wfgo/wf/store/storetest"
+)
+
+func TestConformance(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T) store.Store { return setup(t).Store })
+}
+
+// TestConformanceExecModes runs the suite through pools that prepare no
+// statements, as behind a transaction-mode pooler.
+func TestConformanceExecModes(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("covered by TestConformance in -short mode")
+	}
+	for _, mode := range []pgx.QueryExecMode{pgx.QueryExecModeExec, pgx.QueryExecModeSimpleProtocol} {
+		t.Run(mode.String(), func(t *testing.T) {
+			t.Parallel()
+			pool := pgtest.NewPool(t, func(c *pgxpool.Config) {
+				c.ConnConfig.DefaultQueryExecMode = mode
+				c.MaxConns = 4
+			})
+			storetest.Run(t, func(t *testing.T) store.Store {
+				return setupOn(t, pool, pgtest.NewSchema(t, pool)).Store
+			})
+		})
+	}
+}

@@ -1,0 +1,60 @@
+// Package postgres is the production execution store, on PostgreSQL through
+// pgx/v5's pgxpool.
+//
+// Wire it up once per process:
+//
+//	pool, err := pgxpool.New(ctx, os.Getenv("DATABASE_URL"))
+//	// …
+//	if err := postgres.Migrate(ctx, pool); err != nil { … } // or `wfgen migrate`
+//	st, err := postgres.New(ctx, pool)
+//
+// # One round trip per write
+//
+// Each write method is one statement, or one pgx batch: all its statements
+// sent at once and run in one implicit transaction. Statements report
+// their own outcome, so no write reads first and decides in Go:
+//
+//   - Append is one INSERT … SELECT … FROM unnest($events) whose WHERE checks
+//     the lease. A taken index is a unique violation on the events' primary
+//     key (run_id, idx): store.ErrConflict.
+//   - Commit is one batch: SELECT … FOR UPDATE of the run (the outcome, and a
+//     row lock that keeps the lease from changing hands until the batch
+//     ends), the events INSERT, the timers DELETE and INSERT, and the run's
+//     UPDATE, each guarded by the lease. A lost lease writes nothing; a
+//     lost race fails the whole batch.
+//   - ClaimRun is one batch: a conditional UPDATE … RETURNING, then the log
+//     and the deliveries. Claims of stale runs, due timers and due buckets
+//     are one UPDATE … WHERE key IN (SELECT … FOR UPDATE SKIP LOCKED)
+//     RETURNING each, so every row goes to one claimer.
+//   - Deliver is one batch: INSERT … ON CONFLICT DO NOTHING with the run's
+//     delivery-sequence bump in the same statement, then the winner's row.
+//
+// A serialization failure (SQLSTATE 40001) or deadlock (40P01) rolls the
+// transaction back; the store retries it a few times with a short backoff.
+//
+// # Portable, pooler-friendly SQL
+//
+// The schema and the statements use no foreign keys, triggers, PL/pgSQL,
+// sequences, advisory locks or session state, so they run on CockroachDB,
+// YugabyteDB, Neon and Aurora, and behind PgBouncer in transaction mode.
+// pgx's default statement cache is fastest; behind a pooler that cannot
+// keep prepared statements, set DefaultQueryExecMode to
+// pgx.QueryExecModeExec or pgx.QueryExecModeSimpleProtocol on the pool's
+// ConnConfig. The store works in every mode.
+//
+// # Schema
+//
+// The migrations are the files in migrations/postgres, embedded in the
+// binary. Their table, index and constraint names are written
+// {{schema}}.{{prefix}}name; Migrate substitutes the configured schema
+// (WithSchema, default public) and prefix (WithTablePrefix, default wf_).
+// Applying them with another tool means substituting the same way and
+// inserting each applied (version, name) into {{prefix}}migrations.
+// New refuses a schema at another version than this build's.
+//
+// Times are stored as timestamptz, at microsecond precision, and read back
+// in UTC. JSON is stored as json, not jsonb, so payloads come back byte for
+// byte. Payloads over the store's limit (WithMaxPayload) are refused with
+// store.ErrTooLarge before anything is written; a stored row that does not
+// decode is reported with store.ErrCorrupt, naming the run and log index.
+package postgres

@@ -1,0 +1,203 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/wfgo/wf"
+	"github.com/wfgo/wf/store"
+)
+
+// Append adds events at c.Next, c.Next+1, … in one statement that checks
+// c.Owner's lease and that the log ends at c.Next-1: store.ErrConflict if
+// an index is taken (the primary key's unique violation) or would leave a
+// gap, store.ErrLeaseLost if another owner holds the lease,
+// store.ErrNotFound if there is no such run.
+func (s *Store) Append(ctx context.Context, runID string, c store.Append) error {
+	data, err := s.encodeEvents(runID, c.Next, c.Events)
+	if err != nil {
+		return err
+	}
+	var (
+		owner    *string
+		inserted int
+	)
+	err = retry(ctx, func(ctx context.Context) error {
+		return s.pool.QueryRow(ctx, s.q.append, runID, c.Owner, c.Next, data).Scan(&owner, &inserted)
+	})
+	switch {
+	case uniqueViolationOn(err, s.q.eventsPkey):
+		return fmt.Errorf("postgres: append to run %q at %d: %w", runID, c.Next, store.ErrConflict)
+	case err != nil:
+		return fmt.Errorf("postgres: append to run %q: %w", runID, err)
+	}
+	return appendOutcome(runID, c.Owner, c.Next, owner, inserted == len(data))
+}
+
+// appendOutcome turns what an append's guard saw into the contract's errors.
+func appendOutcome(runID, owner string, next int, holder *string, adjacent bool) error {
+	switch {
+	case holder == nil:
+		return fmt.Errorf("postgres: append to run %q: %w", runID, store.ErrNotFound)
+	case *holder != owner:
+		return fmt.Errorf("postgres: append to run %q: %q does not hold the lease: %w", runID, owner, store.ErrLeaseLost)
+	case !adjacent:
+		return fmt.Errorf("postgres: append to run %q at %d: the log does not end at %d: %w", runID, next, next-1, store.ErrConflict)
+	}
+	return nil
+}
+
+// Commit applies one drive's effects in one batch, that is one round trip
+// and one implicit transaction: lock the run's row and read the lease,
+// append the events, replace the timers, then set the run's state and
+// release the lease. Every statement after the first checks the lease
+// itself, and the first one's row lock keeps the lease from changing hands
+// in between, so a lost lease writes nothing, and a taken log index fails
+// the whole batch.
+func (s *Store) Commit(ctx context.Context, c store.Commit) error {
+	b, err := s.commitBatch(c)
+	if err != nil {
+		return err
+	}
+	var (
+		holder   *string
+		adjacent bool
+	)
+	err = retry(ctx, func(ctx context.Context) error {
+		holder, adjacent = nil, false
+		return s.sendCommit(ctx, b, &holder, &adjacent)
+	})
+	switch {
+	case uniqueViolationOn(err, s.q.eventsPkey):
+		return fmt.Errorf("postgres: commit run %q at %d: %w", c.RunID, c.Next, store.ErrConflict)
+	case err != nil:
+		return fmt.Errorf("postgres: commit run %q: %w", c.RunID, err)
+	}
+	return appendOutcome(c.RunID, c.Owner, c.Next, holder, adjacent)
+}
+
+// sendCommit sends the batch and reads every result; the first error wins.
+func (s *Store) sendCommit(ctx context.Context, b *pgx.Batch, holder **string, adjacent *bool) error {
+	br := s.pool.SendBatch(ctx, b)
+	err := br.QueryRow().Scan(holder, adjacent)
+	if errors.Is(err, pgx.ErrNoRows) { // no such run: the guards wrote nothing
+		err = nil
+	}
+	for range b.Len() - 1 {
+		if _, e := br.Exec(); err == nil {
+			err = e
+		}
+	}
+	if e := br.Close(); err == nil {
+		err = e
+	}
+	return err
+}
+
+// commitBatch validates and encodes a commit; nothing is sent yet.
+func (s *Store) commitBatch(c store.Commit) (*pgx.Batch, error) {
+	if c.RunID == "" || c.Owner == "" {
+		return nil, fmt.Errorf("postgres: commit: RunID and Owner are required")
+	}
+	if c.Status == "" || c.Status == wf.StatusQueued {
+		return nil, fmt.Errorf("postgres: commit run %q: status %q cannot be committed", c.RunID, c.Status)
+	}
+	data, err := s.encodeEvents(c.RunID, c.Next, c.Events)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.tooLarge(c.RunID, "output", len(c.Output)); err != nil {
+		return nil, err
+	}
+	errArg, err := marshalArg(c.Error)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: commit run %q: encode error: %w", c.RunID, err)
+	}
+	var awaitArg any
+	if len(c.Awaiting) > 0 {
+		if awaitArg, err = marshalArg(&c.Awaiting); err != nil {
+			return nil, fmt.Errorf("postgres: commit run %q: encode awaiting: %w", c.RunID, err)
+		}
+	}
+	steps, wakes, err := timerArgs(c)
+	if err != nil {
+		return nil, err
+	}
+	// With no events there is no index to check: 0 turns the check off.
+	next := c.Next
+	if len(data) == 0 {
+		next = 0
+	}
+	b := &pgx.Batch{}
+	b.Queue(s.q.commitLock, c.RunID, next)
+	if len(data) > 0 {
+		b.Queue(s.q.commitEvents, c.RunID, c.Owner, next, data)
+	}
+	b.Queue(s.q.commitDeleteTimers, c.RunID, c.Owner, next)
+	if len(steps) > 0 {
+		b.Queue(s.q.commitInsertTimers, c.RunID, c.Owner, next, steps, wakes)
+	}
+	b.Queue(s.q.commitRun, c.RunID, c.Owner, next, string(c.Status), c.LoadedSeq,
+		jsonArg(c.Output), errArg, awaitArg, wakeAt(c.Awaiting), timeArg(c.Now))
+	return b, nil
+}
+
+// timerArgs splits a commit's timers into parallel arrays for unnest.
+func timerArgs(c store.Commit) ([]string, []time.Time, error) {
+	steps := make([]string, 0, len(c.Timers))
+	wakes := make([]time.Time, 0, len(c.Timers))
+	seen := make(map[string]bool, len(c.Timers))
+	for _, t := range c.Timers {
+		if t.RunID != "" && t.RunID != c.RunID {
+			return nil, nil, fmt.Errorf("postgres: commit run %q: timer for another run %q", c.RunID, t.RunID)
+		}
+		if seen[t.StepID] {
+			return nil, nil, fmt.Errorf("postgres: commit run %q: two timers for step %q", c.RunID, t.StepID)
+		}
+		seen[t.StepID] = true
+		steps = append(steps, t.StepID)
+		wakes = append(wakes, t.WakeAt)
+	}
+	return steps, wakes, nil
+}
+
+// wakeAt is the earliest deadline among the waits, or NULL.
+func wakeAt(awaiting []wf.Await) any {
+	var min *time.Time
+	for _, a := range awaiting {
+		if a.Deadline != nil && (min == nil || a.Deadline.Before(*min)) {
+			min = a.Deadline
+		}
+	}
+	if min == nil {
+		return nil
+	}
+	return *min
+}
+
+// encodeEvents validates and encodes events for the json[] parameter,
+// refusing any over the payload limit before anything is written.
+func (s *Store) encodeEvents(runID string, next int, evs []wf.Event) ([]string, error) {
+	if next < 0 {
+		return nil, fmt.Errorf("postgres: run %q: negative log index %d", runID, next)
+	}
+	data := make([]string, len(evs))
+	for i := range evs {
+		if err := evs[i].Validate(); err != nil {
+			return nil, fmt.Errorf("postgres: run %q: event %d: %w", runID, next+i, err)
+		}
+		b, err := wf.EncodeEvent(evs[i])
+		if err != nil {
+			return nil, fmt.Errorf("postgres: run %q: event %d: %w", runID, next+i, err)
+		}
+		if err := s.tooLarge(runID, fmt.Sprintf("event %d (%s)", next+i, evs[i].Type), len(b)); err != nil {
+			return nil, err
+		}
+		data[i] = string(b)
+	}
+	return data, nil
+}

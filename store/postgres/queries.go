@@ -1,0 +1,323 @@
+package postgres
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/wfgo/wf"
+)
+
+// The store's SQL. Table names are placeholders ({{runs}}, {{events}}, …)
+// that newQueries replaces with schema-qualified, prefixed names once per
+// Store, so each statement's text is constant and pgx's statement cache
+// prepares it once per connection.
+//
+// Every write guards itself: a statement that needs the run's lease checks
+// lease_owner in its own WHERE, so it reports its outcome (rows affected or
+// a RETURNING row) and never depends on an earlier read by the client.
+
+const runColumns = `id, workflow_id, version, status, input, output, error, awaiting, wake_at,
+	delivery_seq, schedule_id, lease_owner, lease_expires_at, created_at, updated_at`
+
+const bucketColumns = `schedule_id, bucket_id, run_id, fire_at, status, lease_owner, lease_expires_at, started_at`
+
+const scheduleColumns = `id, workflow_id, spec, overlap, input, enabled, updated_at`
+
+// terminalStatuses are the statuses for which wf.RunStatus.Terminal is true.
+var terminalStatuses = []wf.RunStatus{wf.StatusFinished, wf.StatusErrored, wf.StatusAborted, wf.StatusCanceled}
+
+// sqlList renders statuses as an SQL list literal: ('a', 'b').
+func sqlList(statuses []wf.RunStatus) string {
+	quoted := make([]string, len(statuses))
+	for i, s := range statuses {
+		quoted[i] = "'" + string(s) + "'"
+	}
+	return "(" + strings.Join(quoted, ", ") + ")"
+}
+
+// Lease conditions shared by the statements of one Commit batch, whose
+// parameters are $1 run ID, $2 owner, $3 next log index (0 when the commit
+// appends nothing).
+const (
+	commitLeaseHeld = `EXISTS (SELECT 1 FROM {{runs}} WHERE id = $1 AND lease_owner = $2)`
+	// commitAdjacent holds when the log's last event is at $3 - 1, so that
+	// a commit can neither overwrite nor leave a gap.
+	commitAdjacent = `($3 = 0 OR EXISTS (SELECT 1 FROM {{events}} WHERE run_id = $1 AND idx = $3 - 1))`
+)
+
+type queries struct {
+	createRun, getRun, deleteRun, purgeRuns string
+	listRuns                                string // without WHERE/ORDER, see ListRuns
+
+	claimRun, claimedEvents, claimedDeliveries string
+	heartbeat, releaseRun, claimStaleRuns      string
+
+	runEvents, runDeliveries, eventsFrom string
+
+	append                                   string
+	commitLock, commitEvents, commitRun      string
+	commitDeleteTimers, commitInsertTimers   string
+	deliver, deliveryWinner                  string
+	claimTimers                              string
+	upsertSchedule, listSchedules            string
+	ensureBucket, claimBuckets, finishBucket string
+	releaseBucket, listBuckets               string
+	eventsPkey                               string // constraint name
+}
+
+func newQueries(c config) queries {
+	table := func(name string) string { return c.schema + "." + c.prefix + name }
+	r := strings.NewReplacer(
+		"{{runs}}", table("runs"),
+		"{{events}}", table("events"),
+		"{{timers}}", table("timers"),
+		"{{deliveries}}", table("deliveries"),
+		"{{schedules}}", table("schedules"),
+		"{{buckets}}", table("schedule_buckets"),
+		"{{run_columns}}", runColumns,
+		"{{bucket_columns}}", bucketColumns,
+		"{{schedule_columns}}", scheduleColumns,
+		"{{terminal}}", sqlList(terminalStatuses),
+		"{{lease_held}}", commitLeaseHeld,
+		"{{adjacent}}", commitAdjacent,
+	)
+	sub := func(s string) string {
+		out := r.Replace(r.Replace(s)) // fragments hold placeholders too
+		if strings.Contains(out, "{{") {
+			panic(fmt.Sprintf("postgres: unreplaced placeholder in %s", out))
+		}
+		return out
+	}
+	return queries{
+		createRun:          sub(sqlCreateRun),
+		getRun:             sub(`SELECT {{run_columns}} FROM {{runs}} WHERE id = $1`),
+		deleteRun:          sub(sqlDeleteRun),
+		purgeRuns:          sub(sqlPurgeRuns),
+		listRuns:           sub(`SELECT {{run_columns}} FROM {{runs}}`),
+		claimRun:           sub(sqlClaimRun),
+		claimedEvents:      sub(sqlClaimedEvents),
+		claimedDeliveries:  sub(sqlClaimedDeliveries),
+		heartbeat:          sub(`UPDATE {{runs}} SET lease_expires_at = $3 WHERE id = $1 AND lease_owner = $2`),
+		releaseRun:         sub(`UPDATE {{runs}} SET lease_owner = '', lease_expires_at = NULL WHERE id = $1 AND lease_owner = $2`),
+		claimStaleRuns:     sub(sqlClaimStaleRuns),
+		runEvents:          sub(`SELECT idx, data FROM {{events}} WHERE run_id = $1 ORDER BY idx`),
+		runDeliveries:      sub(`SELECT data FROM {{deliveries}} WHERE run_id = $1 ORDER BY step_id`),
+		eventsFrom:         sub(sqlEventsFrom),
+		append:             sub(sqlAppend),
+		commitLock:         sub(sqlCommitLock),
+		commitEvents:       sub(sqlCommitEvents),
+		commitDeleteTimers: sub(`DELETE FROM {{timers}} WHERE run_id = $1 AND {{lease_held}} AND {{adjacent}}`),
+		commitInsertTimers: sub(sqlCommitInsertTimers),
+		commitRun:          sub(sqlCommitRun),
+		deliver:            sub(sqlDeliver),
+		deliveryWinner:     sub(`SELECT signal_id, data FROM {{deliveries}} WHERE run_id = $1 AND (signal_id = $2 OR step_id = $3)`),
+		claimTimers:        sub(sqlClaimTimers),
+		upsertSchedule:     sub(sqlUpsertSchedule),
+		listSchedules:      sub(`SELECT {{schedule_columns}} FROM {{schedules}} ORDER BY id`),
+		ensureBucket:       sub(sqlEnsureBucket),
+		claimBuckets:       sub(sqlClaimBuckets),
+		finishBucket:       sub(sqlFinishBucket),
+		releaseBucket:      sub(sqlReleaseBucket),
+		listBuckets:        sub(`SELECT {{bucket_columns}} FROM {{buckets}} WHERE schedule_id = $1 ORDER BY fire_at DESC, bucket_id DESC LIMIT $2`),
+		eventsPkey:         c.prefix + "events_pkey",
+	}
+}
+
+// sqlCreateRun inserts a run unless it exists and returns the stored row
+// with whether it was inserted. Under a concurrent insert of the same ID the
+// fallback SELECT may not see the other row yet (its snapshot predates the
+// other commit) and the statement returns nothing; CreateRun retries.
+const sqlCreateRun = `
+WITH ins AS (
+	INSERT INTO {{runs}} (id, workflow_id, version, status, input, schedule_id,
+		lease_owner, lease_expires_at, created_at, updated_at)
+	VALUES ($1, $2, $3, $4, $5::json, $6, $7, $8, COALESCE($9, now()), COALESCE($9, now()))
+	ON CONFLICT (id) DO NOTHING
+	RETURNING {{run_columns}}
+)
+SELECT true, {{run_columns}} FROM ins
+UNION ALL
+SELECT false, {{run_columns}} FROM {{runs}} WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM ins)`
+
+const sqlDeleteRun = `
+WITH r AS (DELETE FROM {{runs}} WHERE id = $1 RETURNING id),
+e AS (DELETE FROM {{events}} WHERE run_id = $1),
+t AS (DELETE FROM {{timers}} WHERE run_id = $1),
+d AS (DELETE FROM {{deliveries}} WHERE run_id = $1)
+SELECT count(*) FROM r`
+
+const sqlPurgeRuns = `
+WITH r AS (
+	DELETE FROM {{runs}} WHERE id IN (
+		SELECT id FROM {{runs}}
+		WHERE status IN {{terminal}} AND updated_at < $1
+		ORDER BY updated_at
+		LIMIT $2
+		FOR UPDATE SKIP LOCKED
+	)
+	RETURNING id
+),
+e AS (DELETE FROM {{events}} WHERE run_id IN (SELECT id FROM r)),
+t AS (DELETE FROM {{timers}} WHERE run_id IN (SELECT id FROM r)),
+d AS (DELETE FROM {{deliveries}} WHERE run_id IN (SELECT id FROM r))
+SELECT count(*) FROM r`
+
+// sqlClaimRun takes the lease when the run is live and its lease free,
+// expired or the caller's; otherwise it returns the run as it is.
+const sqlClaimRun = `
+WITH claimed AS (
+	UPDATE {{runs}} SET lease_owner = $2, lease_expires_at = $4
+	WHERE id = $1 AND status NOT IN {{terminal}}
+		AND (lease_owner = '' OR lease_owner = $2 OR lease_expires_at <= $3)
+	RETURNING {{run_columns}}
+)
+SELECT true, {{run_columns}} FROM claimed
+UNION ALL
+SELECT false, {{run_columns}} FROM {{runs}} WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM claimed)`
+
+// The claim batch's reads return rows only when the claim succeeded, so a
+// refused claim does not ship the log.
+const (
+	claimedBy            = `EXISTS (SELECT 1 FROM {{runs}} WHERE id = $1 AND lease_owner = $2 AND status NOT IN {{terminal}})`
+	sqlClaimedEvents     = `SELECT idx, data FROM {{events}} WHERE run_id = $1 AND ` + claimedBy + ` ORDER BY idx`
+	sqlClaimedDeliveries = `SELECT data FROM {{deliveries}} WHERE run_id = $1 AND ` + claimedBy + ` ORDER BY step_id`
+)
+
+const sqlClaimStaleRuns = `
+UPDATE {{runs}} SET lease_owner = $1, lease_expires_at = $3
+WHERE id IN (
+	SELECT id FROM {{runs}}
+	WHERE status IN ('queued', 'running')
+		AND COALESCE(lease_expires_at, '-infinity'::timestamptz) <= $2
+	ORDER BY COALESCE(lease_expires_at, '-infinity'::timestamptz), id
+	LIMIT $4
+	FOR UPDATE SKIP LOCKED
+)
+RETURNING {{run_columns}}`
+
+// sqlEventsFrom returns one row with a NULL idx for a run with no events
+// in range, and no row for a missing run.
+const sqlEventsFrom = `
+SELECT e.idx, e.data FROM {{runs}} r
+LEFT JOIN LATERAL (
+	SELECT idx, data FROM {{events}} WHERE run_id = r.id AND idx >= $2 ORDER BY idx LIMIT $3
+) e ON true
+WHERE r.id = $1
+ORDER BY e.idx`
+
+// sqlAppend inserts events at $3, $3+1, … while $2 holds the lease and the
+// log ends at $3. It reports the lease owner (NULL: no such run) and how
+// many rows it inserted; a taken index fails on the primary key.
+const sqlAppend = `
+WITH run AS (SELECT lease_owner FROM {{runs}} WHERE id = $1),
+ok AS (
+	SELECT 1 FROM run WHERE lease_owner = $2
+		AND ($3 = 0 OR EXISTS (SELECT 1 FROM {{events}} WHERE run_id = $1 AND idx = $3 - 1))
+),
+ins AS (
+	INSERT INTO {{events}} (run_id, idx, data)
+	SELECT $1, $3 + e.n - 1, e.data::json
+	FROM unnest($4::text[]) WITH ORDINALITY AS e(data, n)
+	WHERE EXISTS (SELECT 1 FROM ok)
+	RETURNING 1
+)
+SELECT (SELECT lease_owner FROM run), (SELECT count(*) FROM ins)`
+
+// sqlCommitLock opens a Commit batch. It locks the run's row, so that the
+// lease cannot change hands until the batch's implicit transaction ends and
+// every later statement's lease check sees what this one saw, and it
+// reports the outcome: the owner and whether the log ends at $2 - 1.
+const sqlCommitLock = `
+SELECT lease_owner, ($2 = 0 OR EXISTS (SELECT 1 FROM {{events}} WHERE run_id = $1 AND idx = $2 - 1))
+FROM {{runs}} WHERE id = $1
+FOR UPDATE`
+
+const sqlCommitEvents = `
+INSERT INTO {{events}} (run_id, idx, data)
+SELECT $1, $3 + e.n - 1, e.data::json
+FROM unnest($4::text[]) WITH ORDINALITY AS e(data, n)
+WHERE {{lease_held}} AND {{adjacent}}`
+
+const sqlCommitInsertTimers = `
+INSERT INTO {{timers}} (run_id, step_id, wake_at)
+SELECT $1, t.step_id, t.wake_at
+FROM unnest($4::text[], $5::timestamptz[]) AS t(step_id, wake_at)
+WHERE {{lease_held}} AND {{adjacent}}`
+
+// sqlCommitRun sets the run's state and releases the lease; it comes last
+// because the statements before it check that lease. A paused run whose
+// delivery sequence moved since the drive loaded it is left running, for
+// recovery to drive again.
+const sqlCommitRun = `
+UPDATE {{runs}} SET
+	status = CASE WHEN $4::text = 'paused' AND delivery_seq <> $5 THEN 'running' ELSE $4::text END,
+	output = $6::json, error = $7::json, awaiting = $8::json, wake_at = $9,
+	lease_owner = '', lease_expires_at = NULL, updated_at = COALESCE($10, now())
+WHERE id = $1 AND lease_owner = $2 AND {{adjacent}}`
+
+// sqlDeliver stores a delivery unless its signal or its wait already has
+// one, and then bumps the run's delivery sequence. It reports whether the
+// run exists and whether the delivery was stored.
+const sqlDeliver = `
+WITH run AS (SELECT id FROM {{runs}} WHERE id = $1),
+ins AS (
+	INSERT INTO {{deliveries}} (run_id, signal_id, step_id, data)
+	SELECT id, $2, $3, $4::json FROM run
+	ON CONFLICT DO NOTHING
+	RETURNING 1
+),
+bump AS (
+	UPDATE {{runs}} SET delivery_seq = delivery_seq + 1
+	WHERE id = $1 AND EXISTS (SELECT 1 FROM ins)
+)
+SELECT EXISTS (SELECT 1 FROM run), EXISTS (SELECT 1 FROM ins)`
+
+const sqlClaimTimers = `
+UPDATE {{timers}} SET lease_owner = $1, lease_expires_at = $3
+WHERE (run_id, step_id) IN (
+	SELECT run_id, step_id FROM {{timers}}
+	WHERE wake_at <= $2 AND (lease_owner = '' OR lease_owner = $1 OR lease_expires_at <= $2)
+	ORDER BY wake_at, run_id, step_id
+	LIMIT $4
+	FOR UPDATE SKIP LOCKED
+)
+RETURNING run_id, step_id, wake_at`
+
+const sqlUpsertSchedule = `
+INSERT INTO {{schedules}} ({{schedule_columns}})
+VALUES ($1, $2, $3, $4, $5::json, $6, $7)
+ON CONFLICT (id) DO UPDATE SET
+	workflow_id = excluded.workflow_id, spec = excluded.spec, overlap = excluded.overlap,
+	input = excluded.input, enabled = excluded.enabled, updated_at = excluded.updated_at`
+
+const sqlEnsureBucket = `
+INSERT INTO {{buckets}} (schedule_id, bucket_id, run_id, fire_at, status)
+VALUES ($1, $2, $3, $4, 'pending')
+ON CONFLICT (schedule_id, bucket_id) DO NOTHING`
+
+const sqlClaimBuckets = `
+UPDATE {{buckets}} SET lease_owner = $1, lease_expires_at = $3
+WHERE (schedule_id, bucket_id) IN (
+	SELECT schedule_id, bucket_id FROM {{buckets}}
+	WHERE status = 'pending' AND fire_at <= $2
+		AND (lease_owner = '' OR lease_owner = $1 OR lease_expires_at <= $2)
+	ORDER BY fire_at, schedule_id, bucket_id
+	LIMIT $4
+	FOR UPDATE SKIP LOCKED
+)
+RETURNING {{bucket_columns}}`
+
+// sqlFinishBucket reports whether the bucket exists and whether owner's
+// lease let it finish.
+const sqlFinishBucket = `
+WITH b AS (SELECT 1 FROM {{buckets}} WHERE schedule_id = $1 AND bucket_id = $2),
+upd AS (
+	UPDATE {{buckets}} SET status = $4, started_at = $5, lease_owner = '', lease_expires_at = NULL
+	WHERE schedule_id = $1 AND bucket_id = $2 AND lease_owner = $3 AND status = 'pending'
+	RETURNING 1
+)
+SELECT EXISTS (SELECT 1 FROM b), EXISTS (SELECT 1 FROM upd)`
+
+const sqlReleaseBucket = `
+UPDATE {{buckets}} SET lease_owner = '', lease_expires_at = NULL
+WHERE schedule_id = $1 AND bucket_id = $2 AND lease_owner = $3 AND status = 'pending'`
