@@ -1,0 +1,180 @@
+package sqlitedialect
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/wfgo/wf"
+	"github.com/wfgo/wf/store"
+)
+
+// timersPerStatement bounds the rows of one multi-row timer INSERT (2
+// parameters per timer + 3, under D1's 100).
+const timersPerStatement = 32
+
+const (
+	// landed keeps a statement after the event INSERTs from changing
+	// anything unless the last event (?3) is stored: with the lease guard
+	// it makes the tail of a Commit conditional on the whole batch.
+	landed = `EXISTS (SELECT 1 FROM {events} WHERE run_id = ?1 AND idx = ?3)`
+
+	// commitRunSQL sets the run's state and releases the lease. A paused
+	// run that received a delivery since the drive loaded it (DeliverySeq
+	// past ?5) is stored as running, so that recovery drives it again.
+	commitRunSQL = `UPDATE {runs} SET
+		status = CASE WHEN ?4 = 'paused' AND delivery_seq > ?5 THEN 'running' ELSE ?4 END,
+		output = ?6, error = ?7, awaiting = ?8, wake_at = ?9,
+		lease_owner = '', lease_expires_at = 0, updated_at = ?10
+	WHERE id = ?1 AND lease_owner = ?2 AND ?2 <> ''`
+	deleteTimersSQL = `DELETE FROM {timers} WHERE run_id = ?1 AND ` + holdsLease
+)
+
+// Commit applies one drive's effects as one batch: the lease guard, the
+// events, the run's timers, then its state with the lease released.
+func (s *Store) Commit(ctx context.Context, c store.Commit) error {
+	stmts, err := s.CommitStatements(c)
+	if err != nil {
+		return err
+	}
+	_, err = s.write(ctx, fmt.Sprintf("run %q: commit at index %d", c.RunID, c.Next), stmts)
+	return err
+}
+
+// CommitStatements returns the batch that Commit runs for c: a pure
+// function of c and the store's configuration. Every statement after the
+// first is conditional on the lease and on the batch's events having
+// landed, so that a lost lease or a gap in the log changes nothing even
+// when the batch runs to its end.
+func (s *Store) CommitStatements(c store.Commit) ([]Statement, error) {
+	st, err := s.encodeCommit(c)
+	if err != nil {
+		return nil, err
+	}
+	stmts := []Statement{s.logGuard(c.RunID, c.Owner, c.Next, len(st.events) > 0)}
+	stmts = append(stmts, s.insertEvents(c.RunID, c.Owner, c.Next, st.events)...)
+
+	// The tail's guard: ?1 run, ?2 owner, and with events ?3 the last index.
+	guard := holdsLease
+	tailArgs := []any{c.RunID, c.Owner}
+	if len(st.events) > 0 {
+		guard += ` AND ` + landed
+		tailArgs = append(tailArgs, int64(c.Next+len(st.events)-1))
+	}
+	stmts = append(stmts, s.stmt(deleteTimersSQL+tailGuard(len(st.events) > 0), tailArgs...))
+	stmts = append(stmts, s.insertTimers(c.Timers, guard, tailArgs)...)
+
+	runSQL := commitRunSQL + tailGuard(len(st.events) > 0)
+	runArgs := append(padArgs(tailArgs, 3),
+		string(c.Status), c.LoadedSeq, jsonArg(c.Output), st.errorInfo, st.awaiting, optMicros(st.wakeAt), micros(c.Now))
+	run := s.stmt(runSQL, runArgs...)
+	run.Check = leaseHeld(c.RunID, c.Owner)
+	return append(stmts, run), nil
+}
+
+// tailGuard is the extra condition of a Commit's DELETE and UPDATE when the
+// batch appends events.
+func tailGuard(hasEvents bool) string {
+	if hasEvents {
+		return ` AND ` + landed
+	}
+	return ""
+}
+
+// padArgs extends args with NULLs to n values, so that later parameters
+// keep their numbers.
+func padArgs(args []any, n int) []any {
+	out := make([]any, n, n+8)
+	copy(out, args)
+	return out
+}
+
+// insertTimers returns the INSERTs of a Commit's timers under guard, whose
+// parameters are guardArgs (?1 the run).
+func (s *Store) insertTimers(timers []store.Timer, guard string, guardArgs []any) []Statement {
+	var stmts []Statement
+	for start := 0; start < len(timers); start += timersPerStatement {
+		chunk := timers[start:min(start+timersPerStatement, len(timers))]
+		var b strings.Builder
+		b.WriteString(`INSERT INTO {timers} (run_id, step_id, wake_at)
+	SELECT ?1, column1, column2 FROM (VALUES `)
+		args := padArgs(guardArgs, 3)
+		for i, t := range chunk {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			n := len(args)
+			fmt.Fprintf(&b, "(?%d, ?%d)", n+1, n+2)
+			args = append(args, t.StepID, micros(t.WakeAt))
+		}
+		b.WriteString(`)
+	WHERE ` + guard)
+		stmts = append(stmts, s.stmt(b.String(), args...))
+	}
+	return stmts
+}
+
+// encodedCommit is a Commit's values as stored.
+type encodedCommit struct {
+	events    []encodedEvent
+	errorInfo any // JSON text or nil
+	awaiting  any // JSON text or nil
+	wakeAt    *time.Time
+}
+
+// encodeCommit validates c and encodes what it stores.
+func (s *Store) encodeCommit(c store.Commit) (encodedCommit, error) {
+	var out encodedCommit
+	switch c.Status {
+	case wf.StatusRunning, wf.StatusPaused, wf.StatusFinished, wf.StatusErrored, wf.StatusAborted, wf.StatusCanceled:
+	default:
+		return out, fmt.Errorf("sqlite: run %q: Commit with status %q", c.RunID, c.Status)
+	}
+	seen := make(map[string]bool, len(c.Timers))
+	for _, t := range c.Timers {
+		if t.RunID != "" && t.RunID != c.RunID {
+			return out, fmt.Errorf("sqlite: run %q: Commit carries a timer of run %q", c.RunID, t.RunID)
+		}
+		if seen[t.StepID] {
+			return out, fmt.Errorf("sqlite: run %q: Commit carries two timers for step %q", c.RunID, t.StepID)
+		}
+		seen[t.StepID] = true
+	}
+	if err := s.checkSize(c.RunID, "output", len(c.Output)); err != nil {
+		return out, err
+	}
+	var err error
+	if out.events, err = s.encodeEvents(c.RunID, c.Next, c.Events); err != nil {
+		return out, err
+	}
+	if c.Error != nil {
+		if out.errorInfo, err = s.encodeJSON(c.RunID, "error", c.Error); err != nil {
+			return out, err
+		}
+	}
+	if len(c.Awaiting) > 0 {
+		if out.awaiting, err = s.encodeJSON(c.RunID, "awaiting", c.Awaiting); err != nil {
+			return out, err
+		}
+	}
+	for _, a := range c.Awaiting {
+		if a.Deadline != nil && (out.wakeAt == nil || a.Deadline.Before(*out.wakeAt)) {
+			out.wakeAt = a.Deadline
+		}
+	}
+	return out, nil
+}
+
+// encodeJSON encodes v as stored JSON text, within the payload limit.
+func (s *Store) encodeJSON(runID, what string, v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("sqlite: run %q: encode %s: %w", runID, what, err)
+	}
+	if err := s.checkSize(runID, what, len(b)); err != nil {
+		return "", err
+	}
+	return string(b), nil
+}

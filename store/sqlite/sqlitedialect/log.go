@@ -1,0 +1,178 @@
+package sqlitedialect
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/wfgo/wf"
+	"github.com/wfgo/wf/store"
+)
+
+// eventsPerStatement bounds the rows of one multi-row event INSERT: D1
+// accepts at most 100 bound parameters per statement (4 per event + 3).
+const eventsPerStatement = 16
+
+const (
+	// logGuardSQL opens every Append and Commit: it touches the run's row
+	// only while owner holds the lease (else: store.ErrLeaseLost) and
+	// reports whether the log ends where the batch starts (else:
+	// store.ErrConflict). ?3 is the first new index, 0 when none.
+	logGuardSQL = `UPDATE {runs} SET lease_owner = lease_owner
+	WHERE id = ?1 AND lease_owner = ?2 AND ?2 <> ''
+	RETURNING ?3 = 0 OR EXISTS (SELECT 1 FROM {events} WHERE run_id = ?1 AND idx = ?3 - 1)`
+
+	// holdsLease keeps a statement from changing anything when the batch's
+	// guard failed (a D1 batch runs every statement).
+	holdsLease = `EXISTS (SELECT 1 FROM {runs} WHERE id = ?1 AND lease_owner = ?2 AND ?2 <> '')`
+	// follows keeps a chunk of events from landing after a gap: the index
+	// before its first (?3) must exist.
+	follows = `(?3 = 0 OR EXISTS (SELECT 1 FROM {events} WHERE run_id = ?1 AND idx = ?3 - 1))`
+
+	logSQL    = `SELECT idx, data FROM {events} WHERE run_id = ?1 ORDER BY idx`
+	windowSQL = `SELECT idx, data FROM {events} WHERE run_id = ?1 AND idx >= ?2 ORDER BY idx LIMIT ?3`
+	existsSQL = `SELECT 1 FROM {runs} WHERE id = ?1`
+
+	deliveriesSQL = `SELECT signal_id, data FROM {deliveries} WHERE run_id = ?1 ORDER BY rowid`
+)
+
+// encodedEvent is an event as stored.
+type encodedEvent struct {
+	typ, stepID, data string
+}
+
+// encodeEvents validates and encodes the events to store from index next.
+func (s *Store) encodeEvents(runID string, next int, evs []wf.Event) ([]encodedEvent, error) {
+	out := make([]encodedEvent, len(evs))
+	for i := range evs {
+		idx := next + i
+		if err := evs[i].Validate(); err != nil {
+			return nil, fmt.Errorf("sqlite: run %q: event %d: %w", runID, idx, err)
+		}
+		b, err := wf.EncodeEvent(evs[i])
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: run %q: event %d: %w", runID, idx, err)
+		}
+		if err := s.checkSize(runID, fmt.Sprintf("event %d (%s)", idx, evs[i].Type), len(b)); err != nil {
+			return nil, err
+		}
+		out[i] = encodedEvent{typ: string(evs[i].Type), stepID: evs[i].StepID, data: string(b)}
+	}
+	return out, nil
+}
+
+// logGuard is the first statement of an Append or Commit.
+func (s *Store) logGuard(runID, owner string, next int, hasEvents bool) Statement {
+	first := int64(0)
+	if hasEvents {
+		first = int64(next)
+	}
+	st := s.query(logGuardSQL, runID, owner, first)
+	st.Check = func(r Result) error {
+		if len(r.Rows) == 0 {
+			return failed(fmt.Errorf("sqlite: run %q: owner %q: %w", runID, owner, store.ErrLeaseLost))
+		}
+		if integer(r.Rows[0][0]) == 0 {
+			return failed(fmt.Errorf("sqlite: run %q: append at index %d: the log ends before it: %w", runID, next, store.ErrConflict))
+		}
+		return nil
+	}
+	return st
+}
+
+// insertEvents returns the INSERTs of evs at indexes next, next+1, …,
+// each conditional on owner's lease and on following the previous index.
+func (s *Store) insertEvents(runID, owner string, next int, evs []encodedEvent) []Statement {
+	var stmts []Statement
+	for start := 0; start < len(evs); start += eventsPerStatement {
+		chunk := evs[start:min(start+eventsPerStatement, len(evs))]
+		var b strings.Builder
+		b.WriteString(`INSERT INTO {events} (run_id, idx, type, step_id, data)
+	SELECT ?1, column1, column2, column3, column4 FROM (VALUES `)
+		args := []any{runID, owner, int64(next + start)}
+		for i, ev := range chunk {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			n := len(args)
+			fmt.Fprintf(&b, "(?%d, ?%d, ?%d, ?%d)", n+1, n+2, n+3, n+4)
+			args = append(args, int64(next+start+i), ev.typ, ev.stepID, ev.data)
+		}
+		b.WriteString(`)
+	WHERE ` + holdsLease + ` AND ` + follows)
+		stmts = append(stmts, s.stmt(b.String(), args...))
+	}
+	return stmts
+}
+
+// Append adds events at c.Next, c.Next+1, … while c.Owner holds the lease.
+func (s *Store) Append(ctx context.Context, runID string, c store.Append) error {
+	if len(c.Events) == 0 {
+		return nil
+	}
+	evs, err := s.encodeEvents(runID, c.Next, c.Events)
+	if err != nil {
+		return err
+	}
+	stmts := append([]Statement{s.logGuard(runID, c.Owner, c.Next, true)},
+		s.insertEvents(runID, c.Owner, c.Next, evs)...)
+	_, err = s.write(ctx, fmt.Sprintf("run %q: append at index %d", runID, c.Next), stmts)
+	return err
+}
+
+// LoadExecution returns a run with its log and deliveries, read from one
+// snapshot.
+func (s *Store) LoadExecution(ctx context.Context, runID string) (store.Execution, error) {
+	res, err := s.read(ctx, "load run "+runID, []Statement{
+		s.query(selectRunSQL, runID),
+		s.query(logSQL, runID),
+		s.query(deliveriesSQL, runID),
+	})
+	if err != nil {
+		return store.Execution{}, err
+	}
+	var exec store.Execution
+	if exec.Run, err = s.oneRun(runID, res[0]); err != nil {
+		return store.Execution{}, err
+	}
+	if exec.Events, err = decodeEvents(runID, 0, res[1].Rows); err != nil {
+		return store.Execution{}, err
+	}
+	if exec.Deliveries, err = decodeDeliveries(runID, res[2].Rows); err != nil {
+		return store.Execution{}, err
+	}
+	return exec, nil
+}
+
+// Events returns a run's log from index from, at most limit events (0: all).
+func (s *Store) Events(ctx context.Context, runID string, from, limit int) ([]wf.Event, error) {
+	res, err := s.read(ctx, "read events of run "+runID, []Statement{
+		s.query(existsSQL, runID),
+		s.query(windowSQL, runID, int64(max(from, 0)), limitArg(limit)),
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(res[0].Rows) == 0 {
+		return nil, fmt.Errorf("sqlite: run %q: %w", runID, store.ErrNotFound)
+	}
+	return decodeEvents(runID, max(from, 0), res[1].Rows)
+}
+
+// decodeEvents decodes rows of (idx, data) that must start at index from
+// and follow each other.
+func decodeEvents(runID string, from int, rows [][]any) ([]wf.Event, error) {
+	evs := make([]wf.Event, len(rows))
+	for i, row := range rows {
+		idx := integer(row[0])
+		if idx != int64(from+i) {
+			return nil, corrupt(runID, fmt.Sprintf("log has index %d where %d belongs", idx, from+i), fmt.Errorf("gap in the log"))
+		}
+		ev, err := wf.DecodeEvent([]byte(text(row[1])))
+		if err != nil {
+			return nil, corrupt(runID, fmt.Sprintf("event %d", idx), err)
+		}
+		evs[i] = ev
+	}
+	return evs, nil
+}
