@@ -85,8 +85,8 @@ func (rt *Runtime) drive(ctx context.Context, ex store.Execution, owner string, 
 	if err != nil {
 		return rt.endWithError(ctx, ex, owner, err)
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
 	stopHeartbeat := rt.heartbeat(ctx, cancel, run.ID, owner)
 	defer stopHeartbeat()
 
@@ -104,6 +104,9 @@ func (rt *Runtime) drive(ctx context.Context, ex store.Execution, owner string, 
 		Logger:            rt.logger,
 	})
 	if err != nil {
+		if cause := context.Cause(ctx); errors.Is(cause, store.ErrLeaseLost) {
+			err = cause
+		}
 		return rt.abandoned(ctx, run, owner, err)
 	}
 	c := store.Commit{
@@ -199,7 +202,7 @@ func (rt *Runtime) release(runID, owner string) {
 
 // heartbeat renews the lease every third of its duration until stopped; a
 // lost lease cancels the drive.
-func (rt *Runtime) heartbeat(ctx context.Context, cancel context.CancelFunc, runID, owner string) (stop func()) {
+func (rt *Runtime) heartbeat(ctx context.Context, cancel context.CancelCauseFunc, runID, owner string) (stop func()) {
 	done := make(chan struct{})
 	var once sync.Once
 	var wg sync.WaitGroup
@@ -218,7 +221,7 @@ func (rt *Runtime) heartbeat(ctx context.Context, cancel context.CancelFunc, run
 				err := rt.store.Heartbeat(ctx, runID, rt.lease(owner))
 				if errors.Is(err, store.ErrLeaseLost) {
 					rt.logger.Warn("runtime: lease lost while driving", "run", runID, "owner", owner)
-					cancel()
+					cancel(store.ErrLeaseLost)
 					return
 				}
 				if err != nil && ctx.Err() == nil {
