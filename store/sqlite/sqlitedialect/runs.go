@@ -38,7 +38,7 @@ const (
 	WHERE id = ?1 AND status NOT IN (` + terminalStatuses + `)
 		AND (lease_expires_at <= ?4 OR lease_owner = ?2)`
 	// holdsClaim is true when the claim above took effect.
-	holdsClaim = `EXISTS (SELECT 1 FROM {runs} WHERE id = ?1 AND lease_owner = ?2 AND lease_expires_at = ?3)`
+	holdsClaim           = `EXISTS (SELECT 1 FROM {runs} WHERE id = ?1 AND lease_owner = ?2 AND lease_expires_at = ?3)`
 	claimedEventsSQL     = `SELECT idx, data FROM {events} WHERE run_id = ?1 AND ` + holdsClaim + ` ORDER BY idx`
 	claimedDeliveriesSQL = `SELECT signal_id, data FROM {deliveries} WHERE run_id = ?1 AND ` + holdsClaim + ` ORDER BY rowid`
 
