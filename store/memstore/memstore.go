@@ -66,10 +66,14 @@ type runEntry struct {
 
 type bucketKey struct{ scheduleID, bucketID string }
 
-// leaseLive reports whether a lease held by owner until until is still in
-// force at now.
+// leaseLive reports whether a lease held by owner until until (nil: no
+// lease) is still in force at now.
 func leaseLive(owner string, until *time.Time, now time.Time) bool {
-	return owner != "" && until != nil && until.After(now)
+	return until != nil && liveUntil(owner, *until, now)
+}
+
+func liveUntil(owner string, until, now time.Time) bool {
+	return owner != "" && until.After(now)
 }
 
 // takeable reports whether claimant may take a lease held by owner until

@@ -14,7 +14,7 @@ import (
 type timerEntry struct {
 	timer      store.Timer
 	leaseOwner string
-	leaseUntil *time.Time
+	leaseUntil time.Time
 }
 
 // timerIndex keeps every timer sorted by (WakeAt, RunID, StepID), so that a
@@ -73,11 +73,11 @@ func (s *Store) ClaimDueTimers(_ context.Context, limit int, lease store.Lease) 
 		if te.timer.WakeAt.After(lease.Now) || len(claimed) == limit {
 			break
 		}
-		if leaseLive(te.leaseOwner, te.leaseUntil, lease.Now) {
+		if liveUntil(te.leaseOwner, te.leaseUntil, lease.Now) {
 			continue
 		}
 		te.leaseOwner = lease.Owner
-		te.leaseUntil = timePtr(lease.Until)
+		te.leaseUntil = lease.Until
 		claimed = append(claimed, te.timer)
 	}
 	return claimed, nil

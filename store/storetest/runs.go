@@ -145,8 +145,14 @@ func testLoadExecutionNoAlias(t *testing.T, h *harness) {
 	h.appendEvents("run-1", ownerA, 0, evs)
 	d := signal("wait-a", "sig-1")
 	h.deliver("run-1", d)
+	committed := steps(2, 1)
+	awaiting := awaitTimers([]store.Timer{timer("run-1", "sleep", at(time.Hour))})
+	h.commit(store.Commit{RunID: "run-1", Owner: ownerA, Next: 2, Events: committed, Status: wf.StatusPaused, Awaiting: awaiting, Now: base})
+	h.mustClaim("run-1", leaseAt(ownerA, base))
 	evs[0].Result[2] = 'X'
 	evs[1].Meta["position"] = "changed"
+	committed[0].Result[2] = 'X'
+	*awaiting[0].Deadline = at(2 * time.Hour)
 	d.Payload[2] = 'X'
 	d.Meta["source"] = "changed"
 
@@ -158,8 +164,11 @@ func testLoadExecutionNoAlias(t *testing.T, h *harness) {
 	exec.Run.Input[2] = 'Y'
 	*exec.Run.LeaseExpiresAt = at(time.Hour)
 
+	*exec.Run.Awaiting[0].Deadline = at(3 * time.Hour)
+
 	again := h.load("run-1")
-	diff(t, "LoadExecution.Events after callers changed theirs", steps(0, 2), again.Events)
+	diff(t, "LoadExecution.Events after callers changed theirs", steps(0, 3), again.Events)
+	diff(t, "LoadExecution.Run.Awaiting after callers changed theirs", awaitTimers([]store.Timer{timer("run-1", "sleep", at(time.Hour))}), again.Run.Awaiting)
 	diff(t, "LoadExecution.Deliveries after callers changed theirs", []wf.Delivery{signal("wait-a", "sig-1")}, again.Deliveries)
 	if !sameJSON(again.Run.Input, newRun("run-1").Input) {
 		t.Errorf("LoadExecution.Run.Input = %s after a caller changed its copy, want %s", again.Run.Input, newRun("run-1").Input)
