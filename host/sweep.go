@@ -1,0 +1,56 @@
+package host
+
+import (
+	"context"
+	"time"
+
+	"github.com/wfgo/wf/runtime"
+)
+
+// Summary is what a host returns or logs after a sweep: compact, with no
+// per-run events.
+type Summary struct {
+	OK                bool            `json:"ok"`
+	Now               time.Time       `json:"now"`
+	LeaseOwner        string          `json:"leaseOwner,omitempty"`
+	Materialized      int             `json:"materialized"`
+	Summary           runtime.Summary `json:"summary"`
+	DeadlineReached   bool            `json:"deadlineReached"`
+	RemainingMayExist bool            `json:"remainingMayExist"`
+	Error             string          `json:"error,omitempty"`
+}
+
+// Sweep materialises the runtime's schedules, then runs one bounded sweep
+// without events. When ctx has a deadline, the sweep's MaxDuration is cut
+// to end margin before it, so the host never kills a sweep mid-commit.
+func Sweep(ctx context.Context, rt *runtime.Runtime, opts runtime.SweepOptions, margin time.Duration) (Summary, error) {
+	if dl, ok := ctx.Deadline(); ok {
+		budget := time.Until(dl) - margin
+		if budget <= 0 {
+			budget = time.Second
+		}
+		if opts.MaxDuration == 0 || opts.MaxDuration > budget {
+			opts.MaxDuration = budget
+		}
+	}
+	n, err := rt.MaterializeSchedules(ctx)
+	if err != nil {
+		return Summary{OK: false, Now: time.Now().UTC(), Error: err.Error()}, err
+	}
+	opts.SkipMaterialize = true
+	res, err := rt.Sweep(ctx, opts)
+	res.Summary.Materialized = n
+	sum := Summary{
+		OK:                err == nil,
+		Now:               res.Now,
+		LeaseOwner:        res.LeaseOwner,
+		Materialized:      n,
+		Summary:           res.Summary,
+		DeadlineReached:   res.DeadlineReached,
+		RemainingMayExist: res.RemainingMayExist,
+	}
+	if err != nil {
+		sum.Error = err.Error()
+	}
+	return sum, err
+}

@@ -1,0 +1,5 @@
+package worker_test
+
+import "github.com/wfgo/wf/store"
+
+type storeNewRun = store.NewRun

@@ -1,0 +1,74 @@
+// Package worker is the long-running host: a process that sweeps on an
+// interval, wakes early when told to (Postgres LISTEN/NOTIFY, see Listen),
+// and on shutdown finishes the sweep in progress before it returns.
+package worker
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/wfgo/wf/host"
+	"github.com/wfgo/wf/runtime"
+)
+
+// Options configure a worker.
+type Options struct {
+	// Interval is the pause between sweeps when there is nothing left to
+	// do. Defaults to 5s.
+	Interval time.Duration
+	// Sweep bounds each sweep. Defaults to a 25s sweep.
+	Sweep runtime.SweepOptions
+	// Wake, when set, ends a pause early (each receive triggers a sweep).
+	Wake <-chan struct{}
+	// Logger receives one line per sweep that did work. Defaults to
+	// slog.Default().
+	Logger *slog.Logger
+	// OnSweep, when set, is called after each sweep.
+	OnSweep func(host.Summary)
+}
+
+// Run sweeps until ctx is canceled (SIGTERM in a generated main). A sweep in
+// progress when ctx ends is finished, not aborted: its runs commit and
+// release their leases, then Run returns nil. A sweep that reports
+// RemainingMayExist is followed at once by another.
+func Run(ctx context.Context, rt *runtime.Runtime, opts Options) error {
+	if opts.Interval <= 0 {
+		opts.Interval = 5 * time.Second
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	drain := context.WithoutCancel(ctx)
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		sum, err := host.Sweep(drain, rt, opts.Sweep, 0)
+		if opts.OnSweep != nil {
+			opts.OnSweep(sum)
+		}
+		switch {
+		case err != nil:
+			opts.Logger.Error("wf worker: sweep failed", "err", err)
+		case sum.Summary.EventCount > 0 || sum.Materialized > 0:
+			opts.Logger.Info("wf worker: sweep", "events", sum.Summary.EventCount, "timers", sum.Summary.Timers,
+				"scheduled", sum.Summary.Scheduled, "recovered", sum.Summary.Recovered, "remaining", sum.RemainingMayExist)
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		if sum.RemainingMayExist && err == nil {
+			continue
+		}
+		timer.Reset(opts.Interval)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-timer.C:
+		case <-opts.Wake:
+			if !timer.Stop() {
+				<-timer.C
+			}
+		}
+	}
+}
