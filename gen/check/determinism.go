@@ -23,7 +23,6 @@ invocation and must reach the same durable calls in the same order. Wall-clock
 reads, timers, randomness, environment variables, goroutines, select and
 channel operations, and ranging over a map around durable calls all break
 that. Step functions (those given a wf.StepContext) may do all of these.`,
-	URL: "https://pkg.go.dev/github.com/wfgo/wf/gen/check#Determinism",
 	Run: runDeterminism,
 }
 
@@ -33,8 +32,8 @@ that. Step functions (those given a wf.StepContext) may do all of these.`,
 var forbidden = map[string]map[string]string{
 	"time": {
 		"Now":       "returns a different instant on every replay; use wf.Now(ctx), which records it",
-		"Since":     "reads the wall clock, which differs on every replay; subtract from wf.Now(ctx) instead",
-		"Until":     "reads the wall clock, which differs on every replay; subtract wf.Now(ctx) instead",
+		"Since":     "reads the wall clock, which differs on every replay; use wf.Now(ctx).Sub(t)",
+		"Until":     "reads the wall clock, which differs on every replay; use t.Sub(wf.Now(ctx))",
 		"Sleep":     "blocks the invocation and is not durable; use wf.Sleep(ctx, d), which pauses the run",
 		"After":     timerWhy,
 		"AfterFunc": timerWhy,

@@ -26,7 +26,6 @@ as in wf.StepID(fmt.Sprintf("charge-%d", i)), are fine); the same constant ID
 at two call sites of one workflow body that are not exclusive branches of an
 if or switch, since a run reaching both fails; and a generated step constant
 that nothing in the package uses.`,
-	URL: "https://pkg.go.dev/github.com/wfgo/wf/gen/check#StepIDs",
 	Run: runStepIDs,
 }
 

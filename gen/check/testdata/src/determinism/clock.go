@@ -14,8 +14,8 @@ type Order struct{}
 
 func (o *Order) Run(ctx *wf.Context, in string) (string, error) {
 	start := time.Now()             // want `time.Now in a workflow body returns a different instant on every replay; use wf.Now\(ctx\)`
-	_ = time.Since(start)           // want `time.Since in a workflow body reads the wall clock`
-	_ = time.Until(start)           // want `time.Until in a workflow body reads the wall clock`
+	_ = time.Since(start)           // want `time.Since in a workflow body reads the wall clock, which differs on every replay; use wf.Now\(ctx\).Sub\(t\)`
+	_ = time.Until(start)           // want `time.Until in a workflow body reads the wall clock, which differs on every replay; use t.Sub\(wf.Now\(ctx\)\)`
 	time.Sleep(time.Second)         // want `time.Sleep in a workflow body blocks the invocation and is not durable; use wf.Sleep\(ctx, d\)`
 	<-time.After(time.Second)       // want `time.After in a workflow body starts a real timer` `channel receive in a workflow body`
 	_ = time.Tick(time.Second)      // want `time.Tick in a workflow body starts a real timer`
