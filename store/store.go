@@ -49,6 +49,8 @@ type Store interface {
 	// CreateRun inserts a run unless one with the same ID exists. It returns
 	// the stored run and whether this call created it. An existing run is
 	// returned unchanged (whatever its workflow: the caller compares).
+	// CreatedAt and UpdatedAt are run.Lease.Now, whether or not an owner is
+	// set.
 	CreateRun(ctx context.Context, run NewRun) (Run, bool, error)
 	// GetRun returns a run's state, or ErrNotFound.
 	GetRun(ctx context.Context, runID string) (Run, error)
@@ -81,8 +83,9 @@ type Store interface {
 	// drives it if the caller does not. Duplicate and Lost change nothing.
 	Deliver(ctx context.Context, runID string, d wf.Delivery) (DeliveryResult, error)
 
-	// ClaimDueTimers leases up to limit timers due at lease.Now, earliest
-	// first, that are not leased by someone else.
+	// ClaimDueTimers leases up to limit timers due at lease.Now (WakeAt <=
+	// Now), earliest first, whose lease is absent or expired: a live lease,
+	// even the caller's own, keeps a timer from being claimed again.
 	ClaimDueTimers(ctx context.Context, limit int, lease Lease) ([]Timer, error)
 	// ClaimStaleRuns leases up to limit runs that need a driver: status
 	// queued or running whose lease is absent or expired at lease.Now.
@@ -96,7 +99,7 @@ type Store interface {
 	// exists; it reports whether it inserted.
 	EnsureBucket(ctx context.Context, b Bucket) (bool, error)
 	// ClaimDueBuckets leases up to limit pending buckets whose FireAt is
-	// due at lease.Now, oldest first.
+	// due at lease.Now, oldest first, whose lease is absent or expired.
 	ClaimDueBuckets(ctx context.Context, limit int, lease Lease) ([]Bucket, error)
 	// FinishBucket moves owner's leased bucket to status (started or
 	// skipped) and releases it; a started or skipped bucket is never
@@ -152,7 +155,7 @@ type Run struct {
 	Error      *wf.ErrorInfo
 	// Awaiting lists the outstanding waits of a paused run.
 	Awaiting []wf.Await
-	// WakeAt is the earliest deadline among Awaiting, if any.
+	// WakeAt is the earliest WakeAt among the run's timers, if any.
 	WakeAt *time.Time
 	// DeliverySeq counts deliveries stored for the run; a commit made with
 	// an older value leaves a paused run ready to drive again.

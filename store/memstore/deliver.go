@@ -9,7 +9,8 @@ import (
 
 // Deliver stores d unless the run has a delivery with the same SignalID
 // (store.Duplicate) or for the same wait (store.Lost), and bumps the run's
-// DeliverySeq when it does.
+// DeliverySeq when it does; a paused run becomes running (ready), so that
+// stale-run recovery drives it if the caller does not.
 func (s *Store) Deliver(_ context.Context, runID string, d wf.Delivery) (store.DeliveryResult, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -29,6 +30,10 @@ func (s *Store) Deliver(_ context.Context, runID string, d wf.Delivery) (store.D
 	}
 	e.deliveries = append(e.deliveries, cloneDelivery(d))
 	e.run.DeliverySeq++
+	if e.run.Status == wf.StatusPaused {
+		// Ready: recovery drives it if the deliverer does not.
+		e.run.Status = wf.StatusRunning
+	}
 	return store.DeliveryResult{Status: store.Delivered}, nil
 }
 

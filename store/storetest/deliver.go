@@ -14,6 +14,9 @@ var deliverCases = []testCase{
 	{"SameSignalIDDuplicate", testDeliverDuplicate},
 	{"OtherSignalIDForSameWaitLost", testDeliverLost},
 	{"MissingRunNotFound", testDeliverNotFound},
+	{"DeliveredMakesPausedRunReady", testDeliverMakesPausedRunReady},
+	{"DeliveredLeavesDrivenRunAlone", testDeliverLeavesDrivenRunAlone},
+	{"DuplicateAndLostChangeNothing", testDeliverDuplicateChangesNothing},
 }
 
 // checkDeliveries checks a run's DeliverySeq and stored deliveries.
@@ -82,4 +85,46 @@ func testDeliverNotFound(t *testing.T, h *harness) {
 		t.Errorf(`Deliver("missing") status = %q, want %q`, res.Status, store.RunNotFound)
 	}
 	h.checkDeliveries("a delivery to another run", "run-1", 0, nil)
+}
+
+// A delivery to a paused run leaves it ready (running, no lease), so that
+// recovery drives it when the deliverer crashes before driving it.
+func testDeliverMakesPausedRunReady(t *testing.T, h *harness) {
+	h.createLeased("run-1", ownerA, base)
+	h.pause("run-1", ownerA, at(time.Second))
+	if res := h.deliver("run-1", signal("wait-a", "sig-1")); res.Status != store.Delivered {
+		t.Fatalf("Deliver status = %q, want %q", res.Status, store.Delivered)
+	}
+	run := h.get("run-1")
+	if run.Status != wf.StatusRunning || run.LeaseOwner != "" {
+		t.Errorf("paused run after a delivery: status %q, lease owner %q; want running with no lease", run.Status, run.LeaseOwner)
+	}
+	stale := h.claimStale(10, leaseAt(ownerB, at(2*time.Second)))
+	if len(stale) != 1 || stale[0].ID != "run-1" {
+		t.Errorf("ClaimStaleRuns after a delivery to a paused run = %v, want [run-1]", runIDs(stale))
+	}
+}
+
+// A delivery to a run that is being driven changes neither its status nor
+// its lease: the driver's commit sees the new DeliverySeq.
+func testDeliverLeavesDrivenRunAlone(t *testing.T, h *harness) {
+	h.createLeased("run-1", ownerA, base)
+	h.deliver("run-1", signal("wait-a", "sig-1"))
+	run := h.get("run-1")
+	if run.Status != wf.StatusRunning || run.LeaseOwner != ownerA {
+		t.Errorf("driven run after a delivery: status %q, lease owner %q; want running, %q", run.Status, run.LeaseOwner, ownerA)
+	}
+}
+
+// Duplicate and lost deliveries leave a paused run paused.
+func testDeliverDuplicateChangesNothing(t *testing.T, h *harness) {
+	h.createLeased("run-1", ownerA, base)
+	h.deliver("run-1", signal("wait-a", "sig-1"))
+	h.pause("run-1", ownerA, at(time.Second))
+	for _, d := range []wf.Delivery{signal("wait-a", "sig-1"), signal("wait-a", "sig-2")} {
+		h.deliver("run-1", d)
+		if run := h.get("run-1"); run.Status != wf.StatusPaused || run.DeliverySeq != 1 {
+			t.Errorf("after re-delivering %s: status %q, DeliverySeq %d; want paused, 1", d.SignalID, run.Status, run.DeliverySeq)
+		}
+	}
 }
