@@ -100,16 +100,20 @@ func validatePayment(raw json.RawMessage) error {
 
 type bundle struct {
 	rt    *runtime.Runtime
-	store *memstore.Store
+	store store.Store
 	clock *clock
 	shop  *shop
 }
 
 func setup(t *testing.T, extra ...runtime.Workflow) bundle {
 	t.Helper()
+	return setupOn(t, memstore.New(), extra...)
+}
+
+func setupOn(t *testing.T, st store.Store, extra ...runtime.Workflow) bundle {
+	t.Helper()
 	s := &shop{}
 	c := &clock{now: t0}
-	st := memstore.New()
 	workflows := append([]runtime.Workflow{{
 		Definition: s.fulfillment(),
 		Signals:    map[string]wf.Validator{"payment-received": validatePayment},
@@ -141,9 +145,13 @@ func eventKinds(evs []wf.Event) []string {
 	return out
 }
 
-func TestFulfillmentOnMemstore(t *testing.T) {
+func TestFulfillment(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
+	forEachStore(t, testFulfillment)
+}
+
+func testFulfillment(t *testing.T, newStore func(*testing.T) store.Store) {
+	b := setupOn(t, newStore(t))
 	ctx := context.Background()
 
 	res, err := b.rt.StartRun(ctx, runtime.StartRequest{WorkflowID: "fulfillment", RunID: "fulfillment:o-1", Input: raw(t, orderInput{OrderID: "o-1", DelayMs: 30_000})})
@@ -302,6 +310,10 @@ func TestDeliveryOutcomes(t *testing.T) {
 
 func TestApprovals(t *testing.T) {
 	t.Parallel()
+	forEachStore(t, testApprovals)
+}
+
+func testApprovals(t *testing.T, newStore func(*testing.T) store.Store) {
 	expense := wf.New("expense", func(ctx *wf.Context, amount int) (string, error) {
 		a, err := wf.Approve(ctx, wf.ApprovalRequest{ID: "manager", Title: "Expense", Timeout: 48 * time.Hour})
 		var te *wf.WaitTimeoutError
@@ -316,7 +328,7 @@ func TestApprovals(t *testing.T) {
 		}
 		return "rejected: " + a.Feedback, nil
 	})
-	b := setup(t, runtime.Workflow{Definition: expense})
+	b := setupOn(t, newStore(t), runtime.Workflow{Definition: expense})
 	ctx := context.Background()
 
 	start := func(id string) {
@@ -359,7 +371,10 @@ func TestApprovals(t *testing.T) {
 
 func TestCancel(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
+	forEachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) { testCancel(t, setupOn(t, newStore(t))) })
+}
+
+func testCancel(t *testing.T, b bundle) {
 	ctx := context.Background()
 	if _, err := b.rt.StartRun(ctx, runtime.StartRequest{WorkflowID: "fulfillment", RunID: "c", Input: raw(t, orderInput{OrderID: "o", DelayMs: 1000})}); err != nil {
 		t.Fatal(err)
@@ -387,6 +402,10 @@ func TestCancel(t *testing.T) {
 
 func TestLeasesAndRecovery(t *testing.T) {
 	t.Parallel()
+	forEachStore(t, testLeasesAndRecovery)
+}
+
+func testLeasesAndRecovery(t *testing.T, newStore func(*testing.T) store.Store) {
 	steps, yielded := 0, false
 	looper := wf.New("looper", func(ctx *wf.Context, _ struct{}) (int, error) {
 		for i := range 4 {
@@ -400,7 +419,7 @@ func TestLeasesAndRecovery(t *testing.T) {
 		}
 		return steps, nil
 	})
-	b := setup(t, runtime.Workflow{Definition: looper})
+	b := setupOn(t, newStore(t), runtime.Workflow{Definition: looper})
 	ctx := context.Background()
 	res, err := b.rt.StartRun(ctx, runtime.StartRequest{WorkflowID: "looper", RunID: "l"})
 	if err != nil || res.Kind != runtime.KindRunning {

@@ -82,21 +82,22 @@ func TestScheduleOverlapPolicies(t *testing.T) {
 		}},
 	}
 	for _, tt := range tests {
-		t.Run(string(tt.policy), func(t *testing.T) {
-			t.Parallel()
-			b := setup(t, runtime.Workflow{Definition: digest(), Schedules: []runtime.Schedule{{
-				ID: "digest-15m", Spec: runtime.Every(15 * time.Minute), Overlap: tt.policy,
-				Input: json.RawMessage(`{"batchSize":100}`),
-			}}})
-			for _, s := range tt.steps {
-				b.clock.Set(t0.Add(s.at))
-				if _, err := b.rt.Sweep(context.Background(), runtime.SweepOptions{}); err != nil {
-					t.Fatal(err)
+		forEachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
+			t.Run(string(tt.policy), func(t *testing.T) {
+				b := setupOn(t, newStore(t), runtime.Workflow{Definition: digest(), Schedules: []runtime.Schedule{{
+					ID: "digest-15m", Spec: runtime.Every(15 * time.Minute), Overlap: tt.policy,
+					Input: json.RawMessage(`{"batchSize":100}`),
+				}}})
+				for _, s := range tt.steps {
+					b.clock.Set(t0.Add(s.at))
+					if _, err := b.rt.Sweep(context.Background(), runtime.SweepOptions{}); err != nil {
+						t.Fatal(err)
+					}
+					if got := format(runStatuses(t, b)); got != s.want {
+						t.Fatalf("at +%v: runs %s, want %s", s.at, got, s.want)
+					}
 				}
-				if got := format(runStatuses(t, b)); got != s.want {
-					t.Fatalf("at +%v: runs %s, want %s", s.at, got, s.want)
-				}
-			}
+			})
 		})
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	_ "modernc.org/sqlite" // the embedded default driver
@@ -82,10 +83,13 @@ func openPostgres(ctx context.Context, url string, migrate bool, opts []postgres
 	return &Opened{Store: st, Kind: "postgres", Pool: pool, close: pool.Close}, nil
 }
 
-// SQLiteDSN is the modernc.org/sqlite DSN used for a database file.
+// SQLiteDSN is the modernc.org/sqlite DSN used for a database file. The
+// path is escaped: in a file: URI a '#' or '?' would otherwise end it.
 func SQLiteDSN(path string) string {
-	return "file:" + path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)"
+	return "file:" + uriPathEscaper.Replace(path) + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)"
 }
+
+var uriPathEscaper = strings.NewReplacer("%", "%25", "#", "%23", "?", "%3F")
 
 func openSQLite(ctx context.Context, path string, migrate bool) (*Opened, error) {
 	db, err := sql.Open("sqlite", SQLiteDSN(path))

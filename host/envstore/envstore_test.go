@@ -2,12 +2,14 @@ package envstore_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/wfgo/wf/host/envstore"
 	"github.com/wfgo/wf/internal/pgtest"
+	"github.com/wfgo/wf/store"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -55,5 +57,30 @@ func TestOpenPostgresUnreachable(t *testing.T) {
 	_, err := envstore.Open(context.Background(), env(map[string]string{"DATABASE_URL": "postgres://nobody@127.0.0.1:1/none?connect_timeout=2"}), false)
 	if err == nil || !strings.Contains(err.Error(), "cannot reach PostgreSQL") {
 		t.Fatalf("err %v", err)
+	}
+}
+
+func TestOpenSQLitePathWithURIChars(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	ctx := context.Background()
+	a, err := envstore.Open(ctx, env(map[string]string{"WF_SQLITE_PATH": filepath.Join(dir, "a#1?x.db")}), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := envstore.Open(ctx, env(map[string]string{"WF_SQLITE_PATH": filepath.Join(dir, "a#2?x.db")}), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if err := a.Store.UpsertSchedule(ctx, store.Schedule{ID: "only-in-a", WorkflowID: "w", Spec: "@every 1m", Enabled: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := b.Store.ListSchedules(ctx); err != nil || len(got) != 0 {
+		t.Fatalf("two paths that differ after '#' share a database: %v %v", got, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "a#1?x.db")); err != nil {
+		t.Fatalf("database file not at the given path: %v", err)
 	}
 }
