@@ -2,7 +2,7 @@
 --
 -- {{prefix}} is replaced by the table prefix (default wf_). The statements
 -- stay within what D1 accepts: no PRAGMA, no ATTACH, no triggers, no foreign
--- keys. Instants are INTEGER unix microseconds (UTC), exact and sortable and
+-- keys, no extensions. Instants are INTEGER unix microseconds (UTC), exact and sortable and
 -- within a JavaScript number's 2^53. JSON values are TEXT. A lease that
 -- nobody holds is lease_owner '' with lease_expires_at 0, so that "free or
 -- expired" is one range: lease_expires_at <= now.
@@ -35,13 +35,14 @@ CREATE TABLE {{prefix}}runs (
 CREATE INDEX {{prefix}}runs_created ON {{prefix}}runs (created_at, id);
 CREATE INDEX {{prefix}}runs_workflow_created ON {{prefix}}runs (workflow_id, created_at, id);
 CREATE INDEX {{prefix}}runs_status_created ON {{prefix}}runs (status, created_at, id);
--- Stale-run recovery: queued or running runs whose lease is free or expired.
-CREATE INDEX {{prefix}}runs_status_lease ON {{prefix}}runs (status, lease_expires_at);
--- Retention: terminal runs by last update.
-CREATE INDEX {{prefix}}runs_status_updated ON {{prefix}}runs (status, updated_at);
+-- Stale-run recovery (queued or running runs whose lease is free or expired)
+-- and retention (terminal runs, never leased, by last update): one index
+-- fewer for every commit to write.
+CREATE INDEX {{prefix}}runs_status_lease ON {{prefix}}runs (status, lease_expires_at, updated_at);
 
 -- The append-only log. The primary key is the compare-and-swap: a writer
--- that lost the race for an index fails on it.
+-- that lost the race for an index fails on it. WITHOUT ROWID keeps a run's
+-- log together, in order, in one b-tree: an append writes one page.
 CREATE TABLE {{prefix}}events (
     run_id  TEXT    NOT NULL,
     idx     INTEGER NOT NULL,
@@ -49,7 +50,7 @@ CREATE TABLE {{prefix}}events (
     step_id TEXT    NOT NULL DEFAULT '',
     data    TEXT    NOT NULL,
     PRIMARY KEY (run_id, idx)
-);
+) WITHOUT ROWID;
 
 -- Due times that wake paused runs, leased by the sweeper that delivers them.
 CREATE TABLE {{prefix}}timers (
@@ -59,7 +60,7 @@ CREATE TABLE {{prefix}}timers (
     lease_owner      TEXT    NOT NULL DEFAULT '',
     lease_expires_at INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (run_id, step_id)
-);
+) WITHOUT ROWID;
 CREATE INDEX {{prefix}}timers_wake ON {{prefix}}timers (wake_at);
 
 -- Stored resolutions of waits: idempotent by signal ID, one per wait.
@@ -71,7 +72,7 @@ CREATE TABLE {{prefix}}deliveries (
     created_at INTEGER NOT NULL,
     PRIMARY KEY (run_id, signal_id),
     UNIQUE (run_id, step_id)
-);
+) WITHOUT ROWID;
 
 CREATE TABLE {{prefix}}schedules (
     id          TEXT    NOT NULL PRIMARY KEY,
@@ -96,4 +97,4 @@ CREATE TABLE {{prefix}}schedule_buckets (
     PRIMARY KEY (schedule_id, bucket_id)
 );
 CREATE INDEX {{prefix}}schedule_buckets_due ON {{prefix}}schedule_buckets (status, fire_at);
-CREATE INDEX {{prefix}}schedule_buckets_fire ON {{prefix}}schedule_buckets (schedule_id, fire_at);
+CREATE INDEX {{prefix}}schedule_buckets_fire ON {{prefix}}schedule_buckets (schedule_id, fire_at, bucket_id);

@@ -21,9 +21,12 @@ const maxPrepared = 256
 //
 // Writes are serialised in-process on one connection held for the store's
 // lifetime: a batch waits for its turn here, not in SQLite's busy handler,
-// and never meets SQLITE_BUSY from a sibling. Each batch is one BEGIN
-// IMMEDIATE transaction, so that a writer in another process is waited for
-// (busy_timeout) at BEGIN instead of failing a read-to-write upgrade.
+// and never meets SQLITE_BUSY from a sibling. Batches that wait together
+// are committed together (group commit): one BEGIN IMMEDIATE transaction,
+// each batch inside its own SAVEPOINT so that a failed one is rolled back
+// alone, one COMMIT (one fsync) for all. BEGIN IMMEDIATE makes a writer in
+// another process be waited for (busy_timeout) at BEGIN instead of failing
+// a read-to-write upgrade.
 //
 // Reads use the pool's other connections in WAL mode and never take the
 // write lock: one statement runs as it is; several run in a deferred (read)
@@ -32,14 +35,29 @@ type executor struct {
 	db          *sql.DB
 	busyTimeout time.Duration
 
-	// turn is the writers' queue: holding its one slot is holding conn.
+	// turn is held by the writer leading a group: holding its one slot is
+	// holding conn and prepared.
 	turn     chan struct{}
 	conn     *sql.Conn
 	prepared map[string]*sql.Stmt // on conn
 
+	queueMu sync.Mutex
+	queue   []*pendingWrite
+
 	readMu       sync.Mutex
 	readPrepared map[string]*sql.Stmt // on db
 }
+
+// pendingWrite is a batch waiting for its group's commit.
+type pendingWrite struct {
+	stmts []sqlitedialect.Statement
+	res   []sqlitedialect.Result
+	err   error
+	done  chan struct{}
+}
+
+// maxGroup bounds the batches committed together.
+const maxGroup = 64
 
 func newExecutor(db *sql.DB, busyTimeout time.Duration) *executor {
 	return &executor{
@@ -51,40 +69,121 @@ func newExecutor(db *sql.DB, busyTimeout time.Duration) *executor {
 	}
 }
 
-// Write runs stmts in one BEGIN IMMEDIATE transaction on the writer
-// connection, checking each result as it goes.
+// Write queues stmts and returns once a group containing them committed or
+// they failed. The caller whose turn comes leads: it commits every batch
+// queued by then, its own included.
 func (e *executor) Write(ctx context.Context, stmts []sqlitedialect.Statement) ([]sqlitedialect.Result, error) {
-	select {
-	case e.turn <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	p := &pendingWrite{stmts: stmts, done: make(chan struct{})}
+	e.queueMu.Lock()
+	e.queue = append(e.queue, p)
+	e.queueMu.Unlock()
+	for {
+		select {
+		case <-p.done:
+			return p.res, p.err
+		case e.turn <- struct{}{}:
+			e.lead()
+			<-e.turn
+		case <-ctx.Done():
+			if e.withdraw(p) {
+				return nil, ctx.Err()
+			}
+			// Already in a group: it runs to its end, a short wait.
+			<-p.done
+			return p.res, p.err
+		}
 	}
-	defer func() { <-e.turn }()
-	// Once its turn has come, a batch runs to its end: interrupting it would
-	// only waste the turn, and a batch is short.
-	ctx = context.WithoutCancel(ctx)
+}
 
-	conn, err := e.writer(ctx)
-	if err != nil {
-		return nil, err
+// lead commits the batches queued now, at most maxGroup, as one group.
+// The caller holds the turn; its own batch is in the group unless an
+// earlier group took it, or the queue is longer than maxGroup (it then
+// waits for the next turn).
+func (e *executor) lead() {
+	e.queueMu.Lock()
+	n := min(len(e.queue), maxGroup)
+	group := e.queue[:n:n]
+	e.queue = e.queue[n:]
+	e.queueMu.Unlock()
+	if n == 0 {
+		return
 	}
-	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+	e.commitGroup(group)
+	for _, p := range group {
+		close(p.done)
+	}
+}
+
+// withdraw removes p from the queue if no group has taken it yet.
+func (e *executor) withdraw(p *pendingWrite) bool {
+	e.queueMu.Lock()
+	defer e.queueMu.Unlock()
+	for i, q := range e.queue {
+		if q == p {
+			e.queue = append(e.queue[:i], e.queue[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+// commitGroup runs the group's batches in one transaction and sets each
+// one's result or error. A batch runs to its end once started: interrupting
+// it would only waste the turn, and a batch is short.
+func (e *executor) commitGroup(group []*pendingWrite) {
+	ctx := context.Background()
+	failAll := func(err error) {
+		for _, p := range group {
+			p.res, p.err = nil, err
+		}
+	}
+	if _, err := e.writer(ctx); err != nil {
+		failAll(err)
+		return
+	}
+	if err := e.control(ctx, "BEGIN IMMEDIATE"); err != nil {
 		if !isBusy(err) {
 			e.drop() // perhaps left inside a transaction: start afresh
 		}
-		return nil, fmt.Errorf("begin: %w", err)
+		failAll(fmt.Errorf("begin: %w", err))
+		return
 	}
-	res, err := e.run(ctx, stmts, true)
-	if err == nil {
-		if _, err = conn.ExecContext(ctx, "COMMIT"); err != nil {
-			err = fmt.Errorf("commit: %w", err)
+	if len(group) == 1 {
+		p := group[0]
+		if p.res, p.err = e.run(ctx, p.stmts); p.err != nil {
+			e.rollback()
+			return
+		}
+	} else if err := e.runSavepoints(ctx, group); err != nil {
+		e.rollback()
+		failAll(err)
+		return
+	}
+	if err := e.control(ctx, "COMMIT"); err != nil {
+		e.rollback()
+		failAll(fmt.Errorf("commit: %w", err))
+	}
+}
+
+// runSavepoints runs each batch of group inside its own savepoint of the
+// open transaction, rolling a failed batch back alone. It returns an error
+// when the transaction itself is lost.
+func (e *executor) runSavepoints(ctx context.Context, group []*pendingWrite) error {
+	for _, p := range group {
+		if err := e.control(ctx, "SAVEPOINT batch"); err != nil {
+			return fmt.Errorf("savepoint: %w", err)
+		}
+		p.res, p.err = e.run(ctx, p.stmts)
+		if p.err != nil {
+			if err := e.control(ctx, "ROLLBACK TO batch"); err != nil {
+				return fmt.Errorf("%w (then rollback to savepoint: %v)", p.err, err)
+			}
+		}
+		if err := e.control(ctx, "RELEASE batch"); err != nil {
+			return fmt.Errorf("release savepoint: %w", err)
 		}
 	}
-	if err != nil {
-		e.rollback()
-		return nil, err
-	}
-	return res, nil
+	return nil
 }
 
 // writer returns the writer connection, opening and configuring it when
@@ -107,9 +206,8 @@ func (e *executor) writer(ctx context.Context) (*sql.Conn, error) {
 }
 
 // run executes stmts on the writer connection (the caller holds the turn
-// and an open transaction), stopping at the first failed Check when check
-// is set.
-func (e *executor) run(ctx context.Context, stmts []sqlitedialect.Statement, check bool) ([]sqlitedialect.Result, error) {
+// and an open transaction), stopping at the first failed Check.
+func (e *executor) run(ctx context.Context, stmts []sqlitedialect.Statement) ([]sqlitedialect.Result, error) {
 	res := make([]sqlitedialect.Result, len(stmts))
 	for i, st := range stmts {
 		ps, err := e.prepare(ctx, st.SQL)
@@ -119,13 +217,23 @@ func (e *executor) run(ctx context.Context, stmts []sqlitedialect.Statement, che
 		if res[i], err = execStmt(ctx, ps, st); err != nil {
 			return nil, err
 		}
-		if check && st.Check != nil {
+		if st.Check != nil {
 			if err := st.Check(res[i]); err != nil {
 				return nil, err
 			}
 		}
 	}
 	return res, nil
+}
+
+// control runs a transaction-control statement on the writer connection,
+// prepared once like the batches' statements.
+func (e *executor) control(ctx context.Context, q string) error {
+	ps, err := e.prepare(ctx, q)
+	if err == nil {
+		_, err = ps.ExecContext(ctx)
+	}
+	return err
 }
 
 // prepare returns q prepared on the writer connection.

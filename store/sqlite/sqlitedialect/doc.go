@@ -19,8 +19,12 @@
 //   - A lost compare-and-swap on a run's log is a unique-key failure on
 //     (run_id, idx), which aborts the batch; the store returns
 //     store.ErrConflict.
-//   - A lost lease is a guarded UPDATE … WHERE lease_owner = ? that touches
-//     no row; its Statement.Check returns store.ErrLeaseLost.
+//   - A lost lease is a guard on lease_owner = ? that matches no row: the
+//     UPDATE of Heartbeat, FinishBucket and of the run at the end of a
+//     Commit, and the SELECT that opens Append and Commit (a read: inside
+//     the batch's transaction the lease cannot move, and an append then
+//     writes only the log's page). Its Statement.Check returns
+//     store.ErrLeaseLost.
 //   - Every statement after a Check is itself conditional on what the Check
 //     verified (EXISTS … lease_owner = ?), so a failed Check leaves the
 //     database unchanged whether the executor stops and rolls back (package

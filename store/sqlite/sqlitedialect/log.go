@@ -14,13 +14,14 @@ import (
 const eventsPerStatement = 16
 
 const (
-	// logGuardSQL opens every Append and Commit: it touches the run's row
-	// only while owner holds the lease (else: store.ErrLeaseLost) and
-	// reports whether the log ends where the batch starts (else:
-	// store.ErrConflict). ?3 is the first new index, 0 when none.
-	logGuardSQL = `UPDATE {runs} SET lease_owner = lease_owner
-	WHERE id = ?1 AND lease_owner = ?2 AND ?2 <> ''
-	RETURNING ?3 = 0 OR EXISTS (SELECT 1 FROM {events} WHERE run_id = ?1 AND idx = ?3 - 1)`
+	// logGuardSQL opens every Append and Commit: it returns a row only
+	// while owner holds the lease (else: store.ErrLeaseLost), telling
+	// whether the log ends where the batch starts (else: store.ErrConflict).
+	// ?3 is the first new index, 0 when none. It is a read: inside the
+	// batch's transaction the lease cannot change under it, and an append
+	// then writes only the log's page.
+	logGuardSQL = `SELECT ?3 = 0 OR EXISTS (SELECT 1 FROM {events} WHERE run_id = ?1 AND idx = ?3 - 1)
+	FROM {runs} WHERE id = ?1 AND lease_owner = ?2 AND ?2 <> ''`
 
 	// holdsLease keeps a statement from changing anything when the batch's
 	// guard failed (a D1 batch runs every statement).
@@ -33,7 +34,7 @@ const (
 	windowSQL = `SELECT idx, data FROM {events} WHERE run_id = ?1 AND idx >= ?2 ORDER BY idx LIMIT ?3`
 	existsSQL = `SELECT 1 FROM {runs} WHERE id = ?1`
 
-	deliveriesSQL = `SELECT signal_id, data FROM {deliveries} WHERE run_id = ?1 ORDER BY rowid`
+	deliveriesSQL = `SELECT signal_id, data FROM {deliveries} WHERE run_id = ?1 ORDER BY created_at, signal_id`
 )
 
 // encodedEvent is an event as stored.

@@ -13,7 +13,10 @@ const (
 
 	// purgeable selects the runs a purge deletes. Every statement of the
 	// batch selects the same set: the runs table changes only in the last.
-	purgeable = `SELECT id FROM {runs} WHERE status IN (` + terminalStatuses + `) AND updated_at < ?1
+	// A terminal run is never leased (lease_expires_at 0), which lets the
+	// search use the (status, lease_expires_at, updated_at) index.
+	purgeable = `SELECT id FROM {runs}
+		WHERE status IN (` + terminalStatuses + `) AND lease_expires_at = 0 AND updated_at < ?1
 		ORDER BY updated_at, id LIMIT ?2`
 	purgeEventsSQL     = `DELETE FROM {events} WHERE run_id IN (` + purgeable + `)`
 	purgeTimersSQL     = `DELETE FROM {timers} WHERE run_id IN (` + purgeable + `)`

@@ -40,7 +40,7 @@ const (
 	// holdsClaim is true when the claim above took effect.
 	holdsClaim           = `EXISTS (SELECT 1 FROM {runs} WHERE id = ?1 AND lease_owner = ?2 AND lease_expires_at = ?3)`
 	claimedEventsSQL     = `SELECT idx, data FROM {events} WHERE run_id = ?1 AND ` + holdsClaim + ` ORDER BY idx`
-	claimedDeliveriesSQL = `SELECT signal_id, data FROM {deliveries} WHERE run_id = ?1 AND ` + holdsClaim + ` ORDER BY rowid`
+	claimedDeliveriesSQL = `SELECT signal_id, data FROM {deliveries} WHERE run_id = ?1 AND ` + holdsClaim + ` ORDER BY created_at, signal_id`
 
 	heartbeatSQL = `UPDATE {runs} SET lease_expires_at = ?3 WHERE id = ?1 AND lease_owner = ?2 AND ?2 <> ''`
 	releaseSQL   = `UPDATE {runs} SET lease_owner = '', lease_expires_at = 0 WHERE id = ?1 AND lease_owner = ?2 AND ?2 <> ''`

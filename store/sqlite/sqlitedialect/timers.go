@@ -12,7 +12,7 @@ import (
 // claimTimersSQL leases due timers that nobody else holds, earliest first,
 // in one conditional UPDATE: two sweepers never get the same timer.
 const claimTimersSQL = `UPDATE {timers} SET lease_owner = ?1, lease_expires_at = ?2
-WHERE rowid IN (SELECT rowid FROM {timers}
+WHERE (run_id, step_id) IN (SELECT run_id, step_id FROM {timers}
 	WHERE wake_at <= ?3 AND (lease_expires_at <= ?3 OR lease_owner = ?1)
 	ORDER BY wake_at, run_id, step_id LIMIT ?4)
 RETURNING run_id, step_id, wake_at`

@@ -1,0 +1,120 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	_ "modernc.org/sqlite"
+
+	"github.com/wfgo/wf/store/sqlite/sqlitedialect"
+)
+
+// testExecutor returns an executor over a fresh database with one table
+// t(k PRIMARY KEY).
+func testExecutor(t *testing.T) (*executor, *sql.DB) {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "x.db")+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	e := newExecutor(db, time.Second)
+	t.Cleanup(func() { e.close() })
+	if err := e.useWAL(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Write(t.Context(), []sqlitedialect.Statement{{SQL: "CREATE TABLE t (k TEXT PRIMARY KEY)"}}); err != nil {
+		t.Fatal(err)
+	}
+	return e, db
+}
+
+func insert(k string) sqlitedialect.Statement {
+	return sqlitedialect.Statement{SQL: "INSERT INTO t (k) VALUES (?1)", Args: []any{k}}
+}
+
+// TestGroupCommitIsolatesFailedBatches commits four batches as one group:
+// a batch that fails (on a unique key, on a Check) is rolled back alone.
+func TestGroupCommitIsolatesFailedBatches(t *testing.T) {
+	t.Parallel()
+	e, db := testExecutor(t)
+	errCheck := errors.New("check failed")
+	refuse := insert("refused")
+	refuse.Check = func(sqlitedialect.Result) error { return errCheck }
+	group := []*pendingWrite{
+		{stmts: []sqlitedialect.Statement{insert("a"), insert("b")}},
+		{stmts: []sqlitedialect.Statement{insert("c"), insert("a")}}, // unique failure after a write
+		{stmts: []sqlitedialect.Statement{insert("d"), refuse, insert("never")}},
+		{stmts: []sqlitedialect.Statement{insert("e")}},
+	}
+	for _, p := range group {
+		p.done = make(chan struct{})
+	}
+	e.queue = append(e.queue, group...)
+	e.turn <- struct{}{}
+	e.lead()
+	<-e.turn
+
+	if group[0].err != nil || group[3].err != nil {
+		t.Errorf("good batches failed: %v, %v", group[0].err, group[3].err)
+	}
+	if !sqlitedialect.IsUniqueViolation(group[1].err) {
+		t.Errorf("batch with a duplicate key: %v, want a unique violation", group[1].err)
+	}
+	if !errors.Is(group[2].err, errCheck) {
+		t.Errorf("batch with a failed Check: %v, want its Check's error", group[2].err)
+	}
+	for _, p := range group {
+		select {
+		case <-p.done:
+		default:
+			t.Error("a batch of the group was not marked done")
+		}
+	}
+	rows, err := db.QueryContext(t.Context(), "SELECT k FROM t ORDER BY k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var k string
+		rows.Scan(&k)
+		got = append(got, k)
+	}
+	if want := []string{"a", "b", "e"}; !slices.Equal(got, want) {
+		t.Errorf("committed keys = %v, want %v", got, want)
+	}
+}
+
+// TestWriteCanceledWhileQueued checks that a batch whose context ends
+// before its turn is withdrawn, never run.
+func TestWriteCanceledWhileQueued(t *testing.T) {
+	t.Parallel()
+	e, db := testExecutor(t)
+	e.turn <- struct{}{} // another writer's turn
+	ctx, cancel := context.WithCancel(t.Context())
+	errc := make(chan error, 1)
+	go func() {
+		_, err := e.Write(ctx, []sqlitedialect.Statement{insert("late")})
+		errc <- err
+	}()
+	time.Sleep(20 * time.Millisecond)
+	cancel()
+	if err := <-errc; !errors.Is(err, context.Canceled) {
+		t.Errorf("Write canceled while queued: %v, want context.Canceled", err)
+	}
+	<-e.turn
+	if len(e.queue) != 0 {
+		t.Errorf("queue after a canceled Write: %d batches, want 0", len(e.queue))
+	}
+	var n int
+	if err := db.QueryRowContext(t.Context(), "SELECT COUNT(*) FROM t").Scan(&n); err != nil || n != 0 {
+		t.Errorf("rows after a canceled Write: %d (%v), want 0", n, err)
+	}
+}
