@@ -13,7 +13,8 @@ import (
 
 // Deliver stores a resolution of a wait in one batch: an INSERT … ON
 // CONFLICT DO NOTHING that, when it stored the delivery, bumps the run's
-// delivery sequence in the same statement, then a read of the delivery
+// delivery sequence and turns a paused run to running in the same
+// statement, then a read of the delivery
 // that already held the signal or the wait, for the Duplicate and Lost
 // answers. A Commit of the run in flight holds the run's row lock, so the
 // bump lands either before it (and the commit leaves the run ready) or

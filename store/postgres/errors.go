@@ -17,6 +17,7 @@ const (
 	codeUndefinedTable       = "42P01"
 	codeDuplicateTable       = "42P07"
 	codeDuplicateSchema      = "42P06"
+	codeDuplicateObject      = "42710"
 )
 
 // sqlState returns err's SQLSTATE, or "" when it is not a server error.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -142,7 +143,7 @@ func (s *Store) commitBatch(c store.Commit) (*pgx.Batch, error) {
 		b.Queue(s.q.commitInsertTimers, c.RunID, c.Owner, next, steps, wakes)
 	}
 	b.Queue(s.q.commitRun, c.RunID, c.Owner, next, string(c.Status), c.LoadedSeq,
-		jsonArg(c.Output), errArg, awaitArg, wakeAt(c.Awaiting), timeArg(c.Now))
+		jsonArg(c.Output), errArg, awaitArg, wakeAt(wakes), timeArg(c.Now))
 	return b, nil
 }
 
@@ -165,18 +166,12 @@ func timerArgs(c store.Commit) ([]string, []time.Time, error) {
 	return steps, wakes, nil
 }
 
-// wakeAt is the earliest deadline among the waits, or NULL.
-func wakeAt(awaiting []wf.Await) any {
-	var min *time.Time
-	for _, a := range awaiting {
-		if a.Deadline != nil && (min == nil || a.Deadline.Before(*min)) {
-			min = a.Deadline
-		}
-	}
-	if min == nil {
+// wakeAt is the earliest of the run's timers, or NULL.
+func wakeAt(wakes []time.Time) any {
+	if len(wakes) == 0 {
 		return nil
 	}
-	return *min
+	return slices.MinFunc(wakes, time.Time.Compare)
 }
 
 // encodeEvents validates and encodes events for the json[] parameter,

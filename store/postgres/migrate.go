@@ -87,7 +87,7 @@ func bootstrap(ctx context.Context, pool *pgxpool.Pool, cfg config) error {
 		for range 3 {
 			_, err = pool.Exec(ctx, stmt)
 			switch sqlState(err) {
-			case codeUniqueViolation, codeDuplicateTable, codeDuplicateSchema:
+			case codeUniqueViolation, codeDuplicateTable, codeDuplicateSchema, codeDuplicateObject:
 				continue
 			}
 			break

@@ -256,8 +256,9 @@ UPDATE {{runs}} SET
 WHERE id = $1 AND lease_owner = $2 AND {{adjacent}}`
 
 // sqlDeliver stores a delivery unless its signal or its wait already has
-// one, and then bumps the run's delivery sequence. It reports whether the
-// run exists and whether the delivery was stored.
+// one, and then bumps the run's delivery sequence and leaves a paused run
+// running (ready for recovery; the lease is untouched). It reports whether
+// the run exists and whether the delivery was stored.
 const sqlDeliver = `
 WITH run AS (SELECT id FROM {{runs}} WHERE id = $1),
 ins AS (
@@ -267,7 +268,8 @@ ins AS (
 	RETURNING 1
 ),
 bump AS (
-	UPDATE {{runs}} SET delivery_seq = delivery_seq + 1
+	UPDATE {{runs}} SET delivery_seq = delivery_seq + 1,
+		status = CASE WHEN status = 'paused' THEN 'running' ELSE status END
 	WHERE id = $1 AND EXISTS (SELECT 1 FROM ins)
 )
 SELECT EXISTS (SELECT 1 FROM run), EXISTS (SELECT 1 FROM ins)`
@@ -276,7 +278,7 @@ const sqlClaimTimers = `
 UPDATE {{timers}} SET lease_owner = $1, lease_expires_at = $3
 WHERE (run_id, step_id) IN (
 	SELECT run_id, step_id FROM {{timers}}
-	WHERE wake_at <= $2 AND (lease_owner = '' OR lease_owner = $1 OR lease_expires_at <= $2)
+	WHERE wake_at <= $2 AND (lease_owner = '' OR lease_expires_at <= $2)
 	ORDER BY wake_at, run_id, step_id
 	LIMIT $4
 	FOR UPDATE SKIP LOCKED
@@ -300,7 +302,7 @@ UPDATE {{buckets}} SET lease_owner = $1, lease_expires_at = $3
 WHERE (schedule_id, bucket_id) IN (
 	SELECT schedule_id, bucket_id FROM {{buckets}}
 	WHERE status = 'pending' AND fire_at <= $2
-		AND (lease_owner = '' OR lease_owner = $1 OR lease_expires_at <= $2)
+		AND (lease_owner = '' OR lease_expires_at <= $2)
 	ORDER BY fire_at, schedule_id, bucket_id
 	LIMIT $4
 	FOR UPDATE SKIP LOCKED

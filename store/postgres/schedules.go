@@ -70,8 +70,8 @@ func (s *Store) EnsureBucket(ctx context.Context, b store.Bucket) (bool, error) 
 }
 
 // ClaimDueBuckets leases up to limit pending buckets due at lease.Now,
-// oldest first, whose lease is free, expired or already the caller's, with
-// one conditional UPDATE … RETURNING.
+// oldest first, whose lease is absent or expired, with one conditional
+// UPDATE … RETURNING.
 func (s *Store) ClaimDueBuckets(ctx context.Context, limit int, lease store.Lease) ([]store.Bucket, error) {
 	if limit <= 0 {
 		return nil, nil

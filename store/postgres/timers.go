@@ -10,9 +10,9 @@ import (
 )
 
 // ClaimDueTimers leases up to limit timers due at lease.Now, earliest
-// first, whose lease is free, expired or already the caller's, with one
-// conditional UPDATE … RETURNING; concurrent callers never get the same
-// timer within a lease window.
+// first, whose lease is absent or expired (a live lease, even the caller's,
+// keeps a timer), with one conditional UPDATE … RETURNING; concurrent
+// callers never get the same timer within a lease window.
 func (s *Store) ClaimDueTimers(ctx context.Context, limit int, lease store.Lease) ([]store.Timer, error) {
 	if limit <= 0 {
 		return nil, nil
