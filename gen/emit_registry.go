@@ -1,0 +1,176 @@
+package gen
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/dave/jennifer/jen"
+)
+
+var overlapConst = map[string]string{
+	"skip":               "OverlapSkip",
+	"allow":              "OverlapAllow",
+	"buffer-one":         "OverlapBufferOne",
+	"cancel-previous":    "OverlapCancelPrevious",
+	"terminate-previous": "OverlapTerminatePrevious",
+}
+
+// registry writes Workflows, Registrations and the signal validators.
+func (e *emitter) registry() {
+	byName := slices.Clone(e.p.Workflows)
+	slices.SortFunc(byName, func(x, y *Workflow) int { return strings.Compare(x.Name(), y.Name()) })
+
+	e.f.Line()
+	e.doc(
+		workflowsType+" holds the workflow values Registrations runs: their fields are the",
+		"dependencies the workflows use. A nil field runs the zero value of its type.",
+	)
+	var fields []jen.Code
+	for _, w := range byName {
+		fields = append(fields, jen.Id(w.Name()).Op("*").Id(w.Name()))
+	}
+	e.f.Type().Id(workflowsType).Struct(fields...)
+
+	e.f.Line()
+	var ids []string
+	for _, w := range e.p.Workflows {
+		if w.Latest {
+			ids = append(ids, w.ID)
+		}
+	}
+	e.doc(
+		registrationsFunc+" returns the package's workflows ("+quoteList(ids)+") for runtime.Config.Workflows,",
+		"each with its earlier versions, its schedules and the validators of the package's",
+		"signals.",
+	)
+	var body []jen.Code
+	for _, w := range byName {
+		body = append(body, jen.If(jen.Id("w").Dot(w.Name()).Op("==").Nil()).Block(
+			jen.Id("w").Dot(w.Name()).Op("=").New(jen.Id(w.Name())),
+		))
+	}
+	defined := map[*Workflow]bool{}
+	var define func(w *Workflow)
+	define = func(w *Workflow) {
+		if defined[w] {
+			return
+		}
+		defined[w] = true
+		for _, p := range w.Previous {
+			define(p)
+		}
+		if !w.Latest {
+			body = append(body, jen.Id(definitionVar(w)).Op(":=").Add(e.newDefinition(w)))
+		}
+	}
+	var regs []jen.Code
+	for _, w := range e.p.Workflows {
+		if !w.Latest {
+			continue
+		}
+		define(w)
+		regs = append(regs, e.registration(w))
+	}
+	if len(e.p.Signals) > 0 {
+		body = append(body, jen.Id("signals").Op(":=").Id(signalsFunc).Call())
+	}
+	body = append(body, jen.Return(jen.Index().Qual(runtimePath, "Workflow").Values(lines(regs)...)))
+	e.f.Func().Id(registrationsFunc).Params(jen.Id("w").Id(workflowsType)).Index().Qual(runtimePath, "Workflow").Block(body...)
+
+	if len(e.p.Signals) > 0 {
+		e.f.Line()
+		e.doc(signalsFunc + " maps each signal of the package to the validator of its payload.")
+		var entries []jen.Code
+		for _, s := range e.p.Signals {
+			entries = append(entries, jen.Lit(s.Name).Op(":").Id(signalSchemaVar(s)).Dot("Validate"))
+		}
+		e.f.Func().Id(signalsFunc).Params().Map(jen.String()).Qual(wfPath, "Validator").Block(
+			jen.Return(jen.Map(jen.String()).Qual(wfPath, "Validator").Values(lines(entries)...)),
+		)
+	}
+}
+
+// definitionVar names the local holding an earlier version's definition.
+func definitionVar(w *Workflow) string { return "def" + upperFirst(w.Name()) }
+
+// newDefinition calls New<W>Definition with the earlier versions'
+// definitions.
+func (e *emitter) newDefinition(w *Workflow) jen.Code {
+	args := []jen.Code{jen.Id("w").Dot(w.Name())}
+	for _, p := range w.Previous {
+		args = append(args, jen.Id(definitionVar(p)))
+	}
+	return jen.Id(definitionFunc(w)).Call(args...)
+}
+
+func (e *emitter) registration(w *Workflow) jen.Code {
+	fields := []jen.Code{jen.Id("Definition").Op(":").Add(e.newDefinition(w))}
+	if len(w.Schedules) > 0 {
+		var scheds []jen.Code
+		for _, s := range w.Schedules {
+			scheds = append(scheds, e.schedule(w, s))
+		}
+		fields = append(fields, jen.Id("Schedules").Op(":").Index().Qual(runtimePath, "Schedule").Values(lines(scheds)...))
+	}
+	if len(e.p.Signals) > 0 {
+		fields = append(fields, jen.Id("Signals").Op(":").Id("signals"))
+	}
+	return jen.Values(lines(fields)...)
+}
+
+func (e *emitter) schedule(w *Workflow, s *Schedule) jen.Code {
+	spec := jen.Qual(runtimePath, "Every").Call(duration(s.Every))
+	if s.Cron != "" {
+		spec = jen.Qual(runtimePath, "Cron").Call(jen.Lit(s.Cron), jen.Lit(s.TZ))
+	}
+	var input []jen.Code
+	if s.Input != nil {
+		input = []jen.Code{jen.Return(jen.Qual("encoding/json", "Marshal").Call(jen.Id(s.Input.Name())))}
+	} else {
+		input = []jen.Code{
+			jen.Var().Id("in").Add(e.typ(w.Input)),
+			jen.Return(jen.Qual("encoding/json", "Marshal").Call(jen.Id("in"))),
+		}
+	}
+	return jen.Values(lines([]jen.Code{
+		jen.Id("ID").Op(":").Lit(s.ID),
+		jen.Id("Spec").Op(":").Add(spec),
+		jen.Id("Overlap").Op(":").Qual(runtimePath, overlapConst[s.Overlap]),
+		jen.Id("InputFunc").Op(":").Func().Params(jen.Qual("time", "Time")).
+			Params(jen.Qual("encoding/json", "RawMessage"), jen.Error()).Block(input...),
+	})...)
+}
+
+// jsonSchemas writes JSONSchemas, which `wfgen schema` also calls.
+func (e *emitter) jsonSchemas() {
+	type entry struct{ key, v string }
+	var entries []entry
+	for _, w := range e.p.Workflows {
+		prefix := w.ID
+		if !w.Latest {
+			prefix += "." + w.Version
+		}
+		entries = append(entries, entry{prefix + ".input", inputSchemaVar(w)}, entry{prefix + ".output", outputSchemaVar(w)})
+	}
+	for _, s := range e.p.Signals {
+		entries = append(entries, entry{s.Name + ".payload", signalSchemaVar(s)})
+	}
+	if len(entries) == 0 {
+		return
+	}
+	slices.SortFunc(entries, func(x, y entry) int { return strings.Compare(x.key, y.key) })
+	var dict []jen.Code
+	for _, en := range entries {
+		dict = append(dict, jen.Lit(en.key).Op(":").Id(en.v).Dot("JSON").Call())
+	}
+	e.f.Line()
+	e.doc(
+		jsonSchemasFunc+" returns the JSON Schema of each workflow input and output and of each",
+		`signal payload, keyed "<workflow>.input", "<workflow>.output" and "<signal>.payload"`,
+		fmt.Sprintf(`(earlier versions: "<workflow>.<version>.input"). %s writes them to files.`, "`wfgen schema`"),
+	)
+	e.f.Func().Id(jsonSchemasFunc).Params().Map(jen.String()).Qual("encoding/json", "RawMessage").Block(
+		jen.Return(jen.Map(jen.String()).Qual("encoding/json", "RawMessage").Values(lines(dict)...)),
+	)
+}

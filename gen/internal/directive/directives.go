@@ -1,0 +1,116 @@
+package directive
+
+import "time"
+
+// This file is the single definition of wfgen's directives: each type is
+// one directive, each field one argument. The doc comments are printed by
+// "wfgen help" (the file is embedded and read with go/doc), so they are
+// written for users. The argument kinds follow from the field types: ID is
+// a kebab-case ID, Ident a Go identifier resolved in the package scope,
+// string with an enum tag a closed set, other strings free text (quote it
+// when it has spaces), and int, bool and time.Duration what they say.
+
+// Workflow marks a struct type as a workflow. The type must have a method
+//
+//	Run(ctx *wf.Context, in I) (O, error)
+//
+// whose input type I and output type O are JSON-encodable; its fields are
+// the dependencies the caller injects (Workflows in the generated code).
+// wfgen generates New<Type>Definition, Start<Type>, the step-ID constants
+// and the input and output validators.
+type Workflow struct {
+	// ID is the workflow's stable wire name, e.g. fulfillment. Runs store
+	// it: never change it once runs exist.
+	ID ID `wf:",positional"`
+	// Version names this definition, e.g. v2. Defaults to v1.
+	Version ID `wf:"version"`
+	// Previous lists the types that define the earlier versions of this
+	// workflow (same ID) still needed by runs started on them. New runs
+	// start on this version; resumed runs stay on theirs.
+	Previous []Ident `wf:"previous"`
+	RetryArgs
+}
+
+// RetryArgs is a retry policy.
+type RetryArgs struct {
+	// Retry is the maximum number of attempts, the first one included
+	// (wf.RetryPolicy.MaxAttempts). On //wf:workflow it is the default of
+	// the steps that set none. Defaults to 1: no retry.
+	Retry int `wf:"retry"`
+	// Backoff is how the wait between attempts grows. Defaults to fixed.
+	Backoff string `wf:"backoff" enum:"fixed,exponential"`
+	// Base is the first wait between attempts. Defaults to 0.
+	Base time.Duration `wf:"base"`
+	// Cap bounds the wait between attempts. Defaults to no bound.
+	Cap time.Duration `wf:"cap"`
+}
+
+// Step declares a step of the workflow type it is written on, with its
+// default options. wfgen generates the constant <Type>Step<Name> of type
+// wf.StepID; pass it to wf.Step or wf.Do. Options given at the call site
+// apply after these.
+type Step struct {
+	// ID is the step's operation ID, unique in the workflow, e.g.
+	// reserve-inventory.
+	ID ID `wf:",positional"`
+	RetryArgs
+	// Timeout bounds each attempt; the attempt's context is canceled when
+	// it passes. Defaults to none.
+	Timeout time.Duration `wf:"timeout"`
+}
+
+// Signal marks a struct type as the payload of a signal. wfgen generates
+// Wait<Type>(ctx, opts...) for workflows and Deliver<Type>(ctx, rt, runID,
+// signalID, payload) for callers, and validates every delivered payload
+// against the type's JSON Schema.
+type Signal struct {
+	// Name is the signal's wire name, unique in the package, e.g.
+	// payment-received.
+	Name ID `wf:",positional"`
+}
+
+// Approval declares a human decision the workflow type it is written on
+// waits for. wfgen generates Request<Type><Name>(ctx, description) for the
+// workflow and Decide<Type><Name>(ctx, rt, runID, approved, feedback) for
+// callers.
+type Approval struct {
+	// ID is the approval's ID and operation ID, unique in the workflow,
+	// e.g. manager-review.
+	ID ID `wf:",positional"`
+	// Title is shown to the approver. Defaults to none.
+	Title string `wf:"title"`
+	// Timeout makes the request fail with a *wf.WaitTimeoutError when no
+	// decision arrives within it. Defaults to none.
+	Timeout time.Duration `wf:"timeout"`
+}
+
+// Schedule starts runs of the workflow type it is written on at fixed
+// times: set exactly one of every and cron. Each fire time starts at most
+// one run; missed fire times are not made up.
+type Schedule struct {
+	// ID is the schedule's stable name, unique across the package, e.g.
+	// nightly-digest.
+	ID ID `wf:",positional"`
+	// Every fires at each multiple of the interval (UTC), e.g. 15m.
+	Every time.Duration `wf:"every"`
+	// Cron fires per a five-field cron expression or a descriptor such as
+	// @daily, e.g. cron="0 9 * * MON-FRI".
+	Cron string `wf:"cron"`
+	// TZ is the IANA time zone of cron, e.g. Europe/Paris. Defaults to
+	// UTC.
+	TZ string `wf:"tz"`
+	// Overlap says what happens when the previous run is still active at
+	// the next fire time. Defaults to skip.
+	Overlap string `wf:"overlap" enum:"skip,allow,buffer-one,cancel-previous,terminate-previous"`
+	// Input names a package-level variable or constant holding the input
+	// of every scheduled run. Defaults to the zero value of the input type.
+	Input Ident `wf:"input"`
+}
+
+// Hosts, on the package clause, lists the platforms the package's
+// workflows are deployed to. wfgen checks the list; the per-host main
+// packages and config files are not generated yet.
+type Hosts struct {
+	// Hosts are the platforms, at least one.
+	Hosts []string `wf:",positional" enum:"vercel,netlify,railway,cloudflare,lambda,worker,cron"`
+}

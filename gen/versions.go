@@ -1,0 +1,134 @@
+package gen
+
+import (
+	"fmt"
+	"go/types"
+	"slices"
+	"strings"
+)
+
+// resolveVersions resolves previous= lists and marks the latest version
+// of each workflow ID. The versions of one ID must form one chain (or
+// DAG) without cycles whose single root is the latest: the one no other
+// version lists.
+func (b *builder) resolveVersions() {
+	byType := map[string]*Workflow{}
+	var typeNames []string
+	for _, w := range b.out.Workflows {
+		byType[w.Name()] = w
+		typeNames = append(typeNames, w.Name())
+	}
+	slices.Sort(typeNames)
+	listed := map[*Workflow]bool{}
+	for _, w := range b.out.Workflows {
+		for _, id := range b.previous[w] {
+			p, ok := byType[id.Name]
+			switch {
+			case !ok && b.pkg.Types.Scope().Lookup(id.Name) == nil:
+				b.errorf(id.Pos, "//wf:workflow: previous=%s: no type %s in package %s%s", id.Name, id.Name, b.pkg.Name, suggestion(id.Name, typeNames))
+			case !ok:
+				b.errorf(id.Pos, "//wf:workflow: previous=%s: %s has no //wf:workflow directive", id.Name, id.Name)
+			case p == w:
+				b.errorf(id.Pos, "//wf:workflow: previous=%s: a version cannot precede itself", id.Name)
+			case p.ID != w.ID:
+				b.errorf(id.Pos, "//wf:workflow: previous=%s: %s is workflow %q, not %q", id.Name, id.Name, p.ID, w.ID)
+			default:
+				w.Previous = append(w.Previous, p)
+				listed[p] = true
+			}
+		}
+	}
+	groups := map[string][]*Workflow{}
+	var ids []string
+	for _, w := range b.out.Workflows {
+		if len(groups[w.ID]) == 0 {
+			ids = append(ids, w.ID)
+		}
+		groups[w.ID] = append(groups[w.ID], w)
+	}
+	for _, id := range ids {
+		b.versionGroup(id, groups[id], listed)
+	}
+}
+
+func (b *builder) versionGroup(id string, ws []*Workflow, listed map[*Workflow]bool) {
+	versions := map[string]*Workflow{}
+	for _, w := range ws { // in source order
+		if first, dup := versions[w.Version]; dup {
+			b.errorf(w.Pos, "//wf:workflow: version %s of workflow %q is already defined by %s (%s); set version= on one of them",
+				w.Version, id, first.Name(), b.fset.Position(first.Pos))
+			return
+		}
+		versions[w.Version] = w
+	}
+	if cycle := findCycle(ws); cycle != nil {
+		names := make([]string, len(cycle))
+		for i, w := range cycle {
+			names[i] = w.Name()
+		}
+		b.errorf(cycle[0].Pos, "//wf:workflow: the previous= lists of workflow %q form a cycle: %s", id, strings.Join(names, " → "))
+		return
+	}
+	var roots []*Workflow
+	for _, w := range ws {
+		if !listed[w] {
+			roots = append(roots, w)
+		}
+	}
+	if len(roots) > 1 {
+		desc := make([]string, len(roots))
+		for i, w := range roots {
+			desc[i] = fmt.Sprintf("%s %s", w.Name(), w.Version)
+		}
+		for _, w := range roots {
+			b.errorf(w.Pos, "//wf:workflow: workflow %q has %d latest versions (%s); list the earlier ones in previous= of the newest",
+				id, len(roots), strings.Join(desc, ", "))
+		}
+		return
+	}
+	roots[0].Latest = true
+}
+
+// findCycle returns the workflows of a previous= cycle, the first one
+// repeated at the end, or nil.
+func findCycle(ws []*Workflow) []*Workflow {
+	const (
+		white = iota
+		grey
+		black
+	)
+	color := map[*Workflow]int{}
+	var stack []*Workflow
+	var visit func(w *Workflow) []*Workflow
+	visit = func(w *Workflow) []*Workflow {
+		color[w] = grey
+		stack = append(stack, w)
+		for _, p := range w.Previous {
+			switch color[p] {
+			case grey:
+				i := slices.Index(stack, p)
+				return append(slices.Clone(stack[i:]), p)
+			case white:
+				if c := visit(p); c != nil {
+					return c
+				}
+			}
+		}
+		stack = stack[:len(stack)-1]
+		color[w] = black
+		return nil
+	}
+	for _, w := range ws {
+		if color[w] == white {
+			if c := visit(w); c != nil {
+				return c
+			}
+		}
+	}
+	return nil
+}
+
+// typeString renders t relative to the package, for messages.
+func (b *builder) typeString(t types.Type) string {
+	return types.TypeString(t, types.RelativeTo(b.pkg.Types))
+}

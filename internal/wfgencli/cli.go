@@ -1,0 +1,159 @@
+// Package wfgencli is the wfgen command: argument parsing, subcommands,
+// diagnostics and exit codes. cmd/wfgen calls Main; the generator itself
+// is package gen.
+package wfgencli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"go/scanner"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/wfgo/wf/gen"
+)
+
+// Exit statuses.
+const (
+	exitOK    = 0
+	exitError = 1 // diagnostics or a failed command
+	exitUsage = 2 // bad arguments
+)
+
+const usage = `wfgen generates typed workflow code from //wf: directives.
+
+Usage:
+
+	wfgen [-C dir] [-v] [packages]               generate <package>_wf.go (default ".")
+	wfgen [-C dir] check [packages]              report stale generated files and analyzer findings
+	wfgen [-C dir] schema -o dir [packages]      write each JSON Schema to dir
+	wfgen [-C dir] migrate --database-url url    apply the Postgres store's migrations
+	wfgen [-C dir] migrate --sqlite path         apply the SQLite store's migrations
+	wfgen help [directive]                       show this help, or one directive's
+
+In a package, run it with go generate:
+
+	//go:generate go tool wfgen
+
+after pinning it in the app's module with "go get -tool github.com/wfgo/wf/cmd/wfgen".
+
+Flags:
+
+	-C dir   run in dir
+	-v       list the files written and removed
+
+`
+
+// Main runs wfgen with args (without the program name) and returns the
+// exit status: 0 on success, 1 when diagnostics were printed or a command
+// failed, 2 on a usage error.
+func Main(args []string, stdout, stderr io.Writer) int {
+	c := &cli{stdout: stdout, stderr: stderr}
+	fs := c.flagSet("wfgen")
+	dir := fs.String("C", "", "run in `dir`")
+	verbose := fs.Bool("v", false, "list the files written and removed")
+	if err := fs.Parse(args); err != nil {
+		return c.usageError(err)
+	}
+	c.cfg = gen.Config{Dir: *dir}
+	args = fs.Args()
+	ctx := context.Background()
+	if len(args) > 0 {
+		switch args[0] {
+		case "help":
+			return c.help(args[1:])
+		case "check":
+			return c.check(ctx, args[1:])
+		case "schema":
+			return c.schema(ctx, args[1:])
+		case "migrate":
+			return c.migrate(ctx, args[1:])
+		}
+	}
+	return c.generate(ctx, args, *verbose)
+}
+
+type cli struct {
+	stdout, stderr io.Writer
+	cfg            gen.Config
+}
+
+func (c *cli) flagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
+}
+
+func (c *cli) usageError(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(c.stdout, usage)
+		return exitOK
+	}
+	fmt.Fprintf(c.stderr, "wfgen: %v\nRun 'wfgen help' for usage.\n", err)
+	return exitUsage
+}
+
+// fail prints err, one line per diagnostic for a scanner.ErrorList, and
+// returns exitError.
+func (c *cli) fail(err error) int {
+	var list scanner.ErrorList
+	if errors.As(err, &list) {
+		scanner.PrintError(c.stderr, list)
+		return exitError
+	}
+	fmt.Fprintf(c.stderr, "wfgen: %v\n", err)
+	return exitError
+}
+
+func (c *cli) help(args []string) int {
+	switch len(args) {
+	case 0:
+		fmt.Fprint(c.stdout, usage)
+		fmt.Fprintf(c.stdout, "Directives (written in the doc comment of a type, without a space after //):\n\n")
+		if err := gen.DirectiveHelp(c.stdout, ""); err != nil {
+			return c.fail(err)
+		}
+		return exitOK
+	case 1:
+		if err := gen.DirectiveHelp(c.stdout, args[0]); err != nil {
+			return c.usageError(err)
+		}
+		return exitOK
+	}
+	return c.usageError(fmt.Errorf("help takes at most one directive name, got %q", strings.Join(args, " ")))
+}
+
+func (c *cli) generate(ctx context.Context, patterns []string, verbose bool) int {
+	cfg := c.cfg
+	cfg.Patterns = patterns
+	res, err := gen.Generate(ctx, cfg)
+	if err != nil {
+		return c.fail(err)
+	}
+	if verbose {
+		for _, f := range res.Written {
+			fmt.Fprintf(c.stdout, "wrote %s\n", f)
+		}
+		for _, f := range res.Removed {
+			fmt.Fprintf(c.stdout, "removed %s\n", f)
+		}
+	}
+	return exitOK
+}
+
+func (c *cli) check(ctx context.Context, args []string) int {
+	return c.usageError(errors.New("check: not implemented"))
+}
+
+func (c *cli) schema(ctx context.Context, args []string) int {
+	return c.usageError(errors.New("schema: not implemented"))
+}
+
+func (c *cli) migrate(ctx context.Context, args []string) int {
+	return c.usageError(errors.New("migrate: not implemented"))
+}
+
+var _ = os.Stdout
