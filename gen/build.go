@@ -47,8 +47,8 @@ func build(fset *token.FileSet, pkg *packages.Package) (*Package, scanner.ErrorL
 		pkg:  pkg,
 		out: &Package{Name: pkg.Name, Path: pkg.PkgPath, Types: pkg.Types,
 			Dir: packageDir(pkg)},
-		previous:   map[*Workflow][]directive.Ident{},
-		schedInput: map[*Schedule]directive.Ident{},
+		previous:      map[*Workflow][]directive.Ident{},
+		schedInput:    map[*Schedule]directive.Ident{},
 		checked:       map[types.Type]bool{},
 		generatedFile: map[string]bool{},
 	}

@@ -59,8 +59,10 @@ func decideFunc(w *Workflow, a *Approval) string {
 	return exportAs(w.Name(), "Decide"+upperFirst(w.Name())+camel(a.ID))
 }
 
-func waitFunc(s *Signal) string    { return exportAs(s.Type.Name(), "Wait"+upperFirst(s.Type.Name())) }
-func deliverFunc(s *Signal) string { return exportAs(s.Type.Name(), "Deliver"+upperFirst(s.Type.Name())) }
+func waitFunc(s *Signal) string { return exportAs(s.Type.Name(), "Wait"+upperFirst(s.Type.Name())) }
+func deliverFunc(s *Signal) string {
+	return exportAs(s.Type.Name(), "Deliver"+upperFirst(s.Type.Name()))
+}
 
 func inputSchemaVar(w *Workflow) string  { return lowerFirst(w.Name()) + "InputSchema" }
 func outputSchemaVar(w *Workflow) string { return lowerFirst(w.Name()) + "OutputSchema" }
