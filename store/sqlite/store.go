@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
-	"strings"
 
 	"github.com/wfgo/wf/store"
 	"github.com/wfgo/wf/store/sqlite/sqlitedialect"
@@ -64,23 +62,3 @@ func (s *Store) Close() error { return s.exec.close() }
 // SchemaError reports a database whose wf schema is missing, older or newer
 // than this build's; New returns it.
 type SchemaError = sqlitedialect.SchemaError
-
-// useWAL switches the database to write-ahead logging, in which readers
-// never block the writer nor wait for it. The setting is stored in the
-// database file; an in-memory database keeps its "memory" mode.
-func (e *executor) useWAL(ctx context.Context) error {
-	e.turn <- struct{}{}
-	defer func() { <-e.turn }()
-	conn, err := e.writer(ctx)
-	if err != nil {
-		return fmt.Errorf("sqlite: %w", err)
-	}
-	var mode string
-	if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
-		return fmt.Errorf("sqlite: PRAGMA journal_mode = WAL: %w", err)
-	}
-	if m := strings.ToLower(mode); m != "wal" && m != "memory" {
-		return fmt.Errorf("sqlite: PRAGMA journal_mode = WAL left the database in %q mode", mode)
-	}
-	return nil
-}
