@@ -49,6 +49,9 @@ type Invocation struct {
 	Publish func(Event)
 	// Logger defaults to a logger that discards.
 	Logger *slog.Logger
+	// Middleware wraps the definition's own middleware, outermost first:
+	// the runtime's telemetry goes here.
+	Middleware []Middleware
 }
 
 // OutcomeStatus is how an invocation ended.
@@ -99,6 +102,11 @@ func (d *Definition) Execute(ctx context.Context, inv Invocation) (Outcome, erro
 	}
 	if inv.Journal == nil {
 		return Outcome{}, errors.New("wf: Invocation.Journal is nil")
+	}
+	if len(inv.Middleware) > 0 {
+		withOuter := *d
+		withOuter.middleware = append(append([]Middleware(nil), inv.Middleware...), d.middleware...)
+		d = &withOuter
 	}
 	e := newExecution(ctx, d, inv)
 	if term, ok := e.terminalInLog(); ok {

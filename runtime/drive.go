@@ -79,8 +79,10 @@ func (j journal) Append(ctx context.Context, next int, events []wf.Event) error 
 
 // drive runs the engine over a claimed execution and commits the outcome.
 // It always leaves the lease released or lost, never held.
-func (rt *Runtime) drive(ctx context.Context, ex store.Execution, owner string, opts driveOptions) (Result, error) {
+func (rt *Runtime) drive(ctx context.Context, ex store.Execution, owner string, opts driveOptions) (res Result, err error) {
 	run := ex.Run
+	ctx, span := rt.startRunSpan(ctx, run.WorkflowID, run.Version, run.ID, owner)
+	defer func() { endRunSpan(span, res, err) }()
 	def, err := rt.resolve(run)
 	if err != nil {
 		return rt.endWithError(ctx, ex, owner, err)
@@ -102,6 +104,7 @@ func (rt *Runtime) drive(ctx context.Context, ex store.Execution, owner string, 
 		MinYieldRemaining: rt.minYield,
 		Publish:           rt.publisher(run.ID),
 		Logger:            rt.logger,
+		Middleware:        []wf.Middleware{rt.stepTelemetry(run.ID)},
 	})
 	if err != nil {
 		if cause := context.Cause(ctx); errors.Is(cause, store.ErrLeaseLost) {
@@ -138,7 +141,7 @@ func (rt *Runtime) drive(ctx context.Context, ex store.Execution, owner string, 
 	run.Status, run.Output, run.Error, run.Awaiting = c.Status, c.Output, c.Error, c.Awaiting
 	run.LeaseOwner, run.LeaseExpiresAt, run.UpdatedAt = "", nil, c.Now
 	run.WakeAt = earliest(c.Timers)
-	res := Result{Kind: kindOf(c.Status), Run: run}
+	res = Result{Kind: kindOf(c.Status), Run: run}
 	events := append(out.Appended, out.Pending...)
 	res.EventCount = len(events)
 	if opts.includeEvents {

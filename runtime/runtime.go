@@ -22,6 +22,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/wfgo/wf"
 	"github.com/wfgo/wf/store"
 )
@@ -56,6 +58,12 @@ type Config struct {
 	// CronLookBack bounds how far back materialisation looks for a
 	// schedule's most recent due fire time. Defaults to 32 days.
 	CronLookBack time.Duration
+	// TracerProvider makes the OpenTelemetry spans of sweeps, runs, step
+	// attempts and store operations. Defaults to otel's global provider (a
+	// no-op until the app installs one).
+	TracerProvider trace.TracerProvider
+	// DisableTelemetry turns spans off whatever the provider.
+	DisableTelemetry bool
 }
 
 // Workflow registers one workflow: its latest definition (with previous
@@ -84,6 +92,7 @@ type Runtime struct {
 	newUUID       func() string
 	minYield      time.Duration
 	lookBack      time.Duration
+	tracer        trace.Tracer
 }
 
 // Errors returned by Runtime methods; test with errors.Is or errors.As.
@@ -103,8 +112,10 @@ func New(cfg Config) (*Runtime, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("runtime: Config.Store is nil")
 	}
+	tracer := newTracer(cfg)
 	rt := &Runtime{
-		store:         cfg.Store,
+		store:         tracedStore{s: cfg.Store, tracer: tracer},
+		tracer:        tracer,
 		workflows:     map[string]*Workflow{},
 		leaseDuration: cfg.LeaseDuration,
 		owner:         cfg.Owner,
@@ -168,7 +179,7 @@ func New(cfg Config) (*Runtime, error) {
 }
 
 // Store returns the runtime's store.
-func (rt *Runtime) Store() store.Store { return rt.store }
+func (rt *Runtime) Store() store.Store { return rt.store.(tracedStore).s }
 
 // Workflow returns the registration of a workflow ID.
 func (rt *Runtime) Workflow(id string) (*Workflow, bool) {

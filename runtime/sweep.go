@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"go.opentelemetry.io/otel/codes"
+
 	"github.com/wfgo/wf"
 	"github.com/wfgo/wf/store"
 )
@@ -84,7 +86,16 @@ type SweepResult struct {
 // due buckets, (3) deliver due timers. Items whose drive fails are logged
 // and counted under "error"; Sweep itself returns an error only when the
 // store cannot be read at all.
-func (rt *Runtime) Sweep(ctx context.Context, opts SweepOptions) (SweepResult, error) {
+func (rt *Runtime) Sweep(ctx context.Context, opts SweepOptions) (res SweepResult, err error) {
+	ctx, span := rt.tracer.Start(ctx, "wf.sweep")
+	defer func() {
+		span.SetAttributes(sweepSpanAttrs(res)...)
+		if err != nil {
+			span.RecordError(err)
+			span.SetStatus(codes.Error, err.Error())
+		}
+		span.End()
+	}()
 	opts = sweepDefaults(opts)
 	now := rt.clock()
 	if opts.LeaseOwner == "" {

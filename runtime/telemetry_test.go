@@ -1,0 +1,79 @@
+package runtime_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
+	"github.com/wfgo/wf/runtime"
+	"github.com/wfgo/wf/store/memstore"
+)
+
+func TestTelemetrySpans(t *testing.T) {
+	t.Parallel()
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	s := &shop{}
+	c := &clock{now: t0}
+	rt, err := runtime.New(runtime.Config{Store: memstore.New(), Workflows: []runtime.Workflow{{Definition: s.fulfillment()}},
+		Clock: c.Now, TracerProvider: tp, Owner: "host-a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := rt.StartRun(ctx, runtime.StartRequest{WorkflowID: "fulfillment", RunID: "r", Input: raw(t, orderInput{OrderID: "o", DelayMs: 1})}); err != nil {
+		t.Fatal(err)
+	}
+	c.Advance(time.Second)
+	if _, err := rt.Sweep(ctx, runtime.SweepOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]sdktrace.ReadOnlySpan{}
+	for _, sp := range rec.Ended() {
+		byName[sp.Name()] = sp
+	}
+	run, step, sweep, commit := byName["wf.run fulfillment"], byName["wf.step reserve-inventory"], byName["wf.sweep"], byName["wf.store.Commit"]
+	if run == nil || step == nil || sweep == nil || commit == nil {
+		var names []string
+		for n := range byName {
+			names = append(names, n)
+		}
+		t.Fatalf("missing spans; got %v", names)
+	}
+	attrs := map[string]string{}
+	for _, kv := range run.Attributes() {
+		attrs[string(kv.Key)] = kv.Value.Emit()
+	}
+	if attrs["wf.workflow_id"] != "fulfillment" || attrs["wf.run_id"] != "r" || attrs["wf.version"] != "v1" || attrs["wf.lease_owner"] == "" {
+		t.Fatalf("run span attributes %v", attrs)
+	}
+	childOfRun := false
+	for _, sp := range rec.Ended() {
+		if sp.Name() == "wf.run fulfillment" && sp.SpanContext().SpanID() == step.Parent().SpanID() {
+			childOfRun = true
+		}
+	}
+	if !childOfRun {
+		t.Fatal("a step's span is not a child of a run's span")
+	}
+	if commit.Parent().SpanID() == [8]byte{} {
+		t.Fatal("a store operation's span has no parent")
+	}
+
+	// Telemetry can be turned off.
+	rec2 := tracetest.NewSpanRecorder()
+	rt2, err := runtime.New(runtime.Config{Store: memstore.New(), Workflows: []runtime.Workflow{{Definition: s.fulfillment()}},
+		TracerProvider: sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec2)), DisableTelemetry: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rt2.Sweep(ctx, runtime.SweepOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(rec2.Ended()); n != 0 {
+		t.Fatalf("%d spans with telemetry disabled", n)
+	}
+}
