@@ -32,7 +32,13 @@
 // instead of meeting SQLITE_BUSY. Reads run on the pool's other connections
 // and never take the write lock; a read of several statements (a run with
 // its log) runs in one deferred transaction, one snapshot. db must
-// therefore allow at least two open connections.
+// therefore allow at least two open connections; SetMaxIdleConns above the
+// number of concurrent readers keeps their connections, each with its own
+// page cache, from being closed and reopened.
+//
+// Writes that queue up together are committed together (group commit): one
+// transaction, each write in its own savepoint so that a failed one is
+// rolled back alone, and one fsync for all of them.
 //
 // # Storage
 //

@@ -56,31 +56,20 @@ func (s *Store) CommitStatements(c store.Commit) ([]Statement, error) {
 	stmts := []Statement{s.logGuard(c.RunID, c.Owner, c.Next, len(st.events) > 0)}
 	stmts = append(stmts, s.insertEvents(c.RunID, c.Owner, c.Next, st.events)...)
 
-	// The tail's guard: ?1 run, ?2 owner, and with events ?3 the last index.
-	guard := holdsLease
+	// The tail runs only under the lease and, with events, once the last
+	// of them (?3) is stored.
+	var landedCond string
 	tailArgs := []any{c.RunID, c.Owner}
 	if len(st.events) > 0 {
-		guard += ` AND ` + landed
+		landedCond = ` AND ` + landed
 		tailArgs = append(tailArgs, int64(c.Next+len(st.events)-1))
 	}
-	stmts = append(stmts, s.stmt(deleteTimersSQL+tailGuard(len(st.events) > 0), tailArgs...))
-	stmts = append(stmts, s.insertTimers(c.Timers, guard, tailArgs)...)
-
-	runSQL := commitRunSQL + tailGuard(len(st.events) > 0)
-	runArgs := append(padArgs(tailArgs, 3),
-		string(c.Status), c.LoadedSeq, jsonArg(c.Output), st.errorInfo, st.awaiting, optMicros(st.wakeAt), micros(c.Now))
-	run := s.stmt(runSQL, runArgs...)
+	stmts = append(stmts, s.stmt(deleteTimersSQL+landedCond, tailArgs...))
+	stmts = append(stmts, s.insertTimers(c.Timers, holdsLease+landedCond, tailArgs)...)
+	run := s.stmt(commitRunSQL+landedCond, append(padArgs(tailArgs, 3),
+		string(c.Status), c.LoadedSeq, jsonArg(c.Output), st.errorInfo, st.awaiting, optMicros(st.wakeAt), micros(c.Now))...)
 	run.Check = leaseHeld(c.RunID, c.Owner)
 	return append(stmts, run), nil
-}
-
-// tailGuard is the extra condition of a Commit's DELETE and UPDATE when the
-// batch appends events.
-func tailGuard(hasEvents bool) string {
-	if hasEvents {
-		return ` AND ` + landed
-	}
-	return ""
 }
 
 // padArgs extends args with NULLs to n values, so that later parameters
@@ -92,7 +81,7 @@ func padArgs(args []any, n int) []any {
 }
 
 // insertTimers returns the INSERTs of a Commit's timers under guard, whose
-// parameters are guardArgs (?1 the run).
+// parameters are guardArgs (?1 the run, at most three).
 func (s *Store) insertTimers(timers []store.Timer, guard string, guardArgs []any) []Statement {
 	var stmts []Statement
 	for start := 0; start < len(timers); start += timersPerStatement {

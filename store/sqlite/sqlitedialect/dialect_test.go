@@ -47,8 +47,8 @@ func TestSplitStatements(t *testing.T) {
 		{"SELECT 'unterminated;", []string{"SELECT 'unterminated;"}},
 	}
 	for _, tt := range tests {
-		if got := SplitStatements(tt.in); !slices.Equal(got, tt.want) {
-			t.Errorf("SplitStatements(%q) = %q, want %q", tt.in, got, tt.want)
+		if got := splitStatements(tt.in); !slices.Equal(got, tt.want) {
+			t.Errorf("splitStatements(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }

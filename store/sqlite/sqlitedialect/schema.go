@@ -31,7 +31,7 @@ func Migrations(prefix string) ([]Migration, error) {
 		out[i] = Migration{
 			Version:    m.Version,
 			Name:       m.Name,
-			Statements: SplitStatements(strings.ReplaceAll(m.SQL, prefixPlaceholder, prefix)),
+			Statements: splitStatements(strings.ReplaceAll(m.SQL, prefixPlaceholder, prefix)),
 		}
 	}
 	return out, nil
@@ -134,10 +134,10 @@ func Migrate(ctx context.Context, exec Executor, prefix string) error {
 	return nil
 }
 
-// SplitStatements splits SQL text into statements at semicolons outside
-// quotes and comments, dropping comments-only pieces. It serves the
+// splitStatements splits SQL text into statements at semicolons outside
+// quotes and comments, dropping comment-only pieces. It serves the
 // migration files, which hold no triggers.
-func SplitStatements(sql string) []string {
+func splitStatements(sql string) []string {
 	var out []string
 	var cur strings.Builder
 	hasCode := false

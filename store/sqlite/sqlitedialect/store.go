@@ -38,9 +38,6 @@ func New(exec Executor, cfg Config) (*Store, error) {
 	return &Store{exec: exec, cfg: cfg, tables: t, replacer: t.replacer()}, nil
 }
 
-// Config returns the store's configuration with its defaults filled in.
-func (s *Store) Config() Config { return s.cfg }
-
 // sql returns the template q with its {table} placeholders filled in.
 func (s *Store) sql(q string) string {
 	if v, ok := s.expanded.Load(q); ok {
@@ -76,7 +73,7 @@ func (s *Store) write(ctx context.Context, what string, stmts []Statement) ([]Re
 	if errors.As(err, &ce) {
 		return nil, ce.err
 	}
-	if IsUniqueViolation(err) {
+	if isUniqueViolation(err) {
 		return nil, fmt.Errorf("sqlite: %s: %w (%v)", what, store.ErrConflict, err)
 	}
 	return nil, fmt.Errorf("sqlite: %s: %w", what, err)
@@ -94,11 +91,11 @@ func (s *Store) read(ctx context.Context, what string, stmts []Statement) ([]Res
 	return res, nil
 }
 
-// IsUniqueViolation reports whether err is SQLite's unique or primary key
-// constraint failure, from a driver error that carries SQLite's result code
-// (modernc.org/sqlite, mattn/go-sqlite3 via its message) or from the message
-// D1 relays.
-func IsUniqueViolation(err error) bool {
+// isUniqueViolation reports whether err is SQLite's unique or primary key
+// constraint failure: by the extended result code of a driver error that
+// has a Code() int method (modernc.org/sqlite), else by SQLite's message,
+// which other drivers and D1 relay.
+func isUniqueViolation(err error) bool {
 	var coded interface{ Code() int }
 	if errors.As(err, &coded) {
 		switch coded.Code() {
