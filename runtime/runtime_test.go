@@ -554,3 +554,31 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		}
 	}
 }
+
+func TestPublishIsBestEffort(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var got []string
+	s := &shop{}
+	for _, publish := range []func(string, wf.Event){
+		func(runID string, ev wf.Event) {
+			mu.Lock()
+			defer mu.Unlock()
+			got = append(got, runID+" "+string(ev.Type))
+		},
+		func(string, wf.Event) { panic("subscriber is down") },
+	} {
+		rt, err := runtime.New(runtime.Config{Store: memstore.New(), Workflows: []runtime.Workflow{{Definition: s.fulfillment()}}, Publish: publish})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := rt.StartRun(context.Background(), runtime.StartRequest{WorkflowID: "fulfillment", RunID: "p", Input: raw(t, orderInput{OrderID: "o", DelayMs: 60_000})})
+		if err != nil || res.Kind != runtime.KindPaused {
+			t.Fatalf("start with a publisher: %s %v", res.Kind, err)
+		}
+	}
+	want := []string{"p RUN_STARTED", "p STEP_STARTED", "p STEP_FINISHED", "p NOW_RECORDED", "p SIGNAL_AWAITED"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("published %v, want %v", got, want)
+	}
+}
