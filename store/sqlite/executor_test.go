@@ -119,3 +119,53 @@ func TestWriteCanceledWhileQueued(t *testing.T) {
 		t.Errorf("rows after a canceled Write: %d (%v), want 0", n, err)
 	}
 }
+
+// TestReadsDoNotWaitForTheWriter holds a write transaction open and reads
+// beside it, one statement and a snapshot of several, from a pool whose DSN
+// asks for immediate transactions: reads must not take the write lock.
+func TestReadsDoNotWaitForTheWriter(t *testing.T) {
+	t.Parallel()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "x.db")+"?_pragma=busy_timeout(5000)&_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	e := newExecutor(db, time.Second)
+	t.Cleanup(func() { e.close() })
+	if err := e.useWAL(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Write(t.Context(), []sqlitedialect.Statement{{SQL: "CREATE TABLE t (k TEXT PRIMARY KEY)"}, insert("committed")}); err != nil {
+		t.Fatal(err)
+	}
+
+	e.turn <- struct{}{}
+	defer func() { <-e.turn }()
+	ctx := t.Context()
+	if err := e.control(ctx, "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	defer e.rollback()
+	if _, err := e.run(ctx, []sqlitedialect.Statement{insert("uncommitted")}); err != nil {
+		t.Fatal(err)
+	}
+
+	count := sqlitedialect.Statement{SQL: "SELECT COUNT(*) FROM t", Query: true}
+	readCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	start := time.Now()
+	for _, stmts := range [][]sqlitedialect.Statement{{count}, {count, count}} {
+		res, err := e.Read(readCtx, stmts)
+		if err != nil {
+			t.Fatalf("Read of %d statements beside an open write: %v", len(stmts), err)
+		}
+		for _, r := range res {
+			if n := r.Rows[0][0]; n != int64(1) {
+				t.Errorf("Read beside an open write counts %v rows, want the 1 committed", n)
+			}
+		}
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("reads beside an open write took %s: they waited for it", d)
+	}
+}
