@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -581,4 +582,26 @@ func TestPublishIsBestEffort(t *testing.T) {
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("published %v, want %v", got, want)
 	}
+}
+
+func TestConcurrentSweep(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
+		b := setupOn(t, newStore(t))
+		ctx := context.Background()
+		const n = 30
+		for i := range n {
+			if _, err := b.rt.StartRun(ctx, runtime.StartRequest{WorkflowID: "fulfillment", RunID: fmt.Sprint("c-", i), Input: raw(t, orderInput{OrderID: "o", DelayMs: 1000})}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		b.clock.Advance(time.Minute)
+		sw, err := b.rt.Sweep(ctx, runtime.SweepOptions{MaxTimers: 100, Concurrency: 4, IncludeEvents: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sw.Summary.Timers[runtime.KindPaused] != n || len(sw.Timers) != n || sw.Summary.EventCount != 2*n {
+			t.Fatalf("concurrent sweep: %+v, %d items", sw.Summary, len(sw.Timers))
+		}
+	})
 }

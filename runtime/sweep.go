@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"go.opentelemetry.io/otel/codes"
@@ -41,6 +42,9 @@ type SweepOptions struct {
 	// debugging); MaxEvents caps events kept per item (0: all).
 	IncludeEvents bool
 	MaxEvents     int
+	// Concurrency drives up to this many runs at once within each phase.
+	// Defaults to 1.
+	Concurrency int
 }
 
 // KindCounts counts results by kind.
@@ -131,6 +135,9 @@ func sweepDefaults(o SweepOptions) SweepOptions {
 	if o.MaxDuration <= 0 {
 		o.MaxDuration = 25 * time.Second
 	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = 1
+	}
 	return o
 }
 
@@ -138,6 +145,7 @@ type sweep struct {
 	rt       *Runtime
 	opts     SweepOptions
 	deadline time.Time
+	mu       sync.Mutex // guards res while items run concurrently
 	res      SweepResult
 }
 
@@ -145,10 +153,38 @@ func (s *sweep) lease() store.Lease { return s.rt.lease(s.opts.LeaseOwner) }
 
 func (s *sweep) outOfTime() bool {
 	if !s.rt.clock().Before(s.deadline) {
+		s.mu.Lock()
 		s.res.DeadlineReached = true
+		s.mu.Unlock()
 		return true
 	}
 	return false
+}
+
+// each runs item(i) for i in [0, n) on up to opts.Concurrency goroutines,
+// stopping early when the sweep runs out of time; skipped(i) is called for
+// items never started.
+func (s *sweep) each(n int, item func(i int), skipped func(i int)) {
+	sem := make(chan struct{}, s.opts.Concurrency)
+	var wg sync.WaitGroup
+	for i := range n {
+		if s.outOfTime() {
+			wg.Wait()
+			for j := i; j < n; j++ {
+				if skipped != nil {
+					skipped(j)
+				}
+			}
+			return
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			item(i)
+		}()
+	}
+	wg.Wait()
 }
 
 func (s *sweep) driveOpts() driveOptions {
@@ -157,6 +193,8 @@ func (s *sweep) driveOpts() driveOptions {
 
 // record counts one item's result.
 func (s *sweep) record(counts KindCounts, list *[]SweepItem, runID string, res Result, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if err != nil {
 		s.rt.logger.Error("runtime: sweep item failed", "run", runID, "err", err)
 		counts["error"]++
@@ -178,16 +216,10 @@ func (s *sweep) recover(ctx context.Context) error {
 	if len(runs) >= s.opts.MaxRecoveredRuns {
 		s.res.RemainingMayExist = true
 	}
-	for i, run := range runs {
-		if s.outOfTime() {
-			for _, rest := range runs[i:] {
-				s.rt.release(rest.ID, s.opts.LeaseOwner)
-			}
-			return nil
-		}
-		res, err := s.recoverOne(ctx, run)
-		s.record(s.res.Summary.Recovered, &s.res.Recovered, run.ID, res, err)
-	}
+	s.each(len(runs), func(i int) {
+		res, err := s.recoverOne(ctx, runs[i])
+		s.record(s.res.Summary.Recovered, &s.res.Recovered, runs[i].ID, res, err)
+	}, func(i int) { s.rt.release(runs[i].ID, s.opts.LeaseOwner) })
 	return nil
 }
 
@@ -216,6 +248,8 @@ func (s *sweep) schedules(ctx context.Context) error {
 	if len(buckets) >= s.opts.MaxScheduledRuns {
 		s.res.RemainingMayExist = true
 	}
+	// Buckets go one at a time: overlap policies look at the schedule's
+	// previous bucket, which an earlier item of this sweep may have started.
 	for i, b := range buckets {
 		if s.outOfTime() {
 			for _, rest := range buckets[i:] {
@@ -237,14 +271,11 @@ func (s *sweep) timers(ctx context.Context) error {
 	if len(timers) >= s.opts.MaxTimers {
 		s.res.RemainingMayExist = true
 	}
-	for _, t := range timers {
-		if s.outOfTime() {
-			// Unhandled timers are re-claimed when their lease expires.
-			return nil
-		}
-		res, err := s.fireTimer(ctx, t)
-		s.record(s.res.Summary.Timers, &s.res.Timers, t.RunID, res, err)
-	}
+	// Timers not reached in time are claimed again when their lease expires.
+	s.each(len(timers), func(i int) {
+		res, err := s.fireTimer(ctx, timers[i])
+		s.record(s.res.Summary.Timers, &s.res.Timers, timers[i].RunID, res, err)
+	}, nil)
 	return nil
 }
 
