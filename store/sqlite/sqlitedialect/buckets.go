@@ -17,14 +17,15 @@ const (
 	ensureBucketSQL = `INSERT INTO {buckets} (schedule_id, bucket_id, run_id, fire_at, status)
 	VALUES (?1, ?2, ?3, ?4, 'pending')
 	ON CONFLICT (schedule_id, bucket_id) DO NOTHING`
-	// claimBucketsSQL leases due pending buckets that nobody else holds,
-	// oldest first, in one conditional UPDATE.
+	// claimBucketsSQL leases due pending buckets whose lease is free or
+	// expired, oldest first, in one conditional UPDATE.
 	claimBucketsSQL = `UPDATE {buckets} SET lease_owner = ?1, lease_expires_at = ?2
 	WHERE rowid IN (SELECT rowid FROM {buckets}
-		WHERE status = 'pending' AND fire_at <= ?3 AND (lease_expires_at <= ?3 OR lease_owner = ?1)
+		WHERE status = 'pending' AND fire_at <= ?3 AND lease_expires_at <= ?3
 		ORDER BY fire_at, schedule_id, bucket_id LIMIT ?4)
 	RETURNING ` + bucketColumns
-	finishBucketSQL = `UPDATE {buckets} SET status = ?4, started_at = ?5, lease_owner = '', lease_expires_at = 0
+	finishBucketSQL = `UPDATE {buckets} SET status = ?4,
+		started_at = CASE WHEN ?4 = 'started' THEN ?5 END, lease_owner = '', lease_expires_at = 0
 	WHERE schedule_id = ?1 AND bucket_id = ?2 AND status = 'pending' AND lease_owner = ?3 AND ?3 <> ''`
 	releaseBucketSQL = `UPDATE {buckets} SET lease_owner = '', lease_expires_at = 0
 	WHERE schedule_id = ?1 AND bucket_id = ?2 AND status = 'pending' AND lease_owner = ?3 AND ?3 <> ''`
@@ -47,8 +48,8 @@ func (s *Store) EnsureBucket(ctx context.Context, b store.Bucket) (bool, error) 
 	return res[0].RowsAffected > 0, nil
 }
 
-// ClaimDueBuckets leases up to limit pending buckets due at lease.Now,
-// oldest FireAt first.
+// ClaimDueBuckets leases up to limit pending buckets due at lease.Now whose
+// lease is free or expired, oldest FireAt first.
 func (s *Store) ClaimDueBuckets(ctx context.Context, limit int, lease store.Lease) ([]store.Bucket, error) {
 	if limit <= 0 {
 		return nil, nil
@@ -70,7 +71,8 @@ func (s *Store) ClaimDueBuckets(ctx context.Context, limit int, lease store.Leas
 }
 
 // FinishBucket moves owner's leased pending bucket to status and releases
-// it; an error wrapping store.ErrLeaseLost when owner does not hold it.
+// it; a started bucket records at as its StartedAt. An error wrapping
+// store.ErrLeaseLost when owner does not hold it.
 func (s *Store) FinishBucket(ctx context.Context, scheduleID, bucketID, owner string, status store.BucketStatus, at time.Time) error {
 	if status != store.BucketStarted && status != store.BucketSkipped {
 		return fmt.Errorf("sqlite: schedule %q: bucket %q: FinishBucket with status %q, want started or skipped", scheduleID, bucketID, status)
@@ -96,8 +98,11 @@ func (s *Store) ReleaseBucket(ctx context.Context, scheduleID, bucketID, owner s
 }
 
 // ListBuckets returns a schedule's buckets, newest FireAt first, at most
-// limit (0: all).
+// limit.
 func (s *Store) ListBuckets(ctx context.Context, scheduleID string, limit int) ([]store.Bucket, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
 	res, err := s.read(ctx, "list buckets of schedule "+scheduleID, []Statement{
 		s.query(listBucketsSQL, scheduleID, limitArg(limit)),
 	})

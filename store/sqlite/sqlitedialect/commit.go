@@ -110,7 +110,7 @@ type encodedCommit struct {
 	events    []encodedEvent
 	errorInfo any // JSON text or nil
 	awaiting  any // JSON text or nil
-	wakeAt    *time.Time
+	wakeAt    *time.Time // the earliest timer
 }
 
 // encodeCommit validates c and encodes what it stores.
@@ -148,9 +148,9 @@ func (s *Store) encodeCommit(c store.Commit) (encodedCommit, error) {
 			return out, err
 		}
 	}
-	for _, a := range c.Awaiting {
-		if a.Deadline != nil && (out.wakeAt == nil || a.Deadline.Before(*out.wakeAt)) {
-			out.wakeAt = a.Deadline
+	for i, t := range c.Timers {
+		if out.wakeAt == nil || t.WakeAt.Before(*out.wakeAt) {
+			out.wakeAt = &c.Timers[i].WakeAt
 		}
 	}
 	return out, nil

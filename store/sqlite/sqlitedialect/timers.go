@@ -9,15 +9,17 @@ import (
 	"github.com/wfgo/wf/store"
 )
 
-// claimTimersSQL leases due timers that nobody else holds, earliest first,
-// in one conditional UPDATE: two sweepers never get the same timer.
+// claimTimersSQL leases due timers whose lease is free or expired, earliest
+// first, in one conditional UPDATE: two sweepers never get the same timer,
+// and a live lease, even the caller's, keeps a timer from a second claim.
 const claimTimersSQL = `UPDATE {timers} SET lease_owner = ?1, lease_expires_at = ?2
 WHERE (run_id, step_id) IN (SELECT run_id, step_id FROM {timers}
-	WHERE wake_at <= ?3 AND (lease_expires_at <= ?3 OR lease_owner = ?1)
+	WHERE wake_at <= ?3 AND lease_expires_at <= ?3
 	ORDER BY wake_at, run_id, step_id LIMIT ?4)
 RETURNING run_id, step_id, wake_at`
 
-// ClaimDueTimers leases up to limit timers due at lease.Now, earliest first.
+// ClaimDueTimers leases up to limit timers due at lease.Now whose lease is
+// free or expired, earliest first.
 func (s *Store) ClaimDueTimers(ctx context.Context, limit int, lease store.Lease) ([]store.Timer, error) {
 	if limit <= 0 {
 		return nil, nil
