@@ -108,8 +108,8 @@ func (s *Store) insertTimers(timers []store.Timer, guard string, guardArgs []any
 // encodedCommit is a Commit's values as stored.
 type encodedCommit struct {
 	events    []encodedEvent
-	errorInfo any // JSON text or nil
-	awaiting  any // JSON text or nil
+	errorInfo any        // JSON text or nil
+	awaiting  any        // JSON text or nil
 	wakeAt    *time.Time // the earliest timer
 }
 
