@@ -10,6 +10,7 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"golang.org/x/tools/go/packages"
 )
@@ -41,17 +42,29 @@ func load(ctx context.Context, cfg Config, mode loadMode) ([]*packages.Package, 
 			packages.NeedImports | packages.NeedModule,
 	}
 	if mode == fullSource {
-		pc.Mode |= packages.NeedTypesInfo
+		pc.Mode |= packages.NeedTypesInfo | packages.NeedTypesSizes
+		for _, a := range analyzers() {
+			if len(a.FactTypes) > 0 {
+				// Facts flow from dependencies: analyze them too.
+				pc.Mode |= packages.NeedDeps
+			}
+		}
 	} else {
-		// Every package, dependencies included, is type-checked from
-		// declarations only: bodies are never needed, and this keeps
-		// go list from compiling anything.
-		pc.Mode |= packages.NeedDeps
+		// The requested packages are type-checked from their declarations
+		// only, with wfgen's outputs blanked. Dependencies come from
+		// export data; one that does not compile (it may use names not
+		// generated yet) falls back to source, parsed the same way. The
+		// blanking is done here rather than with an Overlay: any overlay
+		// makes go/packages type-check every dependency from source, about
+		// three times slower.
 		pc.ParseFile = parseDeclarations
 	}
 	pkgs, err := packages.Load(pc, cfg.patterns()...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("load: %w", err)
+	}
+	if len(pkgs) == 0 {
+		return nil, nil, fmt.Errorf("no packages match %s", strings.Join(cfg.patterns(), " "))
 	}
 	if err := listErrors(pkgs); err != nil {
 		return nil, nil, err
@@ -97,7 +110,9 @@ func listErrors(pkgs []*packages.Package) error {
 	var list scanner.ErrorList
 	for _, p := range pkgs {
 		for _, e := range p.Errors {
-			if e.Kind == packages.ListError || e.Kind == packages.ParseError {
+			// A message starting with "# pkg" is the compiler's, from building
+			// export data: the package may well not compile yet.
+			if (e.Kind == packages.ListError && !strings.HasPrefix(e.Msg, "# ")) || e.Kind == packages.ParseError {
 				list.Add(parsePosition(e.Pos), e.Msg)
 			}
 		}

@@ -10,7 +10,7 @@ import (
 	"fmt"
 	"go/scanner"
 	"io"
-	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/wfgo/wf/gen"
@@ -145,15 +145,47 @@ func (c *cli) generate(ctx context.Context, patterns []string, verbose bool) int
 }
 
 func (c *cli) check(ctx context.Context, args []string) int {
-	return c.usageError(errors.New("check: not implemented"))
+	fs := c.flagSet("check")
+	if err := fs.Parse(args); err != nil {
+		return c.usageError(err)
+	}
+	cfg := c.cfg
+	cfg.Patterns = fs.Args()
+	if err := gen.Check(ctx, cfg); err != nil {
+		return c.fail(err)
+	}
+	return exitOK
 }
 
 func (c *cli) schema(ctx context.Context, args []string) int {
-	return c.usageError(errors.New("schema: not implemented"))
+	fs := c.flagSet("schema")
+	out := fs.String("o", "", "write the schemas to `dir`")
+	verbose := fs.Bool("v", false, "list the files written")
+	if err := fs.Parse(args); err != nil {
+		return c.usageError(err)
+	}
+	if *out == "" {
+		return c.usageError(errors.New("schema: missing -o dir"))
+	}
+	cfg := c.cfg
+	cfg.Patterns = fs.Args()
+	dir := *out
+	if !filepath.IsAbs(dir) && cfg.Dir != "" {
+		dir = filepath.Join(cfg.Dir, dir)
+	}
+	written, err := gen.WriteSchemas(ctx, cfg, dir)
+	if err != nil {
+		return c.fail(err)
+	}
+	if *verbose {
+		for _, f := range written {
+			fmt.Fprintf(c.stdout, "wrote %s\n", f)
+		}
+	}
+	return exitOK
 }
 
 func (c *cli) migrate(ctx context.Context, args []string) int {
 	return c.usageError(errors.New("migrate: not implemented"))
 }
 
-var _ = os.Stdout

@@ -1,0 +1,131 @@
+package gen
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"go/scanner"
+	"go/token"
+	"io/fs"
+	"os"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/checker"
+	"golang.org/x/tools/go/packages"
+
+	"github.com/wfgo/wf/gen/check"
+)
+
+// Check loads the packages as the compiler sees them, after generation,
+// and reports as one scanner.ErrorList:
+//
+//   - directive errors, as Generate would;
+//   - generated files that are missing, stale (they differ from what
+//     Generate would write now) or left over, at the first differing line;
+//   - compile errors;
+//   - the findings of the analyzers of package gen/check (determinism of
+//     workflow bodies, step-ID use).
+//
+// It returns nil when there is nothing to report.
+func Check(ctx context.Context, cfg Config) error {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return err
+	}
+	pkgs, fset, err := load(ctx, cfg, fullSource)
+	if err != nil {
+		var list scanner.ErrorList
+		if errors.As(err, &list) {
+			return relative(list, cfg.Dir)
+		}
+		return err
+	}
+	var list scanner.ErrorList
+	files, _, err := planPackages(fset, pkgs, cfg.Dir)
+	if err != nil {
+		if !errors.As(err, &list) {
+			return err
+		}
+	}
+	for _, f := range files {
+		if msg, line := staleness(f); msg != "" {
+			list.Add(token.Position{Filename: f.Path, Line: line, Column: 1}, msg)
+		}
+	}
+	compiles := true
+	for _, p := range pkgs {
+		for _, e := range p.Errors {
+			compiles = false
+			list.Add(parsePosition(e.Pos), e.Msg)
+		}
+	}
+	if compiles {
+		diags, err := analyze(analyzers(), pkgs)
+		if err != nil {
+			return err
+		}
+		list = append(list, diags...)
+	}
+	return relative(dedupe(list), cfg.Dir).Err()
+}
+
+// staleness compares a planned file with the disk; it returns "" when
+// they agree, or what is wrong and the first line that differs.
+func staleness(f File) (string, int) {
+	old, err := os.ReadFile(f.Path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && f.Content == nil:
+		return "", 0
+	case errors.Is(err, fs.ErrNotExist):
+		return "generated file is missing; run go generate", 1
+	case err != nil:
+		return err.Error(), 1
+	case f.Content == nil:
+		return "generated file is left over: its package has no //wf: directives; delete it or run go generate", 1
+	case bytes.Equal(old, f.Content):
+		return "", 0
+	}
+	line := firstDifference(old, f.Content)
+	return fmt.Sprintf("generated file is stale (it differs from line %d on); run go generate", line), line
+}
+
+// firstDifference returns the 1-based number of the first line where a
+// and b differ.
+func firstDifference(a, b []byte) int {
+	line := 1
+	for i := 0; i < len(a) && i < len(b) && a[i] == b[i]; i++ {
+		if a[i] == '\n' {
+			line++
+		}
+	}
+	return line
+}
+
+// analyzers returns the analyzers Check runs.
+func analyzers() []*analysis.Analyzer { return check.Analyzers }
+
+// analyze runs the analyzers over the packages and returns their
+// diagnostics.
+func analyze(as []*analysis.Analyzer, pkgs []*packages.Package) (scanner.ErrorList, error) {
+	if len(as) == 0 {
+		return nil, nil
+	}
+	graph, err := checker.Analyze(as, pkgs, nil)
+	if err != nil {
+		return nil, fmt.Errorf("analyze: %w", err)
+	}
+	var list scanner.ErrorList
+	for act := range graph.All() {
+		if !act.IsRoot {
+			continue
+		}
+		if act.Err != nil {
+			return nil, fmt.Errorf("analyzer %s on %s: %w", act.Analyzer.Name, act.Package.PkgPath, act.Err)
+		}
+		for _, d := range act.Diagnostics {
+			list.Add(act.Package.Fset.Position(d.Pos), d.Message+" ("+act.Analyzer.Name+")")
+		}
+	}
+	return list, nil
+}
