@@ -188,4 +188,3 @@ func (c *cli) schema(ctx context.Context, args []string) int {
 func (c *cli) migrate(ctx context.Context, args []string) int {
 	return c.usageError(errors.New("migrate: not implemented"))
 }
-
