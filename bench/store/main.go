@@ -55,19 +55,23 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	asJSON := fs.Bool("json", false, "print one JSON object per line")
 	duration := fs.Duration("duration", 6*time.Second, "how long each figure is measured (in alternating slices)")
 	conc := fs.String("concurrency", "1,8", "comma-separated concurrency levels")
+	history := fs.String("history", "", "comma-separated log lengths whose resume time to measure (e.g. 10,100,1000,10000)")
+	sweepTimers := fs.Int("sweep-timers", 0, "measure one sweep over this many due timers (0: skip)")
+	sweepConc := fs.Int("sweep-concurrency", 8, "the sweep's Concurrency for -sweep-timers")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	url := fs.String("database-url", envOr("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"), "PostgreSQL URL")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	var levels []int
-	for _, s := range strings.Split(*conc, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 1 {
-			fmt.Fprintf(stderr, "store: bad concurrency %q\n", s)
-			return 2
-		}
-		levels = append(levels, n)
+	levels, err := ints(*conc)
+	if err != nil {
+		fmt.Fprintf(stderr, "store: -concurrency: %v\n", err)
+		return 2
+	}
+	lengths, err := ints(*history)
+	if err != nil {
+		fmt.Fprintf(stderr, "store: -history: %v\n", err)
+		return 2
 	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -82,7 +86,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	figures, err := Run(context.Background(), *url, levels, *duration)
+	figures, err := Run(context.Background(), Options{URL: *url, Levels: levels, Duration: *duration,
+		History: lengths, SweepTimers: *sweepTimers, SweepConcurrency: *sweepConc})
 	if err != nil {
 		fmt.Fprintln(stderr, "store:", err)
 		return 1
@@ -102,6 +107,21 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+func ints(list string) ([]int, error) {
+	var out []int
+	for _, s := range strings.Split(list, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("bad number %q", s)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
 func envOr(k, def string) string {
 	if v := os.Getenv(k); v != "" {
 		return v
@@ -109,13 +129,28 @@ func envOr(k, def string) string {
 	return def
 }
 
-// Run measures every figure at each concurrency level in a fresh schema.
-func Run(ctx context.Context, url string, levels []int, d time.Duration) ([]Figure, error) {
-	maxConc := 1
+// Options say what to measure.
+type Options struct {
+	URL string
+	// Levels are the concurrency levels of the throughput figures.
+	Levels []int
+	// Duration is how long each throughput figure is measured.
+	Duration time.Duration
+	// History lists log lengths whose resume time is measured.
+	History []int
+	// SweepTimers, when positive, measures one sweep over that many due
+	// timers with SweepConcurrency.
+	SweepTimers, SweepConcurrency int
+}
+
+// Run measures every figure in a fresh schema.
+func Run(ctx context.Context, o Options) ([]Figure, error) {
+	levels, d := o.Levels, o.Duration
+	maxConc := max(1, o.SweepConcurrency)
 	for _, c := range levels {
 		maxConc = max(maxConc, c)
 	}
-	cfg, err := pgxpool.ParseConfig(url)
+	cfg, err := pgxpool.ParseConfig(o.URL)
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +177,9 @@ func Run(ctx context.Context, url string, levels []int, d time.Duration) ([]Figu
 	if err != nil {
 		return nil, err
 	}
-	rt, err := runtime.New(runtime.Config{Store: st, Workflows: []runtime.Workflow{{Definition: tenSteps()}}})
+	rt, err := runtime.New(runtime.Config{Store: st, Workflows: []runtime.Workflow{
+		{Definition: tenSteps()}, {Definition: historyWorkflow()}, {Definition: napWorkflow()},
+	}})
 	if err != nil {
 		return nil, err
 	}
@@ -185,6 +222,20 @@ func Run(ctx context.Context, url string, levels []int, d time.Duration) ([]Figu
 			Figure{Name: "workflow-10-steps", Concurrency: c, Value: wfRate, Unit: "workflows/s", Limit: limit, Ratio: wfRate / limit},
 			Figure{Name: "workflow-10-steps-steps", Concurrency: c, Value: wfRate * 10, Unit: "steps/s", Limit: limit * 10, Ratio: wfRate / limit},
 		)
+	}
+	if len(o.History) > 0 {
+		figs, err := resumeFigures(ctx, rt, st, o.History)
+		if err != nil {
+			return nil, fmt.Errorf("resume: %w", err)
+		}
+		out = append(out, figs...)
+	}
+	if o.SweepTimers > 0 {
+		fig, err := sweepFigure(ctx, rt, st, o.SweepTimers, o.SweepConcurrency)
+		if err != nil {
+			return nil, fmt.Errorf("sweep: %w", err)
+		}
+		out = append(out, fig)
 	}
 	return out, nil
 }
