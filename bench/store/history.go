@@ -74,7 +74,7 @@ func seedNap(ctx context.Context, st store.Store, runID string, now time.Time) e
 	awaited := wf.Event{Type: wf.SignalAwaited, Time: now, StepID: "nap", Name: wf.TimerSignal, Deadline: &wake}
 	return st.Commit(ctx, store.Commit{RunID: runID, Owner: "seed", Next: 0, Events: []wf.Event{awaited}, Status: wf.StatusPaused,
 		Awaiting: []wf.Await{{StepID: "nap", Kind: wf.AwaitTimer, Name: wf.TimerSignal, Deadline: &wake}},
-		Timers: []store.Timer{{RunID: runID, StepID: "nap", WakeAt: wake}}, Now: now})
+		Timers:   []store.Timer{{RunID: runID, StepID: "nap", WakeAt: wake}}, Now: now})
 }
 
 // resumeFigures measures the time to resume (deliver a signal, load, replay
