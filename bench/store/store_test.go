@@ -1,0 +1,45 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/wfgo/wf/internal/pgtest"
+)
+
+// TestMainPrintsEveryFigure runs a tiny benchmark end to end and checks
+// the JSON lines later reports build on.
+func TestMainPrintsEveryFigure(t *testing.T) {
+	t.Parallel()
+	pgtest.NewPool(t, nil) // skips loudly, or fails in CI, without PostgreSQL
+	var out, errb bytes.Buffer
+	code := Main([]string{"-json", "-database-url", pgtest.URL(), "-concurrency", "1,2", "-duration", "300ms",
+		"-history", "10", "-sweep-timers", "20", "-sweep-concurrency", "2"}, &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	names := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		var f Figure
+		if err := json.Unmarshal([]byte(line), &f); err != nil {
+			t.Fatalf("line %q: %v", line, err)
+		}
+		if f.Value <= 0 || f.Unit == "" || f.Concurrency < 1 {
+			t.Fatalf("figure %+v", f)
+		}
+		if f.Name == "workflow-10-steps" && (f.Limit <= 0 || f.Ratio <= 0) {
+			t.Fatalf("workflow figure without limit and ratio: %+v", f)
+		}
+		names[f.Name] = true
+	}
+	for _, want := range []string{"raw-insert", "workflow-10-steps", "workflow-10-steps-steps", "resume-11-events", "sweep-20-timers"} {
+		if !names[want] {
+			t.Errorf("no %s figure in:\n%s", want, out.String())
+		}
+	}
+	if code := Main([]string{"-concurrency", "x"}, &out, &errb); code != 2 {
+		t.Fatalf("bad flag: exit %d", code)
+	}
+}
