@@ -36,3 +36,20 @@ func TestConformanceExecModes(t *testing.T) {
 		})
 	}
 }
+
+// TestConformanceSerializable runs the suite with every transaction
+// SERIALIZABLE, as on CockroachDB: contention then surfaces as SQLSTATE
+// 40001, which the store must retry.
+func TestConformanceSerializable(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("covered by TestConformance in -short mode")
+	}
+	pool := pgtest.NewPool(t, func(c *pgxpool.Config) {
+		c.ConnConfig.RuntimeParams["default_transaction_isolation"] = "serializable"
+		c.MaxConns = 4
+	})
+	storetest.Run(t, func(t *testing.T) store.Store {
+		return setupOn(t, pool, pgtest.NewSchema(t, pool)).Store
+	})
+}

@@ -47,30 +47,34 @@ func retryable(err error) bool {
 	return false
 }
 
-// maxAttempts bounds retry: enough to ride out a burst of contention,
-// few enough that a stuck workload surfaces its error quickly.
-const maxAttempts = 5
+// Retry bounds: enough to ride out a burst of contention among a handful
+// of sweepers under SERIALIZABLE (at most about half a second of backoff
+// in all), few enough that a stuck workload surfaces its error quickly.
+const (
+	maxAttempts  = 10
+	firstBackoff = 2 * time.Millisecond
+	maxBackoff   = 100 * time.Millisecond
+)
 
 // retry runs op until it succeeds, fails with an error that is not
-// retryable, or has been tried maxAttempts times, sleeping a short
-// jittered, doubling backoff between attempts. op must be one transaction
-// (a statement or a batch), so that a retryable failure left nothing behind.
+// retryable, or has been tried maxAttempts times, sleeping a jittered,
+// doubling, capped backoff between attempts. op must be one transaction (a
+// statement or a batch), so that a retryable failure left nothing behind.
 func retry(ctx context.Context, op func(context.Context) error) error {
-	backoff := time.Millisecond
+	backoff := firstBackoff
 	for attempt := 1; ; attempt++ {
 		err := op(ctx)
 		if err == nil || attempt == maxAttempts || !retryable(err) {
 			return err
 		}
 		// Jitter keeps colliding writers from colliding again; it is not logic.
-		sleep := backoff/2 + rand.N(backoff)
-		t := time.NewTimer(sleep)
+		t := time.NewTimer(backoff/2 + rand.N(backoff))
 		select {
 		case <-ctx.Done():
 			t.Stop()
 			return err
 		case <-t.C:
 		}
-		backoff *= 2
+		backoff = min(2*backoff, maxBackoff)
 	}
 }

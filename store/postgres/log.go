@@ -60,7 +60,7 @@ func appendOutcome(runID, owner string, next int, holder *string, adjacent bool)
 // in between, so a lost lease writes nothing, and a taken log index fails
 // the whole batch.
 func (s *Store) Commit(ctx context.Context, c store.Commit) error {
-	b, err := s.commitBatch(c)
+	batch, err := s.commitBatch(c)
 	if err != nil {
 		return err
 	}
@@ -70,7 +70,7 @@ func (s *Store) Commit(ctx context.Context, c store.Commit) error {
 	)
 	err = retry(ctx, func(ctx context.Context) error {
 		holder, adjacent = nil, false
-		return s.sendCommit(ctx, b, &holder, &adjacent)
+		return s.sendCommit(ctx, batch(), &holder, &adjacent)
 	})
 	switch {
 	case uniqueViolationOn(err, s.q.eventsPkey):
@@ -99,8 +99,10 @@ func (s *Store) sendCommit(ctx context.Context, b *pgx.Batch, holder **string, a
 	return err
 }
 
-// commitBatch validates and encodes a commit; nothing is sent yet.
-func (s *Store) commitBatch(c store.Commit) (*pgx.Batch, error) {
+// commitBatch validates and encodes a commit and returns a maker of its
+// batch: a sent pgx.Batch remembers the connection's prepared statements,
+// so each attempt needs a fresh one.
+func (s *Store) commitBatch(c store.Commit) (func() *pgx.Batch, error) {
 	if c.RunID == "" || c.Owner == "" {
 		return nil, fmt.Errorf("postgres: commit: RunID and Owner are required")
 	}
@@ -133,18 +135,20 @@ func (s *Store) commitBatch(c store.Commit) (*pgx.Batch, error) {
 	if len(data) == 0 {
 		next = 0
 	}
-	b := &pgx.Batch{}
-	b.Queue(s.q.commitLock, c.RunID, next)
-	if len(data) > 0 {
-		b.Queue(s.q.commitEvents, c.RunID, c.Owner, next, data)
-	}
-	b.Queue(s.q.commitDeleteTimers, c.RunID, c.Owner, next)
-	if len(steps) > 0 {
-		b.Queue(s.q.commitInsertTimers, c.RunID, c.Owner, next, steps, wakes)
-	}
-	b.Queue(s.q.commitRun, c.RunID, c.Owner, next, string(c.Status), c.LoadedSeq,
-		jsonArg(c.Output), errArg, awaitArg, wakeAt(wakes), timeArg(c.Now))
-	return b, nil
+	return func() *pgx.Batch {
+		b := &pgx.Batch{}
+		b.Queue(s.q.commitLock, c.RunID, next)
+		if len(data) > 0 {
+			b.Queue(s.q.commitEvents, c.RunID, c.Owner, next, data)
+		}
+		b.Queue(s.q.commitDeleteTimers, c.RunID, c.Owner, next)
+		if len(steps) > 0 {
+			b.Queue(s.q.commitInsertTimers, c.RunID, c.Owner, next, steps, wakes)
+		}
+		b.Queue(s.q.commitRun, c.RunID, c.Owner, next, string(c.Status), c.LoadedSeq,
+			jsonArg(c.Output), errArg, awaitArg, wakeAt(wakes), timeArg(c.Now))
+		return b
+	}, nil
 }
 
 // timerArgs splits a commit's timers into parallel arrays for unnest.

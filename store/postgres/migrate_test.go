@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"context"
 	"errors"
 	"os"
 	"regexp"
@@ -72,7 +73,7 @@ func TestMigrateCreatesSchema(t *testing.T) {
 	t.Parallel()
 	db := pgtest.New(t)
 	schema := db.Schema + "_new"
-	t.Cleanup(func() { db.Pool.Exec(t.Context(), "DROP SCHEMA IF EXISTS "+schema+" CASCADE") })
+	t.Cleanup(func() { db.Pool.Exec(context.Background(), "DROP SCHEMA IF EXISTS "+schema+" CASCADE") })
 	setupOn(t, db.Pool, schema)
 }
 
