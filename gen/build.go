@@ -7,6 +7,7 @@ import (
 	"go/scanner"
 	"go/token"
 	"go/types"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -36,6 +37,13 @@ type builder struct {
 
 func (b *builder) errorf(pos token.Pos, format string, args ...any) {
 	b.errs.Add(b.fset.Position(pos), fmt.Sprintf(format, args...))
+}
+
+// where renders pos for a message: file:line:col with the file's base
+// name, which is unambiguous within a package.
+func (b *builder) where(pos token.Pos) string {
+	p := b.fset.Position(pos)
+	return fmt.Sprintf("%s:%d:%d", filepath.Base(p.Filename), p.Line, p.Column)
 }
 
 // build reads pkg's directives and resolves them against its types. A
@@ -109,7 +117,7 @@ func packageDir(pkg *packages.Package) string {
 func (b *builder) hosts(ds []*directive.Directive) {
 	for _, d := range ds {
 		if b.out.HostsPos.IsValid() {
-			b.errorf(d.Pos, "//wf:hosts: the package already lists its hosts at %s", b.fset.Position(b.out.HostsPos))
+			b.errorf(d.Pos, "//wf:hosts: the package already lists its hosts at %s", b.where(b.out.HostsPos))
 			continue
 		}
 		b.out.Hosts = d.Args.(*directive.Hosts).Hosts
@@ -249,7 +257,7 @@ func (b *builder) checkUnique() {
 	signals := map[string]*Signal{}
 	for _, s := range b.out.Signals {
 		if first, dup := signals[s.Name]; dup {
-			b.errorf(s.Pos, "//wf:signal: signal %q is already the payload of %s (%s)", s.Name, first.Type.Name(), b.fset.Position(first.Pos))
+			b.errorf(s.Pos, "//wf:signal: signal %q is already the payload of %s (%s)", s.Name, first.Type.Name(), b.where(first.Pos))
 			continue
 		}
 		signals[s.Name] = s
@@ -258,7 +266,7 @@ func (b *builder) checkUnique() {
 	for _, w := range b.out.Workflows {
 		for _, s := range w.Schedules {
 			if first, dup := schedules[s.ID]; dup {
-				b.errorf(s.Pos, "//wf:schedule: schedule %q is already declared at %s", s.ID, b.fset.Position(first.Pos))
+				b.errorf(s.Pos, "//wf:schedule: schedule %q is already declared at %s", s.ID, b.where(first.Pos))
 				continue
 			}
 			schedules[s.ID] = s
@@ -289,8 +297,8 @@ func (b *builder) resolveSchedules() {
 				continue
 			}
 			if w.Input != nil && !types.AssignableTo(obj.Type(), w.Input) {
-				b.errorf(id.Pos, "//wf:schedule: input=%s: %s is a %s, not a %s (the input of %s.Run)", id.Name, id.Name,
-					types.TypeString(obj.Type(), types.RelativeTo(b.pkg.Types)), types.TypeString(w.Input, types.RelativeTo(b.pkg.Types)), w.Name())
+				b.errorf(id.Pos, "//wf:schedule: input=%s: %s has type %s; the input of %s.Run is %s", id.Name, id.Name,
+					b.typeString(obj.Type()), w.Name(), b.typeString(w.Input))
 				continue
 			}
 			s.Input = obj

@@ -148,7 +148,7 @@ func (b *builder) checkNames() {
 			continue
 		}
 		b.errorf(pos, "generated name %s clashes with %s declared at %s; rename one of them",
-			name, objectKind(obj), b.fset.Position(obj.Pos()))
+			name, objectKind(obj), b.where(obj.Pos()))
 	}
 }
 

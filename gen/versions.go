@@ -56,7 +56,7 @@ func (b *builder) versionGroup(id string, ws []*Workflow, listed map[*Workflow]b
 	for _, w := range ws { // in source order
 		if first, dup := versions[w.Version]; dup {
 			b.errorf(w.Pos, "//wf:workflow: version %s of workflow %q is already defined by %s (%s); set version= on one of them",
-				w.Version, id, first.Name(), b.fset.Position(first.Pos))
+				w.Version, id, first.Name(), b.where(first.Pos))
 			return
 		}
 		versions[w.Version] = w

@@ -56,7 +56,7 @@ var nearMiss = regexp.MustCompile(`^//(\s*)([wW][fF])(\s*):(\s*)([A-Za-z_][\w-]*
 // broken one, reported in errs).
 func parseLine(fset *token.FileSet, c *ast.Comment, errs *scanner.ErrorList) *Directive {
 	text := strings.TrimRight(c.Text, "\r")
-	if !strings.HasPrefix(text, "//wf:") {
+	if !strings.HasPrefix(text, "//wf:") || strings.HasPrefix(text, "//wf: ") || strings.HasPrefix(text, "//wf:\t") {
 		m := nearMiss.FindStringSubmatch(text)
 		if m == nil || Suggest(m[5], Names()) == "" {
 			return nil

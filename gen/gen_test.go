@@ -1,0 +1,129 @@
+package gen_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/wfgo/wf/gen"
+	"github.com/wfgo/wf/internal/wfgencli"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata")
+
+// TestGolden generates the packages under testdata/ok and compares each
+// output with the file committed next to its sources, which is the
+// golden (and compiles: see TestGoldenCompiles).
+func TestGolden(t *testing.T) {
+	t.Parallel()
+	files, models, err := gen.Plan(context.Background(), gen.Config{Dir: "testdata", Patterns: []string{"./ok/..."}})
+	if err != nil {
+		t.Fatalf("Plan: %v", err)
+	}
+	if len(models) != 4 {
+		t.Errorf("got %d packages with directives, want 4", len(models))
+	}
+	for _, f := range files {
+		compareGolden(t, f.Path, f.Content)
+	}
+}
+
+// TestExamplesAreGenerated checks that the examples' generated files are
+// what wfgen generates now.
+func TestExamplesAreGenerated(t *testing.T) {
+	t.Parallel()
+	files, _, err := gen.Plan(context.Background(), gen.Config{Dir: "..", Patterns: []string{"./examples/..."}})
+	if err != nil {
+		t.Fatalf("Plan: %v", err)
+	}
+	if len(files) == 0 {
+		t.Fatal("no generated files in ./examples/...")
+	}
+	for _, f := range files {
+		compareGolden(t, f.Path, f.Content)
+	}
+}
+
+func compareGolden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if got == nil {
+			if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
+				t.Fatal(err)
+			}
+			return
+		}
+		if err := os.WriteFile(path, got, 0o666); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if got == nil {
+		if err == nil {
+			t.Errorf("%s exists but would be removed", path)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("%v (run go test ./gen -update)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s differs from what wfgen generates (-file +generated; go test ./gen -update rewrites it):\n%s", path, diff)
+	}
+}
+
+// TestGoldenCompiles vets the golden outputs with the packages they
+// belong to.
+func TestGoldenCompiles(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("runs go vet")
+	}
+	cmd := exec.Command("go", "vet", "./ok/...")
+	cmd.Dir = "testdata"
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go vet ./ok/...: %v\n%s", err, out)
+	}
+}
+
+// TestDiagnostics runs wfgen over every package under testdata/errors
+// at once and compares the diagnostics of each with its
+// diagnostics.golden.
+func TestDiagnostics(t *testing.T) {
+	t.Parallel()
+	var stdout, stderr bytes.Buffer
+	code := wfgencli.Main([]string{"-C", "testdata", "./errors/..."}, &stdout, &stderr)
+	if code != 1 {
+		t.Fatalf("exit status %d, want 1; stderr:\n%s", code, stderr.String())
+	}
+	byCase := map[string][]string{}
+	for _, line := range strings.SplitAfter(stderr.String(), "\n") {
+		if line == "" {
+			continue
+		}
+		parts := strings.SplitN(line, "/", 3)
+		if len(parts) < 3 || parts[0] != "errors" {
+			t.Fatalf("diagnostic outside a case: %q", line)
+		}
+		byCase[parts[1]] = append(byCase[parts[1]], line)
+	}
+	cases, err := os.ReadDir(filepath.Join("testdata", "errors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases {
+		got := strings.Join(byCase[c.Name()], "")
+		if got == "" {
+			t.Errorf("case %s: no diagnostics", c.Name())
+		}
+		compareGolden(t, filepath.Join("testdata", "errors", c.Name(), "diagnostics.golden"), []byte(got))
+	}
+}

@@ -1,0 +1,2 @@
+//wf:hosts lambda
+package names
