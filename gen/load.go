@@ -72,8 +72,10 @@ func load(ctx context.Context, cfg Config, mode loadMode) ([]*packages.Package, 
 	return pkgs, fset, nil
 }
 
-// parseDeclarations parses a file without its function bodies; a file
-// wfgen wrote is reduced to its package clause.
+// parseDeclarations parses a file with its function bodies emptied; a
+// file wfgen wrote is reduced to its package clause. The type checker
+// then reports "missing return", which wfgen ignores like every type
+// error that does not affect a declaration it reads.
 func parseDeclarations(fset *token.FileSet, filename string, src []byte) (*ast.File, error) {
 	if isGenerated(src) {
 		src = blank(src)
@@ -81,8 +83,10 @@ func parseDeclarations(fset *token.FileSet, filename string, src []byte) (*ast.F
 	f, err := parser.ParseFile(fset, filename, src, parser.ParseComments|parser.SkipObjectResolution)
 	if f != nil {
 		for _, d := range f.Decls {
-			if fd, ok := d.(*ast.FuncDecl); ok {
-				fd.Body = nil
+			// The body's braces stay, so that positions still tell what
+			// lies inside a function.
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil {
+				fd.Body.List = nil
 			}
 		}
 	}

@@ -185,6 +185,3 @@ func (c *cli) schema(ctx context.Context, args []string) int {
 	return exitOK
 }
 
-func (c *cli) migrate(ctx context.Context, args []string) int {
-	return c.usageError(errors.New("migrate: not implemented"))
-}

@@ -1,0 +1,203 @@
+package wfgencli_test
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/wfgo/wf/internal/wfgencli"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/help.golden")
+
+// run calls Main and returns its exit status, stdout and stderr.
+func run(args ...string) (int, string, string) {
+	var stdout, stderr bytes.Buffer
+	code := wfgencli.Main(args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+func TestUsageErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-x"}, "wfgen: flag provided but not defined: -x\n"},
+		{[]string{"schema", "./..."}, "wfgen: schema: missing -o dir\n"},
+		{[]string{"help", "stpe"}, `wfgen: unknown directive "stpe"; did you mean step? (valid: approval, hosts, schedule, signal, step, workflow)` + "\n"},
+		{[]string{"help", "step", "workflow"}, `wfgen: help takes at most one directive name, got "step workflow"` + "\n"},
+		{[]string{"migrate", "extra"}, "wfgen: migrate: unexpected argument \"extra\"\n"},
+		{[]string{"migrate", "--sqlite", "a.db", "--database-url", "postgres://x"}, "wfgen: migrate: set --database-url or --sqlite, not both\n"},
+	}
+	for _, tt := range tests {
+		code, _, stderr := run(tt.args...)
+		if code != 2 {
+			t.Errorf("wfgen %s: exit status %d, want 2", strings.Join(tt.args, " "), code)
+		}
+		if want := tt.want + "Run 'wfgen help' for usage.\n"; stderr != want {
+			t.Errorf("wfgen %s: stderr\n%s\nwant\n%s", strings.Join(tt.args, " "), stderr, want)
+		}
+	}
+}
+
+func TestHelp(t *testing.T) {
+	t.Parallel()
+	code, stdout, _ := run("help")
+	if code != 0 {
+		t.Fatalf("exit status %d", code)
+	}
+	golden := filepath.Join("testdata", "help.golden")
+	if *update {
+		if err := os.WriteFile(golden, []byte(stdout), 0o666); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(string(want), stdout); diff != "" {
+		t.Errorf("help (-golden +got; -update rewrites):\n%s", diff)
+	}
+	code, stdout, _ = run("help", "//wf:schedule")
+	if code != 0 || !strings.HasPrefix(stdout, "//wf:schedule <id> [every=<duration>] [cron=") {
+		t.Errorf("help //wf:schedule: status %d, output\n%s", code, stdout)
+	}
+}
+
+// tempModule returns a module outside this one holding a copy of the
+// fulfillment example without its generated file; it requires wf through
+// a replace directive, so nothing is downloaded.
+func tempModule(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	pkg := filepath.Join(dir, "fulfillment")
+	if err := os.Mkdir(pkg, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"doc.go", "fulfillment.go"} {
+		copyFile(t, filepath.Join(root, "examples", "fulfillment", name), filepath.Join(pkg, name))
+	}
+	copyFile(t, filepath.Join(root, "go.sum"), filepath.Join(dir, "go.sum"))
+	gomod, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Keep wf's requirements, so that the build list is complete.
+	requires := regexp.MustCompile(`(?s)require \(.*?\n\)`).FindAll(gomod, -1)
+	mod := "module example.com/app\n\ngo 1.26.0\n\nrequire github.com/wfgo/wf v0.0.0\n\n" +
+		string(bytes.Join(requires, []byte("\n\n"))) + "\n\nreplace github.com/wfgo/wf => " + root + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(mod), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, b, 0o666); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestAppModule runs the commands in an app's module: generate (twice),
+// build, check, schema, and check again after the generated file went
+// stale.
+func TestAppModule(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("builds a module")
+	}
+	dir := tempModule(t)
+	out := filepath.Join(dir, "fulfillment", "fulfillment_wf.go")
+
+	code, stdout, stderr := run("-C", dir, "-v", "./...")
+	if code != 0 || stdout != "wrote fulfillment/fulfillment_wf.go\n" {
+		t.Fatalf("generate: status %d, stdout %q, stderr %s", code, stdout, stderr)
+	}
+	first, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr = run("-C", dir, "-v", "./...")
+	if code != 0 || stdout != "" {
+		t.Fatalf("generate again: status %d, stdout %q (want nothing written), stderr %s", code, stdout, stderr)
+	}
+	if second, _ := os.ReadFile(out); !bytes.Equal(first, second) {
+		t.Fatal("generating twice changed the file")
+	}
+
+	vet := exec.Command("go", "vet", "./...")
+	vet.Dir = dir
+	if b, err := vet.CombinedOutput(); err != nil {
+		t.Fatalf("go vet: %v\n%s", err, b)
+	}
+
+	if code, _, stderr := run("-C", dir, "check", "./..."); code != 0 {
+		t.Fatalf("check: status %d\n%s", code, stderr)
+	}
+
+	code, _, stderr = run("-C", dir, "schema", "-o", "schemas", "./...")
+	if code != 0 {
+		t.Fatalf("schema: status %d\n%s", code, stderr)
+	}
+	payload, err := os.ReadFile(filepath.Join(dir, "schemas", "payment-received.payload.schema.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(payload), `"minLength": 1`) {
+		t.Errorf("payment-received schema lacks the tag's minLength:\n%s", payload)
+	}
+
+	stale := bytes.Replace(first, []byte(`"reserve-inventory"`), []byte(`"reserve"`), 1)
+	if err := os.WriteFile(out, stale, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	line := bytes.Count(first[:bytes.Index(first, []byte(`"reserve-inventory"`))], []byte("\n")) + 1
+	code, _, stderr = run("-C", dir, "check", "./...")
+	want := "fulfillment/fulfillment_wf.go:" + strconv.Itoa(line) + ":1: generated file is stale (it differs from line " + strconv.Itoa(line) + " on); run go generate\n"
+	if code != 1 || stderr != want {
+		t.Errorf("check of a stale file: status %d, stderr\n%s\nwant\n%s", code, stderr, want)
+	}
+}
+
+
+func TestMigrateSQLite(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "wf.db")
+	for range 2 { // the second run finds nothing to do
+		code, stdout, stderr := run("migrate", "-v", "--sqlite", path)
+		if code != 0 || stdout != "migrated the SQLite database "+path+"\n" {
+			t.Fatalf("migrate: status %d, stdout %q, stderr %s", code, stdout, stderr)
+		}
+	}
+}
+
+func TestMigratePostgres(t *testing.T) {
+	t.Parallel()
+	url := os.Getenv("DATABASE_URL")
+	if url == "" {
+		t.Skip("DATABASE_URL is not set")
+	}
+	code, _, stderr := run("migrate", "--database-url", url, "--schema", "wfgen_cli_test")
+	if code != 0 {
+		t.Fatalf("migrate: status %d\n%s", code, stderr)
+	}
+}
