@@ -184,4 +184,3 @@ func (c *cli) schema(ctx context.Context, args []string) int {
 	}
 	return exitOK
 }
-

@@ -178,7 +178,6 @@ func TestAppModule(t *testing.T) {
 	}
 }
 
-
 func TestMigrateSQLite(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "wf.db")
