@@ -29,7 +29,10 @@ type Result struct {
 	// RETURNING changed.
 	RowsAffected int64
 	// Rows are the rows the statement returned (Query statements only), each
-	// one value per column: nil, int64, float64, string or []byte.
+	// one value per column in the statement's column order: nil, int64,
+	// float64, string or []byte. No statement returns two columns of one
+	// name, so rows that come keyed by column name (a D1 batch result) can
+	// be read in key order.
 	Rows [][]any
 }
 
@@ -40,7 +43,9 @@ type Executor interface {
 	// Write runs stmts in order as one atomic unit and returns one Result
 	// per statement: on any error nothing is applied. An executor that runs
 	// statements one by one may call each Check as it goes and, on the first
-	// error, roll back and return that error unchanged.
+	// error, roll back and return that error unchanged. A database error is
+	// returned with SQLite's message ("UNIQUE constraint failed: …" is how
+	// the store recognises a lost compare-and-swap).
 	Write(ctx context.Context, stmts []Statement) ([]Result, error)
 	// Read runs read-only stmts against one consistent snapshot of the
 	// database, without taking its write lock, and returns one Result per
