@@ -26,8 +26,9 @@
 //     and the deliveries. Claims of stale runs, due timers and due buckets
 //     are one UPDATE … WHERE key IN (SELECT … FOR UPDATE SKIP LOCKED)
 //     RETURNING each, so every row goes to one claimer.
-//   - Deliver is one batch: INSERT … ON CONFLICT DO NOTHING with the run's
-//     delivery-sequence bump in the same statement, then the winner's row.
+//   - Deliver is one batch: INSERT … ON CONFLICT DO NOTHING with, in the
+//     same statement, the run's delivery-sequence bump (and a paused run
+//     made ready), then the winner's row.
 //
 // A serialization failure (SQLSTATE 40001) or deadlock (40P01) rolls the
 // transaction back; the store retries it a few times with a short backoff.

@@ -25,12 +25,24 @@ func (e *SchemaVersionError) Error() string {
 	where := fmt.Sprintf("schema %s (table prefix %q)", e.Schema, e.Prefix)
 	switch {
 	case e.Have == 0:
-		return fmt.Sprintf("postgres: %s is not migrated: run `wfgen migrate --database-url …` or call postgres.Migrate", where)
+		return fmt.Sprintf("postgres: %s is not migrated: %s", where, e.fix())
 	case e.Have < e.Want:
-		return fmt.Sprintf("postgres: %s is at migration %d, this build needs %d: run `wfgen migrate --database-url …` or call postgres.Migrate", where, e.Have, e.Want)
+		return fmt.Sprintf("postgres: %s is at migration %d, this build needs %d: %s", where, e.Have, e.Want, e.fix())
 	default:
 		return fmt.Sprintf("postgres: %s is at migration %d, newer than the %d this build knows: it was migrated by a newer version of wf; upgrade this program", where, e.Have, e.Want)
 	}
+}
+
+// fix names the command that migrates the schema.
+func (e *SchemaVersionError) fix() string {
+	cmd := "wfgen migrate --database-url …"
+	if e.Schema != defaultSchema {
+		cmd += " --schema " + e.Schema
+	}
+	if e.Prefix != defaultPrefix {
+		cmd += fmt.Sprintf(" --table-prefix %q", e.Prefix)
+	}
+	return "run `" + cmd + "` or call postgres.Migrate"
 }
 
 // Migrate applies the pending PostgreSQL migrations in order, each in its

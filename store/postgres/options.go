@@ -18,8 +18,13 @@ type config struct {
 // DefaultMaxPayload is the default limit on one stored payload: 1 MiB.
 const DefaultMaxPayload = 1 << 20
 
+const (
+	defaultSchema = "public"
+	defaultPrefix = "wf_"
+)
+
 func newConfig(opts []Option) (config, error) {
-	c := config{schema: "public", prefix: "wf_", maxPayload: DefaultMaxPayload}
+	c := config{schema: defaultSchema, prefix: defaultPrefix, maxPayload: DefaultMaxPayload}
 	for _, o := range opts {
 		o(&c)
 	}
