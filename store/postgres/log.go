@@ -28,7 +28,7 @@ func (s *Store) Append(ctx context.Context, runID string, c store.Append) error 
 		inserted int
 	)
 	err = retry(ctx, func(ctx context.Context) error {
-		return s.pool.QueryRow(ctx, s.q.append, runID, c.Owner, c.Next, data).Scan(&owner, &inserted)
+		return s.pool.QueryRow(ctx, s.q.appendEvents, runID, c.Owner, c.Next, data).Scan(&owner, &inserted)
 	})
 	switch {
 	case uniqueViolationOn(err, s.q.eventsPkey):
@@ -36,18 +36,20 @@ func (s *Store) Append(ctx context.Context, runID string, c store.Append) error 
 	case err != nil:
 		return fmt.Errorf("postgres: append to run %q: %w", runID, err)
 	}
-	return appendOutcome(runID, c.Owner, c.Next, owner, inserted == len(data))
+	return guardOutcome("append to", runID, c.Owner, c.Next, owner, inserted == len(data))
 }
 
-// appendOutcome turns what an append's guard saw into the contract's errors.
-func appendOutcome(runID, owner string, next int, holder *string, adjacent bool) error {
+// guardOutcome turns what a write's guard saw (the lease holder, NULL for
+// no such run, and whether the log ends where the write starts) into the
+// contract's errors; op names the write.
+func guardOutcome(op, runID, owner string, next int, holder *string, adjacent bool) error {
 	switch {
 	case holder == nil:
-		return fmt.Errorf("postgres: append to run %q: %w", runID, store.ErrNotFound)
+		return fmt.Errorf("postgres: %s run %q: %w", op, runID, store.ErrNotFound)
 	case *holder != owner:
-		return fmt.Errorf("postgres: append to run %q: %q does not hold the lease: %w", runID, owner, store.ErrLeaseLost)
+		return fmt.Errorf("postgres: %s run %q: %q does not hold the lease: %w", op, runID, owner, store.ErrLeaseLost)
 	case !adjacent:
-		return fmt.Errorf("postgres: append to run %q at %d: the log does not end at %d: %w", runID, next, next-1, store.ErrConflict)
+		return fmt.Errorf("postgres: %s run %q at %d: the log does not end at %d: %w", op, runID, next, next-1, store.ErrConflict)
 	}
 	return nil
 }
@@ -78,7 +80,7 @@ func (s *Store) Commit(ctx context.Context, c store.Commit) error {
 	case err != nil:
 		return fmt.Errorf("postgres: commit run %q: %w", c.RunID, err)
 	}
-	return appendOutcome(c.RunID, c.Owner, c.Next, holder, adjacent)
+	return guardOutcome("commit", c.RunID, c.Owner, c.Next, holder, adjacent)
 }
 
 // sendCommit sends the batch and reads every result; the first error wins.

@@ -45,6 +45,7 @@ const (
 	commitAdjacent = `($3 = 0 OR EXISTS (SELECT 1 FROM {{events}} WHERE run_id = $1 AND idx = $3 - 1))`
 )
 
+// queries is a Store's SQL with its table names filled in.
 type queries struct {
 	createRun, getRun, deleteRun, purgeRuns string
 	listRuns                                string // without WHERE/ORDER, see ListRuns
@@ -54,7 +55,7 @@ type queries struct {
 
 	runEvents, runDeliveries, eventsFrom string
 
-	append                                   string
+	appendEvents                             string
 	commitLock, commitEvents, commitRun      string
 	commitDeleteTimers, commitInsertTimers   string
 	deliver, deliveryWinner                  string
@@ -103,7 +104,7 @@ func newQueries(c config) queries {
 		runEvents:          sub(`SELECT idx, data FROM {{events}} WHERE run_id = $1 ORDER BY idx`),
 		runDeliveries:      sub(`SELECT data FROM {{deliveries}} WHERE run_id = $1 ORDER BY step_id`),
 		eventsFrom:         sub(sqlEventsFrom),
-		append:             sub(sqlAppend),
+		appendEvents:       sub(sqlAppend),
 		commitLock:         sub(sqlCommitLock),
 		commitEvents:       sub(sqlCommitEvents),
 		commitDeleteTimers: sub(`DELETE FROM {{timers}} WHERE run_id = $1 AND {{lease_held}} AND {{adjacent}}`),
