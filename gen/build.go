@@ -22,14 +22,14 @@ type builder struct {
 	fset   *token.FileSet
 	pkg    *packages.Package
 	module string // the main module's path: its types get their tags checked
-	out    *Package
+	out    *pkgModel
 	errs   scanner.ErrorList
 	// previous holds each workflow's previous= names until every workflow
 	// is known.
-	previous map[*Workflow][]directive.Ident
+	previous map[*workflow][]directive.Ident
 	// schedInput holds each schedule's input= name until the workflow's
 	// input type is known.
-	schedInput map[*Schedule]directive.Ident
+	schedInput map[*schedule]directive.Ident
 	checked    map[types.Type]bool // JSON types already checked
 	// generatedFile holds the filenames of wfgen's outputs in the package.
 	generatedFile map[string]bool
@@ -49,14 +49,14 @@ func (b *builder) where(pos token.Pos) string {
 // build reads pkg's directives and resolves them against its types. A
 // package without directives yields a Package with no workflows, signals
 // or hosts.
-func build(fset *token.FileSet, pkg *packages.Package) (*Package, scanner.ErrorList) {
+func build(fset *token.FileSet, pkg *packages.Package) (*pkgModel, scanner.ErrorList) {
 	b := &builder{
 		fset: fset,
 		pkg:  pkg,
-		out: &Package{Name: pkg.Name, Path: pkg.PkgPath, Types: pkg.Types,
+		out: &pkgModel{Name: pkg.Name, Path: pkg.PkgPath, Types: pkg.Types,
 			Dir: packageDir(pkg)},
-		previous:      map[*Workflow][]directive.Ident{},
-		schedInput:    map[*Schedule]directive.Ident{},
+		previous:      map[*workflow][]directive.Ident{},
+		schedInput:    map[*schedule]directive.Ident{},
 		checked:       map[types.Type]bool{},
 		generatedFile: map[string]bool{},
 	}
@@ -82,7 +82,7 @@ func build(fset *token.FileSet, pkg *packages.Package) (*Package, scanner.ErrorL
 	b.resolveVersions()
 	b.resolveSchedules()
 	b.checkUnique()
-	slices.SortFunc(b.out.Workflows, func(x, y *Workflow) int {
+	slices.SortFunc(b.out.Workflows, func(x, y *workflow) int {
 		if c := cmp.Compare(x.ID, y.ID); c != 0 {
 			return c
 		}
@@ -94,7 +94,7 @@ func build(fset *token.FileSet, pkg *packages.Package) (*Package, scanner.ErrorL
 		}
 		return cmp.Compare(x.Name(), y.Name())
 	})
-	slices.SortFunc(b.out.Signals, func(x, y *Signal) int { return cmp.Compare(x.Name, y.Name) })
+	slices.SortFunc(b.out.Signals, func(x, y *signal) int { return cmp.Compare(x.Name, y.Name) })
 	b.checkNames()
 	return b.out, b.errs
 }
@@ -158,7 +158,7 @@ func (b *builder) typeDecl(ts *ast.TypeSpec, ds []*directive.Directive) {
 	}
 	if len(byName["signal"]) > 0 {
 		d := byName["signal"][0]
-		s := &Signal{Type: obj, Name: string(d.Args.(*directive.Signal).Name), Pos: d.Pos}
+		s := &signal{Type: obj, Name: string(d.Args.(*directive.Signal).Name), Pos: d.Pos}
 		b.checkJSON(obj.Type(), "signal "+s.Name+" payload", d.Pos)
 		b.out.Signals = append(b.out.Signals, s)
 	}
@@ -166,7 +166,7 @@ func (b *builder) typeDecl(ts *ast.TypeSpec, ds []*directive.Directive) {
 
 func (b *builder) workflow(obj *types.TypeName, d *directive.Directive, steps, approvals, schedules []*directive.Directive) {
 	args := d.Args.(*directive.Workflow)
-	w := &Workflow{Type: obj, ID: string(args.ID), Version: string(args.Version), Pos: d.Pos,
+	w := &workflow{Type: obj, ID: string(args.ID), Version: string(args.Version), Pos: d.Pos,
 		Retry: retryOf(args.RetryArgs, d)}
 	if w.Version == "" {
 		w.Version = "v1"
@@ -184,16 +184,16 @@ func (b *builder) workflow(obj *types.TypeName, d *directive.Directive, steps, a
 	for _, sd := range steps {
 		a := sd.Args.(*directive.Step)
 		addOp("step", string(a.ID), sd.ArgPos(""))
-		w.Steps = append(w.Steps, &Step{ID: string(a.ID), Retry: retryOf(a.RetryArgs, sd), Timeout: a.Timeout, Pos: sd.Pos})
+		w.Steps = append(w.Steps, &step{ID: string(a.ID), Retry: retryOf(a.RetryArgs, sd), Timeout: a.Timeout, Pos: sd.Pos})
 	}
 	for _, ad := range approvals {
 		a := ad.Args.(*directive.Approval)
 		addOp("approval", string(a.ID), ad.ArgPos(""))
-		w.Approvals = append(w.Approvals, &Approval{ID: string(a.ID), Title: a.Title, Timeout: a.Timeout, Pos: ad.Pos})
+		w.Approvals = append(w.Approvals, &approval{ID: string(a.ID), Title: a.Title, Timeout: a.Timeout, Pos: ad.Pos})
 	}
 	for _, sd := range schedules {
 		a := sd.Args.(*directive.Schedule)
-		s := &Schedule{ID: string(a.ID), Every: a.Every, Cron: a.Cron, TZ: a.TZ, Overlap: a.Overlap, Pos: sd.Pos}
+		s := &schedule{ID: string(a.ID), Every: a.Every, Cron: a.Cron, TZ: a.TZ, Overlap: a.Overlap, Pos: sd.Pos}
 		if s.Overlap == "" {
 			s.Overlap = "skip"
 		}
@@ -202,17 +202,17 @@ func (b *builder) workflow(obj *types.TypeName, d *directive.Directive, steps, a
 		}
 		w.Schedules = append(w.Schedules, s)
 	}
-	slices.SortFunc(w.Steps, func(x, y *Step) int { return cmp.Compare(x.ID, y.ID) })
-	slices.SortFunc(w.Approvals, func(x, y *Approval) int { return cmp.Compare(x.ID, y.ID) })
-	slices.SortFunc(w.Schedules, func(x, y *Schedule) int { return cmp.Compare(x.ID, y.ID) })
+	slices.SortFunc(w.Steps, func(x, y *step) int { return cmp.Compare(x.ID, y.ID) })
+	slices.SortFunc(w.Approvals, func(x, y *approval) int { return cmp.Compare(x.ID, y.ID) })
+	slices.SortFunc(w.Schedules, func(x, y *schedule) int { return cmp.Compare(x.ID, y.ID) })
 	b.out.Workflows = append(b.out.Workflows, w)
 }
 
-func retryOf(a directive.RetryArgs, d *directive.Directive) *Retry {
+func retryOf(a directive.RetryArgs, d *directive.Directive) *retry {
 	if !d.Has("retry") {
 		return nil
 	}
-	return &Retry{MaxAttempts: a.Retry, Backoff: a.Backoff, Base: a.Base, Cap: a.Cap}
+	return &retry{MaxAttempts: a.Retry, Backoff: a.Backoff, Base: a.Base, Cap: a.Cap}
 }
 
 const wfPath = "github.com/wfgo/wf"
@@ -254,7 +254,7 @@ func isWfContext(t types.Type) bool {
 // checkUnique checks the names that must be unique across the package:
 // signal names and schedule IDs.
 func (b *builder) checkUnique() {
-	signals := map[string]*Signal{}
+	signals := map[string]*signal{}
 	for _, s := range b.out.Signals {
 		if first, dup := signals[s.Name]; dup {
 			b.errorf(s.Pos, "//wf:signal: signal %q is already the payload of %s (%s)", s.Name, first.Type.Name(), b.where(first.Pos))
@@ -262,7 +262,7 @@ func (b *builder) checkUnique() {
 		}
 		signals[s.Name] = s
 	}
-	schedules := map[string]*Schedule{}
+	schedules := map[string]*schedule{}
 	for _, w := range b.out.Workflows {
 		for _, s := range w.Schedules {
 			if first, dup := schedules[s.ID]; dup {

@@ -23,12 +23,12 @@ const (
 
 // emitter writes one package's generated file.
 type emitter struct {
-	p *Package
+	p *pkgModel
 	f *jen.File
 }
 
 // emit renders the generated file of p, gofmt'ed.
-func emit(p *Package) ([]byte, error) {
+func emit(p *pkgModel) ([]byte, error) {
 	e := &emitter{p: p, f: jen.NewFilePathName(p.Path, p.Name)}
 	e.f.HeaderComment(Header)
 	for path, name := range map[string]string{
@@ -141,7 +141,7 @@ func duration(d time.Duration) jen.Code {
 	panic("unreachable")
 }
 
-func retryPolicy(r *Retry) jen.Code {
+func retryCode(r *retry) jen.Code {
 	fields := []jen.Code{jen.Id("MaxAttempts").Op(":").Lit(r.MaxAttempts)}
 	switch r.Backoff {
 	case "fixed":

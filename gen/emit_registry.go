@@ -19,7 +19,7 @@ var overlapConst = map[string]string{
 // registry writes Workflows, Registrations and the signal validators.
 func (e *emitter) registry() {
 	byName := slices.Clone(e.p.Workflows)
-	slices.SortFunc(byName, func(x, y *Workflow) int { return strings.Compare(x.Name(), y.Name()) })
+	slices.SortFunc(byName, func(x, y *workflow) int { return strings.Compare(x.Name(), y.Name()) })
 
 	e.f.Line()
 	e.doc(
@@ -50,9 +50,9 @@ func (e *emitter) registry() {
 			jen.Id("w").Dot(w.Name()).Op("=").New(jen.Id(w.Name())),
 		))
 	}
-	defined := map[*Workflow]bool{}
-	var define func(w *Workflow)
-	define = func(w *Workflow) {
+	defined := map[*workflow]bool{}
+	var define func(w *workflow)
+	define = func(w *workflow) {
 		if defined[w] {
 			return
 		}
@@ -92,11 +92,11 @@ func (e *emitter) registry() {
 }
 
 // definitionVar names the local holding an earlier version's definition.
-func definitionVar(w *Workflow) string { return "def" + upperFirst(w.Name()) }
+func definitionVar(w *workflow) string { return "def" + upperFirst(w.Name()) }
 
 // newDefinition calls New<W>Definition with the earlier versions'
 // definitions.
-func (e *emitter) newDefinition(w *Workflow) jen.Code {
+func (e *emitter) newDefinition(w *workflow) jen.Code {
 	args := []jen.Code{jen.Id("w").Dot(w.Name())}
 	for _, p := range w.Previous {
 		args = append(args, jen.Id(definitionVar(p)))
@@ -104,7 +104,7 @@ func (e *emitter) newDefinition(w *Workflow) jen.Code {
 	return jen.Id(definitionFunc(w)).Call(args...)
 }
 
-func (e *emitter) registration(w *Workflow) jen.Code {
+func (e *emitter) registration(w *workflow) jen.Code {
 	fields := []jen.Code{jen.Id("Definition").Op(":").Add(e.newDefinition(w))}
 	if len(w.Schedules) > 0 {
 		var scheds []jen.Code
@@ -119,7 +119,7 @@ func (e *emitter) registration(w *Workflow) jen.Code {
 	return jen.Values(lines(fields)...)
 }
 
-func (e *emitter) schedule(w *Workflow, s *Schedule) jen.Code {
+func (e *emitter) schedule(w *workflow, s *schedule) jen.Code {
 	spec := jen.Qual(runtimePath, "Every").Call(duration(s.Every))
 	if s.Cron != "" {
 		spec = jen.Qual(runtimePath, "Cron").Call(jen.Lit(s.Cron), jen.Lit(s.TZ))

@@ -7,7 +7,7 @@ import (
 )
 
 // signal writes a signal's validator, typed wait and typed delivery.
-func (e *emitter) signal(s *Signal) {
+func (e *emitter) signal(s *signal) {
 	t := s.Type.Name()
 	e.f.Line()
 	e.f.Var().Id(signalSchemaVar(s)).Op("=").Qual(schemaPath, "MustFor").Types(jen.Id(t)).Call(jen.Lit("signal " + s.Name))

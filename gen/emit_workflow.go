@@ -8,7 +8,7 @@ import (
 
 // workflow writes one workflow version's step IDs, validators, definition
 // constructor, typed client and approval handles.
-func (e *emitter) workflow(w *Workflow) {
+func (e *emitter) workflow(w *workflow) {
 	e.f.Line()
 	if len(w.Steps) > 0 {
 		e.doc(fmt.Sprintf("Step IDs of workflow %q version %s (%s), from its //wf:step directives.", w.ID, w.Version, w.Name()))
@@ -37,9 +37,9 @@ func (e *emitter) workflow(w *Workflow) {
 
 // previousParam names the parameter of New<W>Definition that takes the
 // definition of an earlier version.
-func previousParam(p *Workflow) string { return "prev" + upperFirst(p.Name()) }
+func previousParam(p *workflow) string { return "prev" + upperFirst(p.Name()) }
 
-func (e *emitter) definition(w *Workflow) {
+func (e *emitter) definition(w *workflow) {
 	name := definitionFunc(w)
 	sentences := []string{fmt.Sprintf("%s defines version %s of workflow %q, run by w.Run.", name, w.Version, w.ID)}
 	params := []jen.Code{jen.Id("w").Op("*").Id(w.Name())}
@@ -60,12 +60,12 @@ func (e *emitter) definition(w *Workflow) {
 		jen.Qual(wfPath, "ValidateOutput").Call(jen.Id(outputSchemaVar(w)).Dot("Validate")),
 	)
 	if w.Retry != nil {
-		opts = append(opts, jen.Qual(wfPath, "DefaultRetry").Call(retryPolicy(w.Retry)))
+		opts = append(opts, jen.Qual(wfPath, "DefaultRetry").Call(retryCode(w.Retry)))
 	}
 	for _, s := range w.Steps {
 		var so []jen.Code
 		if s.Retry != nil {
-			so = append(so, jen.Qual(wfPath, "WithRetry").Call(retryPolicy(s.Retry)))
+			so = append(so, jen.Qual(wfPath, "WithRetry").Call(retryCode(s.Retry)))
 		}
 		if s.Timeout > 0 {
 			so = append(so, jen.Qual(wfPath, "WithTimeout").Call(duration(s.Timeout)))
@@ -82,7 +82,7 @@ func (e *emitter) definition(w *Workflow) {
 	)
 }
 
-func (e *emitter) start(w *Workflow) {
+func (e *emitter) start(w *workflow) {
 	name := startFunc(w)
 	e.doc(
 		fmt.Sprintf("%s starts a run of workflow %q with input in and drives it to its first", name, w.ID),
@@ -108,7 +108,7 @@ func (e *emitter) start(w *Workflow) {
 	)
 }
 
-func (e *emitter) approval(w *Workflow, a *Approval) {
+func (e *emitter) approval(w *workflow, a *approval) {
 	req := []jen.Code{jen.Id("ID").Op(":").Lit(a.ID)}
 	if a.Title != "" {
 		req = append(req, jen.Id("Title").Op(":").Lit(a.Title))

@@ -3,7 +3,9 @@ package gen_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
+	"go/scanner"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,12 +25,12 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 // golden (and compiles: see TestGoldenCompiles).
 func TestGolden(t *testing.T) {
 	t.Parallel()
-	files, models, err := gen.Plan(context.Background(), gen.Config{Dir: "testdata", Patterns: []string{"./ok/..."}})
+	files, err := gen.Plan(context.Background(), gen.Config{Dir: "testdata", Patterns: []string{"./ok/..."}})
 	if err != nil {
 		t.Fatalf("Plan: %v", err)
 	}
-	if len(models) != 4 {
-		t.Errorf("got %d packages with directives, want 4", len(models))
+	if len(files) != 4 {
+		t.Errorf("got %d generated files, want 4", len(files))
 	}
 	for _, f := range files {
 		compareGolden(t, f.Path, f.Content)
@@ -39,7 +41,7 @@ func TestGolden(t *testing.T) {
 // what wfgen generates now.
 func TestExamplesAreGenerated(t *testing.T) {
 	t.Parallel()
-	files, _, err := gen.Plan(context.Background(), gen.Config{Dir: "..", Patterns: []string{"./examples/..."}})
+	files, err := gen.Plan(context.Background(), gen.Config{Dir: "..", Patterns: []string{"./examples/..."}})
 	if err != nil {
 		t.Fatalf("Plan: %v", err)
 	}
@@ -125,5 +127,21 @@ func TestDiagnostics(t *testing.T) {
 			t.Errorf("case %s: no diagnostics", c.Name())
 		}
 		compareGolden(t, filepath.Join("testdata", "errors", c.Name(), "diagnostics.golden"), []byte(got))
+	}
+}
+
+// TestCheckRunsAnalyzers checks a package whose generated file is current
+// but whose declared steps are unused: only the analyzers speak.
+func TestCheckRunsAnalyzers(t *testing.T) {
+	t.Parallel()
+	err := gen.Check(context.Background(), gen.Config{Dir: "testdata", Patterns: []string{"./ok/versions"}})
+	var list scanner.ErrorList
+	if !errors.As(err, &list) {
+		t.Fatalf("Check = %v, want diagnostics", err)
+	}
+	for _, e := range list {
+		if !strings.HasPrefix(e.Pos.Filename, filepath.Join("ok", "versions")) || !strings.HasSuffix(e.Msg, "(stepids)") {
+			t.Errorf("unexpected diagnostic %s", e)
+		}
 	}
 }

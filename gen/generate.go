@@ -104,17 +104,18 @@ func Generate(ctx context.Context, cfg Config) (Result, error) {
 	return res, nil
 }
 
-// Plan returns the files Generate would write or remove, and the model of
-// each package with directives, without touching the disk.
-func Plan(ctx context.Context, cfg Config) ([]File, []*Package, error) {
+// Plan returns the files Generate would write or remove, without touching
+// the disk.
+func Plan(ctx context.Context, cfg Config) ([]File, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return plan(ctx, cfg, declarationsOnly)
+	files, _, err := plan(ctx, cfg, declarationsOnly)
+	return files, err
 }
 
-func plan(ctx context.Context, cfg Config, mode loadMode) ([]File, []*Package, error) {
+func plan(ctx context.Context, cfg Config, mode loadMode) ([]File, []*pkgModel, error) {
 	pkgs, fset, err := load(ctx, cfg, mode)
 	if err != nil {
 		var list scanner.ErrorList
@@ -126,11 +127,11 @@ func plan(ctx context.Context, cfg Config, mode loadMode) ([]File, []*Package, e
 	return planPackages(fset, pkgs, cfg.Dir)
 }
 
-func planPackages(fset *token.FileSet, pkgs []*packages.Package, dir string) ([]File, []*Package, error) {
+func planPackages(fset *token.FileSet, pkgs []*packages.Package, dir string) ([]File, []*pkgModel, error) {
 	slices.SortFunc(pkgs, func(x, y *packages.Package) int { return cmp.Compare(x.PkgPath, y.PkgPath) })
 	var (
 		files  []File
-		models []*Package
+		models []*pkgModel
 		errs   scanner.ErrorList
 	)
 	for _, pkg := range pkgs {

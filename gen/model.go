@@ -6,9 +6,9 @@ import (
 	"time"
 )
 
-// Package is what wfgen read from one package's directives, resolved
+// pkgModel is what wfgen read from one package's directives, resolved
 // against its types. The emitters work from it alone.
-type Package struct {
+type pkgModel struct {
 	Name string
 	Path string
 	Dir  string
@@ -16,65 +16,65 @@ type Package struct {
 	Types *types.Package
 	// Workflows are sorted by ID, then latest version first, then type
 	// name.
-	Workflows []*Workflow
+	Workflows []*workflow
 	// Signals are sorted by name.
-	Signals []*Signal
+	Signals []*signal
 	// Hosts are the platforms of //wf:hosts, in directive order.
 	Hosts    []string
 	HostsPos token.Pos
 }
 
 // Output returns the name of the file generated for the package.
-func (p *Package) Output() string { return p.Name + "_wf.go" }
+func (p *pkgModel) Output() string { return p.Name + "_wf.go" }
 
-// Workflow is one //wf:workflow type: one version of a workflow.
-type Workflow struct {
+// workflow is one //wf:workflow type: one version of a workflow.
+type workflow struct {
 	Type    *types.TypeName
 	ID      string
 	Version string
 	// Previous are the types named by previous=, in order.
-	Previous []*Workflow
+	Previous []*workflow
 	// Latest is true for the version that new runs start on; the others
 	// are reachable from it through Previous.
 	Latest bool
 	Input  types.Type
 	Output types.Type
 	// Retry is the workflow's default step retry policy, if set.
-	Retry     *Retry
-	Steps     []*Step     // sorted by ID
-	Approvals []*Approval // sorted by ID
-	Schedules []*Schedule // sorted by ID
+	Retry     *retry
+	Steps     []*step     // sorted by ID
+	Approvals []*approval // sorted by ID
+	Schedules []*schedule // sorted by ID
 	Pos       token.Pos
 }
 
 // Name returns the workflow's type name.
-func (w *Workflow) Name() string { return w.Type.Name() }
+func (w *workflow) Name() string { return w.Type.Name() }
 
-// Retry is a retry policy from directive arguments.
-type Retry struct {
+// retry is a retry policy from directive arguments.
+type retry struct {
 	MaxAttempts int
 	Backoff     string // "", "fixed" or "exponential"
 	Base, Cap   time.Duration
 }
 
-// Step is one //wf:step.
-type Step struct {
+// step is one //wf:step.
+type step struct {
 	ID      string
-	Retry   *Retry
+	Retry   *retry
 	Timeout time.Duration
 	Pos     token.Pos
 }
 
-// Approval is one //wf:approval.
-type Approval struct {
+// approval is one //wf:approval.
+type approval struct {
 	ID      string
 	Title   string
 	Timeout time.Duration
 	Pos     token.Pos
 }
 
-// Schedule is one //wf:schedule.
-type Schedule struct {
+// schedule is one //wf:schedule.
+type schedule struct {
 	ID       string
 	Every    time.Duration
 	Cron, TZ string
@@ -84,8 +84,8 @@ type Schedule struct {
 	Pos   token.Pos
 }
 
-// Signal is one //wf:signal payload type.
-type Signal struct {
+// signal is one //wf:signal payload type.
+type signal struct {
 	Type *types.TypeName
 	Name string
 	Pos  token.Pos

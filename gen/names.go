@@ -41,32 +41,32 @@ func exportAs(like, name string) string {
 	return lowerFirst(name)
 }
 
-func stepConst(w *Workflow, s *Step) string {
+func stepConst(w *workflow, s *step) string {
 	return exportAs(w.Name(), upperFirst(w.Name())+"Step"+camel(s.ID))
 }
 
-func definitionFunc(w *Workflow) string {
+func definitionFunc(w *workflow) string {
 	return exportAs(w.Name(), "New"+upperFirst(w.Name())+"Definition")
 }
 
-func startFunc(w *Workflow) string { return exportAs(w.Name(), "Start"+upperFirst(w.Name())) }
+func startFunc(w *workflow) string { return exportAs(w.Name(), "Start"+upperFirst(w.Name())) }
 
-func requestFunc(w *Workflow, a *Approval) string {
+func requestFunc(w *workflow, a *approval) string {
 	return exportAs(w.Name(), "Request"+upperFirst(w.Name())+camel(a.ID))
 }
 
-func decideFunc(w *Workflow, a *Approval) string {
+func decideFunc(w *workflow, a *approval) string {
 	return exportAs(w.Name(), "Decide"+upperFirst(w.Name())+camel(a.ID))
 }
 
-func waitFunc(s *Signal) string { return exportAs(s.Type.Name(), "Wait"+upperFirst(s.Type.Name())) }
-func deliverFunc(s *Signal) string {
+func waitFunc(s *signal) string { return exportAs(s.Type.Name(), "Wait"+upperFirst(s.Type.Name())) }
+func deliverFunc(s *signal) string {
 	return exportAs(s.Type.Name(), "Deliver"+upperFirst(s.Type.Name()))
 }
 
-func inputSchemaVar(w *Workflow) string  { return lowerFirst(w.Name()) + "InputSchema" }
-func outputSchemaVar(w *Workflow) string { return lowerFirst(w.Name()) + "OutputSchema" }
-func signalSchemaVar(s *Signal) string   { return lowerFirst(s.Type.Name()) + "Schema" }
+func inputSchemaVar(w *workflow) string  { return lowerFirst(w.Name()) + "InputSchema" }
+func outputSchemaVar(w *workflow) string { return lowerFirst(w.Name()) + "OutputSchema" }
+func signalSchemaVar(s *signal) string   { return lowerFirst(s.Type.Name()) + "Schema" }
 
 // Package-level names of the registry.
 const (
@@ -78,7 +78,7 @@ const (
 
 // generatedNames lists every package-level name the generated file
 // declares, with the position of the directive it comes from.
-func generatedNames(p *Package) map[string]token.Pos {
+func generatedNames(p *pkgModel) map[string]token.Pos {
 	names := map[string]token.Pos{}
 	add := func(name string, pos token.Pos) {
 		if _, dup := names[name]; !dup {

@@ -28,7 +28,7 @@ func Schemas(ctx context.Context, cfg Config) (map[string]json.RawMessage, error
 	if err != nil {
 		return nil, err
 	}
-	var pkgs []*Package
+	var pkgs []*pkgModel
 	for _, m := range models {
 		if len(m.Workflows)+len(m.Signals) > 0 {
 			pkgs = append(pkgs, m)
@@ -91,7 +91,7 @@ func WriteSchemas(ctx context.Context, cfg Config, dir string) ([]string, error)
 // programGroups splits the packages into groups that one program can
 // import: the program lives in the group's deepest common directory, from
 // where every internal package of the group must be importable.
-func programGroups(pkgs []*Package) [][]*Package {
+func programGroups(pkgs []*pkgModel) [][]*pkgModel {
 	if len(pkgs) == 0 {
 		return nil
 	}
@@ -103,14 +103,14 @@ func programGroups(pkgs []*Package) [][]*Package {
 	}
 	for _, p := range pkgs {
 		if root, ok := internalRoot(p.Dir); ok && !within(common, root) {
-			groups := make([][]*Package, len(pkgs))
+			groups := make([][]*pkgModel, len(pkgs))
 			for i, p := range pkgs {
-				groups[i] = []*Package{p}
+				groups[i] = []*pkgModel{p}
 			}
 			return groups
 		}
 	}
-	return [][]*Package{pkgs}
+	return [][]*pkgModel{pkgs}
 }
 
 // within reports whether dir is root or below it.
@@ -133,7 +133,7 @@ func internalRoot(dir string) (string, bool) {
 // runSchemaProgram runs a program that prints the JSONSchemas of each
 // package of group, keyed by import path, with the planned files
 // overlaid on the disk.
-func runSchemaProgram(ctx context.Context, cfg Config, files []File, group []*Package) (map[string]map[string]json.RawMessage, error) {
+func runSchemaProgram(ctx context.Context, cfg Config, files []File, group []*pkgModel) (map[string]map[string]json.RawMessage, error) {
 	tmp, err := os.MkdirTemp("", "wfgen-schema-")
 	if err != nil {
 		return nil, err

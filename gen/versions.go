@@ -12,14 +12,14 @@ import (
 // DAG) without cycles whose single root is the latest: the one no other
 // version lists.
 func (b *builder) resolveVersions() {
-	byType := map[string]*Workflow{}
+	byType := map[string]*workflow{}
 	var typeNames []string
 	for _, w := range b.out.Workflows {
 		byType[w.Name()] = w
 		typeNames = append(typeNames, w.Name())
 	}
 	slices.Sort(typeNames)
-	listed := map[*Workflow]bool{}
+	listed := map[*workflow]bool{}
 	for _, w := range b.out.Workflows {
 		for _, id := range b.previous[w] {
 			p, ok := byType[id.Name]
@@ -38,7 +38,7 @@ func (b *builder) resolveVersions() {
 			}
 		}
 	}
-	groups := map[string][]*Workflow{}
+	groups := map[string][]*workflow{}
 	var ids []string
 	for _, w := range b.out.Workflows {
 		if len(groups[w.ID]) == 0 {
@@ -51,8 +51,8 @@ func (b *builder) resolveVersions() {
 	}
 }
 
-func (b *builder) versionGroup(id string, ws []*Workflow, listed map[*Workflow]bool) {
-	versions := map[string]*Workflow{}
+func (b *builder) versionGroup(id string, ws []*workflow, listed map[*workflow]bool) {
+	versions := map[string]*workflow{}
 	for _, w := range ws { // in source order
 		if first, dup := versions[w.Version]; dup {
 			b.errorf(w.Pos, "//wf:workflow: version %s of workflow %q is already defined by %s (%s); set version= on one of them",
@@ -69,7 +69,7 @@ func (b *builder) versionGroup(id string, ws []*Workflow, listed map[*Workflow]b
 		b.errorf(cycle[0].Pos, "//wf:workflow: the previous= lists of workflow %q form a cycle: %s", id, strings.Join(names, " → "))
 		return
 	}
-	var roots []*Workflow
+	var roots []*workflow
 	for _, w := range ws {
 		if !listed[w] {
 			roots = append(roots, w)
@@ -91,16 +91,16 @@ func (b *builder) versionGroup(id string, ws []*Workflow, listed map[*Workflow]b
 
 // findCycle returns the workflows of a previous= cycle, the first one
 // repeated at the end, or nil.
-func findCycle(ws []*Workflow) []*Workflow {
+func findCycle(ws []*workflow) []*workflow {
 	const (
 		white = iota
 		grey
 		black
 	)
-	color := map[*Workflow]int{}
-	var stack []*Workflow
-	var visit func(w *Workflow) []*Workflow
-	visit = func(w *Workflow) []*Workflow {
+	color := map[*workflow]int{}
+	var stack []*workflow
+	var visit func(w *workflow) []*workflow
+	visit = func(w *workflow) []*workflow {
 		color[w] = grey
 		stack = append(stack, w)
 		for _, p := range w.Previous {

@@ -1,0 +1,135 @@
+package directive
+
+import (
+	"go/parser"
+	"go/scanner"
+	"go/token"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestScanArgs(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		text string
+		want []arg
+		errs []scanError
+	}{
+		{text: ``},
+		{text: `a b`, want: []arg{{value: "a", off: 0, valOff: 0}, {value: "b", off: 2, valOff: 2}}},
+		{text: `id k=v`, want: []arg{{value: "id"}, {key: "k", value: "v", off: 3, valOff: 5}}},
+		{
+			text: `cron="0 9 * * MON-FRI" tz=Europe/Paris`,
+			want: []arg{{key: "cron", value: "0 9 * * MON-FRI", valOff: 5}, {key: "tz", value: "Europe/Paris", off: 23, valOff: 26}},
+		},
+		{text: `t="say \"hi\""`, want: []arg{{key: "t", value: `say "hi"`, valOff: 2}}},
+		{text: `"quoted positional"`, want: []arg{{value: "quoted positional"}}},
+		{text: `k="open`, errs: []scanError{{2, "unterminated quoted value"}}},
+		{text: `k="a"b`, errs: []scanError{{2, `missing space after quoted value "a"`}}},
+		{text: `k=a"b"`, errs: []scanError{{2, "unexpected quote in a value; quote the whole value"}}},
+		{text: `=v`, errs: []scanError{{0, "missing key before ="}}},
+		{text: `k=`, errs: []scanError{{0, "missing value after k="}}},
+		{text: `k="" x`, want: []arg{{value: "x", off: 5, valOff: 5}}, errs: []scanError{{0, "missing value after k="}}},
+	}
+	for _, tt := range tests {
+		got, errs := scanArgs(tt.text, 0)
+		if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(arg{})); diff != "" {
+			t.Errorf("scanArgs(%q) args (-want +got):\n%s", tt.text, diff)
+		}
+		if diff := cmp.Diff(tt.errs, errs, cmp.AllowUnexported(scanError{})); diff != "" {
+			t.Errorf("scanArgs(%q) errors (-want +got):\n%s", tt.text, diff)
+		}
+	}
+}
+
+func TestSuggest(t *testing.T) {
+	t.Parallel()
+	names := Names()
+	for word, want := range map[string]string{
+		"stpe": "step", "Step": "step", "workflows": "workflow", "sigal": "signal",
+		"hots": "hosts", "approve": "approval", "x": "", "transaction": "",
+	} {
+		if got := Suggest(word, names); got != want {
+			t.Errorf("Suggest(%q) = %q, want %q", word, got, want)
+		}
+	}
+	if got := Suggest("retries", []string{"backoff", "base", "cap", "retry", "timeout"}); got != "retry" {
+		t.Errorf(`Suggest("retries") = %q, want retry`, got)
+	}
+}
+
+func TestKebab(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"Fulfillment": "fulfillment", "reserveInventory": "reserve-inventory",
+		"reserve_inventory": "reserve-inventory", "V2": "v2", "HTTPCall": "httpcall",
+	} {
+		if got := kebab(in); got != want {
+			t.Errorf("kebab(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestParse reads a file's directives into their structs.
+func TestParse(t *testing.T) {
+	t.Parallel()
+	const src = `//wf:hosts vercel lambda
+package p
+
+// F is a workflow.
+//
+//wf:workflow fulfillment version=v2 previous=A,B retry=3 backoff=exponential base=250ms cap=10s
+//wf:step reserve-inventory timeout=5s
+//wf:approval large-order title="Large order"
+//wf:schedule digest cron="0 9 * * MON-FRI" tz=Europe/Paris overlap=skip input=in
+type F struct{}
+`
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "p.go", src, parser.ParseComments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var errs scanner.ErrorList
+	got := Parse(fset, f, &errs)
+	if len(errs) > 0 {
+		t.Fatalf("errors:\n%v", errs)
+	}
+	if len(got.Package) != 1 || strings.Join(got.Package[0].Args.(*Hosts).Hosts, " ") != "vercel lambda" {
+		t.Errorf("package directives %+v", got.Package)
+	}
+	var ds []*Directive
+	for ts, list := range got.Types {
+		if ts.Name.Name != "F" {
+			t.Errorf("directives on %s", ts.Name.Name)
+		}
+		ds = list
+	}
+	if len(ds) != 4 {
+		t.Fatalf("got %d directives on F, want 4", len(ds))
+	}
+	w := ds[0].Args.(*Workflow)
+	want := &Workflow{ID: "fulfillment", Version: "v2", RetryArgs: RetryArgs{Retry: 3, Backoff: "exponential", Base: 250 * time.Millisecond, Cap: 10 * time.Second}}
+	prev := w.Previous
+	w.Previous = nil
+	if diff := cmp.Diff(want, w); diff != "" {
+		t.Errorf("workflow (-want +got):\n%s", diff)
+	}
+	if len(prev) != 2 || prev[1].Name != "B" || fset.Position(prev[1].Pos).Column != 49 {
+		t.Errorf("previous = %+v (B at column %d, want 49)", prev, fset.Position(prev[1].Pos).Column)
+	}
+	if s := ds[1].Args.(*Step); s.ID != "reserve-inventory" || s.Timeout != 5*time.Second {
+		t.Errorf("step %+v", s)
+	}
+	if a := ds[2].Args.(*Approval); a.Title != "Large order" {
+		t.Errorf("approval %+v", a)
+	}
+	if s := ds[3].Args.(*Schedule); s.Cron != "0 9 * * MON-FRI" || s.TZ != "Europe/Paris" || s.Input.Name != "in" {
+		t.Errorf("schedule %+v", s)
+	}
+	if !ds[3].Has("tz") || ds[3].Has("every") {
+		t.Error("Has reports the wrong keys")
+	}
+}
