@@ -1,0 +1,15 @@
+package expense_test
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+func mustJSON(t *testing.T, v any) json.RawMessage {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
