@@ -48,12 +48,14 @@ func emit(p *pkgModel) ([]byte, error) {
 		e.registry()
 	}
 	e.jsonSchemas()
+	// jennifer's output is formatted once, by imports.Process, which
+	// also groups the standard library's imports apart as goimports
+	// does; FormatOnly keeps it from looking anything up.
+	e.f.NoFormat = true
 	var buf bytes.Buffer
 	if err := e.f.Render(&buf); err != nil {
 		return nil, fmt.Errorf("render %s: %w", p.Output(), err)
 	}
-	// Group the standard library's imports apart, as goimports does;
-	// FormatOnly keeps it from looking anything up.
 	out, err := imports.Process(p.Output(), buf.Bytes(), &imports.Options{FormatOnly: true, Comments: true, TabIndent: true, TabWidth: 8})
 	if err != nil {
 		return nil, fmt.Errorf("format %s: %w", p.Output(), err)

@@ -6,13 +6,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/wfgo/wf/internal/tempmod"
 	"github.com/wfgo/wf/internal/wfgencli"
 )
 
@@ -74,47 +74,20 @@ func TestHelp(t *testing.T) {
 	}
 }
 
-// tempModule returns a module outside this one holding a copy of the
-// fulfillment example without its generated file; it requires wf through
-// a replace directive, so nothing is downloaded.
+// tempModule returns an app's module holding a copy of the fulfillment
+// example without its generated file.
 func tempModule(t *testing.T) string {
 	t.Helper()
-	root, err := filepath.Abs(filepath.Join("..", ".."))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	pkg := filepath.Join(dir, "fulfillment")
-	if err := os.Mkdir(pkg, 0o777); err != nil {
-		t.Fatal(err)
-	}
+	root := filepath.Join("..", "..")
+	files := map[string]string{}
 	for _, name := range []string{"doc.go", "fulfillment.go"} {
-		copyFile(t, filepath.Join(root, "examples", "fulfillment", name), filepath.Join(pkg, name))
+		b, err := os.ReadFile(filepath.Join(root, "examples", "fulfillment", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files["fulfillment/"+name] = string(b)
 	}
-	copyFile(t, filepath.Join(root, "go.sum"), filepath.Join(dir, "go.sum"))
-	gomod, err := os.ReadFile(filepath.Join(root, "go.mod"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Keep wf's requirements, so that the build list is complete.
-	requires := regexp.MustCompile(`(?s)require \(.*?\n\)`).FindAll(gomod, -1)
-	mod := "module example.com/app\n\ngo 1.26.0\n\nrequire github.com/wfgo/wf v0.0.0\n\n" +
-		string(bytes.Join(requires, []byte("\n\n"))) + "\n\nreplace github.com/wfgo/wf => " + root + "\n"
-	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(mod), 0o666); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
-func copyFile(t *testing.T, from, to string) {
-	t.Helper()
-	b, err := os.ReadFile(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(to, b, 0o666); err != nil {
-		t.Fatal(err)
-	}
+	return tempmod.New(t, root, files)
 }
 
 // TestAppModule runs the commands in an app's module: generate (twice),
