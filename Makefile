@@ -3,14 +3,28 @@ GO ?= go
 .PHONY: test vet fmt-check gen-check demo bench
 
 ## test: vet, gofmt check, generated-code check, and the race-enabled test suite.
-test: vet fmt-check
+test: vet fmt-check gen-check
 	$(GO) test -race -count=1 ./...
+
+## demo: build wfgen, generate the examples, run the fulfillment app on SQLite (or DATABASE_URL).
+demo:
+	@mkdir -p bin
+	@echo "==> Building wfgen"
+	$(GO) build -o bin/wfgen ./cmd/wfgen
+	@echo "==> Generating the examples' typed code"
+	bin/wfgen ./examples/...
+	@echo "==> Running the fulfillment demo"
+	WF_SQLITE_PATH=$${WF_SQLITE_PATH:-bin/demo.db} $(GO) run ./examples/fulfillment/demo
 
 ## bench: measure on PostgreSQL (DATABASE_URL) and write bench/results/{README.md,throughput.png}.
 bench:
 	$(GO) run ./bench/store -json -concurrency 1,2,4,8 -duration 6s -history 10,100,1000,10000 -sweep-timers 10000 > bench/results/figures.jsonl
 	$(GO) run ./bench/report -o bench/results < bench/results/figures.jsonl
 	$(GO) test -run '^$$' -bench . -benchmem ./ ./runtime/ | tee bench/results/go-bench.txt
+
+## gen-check: fail when generated code is stale (what go generate would change) or wfgen check finds a problem.
+gen-check:
+	$(GO) run ./cmd/wfgen check ./examples/...
 
 vet:
 	$(GO) vet ./...
