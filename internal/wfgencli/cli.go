@@ -27,23 +27,33 @@ const usage = `wfgen generates typed workflow code from //wf: directives.
 
 Usage:
 
-	wfgen [-C dir] [-v] [packages]               generate <package>_wf.go (default ".")
-	wfgen [-C dir] check [packages]              report stale generated files and analyzer findings
-	wfgen [-C dir] schema -o dir [packages]      write each JSON Schema to dir
-	wfgen [-C dir] migrate --database-url url    apply the Postgres store's migrations
-	wfgen [-C dir] migrate --sqlite path         apply the SQLite store's migrations
-	wfgen help [directive]                       show this help, or one directive's
+	wfgen [-C dir] [-v] [packages]
+		Generate <package name>_wf.go in each package that has directives
+		(default "."), only when its content changes; remove the output of
+		a package that has none any more.
+	wfgen [-C dir] check [packages]
+		Report generated files that are missing or stale, compile errors,
+		and code that breaks replay (the analyzers of gen/check).
+	wfgen [-C dir] schema -o dir [-v] [packages]
+		Write the JSON Schema of each workflow input and output and each
+		signal payload to dir/<name>.<input|output|payload>.schema.json.
+	wfgen migrate [--database-url url] [--schema name] [--table-prefix p] [-v]
+	wfgen migrate --sqlite file [--table-prefix p] [-v]
+		Apply the store's schema migrations to Postgres (the url defaults to
+		$DATABASE_URL) or to a SQLite database file.
+	wfgen help [directive]
+		Show this help, or one directive's.
 
-In a package, run it with go generate:
+-C dir runs in dir; -v lists the files written and removed. The exit status
+is 1 when diagnostics were printed or a command failed, 2 on a usage error.
+
+Run wfgen with go generate. In an app, pin it with
+"go get -tool github.com/wfgo/wf/cmd/wfgen" and write in one file of each
+workflow package:
 
 	//go:generate go tool wfgen
 
-after pinning it in the app's module with "go get -tool github.com/wfgo/wf/cmd/wfgen".
-
-Flags:
-
-	-C dir   run in dir
-	-v       list the files written and removed
+Directives in _test.go files are not read.
 
 `
 
@@ -112,7 +122,7 @@ func (c *cli) help(args []string) int {
 	switch len(args) {
 	case 0:
 		fmt.Fprint(c.stdout, usage)
-		fmt.Fprintf(c.stdout, "Directives (written in the doc comment of a type, without a space after //):\n\n")
+		fmt.Fprintf(c.stdout, "Directives (in the doc comment of a type, no space after //; gofmt keeps them\nat the end of the comment):\n\n")
 		if err := gen.DirectiveHelp(c.stdout, ""); err != nil {
 			return c.fail(err)
 		}

@@ -173,3 +173,18 @@ func TestMigratePostgres(t *testing.T) {
 		t.Fatalf("migrate: status %d\n%s", code, stderr)
 	}
 }
+
+func ExampleMain() {
+	wfgencli.Main([]string{"help", "signal"}, os.Stdout, os.Stderr)
+	// Output:
+	// //wf:signal <id>
+	//
+	//     Signal marks a struct type as the payload of a signal. wfgen generates
+	//     Wait<Type>(ctx, opts...) for workflows and Deliver<Type>(ctx, rt, runID,
+	//     signalID, payload) for callers, and validates every delivered payload
+	//     against the type's JSON Schema.
+	//
+	//   <id>
+	//         Name is the signal's wire name, unique in the package, e.g.
+	//         payment-received.
+}
