@@ -114,14 +114,19 @@ func listErrors(pkgs []*packages.Package) error {
 	var list scanner.ErrorList
 	for _, p := range pkgs {
 		for _, e := range p.Errors {
-			// A message starting with "# pkg" is the compiler's, from building
-			// export data: the package may well not compile yet.
-			if (e.Kind == packages.ListError && !strings.HasPrefix(e.Msg, "# ")) || e.Kind == packages.ParseError {
+			if (e.Kind == packages.ListError && !compilerOutput(e)) || e.Kind == packages.ParseError {
 				list.Add(parsePosition(e.Pos), e.Msg)
 			}
 		}
 	}
 	return dedupe(list).Err()
+}
+
+// compilerOutput reports whether e is the compiler's output from building
+// export data ("# pkg\n…"): the package may well not compile yet, and the
+// type checker reports the same errors, positioned.
+func compilerOutput(e packages.Error) bool {
+	return e.Kind == packages.ListError && strings.HasPrefix(e.Msg, "# ")
 }
 
 // generatedFiles returns the wfgen outputs in dir.

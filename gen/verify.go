@@ -57,7 +57,9 @@ func Check(ctx context.Context, cfg Config) error {
 	for _, p := range pkgs {
 		for _, e := range p.Errors {
 			compiles = false
-			list.Add(parsePosition(e.Pos), e.Msg)
+			if !compilerOutput(e) {
+				list.Add(parsePosition(e.Pos), e.Msg)
+			}
 		}
 	}
 	if compiles {
