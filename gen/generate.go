@@ -150,6 +150,11 @@ func planPackages(fset *token.FileSet, pkgs []*packages.Package, dir string) ([]
 				return nil, nil, fmt.Errorf("%s: %w", model.Path, err)
 			}
 			target = filepath.Join(model.Dir, model.Output())
+			if src, err := os.ReadFile(target); err == nil && !isGenerated(src) {
+				errs.Add(token.Position{Filename: target, Line: 1, Column: 1},
+					"this file was not written by wfgen, which writes the package's code here; rename it")
+				continue
+			}
 			files = append(files, File{Path: target, Content: content})
 			models = append(models, model)
 		} else if len(model.Hosts) > 0 {

@@ -1,0 +1,4 @@
+package occupied
+
+// This file is hand-written; wfgen must not overwrite it.
+var handWritten = true
