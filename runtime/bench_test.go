@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wfgo/wf"
+	"github.com/wfgo/wf/internal/testclock"
 	"github.com/wfgo/wf/runtime"
 	"github.com/wfgo/wf/store/memstore"
 )
@@ -24,7 +25,7 @@ func BenchmarkSweep10000DueTimers(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		b.StopTimer()
-		c := &clock{now: t0}
+		c := testclock.New(t0)
 		rt, err := runtime.New(runtime.Config{Store: memstore.New(), Workflows: []runtime.Workflow{{Definition: napper}}, Clock: c.Now})
 		if err != nil {
 			b.Fatal(err)

@@ -205,6 +205,14 @@ func (rt *Runtime) notWaiting(ctx context.Context, run store.Run, d wf.Delivery,
 }
 
 func (rt *Runtime) claimAndDrive(ctx context.Context, runID string, opts driveOptions) (Result, error) {
+	return rt.claimThen(ctx, runID, func(ex store.Execution, owner string) (Result, error) {
+		return rt.drive(ctx, ex, owner, opts)
+	})
+}
+
+// claimThen claims the run and hands the claimed execution to act; the
+// other claim outcomes become results.
+func (rt *Runtime) claimThen(ctx context.Context, runID string, act func(ex store.Execution, owner string) (Result, error)) (Result, error) {
 	owner := rt.newOwner()
 	claim, err := rt.store.ClaimRun(ctx, runID, rt.lease(owner))
 	if err != nil {
@@ -218,7 +226,7 @@ func (rt *Runtime) claimAndDrive(ctx context.Context, runID string, opts driveOp
 	case store.Terminal:
 		return Result{Kind: kindOf(claim.Execution.Run.Status), Run: claim.Execution.Run}, nil
 	}
-	return rt.drive(ctx, claim.Execution, owner, opts)
+	return act(claim.Execution, owner)
 }
 
 func (rt *Runtime) validateSignal(workflowID, name string, payload json.RawMessage) error {
@@ -255,23 +263,12 @@ func findAwait(run store.Run, match func(wf.Await) bool) (wf.Await, bool) {
 // another owner is KindNotClaimable (try again); a finished run is
 // reported as it is.
 func (rt *Runtime) Cancel(ctx context.Context, runID, reason string) (Result, error) {
-	owner := rt.newOwner()
-	claim, err := rt.store.ClaimRun(ctx, runID, rt.lease(owner))
-	if err != nil {
-		return Result{}, fmt.Errorf("runtime: cancel %s: %w", runID, err)
-	}
-	switch claim.Status {
-	case store.NotFound:
-		return Result{Kind: KindNotFound}, nil
-	case store.NotClaimable:
-		return Result{Kind: KindNotClaimable, Run: claim.Execution.Run}, nil
-	case store.Terminal:
-		return Result{Kind: kindOf(claim.Execution.Run.Status), Run: claim.Execution.Run}, nil
-	}
 	if reason == "" {
 		reason = "canceled"
 	}
-	return rt.endAs(ctx, claim.Execution, owner, wf.StatusCanceled, &wf.ErrorInfo{Name: "Canceled", Message: reason, Code: wf.CodeCanceled})
+	return rt.claimThen(ctx, runID, func(ex store.Execution, owner string) (Result, error) {
+		return rt.endAs(ctx, ex, owner, wf.StatusCanceled, &wf.ErrorInfo{Name: "Canceled", Message: reason, Code: wf.CodeCanceled})
+	})
 }
 
 // endAs commits a terminal RUN_ERRORED with the given status and error.

@@ -167,17 +167,11 @@ func (rt *Runtime) endWithError(ctx context.Context, ex store.Execution, owner s
 	if errors.As(cause, &coder) {
 		info.Code = wf.ErrorCode(coder.Code())
 	}
-	now := rt.clock()
-	ev := wf.Event{Type: wf.RunErrored, Time: now, RunID: ex.Run.ID, Error: info, Code: info.Code}
-	c := store.Commit{RunID: ex.Run.ID, Owner: owner, Next: len(ex.Events), Events: []wf.Event{ev},
-		Status: wf.StatusErrored, LoadedSeq: ex.Run.DeliverySeq, Error: info, Now: now}
-	if err := rt.store.Commit(ctx, c); err != nil {
-		return rt.abandoned(ctx, ex.Run, owner, err)
+	res, err := rt.endAs(ctx, ex, owner, wf.StatusErrored, info)
+	if err == nil && res.Kind == KindErrored {
+		rt.logger.Warn("runtime: run ended: "+cause.Error(), "run", ex.Run.ID, "code", info.Code)
 	}
-	rt.logger.Warn("runtime: run ended: "+cause.Error(), "run", ex.Run.ID, "code", info.Code)
-	run := ex.Run
-	run.Status, run.Error, run.Awaiting, run.LeaseOwner, run.LeaseExpiresAt = wf.StatusErrored, info, nil, "", nil
-	return Result{Kind: KindErrored, Run: run, EventCount: 1}, nil
+	return res, err
 }
 
 // abandoned handles a drive that must not commit: another writer got ahead

@@ -11,6 +11,7 @@ import (
 
 	"github.com/wfgo/wf"
 	"github.com/wfgo/wf/internal/pgtest"
+	"github.com/wfgo/wf/internal/testclock"
 	"github.com/wfgo/wf/runtime"
 	"github.com/wfgo/wf/store/postgres"
 )
@@ -51,7 +52,7 @@ func TestFourSweepersOnPostgres(t *testing.T) {
 		}
 		return steps, nil
 	})
-	c := &clock{now: t0}
+	c := testclock.New(t0)
 	rts := make([]*runtime.Runtime, sweepers)
 	for i := range rts {
 		pool := pgtest.NewPool(t, nil)

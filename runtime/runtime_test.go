@@ -11,34 +11,13 @@ import (
 	"time"
 
 	"github.com/wfgo/wf"
+	"github.com/wfgo/wf/internal/testclock"
 	"github.com/wfgo/wf/runtime"
 	"github.com/wfgo/wf/store"
 	"github.com/wfgo/wf/store/memstore"
 )
 
-// clock is a test clock the test moves by hand.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+type clock = testclock.Clock
 
 var t0 = time.Date(2026, 5, 6, 9, 0, 0, 0, time.UTC)
 
@@ -114,7 +93,7 @@ func setup(t *testing.T, extra ...runtime.Workflow) bundle {
 func setupOn(t *testing.T, st store.Store, extra ...runtime.Workflow) bundle {
 	t.Helper()
 	s := &shop{}
-	c := &clock{now: t0}
+	c := testclock.New(t0)
 	workflows := append([]runtime.Workflow{{
 		Definition: s.fulfillment(),
 		Signals:    map[string]wf.Validator{"payment-received": validatePayment},

@@ -8,6 +8,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
+	"github.com/wfgo/wf/internal/testclock"
 	"github.com/wfgo/wf/runtime"
 	"github.com/wfgo/wf/store/memstore"
 )
@@ -17,7 +18,7 @@ func TestTelemetrySpans(t *testing.T) {
 	rec := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
 	s := &shop{}
-	c := &clock{now: t0}
+	c := testclock.New(t0)
 	rt, err := runtime.New(runtime.Config{Store: memstore.New(), Workflows: []runtime.Workflow{{Definition: s.fulfillment()}},
 		Clock: c.Now, TracerProvider: tp, Owner: "host-a"})
 	if err != nil {

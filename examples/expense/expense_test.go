@@ -9,6 +9,7 @@ import (
 
 	"github.com/wfgo/wf"
 	"github.com/wfgo/wf/examples/expense"
+	"github.com/wfgo/wf/internal/testclock"
 	"github.com/wfgo/wf/runtime"
 	"github.com/wfgo/wf/store"
 	"github.com/wfgo/wf/store/memstore"
@@ -35,17 +36,7 @@ func (o *office) Record(_ context.Context, out expense.Outcome, _ string) error 
 	return nil
 }
 
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+type clock = testclock.Clock
 
 func newRuntime(t *testing.T, st store.Store, c *clock, workflows []runtime.Workflow) *runtime.Runtime {
 	t.Helper()
@@ -60,7 +51,7 @@ var claim = expense.Request{ClaimID: "c-1", Employee: "ada", AmountCents: 12_050
 
 func TestManagerApproves(t *testing.T) {
 	t.Parallel()
-	o, c := &office{}, &clock{now: time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)}
+	o, c := &office{}, testclock.New(time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC))
 	rt := newRuntime(t, memstore.New(), c, expense.Registrations(expense.Workflows{Expense: &expense.Expense{Notifier: o, Ledger: o}}))
 	ctx := context.Background()
 	res, err := expense.StartExpense(ctx, rt, "expense:c-1", claim)
@@ -83,7 +74,7 @@ func TestManagerApproves(t *testing.T) {
 
 func TestTimeoutEscalatesToFinance(t *testing.T) {
 	t.Parallel()
-	o, c := &office{}, &clock{now: time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)}
+	o, c := &office{}, testclock.New(time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC))
 	rt := newRuntime(t, memstore.New(), c, expense.Registrations(expense.Workflows{Expense: &expense.Expense{Notifier: o, Ledger: o}}))
 	ctx := context.Background()
 	if _, err := expense.StartExpense(ctx, rt, "expense:c-2", claim); err != nil {
@@ -124,7 +115,7 @@ func TestTimeoutEscalatesToFinance(t *testing.T) {
 
 func TestRunsInFlightFinishOnV1(t *testing.T) {
 	t.Parallel()
-	o, c := &office{}, &clock{now: time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)}
+	o, c := &office{}, testclock.New(time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC))
 	st := memstore.New()
 	ctx := context.Background()
 	// Yesterday's deployment knew only v1.
@@ -158,7 +149,7 @@ func TestRunsInFlightFinishOnV1(t *testing.T) {
 
 func TestInvalidClaimIsRefused(t *testing.T) {
 	t.Parallel()
-	o, c := &office{}, &clock{now: time.Now()}
+	o, c := &office{}, testclock.New(time.Now())
 	rt := newRuntime(t, memstore.New(), c, expense.Registrations(expense.Workflows{Expense: &expense.Expense{Notifier: o, Ledger: o}}))
 	_, err := expense.StartExpense(context.Background(), rt, "bad", expense.Request{ClaimID: "c", Employee: "ada", AmountCents: 0})
 	var ve *wf.ValidationError

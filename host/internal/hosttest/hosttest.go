@@ -5,35 +5,18 @@ package hosttest
 
 import (
 	"encoding/json"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/wfgo/wf"
+	"github.com/wfgo/wf/internal/testclock"
 	"github.com/wfgo/wf/runtime"
 	"github.com/wfgo/wf/store"
 	"github.com/wfgo/wf/store/memstore"
 )
 
-// Clock is a settable clock.
-type Clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-// Now reads the clock.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+// Clock is the tests' settable clock.
+type Clock = testclock.Clock
 
 // Name is the "name" signal's payload.
 type Name struct {
@@ -77,7 +60,7 @@ func New(t testing.TB, st store.Store) Bundle {
 	if st == nil {
 		st = memstore.New()
 	}
-	clock := &Clock{now: time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)}
+	clock := testclock.New(time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC))
 	greet := wf.New("greet", func(ctx *wf.Context, in Input) (string, error) {
 		wf.Sleep(ctx, time.Minute)
 		n, err := wf.WaitForEvent[Name](ctx, "name")
