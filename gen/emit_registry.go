@@ -20,7 +20,22 @@ var overlapConst = map[string]string{
 func (e *emitter) registry() {
 	byName := slices.Clone(e.p.Workflows)
 	slices.SortFunc(byName, func(x, y *workflow) int { return strings.Compare(x.Name(), y.Name()) })
+	e.workflowsStruct(byName)
+	e.registrations(byName)
+	if len(e.p.Signals) > 0 {
+		e.f.Line()
+		e.doc(signalsFunc + " maps each signal of the package to the validator of its payload.")
+		var entries []jen.Code
+		for _, s := range e.p.Signals {
+			entries = append(entries, jen.Lit(s.Name).Op(":").Id(signalSchemaVar(s)).Dot("Validate"))
+		}
+		e.f.Func().Id(signalsFunc).Params().Map(jen.String()).Qual(wfPath, "Validator").Block(
+			jen.Return(jen.Map(jen.String()).Qual(wfPath, "Validator").Values(lines(entries)...)),
+		)
+	}
+}
 
+func (e *emitter) workflowsStruct(byName []*workflow) {
 	e.f.Line()
 	e.doc(
 		workflowsType+" holds the workflow values Registrations runs: their fields are the",
@@ -31,7 +46,12 @@ func (e *emitter) registry() {
 		fields = append(fields, jen.Id(w.Name()).Op("*").Id(w.Name()))
 	}
 	e.f.Type().Id(workflowsType).Struct(fields...)
+}
 
+// registrations writes Registrations: defaults for nil fields, the
+// definitions of earlier versions (each once, before the versions that
+// list them), then one runtime.Workflow per latest version.
+func (e *emitter) registrations(byName []*workflow) {
 	e.f.Line()
 	var ids []string
 	for _, w := range e.p.Workflows {
@@ -66,29 +86,16 @@ func (e *emitter) registry() {
 	}
 	var regs []jen.Code
 	for _, w := range e.p.Workflows {
-		if !w.Latest {
-			continue
+		if w.Latest {
+			define(w)
+			regs = append(regs, e.registration(w))
 		}
-		define(w)
-		regs = append(regs, e.registration(w))
 	}
 	if len(e.p.Signals) > 0 {
 		body = append(body, jen.Id("signals").Op(":=").Id(signalsFunc).Call())
 	}
 	body = append(body, jen.Return(jen.Index().Qual(runtimePath, "Workflow").Values(lines(regs)...)))
 	e.f.Func().Id(registrationsFunc).Params(jen.Id("w").Id(workflowsType)).Index().Qual(runtimePath, "Workflow").Block(body...)
-
-	if len(e.p.Signals) > 0 {
-		e.f.Line()
-		e.doc(signalsFunc + " maps each signal of the package to the validator of its payload.")
-		var entries []jen.Code
-		for _, s := range e.p.Signals {
-			entries = append(entries, jen.Lit(s.Name).Op(":").Id(signalSchemaVar(s)).Dot("Validate"))
-		}
-		e.f.Func().Id(signalsFunc).Params().Map(jen.String()).Qual(wfPath, "Validator").Block(
-			jen.Return(jen.Map(jen.String()).Qual(wfPath, "Validator").Values(lines(entries)...)),
-		)
-	}
 }
 
 // definitionVar names the local holding an earlier version's definition.

@@ -145,44 +145,11 @@ func runSchemaProgram(ctx context.Context, cfg Config, files []File, group []*pk
 			dir = filepath.Dir(dir)
 		}
 	}
-	var src strings.Builder
-	src.WriteString("package main\n\nimport (\n\t\"encoding/json\"\n\t\"os\"\n\n")
-	for i, p := range group {
-		fmt.Fprintf(&src, "\tp%d %q\n", i, p.Path)
-	}
-	src.WriteString(")\n\nfunc main() {\n\tout := map[string]map[string]json.RawMessage{\n")
-	for i, p := range group {
-		fmt.Fprintf(&src, "\t\t%q: p%d.%s(),\n", p.Path, i, jsonSchemasFunc)
-	}
-	src.WriteString("\t}\n\tif err := json.NewEncoder(os.Stdout).Encode(out); err != nil {\n\t\tpanic(err)\n\t}\n}\n")
-
-	replace := map[string]string{}
-	add := func(path string, content []byte) error {
-		tmpPath := filepath.Join(tmp, fmt.Sprintf("%d.go", len(replace)))
-		replace[path] = tmpPath
-		return os.WriteFile(tmpPath, content, 0o666)
-	}
 	// A directory of its own, which exists only in the overlay: a file
 	// added to a package directory would join that package.
 	mainPath := filepath.Join(dir, "_wfgen_schema", "main.go")
-	if err := add(mainPath, []byte(src.String())); err != nil {
-		return nil, err
-	}
-	for _, f := range files {
-		if f.Content == nil {
-			replace[f.Path] = "" // deleted
-			continue
-		}
-		if err := add(f.Path, f.Content); err != nil {
-			return nil, err
-		}
-	}
-	overlay, err := json.Marshal(map[string]any{"Replace": replace})
+	overlayPath, err := writeOverlay(tmp, files, mainPath, schemaProgram(group))
 	if err != nil {
-		return nil, err
-	}
-	overlayPath := filepath.Join(tmp, "overlay.json")
-	if err := os.WriteFile(overlayPath, overlay, 0o666); err != nil {
 		return nil, err
 	}
 	cmd := exec.CommandContext(ctx, "go", "run", "-overlay="+overlayPath, mainPath)
@@ -202,4 +169,50 @@ func runSchemaProgram(ctx context.Context, cfg Config, files []File, group []*pk
 		return nil, fmt.Errorf("schema program output: %w", err)
 	}
 	return got, nil
+}
+
+// schemaProgram returns the source of a program printing the
+// JSONSchemas of each package of group as JSON, keyed by import path.
+func schemaProgram(group []*pkgModel) string {
+	var src strings.Builder
+	src.WriteString("package main\n\nimport (\n\t\"encoding/json\"\n\t\"os\"\n\n")
+	for i, p := range group {
+		fmt.Fprintf(&src, "\tp%d %q\n", i, p.Path)
+	}
+	src.WriteString(")\n\nfunc main() {\n\tout := map[string]map[string]json.RawMessage{\n")
+	for i, p := range group {
+		fmt.Fprintf(&src, "\t\t%q: p%d.%s(),\n", p.Path, i, jsonSchemasFunc)
+	}
+	src.WriteString("\t}\n\tif err := json.NewEncoder(os.Stdout).Encode(out); err != nil {\n\t\tpanic(err)\n\t}\n}\n")
+	return src.String()
+}
+
+// writeOverlay writes, in tmp, the planned files, the program at
+// mainPath, and the go command's overlay file mapping them onto the disk;
+// it returns the overlay file's path.
+func writeOverlay(tmp string, files []File, mainPath, program string) (string, error) {
+	replace := map[string]string{}
+	add := func(path string, content []byte) error {
+		tmpPath := filepath.Join(tmp, fmt.Sprintf("%d.go", len(replace)))
+		replace[path] = tmpPath
+		return os.WriteFile(tmpPath, content, 0o666)
+	}
+	if err := add(mainPath, []byte(program)); err != nil {
+		return "", err
+	}
+	for _, f := range files {
+		if f.Content == nil {
+			replace[f.Path] = "" // deleted
+			continue
+		}
+		if err := add(f.Path, f.Content); err != nil {
+			return "", err
+		}
+	}
+	overlay, err := json.Marshal(map[string]any{"Replace": replace})
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(tmp, "overlay.json")
+	return path, os.WriteFile(path, overlay, 0o666)
 }

@@ -118,21 +118,7 @@ func setValue(f field, st reflect.Value, a arg, r *reporter) {
 	}
 	switch {
 	case f.enum != nil:
-		if !contains(f.enum, a.value) {
-			bad("not one of the choices%s", didYouMean(a.value, f.enum, strconv.Quote))
-			return
-		}
-		if dst.Kind() == reflect.Slice {
-			for i := range dst.Len() {
-				if dst.Index(i).String() == a.value {
-					bad("listed twice")
-					return
-				}
-			}
-			dst.Set(reflect.Append(dst, reflect.ValueOf(a.value)))
-			return
-		}
-		dst.SetString(a.value)
+		setEnum(f, dst, a.value, bad)
 	case f.typ == idType:
 		if !isKebab(a.value) {
 			hint := ""
@@ -150,17 +136,7 @@ func setValue(f field, st reflect.Value, a arg, r *reporter) {
 		}
 		dst.Set(reflect.ValueOf(Ident{Name: a.value, Pos: r.base + token.Pos(a.valOff)}))
 	case f.typ == reflect.TypeFor[[]Ident]():
-		off := a.valOff
-		var ids []Ident
-		for _, name := range strings.Split(a.value, ",") {
-			if !token.IsIdentifier(name) {
-				r.errorf(off, "%s: %q is not a Go identifier (separate names with commas, no spaces)", label, name)
-				return
-			}
-			ids = append(ids, Ident{Name: name, Pos: r.base + token.Pos(off)})
-			off += len(name) + 1
-		}
-		dst.Set(reflect.ValueOf(ids))
+		setIdents(dst, a, label, r)
 	case f.typ == durationType:
 		d, err := time.ParseDuration(a.value)
 		if err != nil || d <= 0 {
@@ -185,6 +161,42 @@ func setValue(f field, st reflect.Value, a arg, r *reporter) {
 	default: // free text
 		dst.SetString(a.value)
 	}
+}
+
+// setEnum stores a value of a closed set, or appends it to a list of
+// them.
+func setEnum(f field, dst reflect.Value, value string, bad func(string, ...any)) {
+	if !contains(f.enum, value) {
+		bad("not one of the choices%s", didYouMean(value, f.enum, strconv.Quote))
+		return
+	}
+	if dst.Kind() != reflect.Slice {
+		dst.SetString(value)
+		return
+	}
+	for i := range dst.Len() {
+		if dst.Index(i).String() == value {
+			bad("listed twice")
+			return
+		}
+	}
+	dst.Set(reflect.Append(dst, reflect.ValueOf(value)))
+}
+
+// setIdents stores a comma-separated list of Go identifiers, each with
+// its position.
+func setIdents(dst reflect.Value, a arg, label string, r *reporter) {
+	off := a.valOff
+	var ids []Ident
+	for _, name := range strings.Split(a.value, ",") {
+		if !token.IsIdentifier(name) {
+			r.errorf(off, "%s: %q is not a Go identifier (separate names with commas, no spaces)", label, name)
+			return
+		}
+		ids = append(ids, Ident{Name: name, Pos: r.base + token.Pos(off)})
+		off += len(name) + 1
+	}
+	dst.Set(reflect.ValueOf(ids))
 }
 
 var (
