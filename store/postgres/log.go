@@ -13,30 +13,49 @@ import (
 	"github.com/wfgo/wf/store"
 )
 
-// Append adds events at c.Next, c.Next+1, … in one statement that checks
-// c.Owner's lease and that the log ends at c.Next-1: store.ErrConflict if
-// an index is taken (the primary key's unique violation) or would leave a
-// gap, store.ErrLeaseLost if another owner holds the lease,
-// store.ErrNotFound if there is no such run.
+// Append adds events at c.Next, c.Next+1, … with one INSERT … SELECT whose
+// WHERE checks c.Owner's lease and that the log ends at c.Next-1:
+// store.ErrConflict if an index is taken (the primary key's unique
+// violation) or would leave a gap, store.ErrLeaseLost if another owner
+// holds the lease, store.ErrNotFound if there is no such run. Only when it
+// inserted nothing does a second statement read which guard failed.
+//
+// Append takes no lock on the run: a takeover racing it may load the log
+// without these events, and then loses its own first append to the
+// primary key, which is what keeps the log whole.
 func (s *Store) Append(ctx context.Context, runID string, c store.Append) error {
 	data, err := s.encodeEvents(runID, c.Next, c.Events)
-	if err != nil {
+	if err != nil || len(data) == 0 {
 		return err
 	}
-	var (
-		owner    *string
-		inserted int
-	)
+	var inserted int64
 	err = retry(ctx, func(ctx context.Context) error {
-		return s.pool.QueryRow(ctx, s.q.appendEvents, runID, c.Owner, c.Next, data).Scan(&owner, &inserted)
+		tag, err := s.pool.Exec(ctx, s.q.appendEvents, runID, c.Owner, c.Next, data)
+		inserted = tag.RowsAffected()
+		return err
 	})
 	switch {
 	case uniqueViolationOn(err, s.q.eventsPkey):
 		return fmt.Errorf("postgres: append to run %q at %d: %w", runID, c.Next, store.ErrConflict)
 	case err != nil:
 		return fmt.Errorf("postgres: append to run %q: %w", runID, err)
+	case inserted == int64(len(data)):
+		return nil
 	}
-	return guardOutcome("append to", runID, c.Owner, c.Next, owner, inserted == len(data))
+	var (
+		holder   *string
+		adjacent bool
+	)
+	err = s.pool.QueryRow(ctx, s.q.guardState, runID, c.Next).Scan(&holder, &adjacent)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("postgres: append to run %q: %w", runID, err)
+	}
+	if err := guardOutcome("append to", runID, c.Owner, c.Next, holder, adjacent); err != nil {
+		return err
+	}
+	// The guards hold now, so they did not when the INSERT ran: someone
+	// else moved the log or the lease in between.
+	return fmt.Errorf("postgres: append to run %q at %d: the log or the lease changed: %w", runID, c.Next, store.ErrConflict)
 }
 
 // guardOutcome turns what a write's guard saw (the lease holder, NULL for
@@ -141,7 +160,7 @@ func (s *Store) commitBatch(c store.Commit) (func() *pgx.Batch, error) {
 		b := &pgx.Batch{}
 		b.Queue(s.q.commitLock, c.RunID, next)
 		if len(data) > 0 {
-			b.Queue(s.q.commitEvents, c.RunID, c.Owner, next, data)
+			b.Queue(s.q.appendEvents, c.RunID, c.Owner, next, data)
 		}
 		b.Queue(s.q.commitDeleteTimers, c.RunID, c.Owner, next)
 		if len(steps) > 0 {

@@ -35,14 +35,14 @@ func sqlList(statuses []wf.RunStatus) string {
 	return "(" + strings.Join(quoted, ", ") + ")"
 }
 
-// Lease conditions shared by the statements of one Commit batch, whose
-// parameters are $1 run ID, $2 owner, $3 next log index (0 when the commit
+// Guards shared by Append and the statements of a Commit batch, whose
+// parameters are $1 run ID, $2 owner, $3 next log index (0 when the write
 // appends nothing).
 const (
-	commitLeaseHeld = `EXISTS (SELECT 1 FROM {{runs}} WHERE id = $1 AND lease_owner = $2)`
-	// commitAdjacent holds when the log's last event is at $3 - 1, so that
-	// a commit can neither overwrite nor leave a gap.
-	commitAdjacent = `($3 = 0 OR EXISTS (SELECT 1 FROM {{events}} WHERE run_id = $1 AND idx = $3 - 1))`
+	leaseHeld = `EXISTS (SELECT 1 FROM {{runs}} WHERE id = $1 AND lease_owner = $2)`
+	// adjacent holds when the log's last event is at $3 - 1, so that a
+	// write can neither overwrite nor leave a gap.
+	adjacent = `($3 = 0 OR EXISTS (SELECT 1 FROM {{events}} WHERE run_id = $1 AND idx = $3 - 1))`
 )
 
 // queries is a Store's SQL with its table names filled in.
@@ -56,7 +56,7 @@ type queries struct {
 	runEvents, runDeliveries, eventsFrom string
 
 	appendEvents                             string
-	commitLock, commitEvents, commitRun      string
+	guardState, commitLock, commitRun        string
 	commitDeleteTimers, commitInsertTimers   string
 	deliver, deliveryWinner                  string
 	claimTimers                              string
@@ -79,8 +79,8 @@ func newQueries(c config) queries {
 		"{{bucket_columns}}", bucketColumns,
 		"{{schedule_columns}}", scheduleColumns,
 		"{{terminal}}", sqlList(terminalStatuses),
-		"{{lease_held}}", commitLeaseHeld,
-		"{{adjacent}}", commitAdjacent,
+		"{{lease_held}}", leaseHeld,
+		"{{adjacent}}", adjacent,
 	)
 	sub := func(s string) string {
 		out := r.Replace(r.Replace(s)) // fragments hold placeholders too
@@ -105,8 +105,8 @@ func newQueries(c config) queries {
 		runDeliveries:      sub(`SELECT data FROM {{deliveries}} WHERE run_id = $1 ORDER BY step_id`),
 		eventsFrom:         sub(sqlEventsFrom),
 		appendEvents:       sub(sqlAppend),
+		guardState:         sub(sqlGuardState),
 		commitLock:         sub(sqlCommitLock),
-		commitEvents:       sub(sqlCommitEvents),
 		commitDeleteTimers: sub(`DELETE FROM {{timers}} WHERE run_id = $1 AND {{lease_held}} AND {{adjacent}}`),
 		commitInsertTimers: sub(sqlCommitInsertTimers),
 		commitRun:          sub(sqlCommitRun),
@@ -207,37 +207,26 @@ WHERE r.id = $1
 ORDER BY e.idx`
 
 // sqlAppend inserts events at $3, $3+1, … while $2 holds the lease and the
-// log ends at $3. It reports the lease owner (NULL: no such run) and how
-// many rows it inserted; a taken index fails on the primary key.
+// log ends at $3 - 1; it inserts all of them or none. A taken index fails
+// on the primary key.
 const sqlAppend = `
-WITH run AS (SELECT lease_owner FROM {{runs}} WHERE id = $1),
-ok AS (
-	SELECT 1 FROM run WHERE lease_owner = $2
-		AND ($3 = 0 OR EXISTS (SELECT 1 FROM {{events}} WHERE run_id = $1 AND idx = $3 - 1))
-),
-ins AS (
-	INSERT INTO {{events}} (run_id, idx, data)
-	SELECT $1, $3 + e.n - 1, e.data::json
-	FROM unnest($4::text[]) WITH ORDINALITY AS e(data, n)
-	WHERE EXISTS (SELECT 1 FROM ok)
-	RETURNING 1
-)
-SELECT (SELECT lease_owner FROM run), (SELECT count(*) FROM ins)`
+INSERT INTO {{events}} (run_id, idx, data)
+SELECT $1, $3 + e.n - 1, e.data::json
+FROM unnest($4::text[]) WITH ORDINALITY AS e(data, n)
+WHERE {{lease_held}} AND {{adjacent}}`
+
+// sqlGuardState tells why a guarded write wrote nothing: the lease holder
+// (no row: no such run) and whether the log ends at $2 - 1.
+const sqlGuardState = `
+SELECT lease_owner, ($2 = 0 OR EXISTS (SELECT 1 FROM {{events}} WHERE run_id = $1 AND idx = $2 - 1))
+FROM {{runs}} WHERE id = $1`
 
 // sqlCommitLock opens a Commit batch. It locks the run's row, so that the
 // lease cannot change hands until the batch's implicit transaction ends and
 // every later statement's lease check sees what this one saw, and it
 // reports the outcome: the owner and whether the log ends at $2 - 1.
-const sqlCommitLock = `
-SELECT lease_owner, ($2 = 0 OR EXISTS (SELECT 1 FROM {{events}} WHERE run_id = $1 AND idx = $2 - 1))
-FROM {{runs}} WHERE id = $1
+const sqlCommitLock = sqlGuardState + `
 FOR UPDATE`
-
-const sqlCommitEvents = `
-INSERT INTO {{events}} (run_id, idx, data)
-SELECT $1, $3 + e.n - 1, e.data::json
-FROM unnest($4::text[]) WITH ORDINALITY AS e(data, n)
-WHERE {{lease_held}} AND {{adjacent}}`
 
 const sqlCommitInsertTimers = `
 INSERT INTO {{timers}} (run_id, step_id, wake_at)
