@@ -64,7 +64,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	switch {
-	case errors.Is(err, errUsage), errors.Is(err, flag.ErrHelp):
+	case errors.Is(err, errUsage):
 		fmt.Fprint(stderr, usage)
 		return 2
 	case err != nil:
@@ -87,7 +87,7 @@ func build(args []string, stdout, stderr io.Writer) error {
 	out := fs.String("o", "build", "output `dir`")
 	goCmd := fs.String("go", "go", "the go `command`")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return errUsage // fs printed the error
 	}
 	if fs.NArg() > 1 {
 		return errUsage
@@ -117,7 +117,7 @@ func assets(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("assets", stderr)
 	goCmd := fs.String("go", "go", "the go `command` whose GOROOT has wasm_exec.js")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return errUsage // fs printed the error
 	}
 	if fs.NArg() != 1 {
 		return errUsage
@@ -142,7 +142,7 @@ func migrations(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("migrations", stderr)
 	prefix := fs.String("prefix", "wf_", "table name `prefix`")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return errUsage // fs printed the error
 	}
 	if fs.NArg() != 1 {
 		return errUsage
