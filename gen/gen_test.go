@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/wfgo/wf/gen"
+	"github.com/wfgo/wf/gen/testdata/ok/versions"
 	"github.com/wfgo/wf/internal/wfgencli"
 )
 
@@ -143,5 +144,35 @@ func TestCheckRunsAnalyzers(t *testing.T) {
 		if !strings.HasPrefix(e.Pos.Filename, filepath.Join("ok", "versions")) || !strings.HasSuffix(e.Msg, "(stepids)") {
 			t.Errorf("unexpected diagnostic %s", e)
 		}
+	}
+}
+
+// TestGoldenVersionRouter runs the generated registry of a workflow with
+// three versions, where v3 lists v2 and v1 and v2 lists v1.
+func TestGoldenVersionRouter(t *testing.T) {
+	t.Parallel()
+	regs := versions.Registrations(versions.Workflows{})
+	if len(regs) != 2 {
+		t.Fatalf("%d registrations, want 2 (counter, other)", len(regs))
+	}
+	def := regs[0].Definition
+	if err := def.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(def.Versions(), " "); got != "v1 v2 v3" {
+		t.Errorf("versions %q, want v1 v2 v3", got)
+	}
+	for _, v := range []string{"", "v1", "v2", "v3"} {
+		want := v
+		if v == "" {
+			want = "v3" // new runs start on the latest
+		}
+		got, err := def.Resolve(v)
+		if err != nil || got.Version() != want {
+			t.Errorf("Resolve(%q) = %v, %v; want version %s", v, got, err, want)
+		}
+	}
+	if _, err := def.Resolve("v0"); err == nil {
+		t.Error("Resolve(v0) found a version")
 	}
 }
