@@ -20,7 +20,8 @@ type StartRequest struct {
 	RunID string
 	// Input is the run's JSON input, validated before anything is stored.
 	Input json.RawMessage
-	// Deadline bounds this invocation (the host's budget); zero for none.
+	// Deadline bounds this invocation (the host's budget). Defaults to
+	// ctx's deadline, if any.
 	Deadline time.Time
 	// IncludeEvents returns the events this call appended, at most
 	// MaxEvents (0: all).
@@ -61,7 +62,7 @@ func (rt *Runtime) StartRun(ctx context.Context, req StartRequest) (Result, erro
 		return Result{Kind: kindOf(run.Status), Run: run, Existing: true}, nil
 	}
 	return rt.drive(ctx, store.Execution{Run: run}, owner, driveOptions{
-		deadline: req.Deadline, includeEvents: req.IncludeEvents, maxEvents: req.MaxEvents,
+		deadline: deadlineOr(ctx, req.Deadline), includeEvents: req.IncludeEvents, maxEvents: req.MaxEvents,
 	})
 }
 
@@ -76,7 +77,8 @@ type SignalRequest struct {
 	StepID  string
 	Payload json.RawMessage
 	Meta    map[string]string
-	// Deadline bounds the drive that follows; zero for none.
+	// Deadline bounds the drive that follows. Defaults to ctx's deadline,
+	// if any.
 	Deadline      time.Time
 	IncludeEvents bool
 	MaxEvents     int
@@ -110,7 +112,7 @@ func (rt *Runtime) DeliverSignal(ctx context.Context, req SignalRequest) (Result
 		await = wf.Await{StepID: req.StepID}
 	}
 	d := wf.Delivery{SignalID: req.SignalID, Name: req.Name, Payload: req.Payload, Meta: req.Meta, Time: rt.clock()}
-	return rt.deliver(ctx, run, await, ok, d, wf.CodeSignalLost, driveOptions{req.Deadline, req.IncludeEvents, req.MaxEvents})
+	return rt.deliver(ctx, run, await, ok, d, wf.CodeSignalLost, driveOptions{deadlineOr(ctx, req.Deadline), req.IncludeEvents, req.MaxEvents})
 }
 
 // ApprovalDecision delivers a human decision to a run's approval.
@@ -120,7 +122,8 @@ type ApprovalDecision struct {
 	Approved   bool
 	Feedback   string
 	Meta       map[string]string
-	// Deadline bounds the drive that follows; zero for none.
+	// Deadline bounds the drive that follows. Defaults to ctx's deadline,
+	// if any.
 	Deadline      time.Time
 	IncludeEvents bool
 	MaxEvents     int
@@ -151,7 +154,7 @@ func (rt *Runtime) DeliverApproval(ctx context.Context, req ApprovalDecision) (R
 	}
 	d := wf.Delivery{SignalID: "approval:" + req.ApprovalID, Name: "approval", ApprovalID: req.ApprovalID,
 		Approved: req.Approved, Feedback: req.Feedback, Meta: req.Meta, Time: rt.clock()}
-	return rt.deliver(ctx, run, await, ok, d, wf.CodeApprovalLost, driveOptions{req.Deadline, req.IncludeEvents, req.MaxEvents})
+	return rt.deliver(ctx, run, await, ok, d, wf.CodeApprovalLost, driveOptions{deadlineOr(ctx, req.Deadline), req.IncludeEvents, req.MaxEvents})
 }
 
 // deliver stores d for the awaited wait and drives the run.
@@ -229,7 +232,23 @@ func (rt *Runtime) claimThen(ctx context.Context, runID string, act func(ex stor
 	return act(claim.Execution, owner)
 }
 
+// deadlineOr returns d, or ctx's deadline when d is zero.
+func deadlineOr(ctx context.Context, d time.Time) time.Time {
+	if d.IsZero() {
+		if cd, ok := ctx.Deadline(); ok {
+			return cd
+		}
+	}
+	return d
+}
+
 func (rt *Runtime) validateSignal(workflowID, name string, payload json.RawMessage) error {
+	if v, ok := rt.signals[name]; ok {
+		if v != nil {
+			return v(payload)
+		}
+		return nil
+	}
 	w, ok := rt.workflows[workflowID]
 	if !ok || w.Signals == nil {
 		if len(payload) > 0 && !json.Valid(payload) {

@@ -34,6 +34,10 @@ type Config struct {
 	Store store.Store
 	// Workflows are the registered workflows (wfgen's Registrations).
 	Workflows []Workflow
+	// Signals adds payload validators by signal name for every workflow,
+	// for signals declared in another package than the workflow waiting
+	// for them. Defaults to none.
+	Signals map[string]wf.Validator
 	// LeaseDuration is how long a claim holds a run, timer or bucket; the
 	// lease is renewed every third of it while a run is driven. Defaults
 	// to 30s.
@@ -82,6 +86,7 @@ type Workflow struct {
 type Runtime struct {
 	store         store.Store
 	workflows     map[string]*Workflow
+	signals       map[string]wf.Validator
 	schedules     []registeredSchedule
 	leaseDuration time.Duration
 	owner         string
@@ -117,6 +122,7 @@ func New(cfg Config) (*Runtime, error) {
 		store:         tracedStore{s: cfg.Store, tracer: tracer},
 		tracer:        tracer,
 		workflows:     map[string]*Workflow{},
+		signals:       cfg.Signals,
 		leaseDuration: cfg.LeaseDuration,
 		owner:         cfg.Owner,
 		logger:        cfg.Logger,

@@ -584,3 +584,47 @@ func TestConcurrentSweep(t *testing.T) {
 		}
 	})
 }
+
+func TestSharedSignalsAndContextDeadline(t *testing.T) {
+	t.Parallel()
+	waiter := wf.New("waiter", func(ctx *wf.Context, _ struct{}) (string, error) {
+		p, err := wf.WaitForEvent[paymentReceived](ctx, "payment-received")
+		if err != nil {
+			return "", err
+		}
+		return p.PaymentID, nil
+	})
+	var sawDeadline time.Time
+	deadlined := wf.New("deadlined", func(ctx *wf.Context, _ struct{}) (int, error) {
+		sawDeadline = ctx.Deadline()
+		return 1, nil
+	})
+	rt, err := runtime.New(runtime.Config{Store: memstore.New(),
+		Workflows: []runtime.Workflow{{Definition: waiter, Signals: map[string]wf.Validator{}}, {Definition: deadlined}},
+		Signals:   map[string]wf.Validator{"payment-received": validatePayment}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := rt.StartRun(ctx, runtime.StartRequest{WorkflowID: "waiter", RunID: "w"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = rt.DeliverSignal(ctx, runtime.SignalRequest{RunID: "w", SignalID: "s0", Name: "payment-received", Payload: raw(t, map[string]string{})})
+	var ve *wf.ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("a shared signal's validator was not applied: %v", err)
+	}
+	res, err := rt.DeliverSignal(ctx, runtime.SignalRequest{RunID: "w", SignalID: "s1", Name: "payment-received", Payload: raw(t, paymentReceived{"p1"})})
+	if err != nil || res.Kind != runtime.KindCompleted {
+		t.Fatalf("shared signal: %s %v", res.Kind, err)
+	}
+	dctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	want, _ := dctx.Deadline()
+	if _, err := rt.StartRun(dctx, runtime.StartRequest{WorkflowID: "deadlined", RunID: "d"}); err != nil {
+		t.Fatal(err)
+	}
+	if !sawDeadline.Equal(want) {
+		t.Fatalf("invocation deadline %v, want ctx's %v", sawDeadline, want)
+	}
+}
