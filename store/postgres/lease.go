@@ -102,10 +102,10 @@ func (s *Store) ReleaseRun(ctx context.Context, runID, owner string) error {
 }
 
 // ClaimStaleRuns leases up to limit queued or running runs whose lease is
-// absent or expired at lease.Now, free leases first, then the longest
-// expired. Concurrent callers skip each other's rows (FOR UPDATE SKIP
-// LOCKED) and a row is re-checked after any wait, so each run goes to one
-// caller. The result is sorted by creation time.
+// absent or expired at lease.Now, oldest first. Concurrent callers skip
+// each other's rows (FOR UPDATE SKIP LOCKED) and a row is re-checked after
+// any wait, so each run goes to one caller. The result is sorted by
+// creation time.
 func (s *Store) ClaimStaleRuns(ctx context.Context, limit int, lease store.Lease) ([]store.Run, error) {
 	if limit <= 0 {
 		return nil, nil

@@ -189,8 +189,8 @@ UPDATE {{runs}} SET lease_owner = $1, lease_expires_at = $3
 WHERE id IN (
 	SELECT id FROM {{runs}}
 	WHERE status IN ('queued', 'running')
-		AND COALESCE(lease_expires_at, '-infinity'::timestamptz) <= $2
-	ORDER BY COALESCE(lease_expires_at, '-infinity'::timestamptz), id
+		AND (lease_expires_at IS NULL OR lease_expires_at <= $2)
+	ORDER BY created_at, id
 	LIMIT $4
 	FOR UPDATE SKIP LOCKED
 )
