@@ -29,11 +29,30 @@ func (e *D1Error) Error() string {
 }
 
 // Code returns SQLite's extended result code as far as the message tells
-// it: SQLITE_CONSTRAINT_UNIQUE (2067) for "UNIQUE constraint failed",
-// which D1 also reports for a primary key, and 0 when it does not tell.
+// it: the one D1 names as "(extended: SQLITE_CONSTRAINT_…)", else
+// SQLITE_CONSTRAINT_UNIQUE (2067) for "UNIQUE constraint failed", and 0
+// when the message does not tell.
 func (e *D1Error) Code() int {
+	for _, text := range []string{e.Message, e.Cause} {
+		if _, name, ok := strings.Cut(text, "(extended: "); ok {
+			name, _, _ = strings.Cut(name, ")")
+			if code, ok := extendedCodes[name]; ok {
+				return code
+			}
+		}
+	}
 	if strings.Contains(e.Message, "UNIQUE constraint failed") || strings.Contains(e.Cause, "UNIQUE constraint failed") {
 		return sqliteConstraintUnique
 	}
 	return 0
+}
+
+// extendedCodes are SQLite's extended result codes of constraint
+// failures, by name.
+var extendedCodes = map[string]int{
+	"SQLITE_CONSTRAINT_CHECK":      275,
+	"SQLITE_CONSTRAINT_FOREIGNKEY": 787,
+	"SQLITE_CONSTRAINT_NOTNULL":    1299,
+	"SQLITE_CONSTRAINT_PRIMARYKEY": 1555,
+	"SQLITE_CONSTRAINT_UNIQUE":     sqliteConstraintUnique,
 }

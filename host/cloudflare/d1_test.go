@@ -159,6 +159,13 @@ func TestD1Error(t *testing.T) {
 		{&D1Error{Message: "D1_ERROR: " + unique, Cause: unique}, "d1: D1_ERROR: " + unique, sqliteConstraintUnique},
 		{&D1Error{Message: "D1_ERROR: Network connection lost.", Cause: "Network connection lost."}, "d1: D1_ERROR: Network connection lost.", 0},
 		{&D1Error{Message: "D1 batch failed", Cause: unique}, "d1: D1 batch failed (cause: " + unique + ")", sqliteConstraintUnique},
+		{ // as workerd's local D1 words it
+			&D1Error{Message: "D1_ERROR: UNIQUE constraint failed: probe.k: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_PRIMARYKEY)"},
+			"d1: D1_ERROR: UNIQUE constraint failed: probe.k: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_PRIMARYKEY)", 1555,
+		},
+		{&D1Error{Message: "D1_ERROR: NOT NULL constraint failed: t.k: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_NOTNULL)"},
+			"d1: D1_ERROR: NOT NULL constraint failed: t.k: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_NOTNULL)", 1299},
+		{&D1Error{Message: "D1_ERROR: odd (extended: SQLITE_SOMETHING_NEW)"}, "d1: D1_ERROR: odd (extended: SQLITE_SOMETHING_NEW)", 0},
 	}
 	for _, tt := range tests {
 		if got := tt.err.Error(); got != tt.wantText {
