@@ -73,13 +73,13 @@ func guardOutcome(op, runID, owner string, next int, holder *string, adjacent bo
 	return nil
 }
 
-// Commit applies one drive's effects in one batch, that is one round trip
-// and one implicit transaction: lock the run's row and read the lease,
-// append the events, replace the timers, then set the run's state and
-// release the lease. Every statement after the first checks the lease
-// itself, and the first one's row lock keeps the lease from changing hands
-// in between, so a lost lease writes nothing, and a taken log index fails
-// the whole batch.
+// Commit applies one drive's effects in one batch of two statements, that
+// is one round trip and one implicit transaction. The first locks the run's
+// row, reads the lease, appends the events and clears the timers; the
+// second inserts the new timers, sets the run's state and releases the
+// lease. Every write checks the lease itself, and the row lock keeps the
+// lease from changing hands in between, so a lost lease writes nothing,
+// and a taken log index fails the whole batch.
 func (s *Store) Commit(ctx context.Context, c store.Commit) error {
 	batch, err := s.commitBatch(c)
 	if err != nil {
@@ -158,16 +158,9 @@ func (s *Store) commitBatch(c store.Commit) (func() *pgx.Batch, error) {
 	}
 	return func() *pgx.Batch {
 		b := &pgx.Batch{}
-		b.Queue(s.q.commitLock, c.RunID, next)
-		if len(data) > 0 {
-			b.Queue(s.q.appendEvents, c.RunID, c.Owner, next, data)
-		}
-		b.Queue(s.q.commitDeleteTimers, c.RunID, c.Owner, next)
-		if len(steps) > 0 {
-			b.Queue(s.q.commitInsertTimers, c.RunID, c.Owner, next, steps, wakes)
-		}
+		b.Queue(s.q.commitFirst, c.RunID, c.Owner, next, data)
 		b.Queue(s.q.commitRun, c.RunID, c.Owner, next, string(c.Status), c.LoadedSeq,
-			jsonArg(c.Output), errArg, awaitArg, wakeAt(wakes), timeArg(c.Now))
+			jsonArg(c.Output), errArg, awaitArg, wakeAt(wakes), timeArg(c.Now), steps, wakes)
 		return b
 	}, nil
 }

@@ -56,8 +56,7 @@ type queries struct {
 	runEvents, runDeliveries, eventsFrom string
 
 	appendEvents                             string
-	guardState, commitLock, commitRun        string
-	commitDeleteTimers, commitInsertTimers   string
+	guardState, commitFirst, commitRun       string
 	deliver, deliveryWinner                  string
 	claimTimers                              string
 	upsertSchedule, listSchedules            string
@@ -90,37 +89,35 @@ func newQueries(c config) queries {
 		return out
 	}
 	return queries{
-		createRun:          sub(sqlCreateRun),
-		getRun:             sub(`SELECT {{run_columns}} FROM {{runs}} WHERE id = $1`),
-		deleteRun:          sub(sqlDeleteRun),
-		purgeRuns:          sub(sqlPurgeRuns),
-		listRuns:           sub(`SELECT {{run_columns}} FROM {{runs}}`),
-		claimRun:           sub(sqlClaimRun),
-		claimedEvents:      sub(sqlClaimedEvents),
-		claimedDeliveries:  sub(sqlClaimedDeliveries),
-		heartbeat:          sub(`UPDATE {{runs}} SET lease_expires_at = $3 WHERE id = $1 AND lease_owner = $2`),
-		releaseRun:         sub(`UPDATE {{runs}} SET lease_owner = '', lease_expires_at = NULL WHERE id = $1 AND lease_owner = $2`),
-		claimStaleRuns:     sub(sqlClaimStaleRuns),
-		runEvents:          sub(`SELECT idx, data FROM {{events}} WHERE run_id = $1 ORDER BY idx`),
-		runDeliveries:      sub(`SELECT data FROM {{deliveries}} WHERE run_id = $1 ORDER BY step_id`),
-		eventsFrom:         sub(sqlEventsFrom),
-		appendEvents:       sub(sqlAppend),
-		guardState:         sub(sqlGuardState),
-		commitLock:         sub(sqlCommitLock),
-		commitDeleteTimers: sub(`DELETE FROM {{timers}} WHERE run_id = $1 AND {{lease_held}} AND {{adjacent}}`),
-		commitInsertTimers: sub(sqlCommitInsertTimers),
-		commitRun:          sub(sqlCommitRun),
-		deliver:            sub(sqlDeliver),
-		deliveryWinner:     sub(`SELECT signal_id, data FROM {{deliveries}} WHERE run_id = $1 AND (signal_id = $2 OR step_id = $3)`),
-		claimTimers:        sub(sqlClaimTimers),
-		upsertSchedule:     sub(sqlUpsertSchedule),
-		listSchedules:      sub(`SELECT {{schedule_columns}} FROM {{schedules}} ORDER BY id`),
-		ensureBucket:       sub(sqlEnsureBucket),
-		claimBuckets:       sub(sqlClaimBuckets),
-		finishBucket:       sub(sqlFinishBucket),
-		releaseBucket:      sub(sqlReleaseBucket),
-		listBuckets:        sub(`SELECT {{bucket_columns}} FROM {{buckets}} WHERE schedule_id = $1 ORDER BY fire_at DESC, bucket_id DESC LIMIT $2`),
-		eventsPkey:         c.prefix + "events_pkey",
+		createRun:         sub(sqlCreateRun),
+		getRun:            sub(`SELECT {{run_columns}} FROM {{runs}} WHERE id = $1`),
+		deleteRun:         sub(sqlDeleteRun),
+		purgeRuns:         sub(sqlPurgeRuns),
+		listRuns:          sub(`SELECT {{run_columns}} FROM {{runs}}`),
+		claimRun:          sub(sqlClaimRun),
+		claimedEvents:     sub(sqlClaimedEvents),
+		claimedDeliveries: sub(sqlClaimedDeliveries),
+		heartbeat:         sub(`UPDATE {{runs}} SET lease_expires_at = $3 WHERE id = $1 AND lease_owner = $2`),
+		releaseRun:        sub(`UPDATE {{runs}} SET lease_owner = '', lease_expires_at = NULL WHERE id = $1 AND lease_owner = $2`),
+		claimStaleRuns:    sub(sqlClaimStaleRuns),
+		runEvents:         sub(`SELECT idx, data FROM {{events}} WHERE run_id = $1 ORDER BY idx`),
+		runDeliveries:     sub(`SELECT data FROM {{deliveries}} WHERE run_id = $1 ORDER BY step_id`),
+		eventsFrom:        sub(sqlEventsFrom),
+		appendEvents:      sub(sqlAppend),
+		guardState:        sub(sqlGuardState),
+		commitFirst:       sub(sqlCommitFirst),
+		commitRun:         sub(sqlCommitRun),
+		deliver:           sub(sqlDeliver),
+		deliveryWinner:    sub(`SELECT signal_id, data FROM {{deliveries}} WHERE run_id = $1 AND (signal_id = $2 OR step_id = $3)`),
+		claimTimers:       sub(sqlClaimTimers),
+		upsertSchedule:    sub(sqlUpsertSchedule),
+		listSchedules:     sub(`SELECT {{schedule_columns}} FROM {{schedules}} ORDER BY id`),
+		ensureBucket:      sub(sqlEnsureBucket),
+		claimBuckets:      sub(sqlClaimBuckets),
+		finishBucket:      sub(sqlFinishBucket),
+		releaseBucket:     sub(sqlReleaseBucket),
+		listBuckets:       sub(`SELECT {{bucket_columns}} FROM {{buckets}} WHERE schedule_id = $1 ORDER BY fire_at DESC, bucket_id DESC LIMIT $2`),
+		eventsPkey:        c.prefix + "events_pkey",
 	}
 }
 
@@ -221,24 +218,42 @@ const sqlGuardState = `
 SELECT lease_owner, ($2 = 0 OR EXISTS (SELECT 1 FROM {{events}} WHERE run_id = $1 AND idx = $2 - 1))
 FROM {{runs}} WHERE id = $1`
 
-// sqlCommitLock opens a Commit batch. It locks the run's row, so that the
-// lease cannot change hands until the batch's implicit transaction ends and
-// every later statement's lease check sees what this one saw, and it
-// reports the outcome: the owner and whether the log ends at $2 - 1.
-const sqlCommitLock = sqlGuardState + `
-FOR UPDATE`
+// sqlCommitFirst opens a Commit batch. It locks the run's row, so that the
+// lease cannot change hands until the batch's implicit transaction ends;
+// then, while $2 holds the lease and the log ends at $3 - 1, it appends the
+// events and clears the run's timers; and it reports what the guard saw:
+// the lease holder (no row: no such run) and whether the log ends at
+// $3 - 1. A taken index fails on the primary key. Each table is written
+// once, as CockroachDB requires of one statement.
+const sqlCommitFirst = `
+WITH run AS MATERIALIZED (
+	SELECT lease_owner,
+		($3 = 0 OR EXISTS (SELECT 1 FROM {{events}} WHERE run_id = $1 AND idx = $3 - 1)) AS adjacent
+	FROM {{runs}} WHERE id = $1
+	FOR UPDATE
+),
+ok AS (SELECT 1 FROM run WHERE lease_owner = $2 AND adjacent),
+ev AS (
+	INSERT INTO {{events}} (run_id, idx, data)
+	SELECT $1, $3 + e.n - 1, e.data::json
+	FROM unnest($4::text[]) WITH ORDINALITY AS e(data, n)
+	WHERE EXISTS (SELECT 1 FROM ok)
+),
+tm AS (DELETE FROM {{timers}} WHERE run_id = $1 AND EXISTS (SELECT 1 FROM ok))
+SELECT lease_owner, adjacent FROM run`
 
-const sqlCommitInsertTimers = `
-INSERT INTO {{timers}} (run_id, step_id, wake_at)
-SELECT $1, t.step_id, t.wake_at
-FROM unnest($4::text[], $5::timestamptz[]) AS t(step_id, wake_at)
-WHERE {{lease_held}} AND {{adjacent}}`
-
-// sqlCommitRun sets the run's state and releases the lease; it comes last
-// because the statements before it check that lease. A paused run whose
+// sqlCommitRun ends a Commit batch: it inserts the run's new timers, sets
+// its state and releases the lease, guarded like sqlCommitFirst (whose row
+// lock makes both statements see the same lease). A paused run whose
 // delivery sequence moved since the drive loaded it is left running, for
 // recovery to drive again.
 const sqlCommitRun = `
+WITH tm AS (
+	INSERT INTO {{timers}} (run_id, step_id, wake_at)
+	SELECT $1, t.step_id, t.wake_at
+	FROM unnest($11::text[], $12::timestamptz[]) AS t(step_id, wake_at)
+	WHERE {{lease_held}} AND {{adjacent}}
+)
 UPDATE {{runs}} SET
 	status = CASE WHEN $4::text = 'paused' AND delivery_seq <> $5 THEN 'running' ELSE $4::text END,
 	output = $6::json, error = $7::json, awaiting = $8::json, wake_at = $9,
