@@ -8,8 +8,8 @@ import (
 	"github.com/wfgo/wf/host"
 )
 
-// ScheduledEvent is the controller of a Cron Trigger's scheduled event.
-type ScheduledEvent struct {
+// scheduledEvent is what a Cron Trigger says of itself.
+type scheduledEvent struct {
 	// Cron is the trigger's cron expression ("" when fired by hand).
 	Cron string
 	// ScheduledTime is when the trigger was due.
@@ -20,7 +20,7 @@ type ScheduledEvent struct {
 // materialises schedules, runs one bounded sweep and logs the summary as
 // one line. The Cron Trigger only wakes the runtime; the store decides
 // what is due.
-func (w *worker) scheduled(ctx context.Context, env Env, ev ScheduledEvent) (host.Summary, error) {
+func (w *worker) scheduled(ctx context.Context, env Env, ev scheduledEvent) (host.Summary, error) {
 	ctx, cancel := context.WithTimeout(ctx, w.cfg.Sweep.MaxDuration+sweepMargin)
 	defer cancel()
 	sum, err := w.sweep(ctx, env)

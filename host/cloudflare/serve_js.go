@@ -33,7 +33,7 @@ func Serve(cfg Config) error {
 // a promise of the sweep's summary as JSON text, rejected when the sweep
 // failed.
 func (w *worker) jsScheduled(_ js.Value, args []js.Value) any {
-	ev := ScheduledEvent{Cron: jsString(arg(args, 0))}
+	ev := scheduledEvent{Cron: jsString(arg(args, 0))}
 	if t := arg(args, 1); t.Type() == js.TypeNumber {
 		ev.ScheduledTime = time.UnixMilli(int64(t.Float())).UTC()
 	}

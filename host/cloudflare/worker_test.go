@@ -190,7 +190,7 @@ func TestScheduled(t *testing.T) {
 	if status, body := b.do(t, "POST", "/runs", "Bearer "+testSecret, `{"workflowId":"nap","runId":"r1","input":{}}`); status != http.StatusCreated {
 		t.Fatalf("start = %d %v", status, body)
 	}
-	ev := ScheduledEvent{Cron: "*/5 * * * *", ScheduledTime: time.Date(2026, 7, 1, 12, 5, 0, 0, time.UTC)}
+	ev := scheduledEvent{Cron: "*/5 * * * *", ScheduledTime: time.Date(2026, 7, 1, 12, 5, 0, 0, time.UTC)}
 	early, err := b.w.scheduled(t.Context(), b.env, ev)
 	if err != nil {
 		t.Fatal(err)
@@ -233,7 +233,7 @@ func TestScheduledRuntimeError(t *testing.T) {
 	b.w.cfg.Runtime = func(context.Context, Env) (runtime.Config, error) {
 		return runtime.Config{}, errors.New("no store today")
 	}
-	sum, err := b.w.scheduled(t.Context(), b.env, ScheduledEvent{})
+	sum, err := b.w.scheduled(t.Context(), b.env, scheduledEvent{})
 	if err == nil || sum.OK || sum.Error != "no store today" {
 		t.Errorf("scheduled = %+v, %v; want the runtime's error", sum, err)
 	}
