@@ -2,6 +2,7 @@ package cloudflare
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 
@@ -11,7 +12,8 @@ import (
 // D1 runs the SQLite dialect's batches on a Cloudflare D1 database: each
 // batch, a Write or a Read, is one D1 batch() call, which D1 runs as one
 // transaction. It implements sqlitedialect.Executor; wrap it with
-// sqlitedialect.New, or use OpenStore.
+// sqlitedialect.New, or use OpenStore. Env.D1 and NewD1 (js/wasm) make
+// one.
 //
 // D1 has no interactive transactions, so a batch always runs to its end:
 // the dialect writes every statement after a Statement.Check so that it
@@ -54,6 +56,9 @@ func (d *D1) Read(ctx context.Context, stmts []sqlitedialect.Statement) ([]sqlit
 func (d *D1) run(ctx context.Context, stmts []sqlitedialect.Statement) ([]sqlitedialect.Result, error) {
 	if len(stmts) == 0 {
 		return nil, nil
+	}
+	if d.send == nil {
+		return nil, errors.New("cloudflare: D1 not made by NewD1 or Env.D1")
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err

@@ -222,6 +222,9 @@ func TestD1Batches(t *testing.T) {
 	if fake.batches != 4 {
 		t.Errorf("batch() calls = %d, want 4 (the empty batch sends nothing)", fake.batches)
 	}
+	if _, err := new(D1).Write(ctx, []sqlitedialect.Statement{create}); err == nil {
+		t.Error("zero D1: want an error")
+	}
 	canceled, cancel := context.WithCancel(ctx)
 	cancel()
 	if _, err := exec.Read(canceled, []sqlitedialect.Statement{{SQL: "SELECT 1", Query: true}}); !errors.Is(err, context.Canceled) {
