@@ -1,6 +1,6 @@
 GO ?= go
 
-.PHONY: test vet fmt-check gen-check demo bench
+.PHONY: test vet fmt-check gen-check demo bench test-cloudflare e2e-cloudflare
 
 ## test: vet, gofmt check, generated-code check, and the race-enabled test suite.
 test: vet fmt-check gen-check
@@ -32,3 +32,14 @@ vet:
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+## test-cloudflare: vet (linux and js/wasm) and test the nested Cloudflare host module.
+test-cloudflare:
+	cd host/cloudflare && $(GO) vet ./... && GOOS=js GOARCH=wasm $(GO) vet ./... && $(GO) test -count=1 ./...
+
+## e2e-cloudflare: the example Worker and the D1 probe under workerd with local D1 (wrangler from npm).
+WRANGLER_VERSION ?= 4.80.0
+e2e-cloudflare:
+	npm install --prefix .cache/wrangler --no-audit --no-fund wrangler@$(WRANGLER_VERSION) || \
+		npm install --prefix .cache/wrangler --no-audit --no-fund wrangler@$(WRANGLER_VERSION)
+	cd host/cloudflare && WF_CLOUDFLARE_E2E=1 WRANGLER=$(CURDIR)/.cache/wrangler/node_modules/.bin/wrangler $(GO) test -count=1 ./example ./internal/d1probe
