@@ -15,13 +15,17 @@
 // their own outcome, so no write reads first and decides in Go:
 //
 //   - Append is one INSERT … SELECT … FROM unnest($events) whose WHERE checks
-//     the lease. A taken index is a unique violation on the events' primary
-//     key (run_id, idx): store.ErrConflict.
-//   - Commit is one batch: SELECT … FOR UPDATE of the run (the outcome, and a
-//     row lock that keeps the lease from changing hands until the batch
-//     ends), the events INSERT, the timers DELETE and INSERT, and the run's
-//     UPDATE, each guarded by the lease. A lost lease writes nothing; a
-//     lost race fails the whole batch.
+//     the lease and that the log ends where the events start. A taken index
+//     is a unique violation on the events' primary key (run_id, idx):
+//     store.ErrConflict. Only an append that inserted nothing reads back
+//     which guard failed.
+//   - Commit is one batch of two statements. The first locks the run's row
+//     (SELECT … FOR UPDATE in a CTE: the outcome, and a lock that keeps the
+//     lease from changing hands until the batch ends), inserts the events
+//     and deletes the timers; the second inserts the new timers and
+//     updates the run, releasing the lease. Every write is guarded by the
+//     lease, so a lost lease writes nothing, and a lost race fails the
+//     whole batch.
 //   - ClaimRun is one batch: a conditional UPDATE … RETURNING, then the log
 //     and the deliveries. Claims of stale runs, due timers and due buckets
 //     are one UPDATE … WHERE key IN (SELECT … FOR UPDATE SKIP LOCKED)
@@ -32,6 +36,10 @@
 //
 // A serialization failure (SQLSTATE 40001) or deadlock (40P01) rolls the
 // transaction back; the store retries it a few times with a short backoff.
+//
+// No index holds a lease column and the runs table leaves free space in
+// its pages, so the frequent lease writes (claims, heartbeats, releases)
+// are HOT updates that touch no index.
 //
 // # Portable, pooler-friendly SQL
 //
