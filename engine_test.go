@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -107,32 +108,56 @@ func TestFulfillmentEndToEnd(t *testing.T) {
 
 func TestStepNotRerunAfterCrash(t *testing.T) {
 	t.Parallel()
-	calls := 0
-	crash := true
+	calls, emails := 0, 0
 	def := wf.New("crashy", func(ctx *wf.Context, _ struct{}) (int, error) {
 		v, err := wf.Step(ctx, "charge", func(sc wf.StepContext) (int, error) { calls++; return 42, nil })
 		if err != nil {
 			return 0, err
 		}
-		if crash {
-			panic("process died after the checkpoint")
-		}
-		return v, nil
+		err = wf.Do(ctx, "email", func(sc wf.StepContext) error { emails++; return nil })
+		return v, err
 	})
 	h := newHarness(t, def, struct{}{})
-	// Simulate a crash: the step's checkpoint is durable, the invocation's
-	// final commit is lost.
-	inv := h.invocation()
-	if _, err := def.Execute(context.Background(), inv); err != nil {
+	// The process dies before the invocation's final commit: "charge" was
+	// made durable before "email" started; "email" and the finish were not.
+	if _, err := def.Execute(context.Background(), h.invocation()); err != nil {
 		t.Fatal(err)
 	}
-	crash = false
+	if got := h.kinds(); !equalStrings(got, []string{"STEP_FINISHED:charge"}) {
+		t.Fatalf("durable after the crash: %v", got)
+	}
 	out := h.drive()
 	if out.Status != wf.OutcomeFinished || string(out.Output) != "42" {
 		t.Fatalf("got %s %s %+v", out.Status, out.Output, out.Error)
 	}
-	if calls != 1 {
-		t.Fatalf("step ran %d times, want 1", calls)
+	if calls != 1 || emails != 2 {
+		t.Fatalf("charge ran %d times (want 1), email %d (want 2: unrecorded steps run again)", calls, emails)
+	}
+}
+
+// countingJournal counts durable writes.
+type countingJournal struct {
+	memJournal
+	writes int
+}
+
+func (j *countingJournal) Append(ctx context.Context, next int, evs []wf.Event) error {
+	j.writes++
+	return j.memJournal.Append(ctx, next, evs)
+}
+
+// TestOneWritePerStep: ten steps cost nine checkpoint writes, and the last
+// step's checkpoint rides along with the finishing commit.
+func TestOneWritePerStep(t *testing.T) {
+	t.Parallel()
+	def := stepsWorkflow(10)
+	j := &countingJournal{}
+	out, err := def.Execute(context.Background(), wf.Invocation{RunID: "r", Journal: j, Input: []byte("{}")})
+	if err != nil || out.Status != wf.OutcomeFinished {
+		t.Fatalf("%s %v", out.Status, err)
+	}
+	if j.writes != 9 || len(out.Pending) != 2 || out.Pending[0].StepID != "step-9" || out.Pending[1].Type != wf.RunFinished {
+		t.Fatalf("writes %d, pending %v", j.writes, out.Pending)
 	}
 }
 
@@ -485,6 +510,9 @@ func TestProgrammerErrors(t *testing.T) {
 			m["boom"] = 1
 			return nil
 		}, wf.CodeError, "assignment to entry in nil map"},
+		{"goexit in step", func(ctx *wf.Context) error {
+			return wf.Do(ctx, "x", func(wf.StepContext) error { runtime.Goexit(); return nil })
+		}, wf.CodeError, "exited without returning"},
 		{"panic in step", func(ctx *wf.Context) error {
 			return wf.Do(ctx, "x", func(wf.StepContext) error { panic("step exploded") })
 		}, wf.CodeError, "step exploded"},

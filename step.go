@@ -90,6 +90,10 @@ func (e *execution) step(id, what string, fn func(StepContext) (json.RawMessage,
 	}
 	attempt := e.resumeRetries(id)
 	e.maybeYield()
+	// Make what came before durable before this step's side effects run:
+	// a step's checkpoint rides along with the next step's start, or with
+	// the pause or finish that follows it, so a step costs one write.
+	e.flush()
 	for ; ; attempt++ {
 		raw, err := e.attempt(id, attempt, cfg, fn)
 		if e.ctx.Err() != nil {
@@ -97,14 +101,12 @@ func (e *execution) step(id, what string, fn func(StepContext) (json.RawMessage,
 		}
 		if err == nil {
 			e.record(Event{Type: StepFinished, StepID: id, Result: raw, Attempts: attemptsField(attempt), Meta: cfg.meta})
-			e.flush()
 			return raw, nil
 		}
 		retry := attempt < policy.MaxAttempts && (policy.ShouldRetry == nil || policy.ShouldRetry(err, attempt))
 		if !retry {
 			info := NewErrorInfo(err)
 			e.record(Event{Type: StepFailed, StepID: id, Error: info, Attempts: attemptsField(attempt), Meta: cfg.meta})
-			e.flush()
 			return nil, &StepError{StepID: StepID(id), Attempts: attempt, Cause: info}
 		}
 		wait := policy.delay(attempt + 1)
@@ -197,9 +199,12 @@ func (e *execution) attempt(id string, n int, cfg stepConfig, fn func(StepContex
 	ch := make(chan result, 1)
 	go func() {
 		var r result
+		returned := false
 		defer func() {
 			if p := recover(); p != nil {
 				r = result{err: &PanicError{Value: p, Stack: string(debug.Stack())}}
+			} else if !returned {
+				r = result{err: fmt.Errorf("wf: step %q: its function exited without returning (runtime.Goexit)", id)}
 			}
 			ch <- r
 		}()
@@ -215,6 +220,7 @@ func (e *execution) attempt(id string, n int, cfg stepConfig, fn func(StepContex
 			}
 		}
 		r.err = call(sc)
+		returned = true
 	}()
 	select {
 	case r := <-ch:
