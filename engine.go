@@ -13,10 +13,14 @@ import (
 	"time"
 )
 
-// Journal makes events durable in the middle of an invocation: a step's
-// checkpoint is written before the workflow moves on. The runtime implements
-// it over a store; Append must return an error wrapping ErrConflict when
-// another writer already used index next.
+// Journal makes events durable in the middle of an invocation: before a
+// step's function runs, everything recorded before it (the previous step's
+// checkpoint, recorded times and UUIDs, consumed deliveries) is appended in
+// one write; what is recorded last travels with the invocation's final
+// commit (Outcome.Pending). So a step costs one write, and its result is
+// durable before any later side effect. The runtime implements Journal over
+// a store; Append must return an error wrapping ErrConflict when another
+// writer already used index next.
 type Journal interface {
 	Append(ctx context.Context, next int, events []Event) error
 }
