@@ -54,7 +54,7 @@ func build(fset *token.FileSet, pkg *packages.Package) (*pkgModel, scanner.Error
 		fset: fset,
 		pkg:  pkg,
 		out: &pkgModel{Name: pkg.Name, Path: pkg.PkgPath, Types: pkg.Types,
-			Dir: packageDir(pkg)},
+			Dir: packageDir(pkg), Module: pkg.Module},
 		previous:      map[*workflow][]directive.Ident{},
 		schedInput:    map[*schedule]directive.Ident{},
 		checked:       map[types.Type]bool{},
@@ -96,6 +96,7 @@ func build(fset *token.FileSet, pkg *packages.Package) (*pkgModel, scanner.Error
 	})
 	slices.SortFunc(b.out.Signals, func(x, y *signal) int { return cmp.Compare(x.Name, y.Name) })
 	b.checkNames()
+	b.checkHosts()
 	return b.out, b.errs
 }
 
@@ -120,8 +121,9 @@ func (b *builder) hosts(ds []*directive.Directive) {
 			b.errorf(d.Pos, "//wf:hosts: the package already lists its hosts at %s", b.where(b.out.HostsPos))
 			continue
 		}
-		b.out.Hosts = d.Args.(*directive.Hosts).Hosts
-		b.out.HostsPos = d.Pos
+		args := d.Args.(*directive.Hosts)
+		b.out.Hosts, b.out.Sweep = args.Hosts, args.Sweep
+		b.out.HostsPos, b.out.HostsAt = d.Pos, b.fset.Position(d.Pos)
 	}
 }
 

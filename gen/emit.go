@@ -9,6 +9,8 @@ import (
 
 	"github.com/dave/jennifer/jen"
 	"golang.org/x/tools/imports"
+
+	"github.com/wfgo/wf/gen/internal/directive"
 )
 
 // GenVersion is the version of the code wfgen generates. The generated
@@ -164,16 +166,7 @@ func retryCode(r *retry) jen.Code {
 }
 
 // shortDuration prints d without zero units: 48h rather than 48h0m0s.
-func shortDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
-}
+func shortDuration(d time.Duration) string { return directive.ShortDuration(d) }
 
 // lines puts each element on its own line, as gofmt keeps a multi-line
 // call or literal.

@@ -64,8 +64,10 @@ type Result struct {
 }
 
 // Generate reads the directives of the packages and writes one
-// <package>_wf.go per package that has any, only when its content
-// changes; it removes the outputs of packages that no longer have any.
+// <package>_wf.go per package that has any, and the files of the hosts of
+// its //wf:hosts, only when their content changes; it removes the outputs
+// of packages that no longer have directives, and of hosts no longer
+// listed.
 // Directive errors are returned together as a scanner.ErrorList, and then
 // nothing is written.
 func Generate(ctx context.Context, cfg Config) (Result, error) {
@@ -90,11 +92,15 @@ func Generate(ctx context.Context, cfg Config) (Result, error) {
 			if err := os.Remove(f.Path); err != nil {
 				return res, err
 			}
+			removeEmptyDirs(filepath.Dir(f.Path))
 			res.Removed = append(res.Removed, rel)
 		case f.Content == nil:
 		case exists && bytes.Equal(old, f.Content):
 			res.Unchanged = append(res.Unchanged, rel)
 		default:
+			if err := os.MkdirAll(filepath.Dir(f.Path), 0o777); err != nil {
+				return res, err
+			}
 			if err := os.WriteFile(f.Path, f.Content, 0o666); err != nil {
 				return res, err
 			}
@@ -169,6 +175,14 @@ func planPackages(fset *token.FileSet, pkgs []*packages.Package, dir string) ([]
 				files = append(files, File{Path: s})
 			}
 		}
+		if _, err := os.Stat(filepath.Join(model.Dir, hostsDir)); err == nil || len(model.Hosts) > 0 {
+			hostFiles, herrs, err := planHosts(model)
+			if err != nil {
+				return nil, nil, err
+			}
+			files = append(files, hostFiles...)
+			errs = append(errs, herrs...)
+		}
 	}
 	if len(errs) > 0 {
 		return nil, nil, relative(dedupe(errs), dir)
@@ -196,3 +210,12 @@ func dedupe(list scanner.ErrorList) scanner.ErrorList {
 }
 
 func dirOf(path string) string { return filepath.Dir(path) }
+
+// removeEmptyDirs removes dir and its parents while they are empty: what
+// is left of a host's directory once its files are removed. It stops at
+// the package's directory, which holds the package.
+func removeEmptyDirs(dir string) {
+	for os.Remove(dir) == nil {
+		dir = filepath.Dir(dir)
+	}
+}

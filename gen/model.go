@@ -4,6 +4,8 @@ import (
 	"go/token"
 	"go/types"
 	"time"
+
+	"golang.org/x/tools/go/packages"
 )
 
 // pkgModel is what wfgen read from one package's directives, resolved
@@ -22,6 +24,15 @@ type pkgModel struct {
 	// Hosts are the platforms of //wf:hosts, in directive order.
 	Hosts    []string
 	HostsPos token.Pos
+	// HostsAt is HostsPos resolved, for the errors found while the
+	// hosts' files are planned.
+	HostsAt token.Position
+	// Sweep is sweep= of //wf:hosts; 0 when unset.
+	Sweep time.Duration
+	// Module is the module holding the package (nil outside modules):
+	// the hosts' configs name paths from its root, and the Cloudflare
+	// Worker's own module requires it.
+	Module *packages.Module
 }
 
 // Output returns the name of the file generated for the package.

@@ -1,6 +1,8 @@
 package directive
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -84,4 +86,58 @@ func (s *Schedule) check(c *checkContext) {
 			c.errorf("tz", "tz=%q: unknown time zone (want an IANA name such as Europe/Paris)", s.TZ)
 		}
 	}
+}
+
+// RailwayMinSweep is the shortest interval at which Railway Cron runs a
+// job.
+const RailwayMinSweep = 5 * time.Minute
+
+// SweepCron returns the minute and hour fields of a cron expression that
+// fires every d, aligned to the hour or the day ("*/5" and "*" for 5m),
+// and false when no cron fires evenly every d: a cron fires on the
+// minute, so d must be 1m to 30m dividing an hour, 1h to 12h dividing a
+// day, or 24h.
+func SweepCron(d time.Duration) (minute, hour string, ok bool) {
+	switch {
+	case d == time.Minute:
+		return "*", "*", true
+	case d < time.Hour && d%time.Minute == 0 && time.Hour%d == 0:
+		return fmt.Sprintf("*/%d", d/time.Minute), "*", true
+	case d == time.Hour:
+		return "0", "*", true
+	case d < 24*time.Hour && d%time.Hour == 0 && (24*time.Hour)%d == 0:
+		return "0", fmt.Sprintf("*/%d", d/time.Hour), true
+	case d == 24*time.Hour:
+		return "0", "0", true
+	}
+	return "", "", false
+}
+
+func (h *Hosts) check(c *checkContext) {
+	if !c.has("sweep") {
+		return
+	}
+	sweep := ShortDuration(h.Sweep)
+	if slices.ContainsFunc(h.Hosts, func(s string) bool { return s != "worker" }) {
+		if _, _, ok := SweepCron(h.Sweep); !ok {
+			c.errorf("sweep", "sweep=%s: a host's cron cannot fire evenly every %s; use 1m to 30m dividing an hour (1m, 2m, 3m, 4m, 5m, 6m, 10m, 12m, 15m, 20m, 30m), 1h to 12h dividing a day, or 24h",
+				sweep, sweep)
+			return
+		}
+	}
+	if slices.Contains(h.Hosts, "railway") && h.Sweep < RailwayMinSweep {
+		c.errorf("sweep", "sweep=%s: Railway Cron runs a job at most every 5m; use sweep=5m or more, or deploy on another host", sweep)
+	}
+}
+
+// ShortDuration prints d without zero units: 5m rather than 5m0s.
+func ShortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }

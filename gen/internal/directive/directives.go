@@ -108,9 +108,23 @@ type Schedule struct {
 }
 
 // Hosts, on the package clause, lists the platforms the package's
-// workflows are deployed to. wfgen checks the list; the per-host main
-// packages and config files are not generated yet.
+// workflows are deployed to. For each, wfgen writes a deployable entry
+// point and the host's config file into wfhosts/<host>/ beside the
+// package. The entry points get the workflows' dependencies from a
+// function the package must declare:
+//
+//	func HostWorkflows(ctx context.Context, getenv func(string) string) (Workflows, error)
+//
+// getenv reads the host's environment (os.Getenv; a Worker's variables
+// on Cloudflare). Each //wf:schedule is checked against each host's
+// sweep: a schedule that fires more often than a host sweeps is an error.
 type Hosts struct {
 	// Hosts are the platforms, at least one.
 	Hosts []string `wf:",positional" enum:"vercel,netlify,railway,cloudflare,lambda,worker,cron"`
+	// Sweep is how often each host wakes a sweep: the interval of its
+	// cron, or the worker's pause between sweeps. Crons fire on the
+	// minute: use 1m to 30m dividing an hour, 1h to 12h dividing a day,
+	// or 24h. Railway runs a cron at most every 5m; Vercel's Hobby plan
+	// once a day. Defaults to 5m (5s for the worker).
+	Sweep time.Duration `wf:"sweep"`
 }

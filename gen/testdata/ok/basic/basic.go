@@ -1,4 +1,3 @@
-//wf:hosts vercel cron
 package basic
 
 import (
