@@ -16,6 +16,13 @@
 // Two versions are deployed side by side: FulfillmentV1 (v1) is the
 // earlier workflow without the delay, kept so that runs started on it end
 // on it; Fulfillment (v2) is what new runs start on.
+//
+// The package is deployed on every host wf supports: //wf:hosts makes
+// wfgen write an entry point and its config per host into wfhosts/<host>/
+// (see package gen), and HostWorkflows gives them the workflows'
+// services. hosts_test.go runs each entry point the way its host does.
+//
+//wf:hosts vercel netlify railway cloudflare lambda worker cron
 package fulfillment
 
 //go:generate go run github.com/wfgo/wf/cmd/wfgen
