@@ -29,8 +29,10 @@ Usage:
 
 	wfgen [-C dir] [-v] [packages]
 		Generate <package name>_wf.go in each package that has directives
-		(default "."), only when its content changes; remove the output of
-		a package that has none any more.
+		(default "."), and the files of each host of its //wf:hosts in
+		wfhosts/<host>/, only when their content changes; remove the
+		outputs of a package that has none any more, or of a host no
+		longer listed.
 	wfgen [-C dir] check [packages]
 		Report generated files that are missing or stale, compile errors,
 		and code that breaks replay (the analyzers of gen/check).

@@ -80,7 +80,7 @@ func tempModule(t *testing.T) string {
 	t.Helper()
 	root := filepath.Join("..", "..")
 	files := map[string]string{}
-	for _, name := range []string{"doc.go", "fulfillment.go"} {
+	for _, name := range []string{"doc.go", "fulfillment.go", "hosts.go"} {
 		b, err := os.ReadFile(filepath.Join(root, "examples", "fulfillment", name))
 		if err != nil {
 			t.Fatal(err)
@@ -102,8 +102,9 @@ func TestAppModule(t *testing.T) {
 	out := filepath.Join(dir, "fulfillment", "fulfillment_wf.go")
 
 	code, stdout, stderr := run("-C", dir, "-v", "./...")
-	if code != 0 || stdout != "wrote fulfillment/fulfillment_wf.go\n" {
-		t.Fatalf("generate: status %d, stdout %q, stderr %s", code, stdout, stderr)
+	if code != 0 || !strings.HasPrefix(stdout, "wrote fulfillment/fulfillment_wf.go\n") ||
+		!strings.Contains(stdout, "wrote fulfillment/wfhosts/cloudflare/go.mod\n") || strings.Count(stdout, "\n") != 19 {
+		t.Fatalf("generate: status %d, stdout %q (want the package's file and its 7 hosts' 18), stderr %s", code, stdout, stderr)
 	}
 	first, err := os.ReadFile(out)
 	if err != nil {
@@ -125,6 +126,15 @@ func TestAppModule(t *testing.T) {
 
 	if code, _, stderr := run("-C", dir, "check", "./..."); code != 0 {
 		t.Fatalf("check: status %d\n%s", code, stderr)
+	}
+
+	// The Worker's module requires the app's, and finds the Cloudflare
+	// host beside wf's directory, which the app's go.mod replaces wf by.
+	wasm := exec.Command("go", "build", "-o", filepath.Join(t.TempDir(), "worker.wasm"), ".")
+	wasm.Dir = filepath.Join(dir, "fulfillment", "wfhosts", "cloudflare")
+	wasm.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	if b, err := wasm.CombinedOutput(); err != nil {
+		t.Fatalf("GOOS=js GOARCH=wasm go build of the Worker: %v\n%s", err, b)
 	}
 
 	code, _, stderr = run("-C", dir, "schema", "-o", "schemas", "./...")
