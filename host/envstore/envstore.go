@@ -1,6 +1,6 @@
 // Package envstore opens the store a host's environment names: PostgreSQL
 // when DATABASE_URL is set (tables in the schema WF_PG_SCHEMA, default
-// public), otherwise the SQLite file named by WF_SQLITE_PATH (default
+// public; wake-ups NOTIFYed on WF_PG_NOTIFY, default wf_wake), otherwise the SQLite file named by WF_SQLITE_PATH (default
 // "wf.db"). Generated mains call Open; it imports
 // the pgx and modernc.org/sqlite drivers, so the library proper does not.
 package envstore
@@ -24,14 +24,21 @@ import (
 // WF_SQLITE_PATH is set.
 const DefaultSQLitePath = "wf.db"
 
+// DefaultNotifyChannel is the channel a PostgreSQL store NOTIFYs when a run
+// becomes ready (WF_PG_NOTIFY names another; "off" turns it off).
+const DefaultNotifyChannel = "wf_wake"
+
 // Opened is an opened store with what it needs closed.
 type Opened struct {
 	Store store.Store
 	// Kind is "postgres" or "sqlite".
 	Kind string
 	// Pool is the Postgres pool (nil for SQLite), for LISTEN wake-ups.
-	Pool  *pgxpool.Pool
-	close func()
+	Pool *pgxpool.Pool
+	// NotifyChannel is the channel the store NOTIFYs ("" for none): pass
+	// it with Pool to host/worker.Listen.
+	NotifyChannel string
+	close         func()
 }
 
 // Close releases the store's connections.
@@ -51,7 +58,21 @@ func Open(ctx context.Context, getenv func(string) string, migrate bool) (*Opene
 		if schema := getenv("WF_PG_SCHEMA"); schema != "" {
 			opts = append(opts, postgres.WithSchema(schema))
 		}
-		return openPostgres(ctx, url, migrate, opts)
+		channel := getenv("WF_PG_NOTIFY")
+		switch channel {
+		case "off":
+			channel = ""
+		case "":
+			channel = DefaultNotifyChannel
+		}
+		if channel != "" {
+			opts = append(opts, postgres.WithNotify(channel))
+		}
+		o, err := openPostgres(ctx, url, migrate, opts)
+		if o != nil {
+			o.NotifyChannel = channel
+		}
+		return o, err
 	}
 	path := getenv("WF_SQLITE_PATH")
 	if path == "" {

@@ -42,10 +42,16 @@ func (s *Store) Deliver(ctx context.Context, runID string, d wf.Delivery) (store
 	return res, nil
 }
 
+// sqlNotify wakes LISTENers (WithNotify) when the transaction commits.
+const sqlNotify = `SELECT pg_notify($1, $2)`
+
 func (s *Store) deliver(ctx context.Context, runID string, d wf.Delivery, data []byte) (store.DeliveryResult, error) {
 	b := &pgx.Batch{}
 	b.Queue(s.q.deliver, runID, d.SignalID, d.StepID, string(data))
 	b.Queue(s.q.deliveryWinner, runID, d.SignalID, d.StepID)
+	if s.notify != "" {
+		b.Queue(sqlNotify, s.notify, runID)
+	}
 	br := s.pool.SendBatch(ctx, b)
 	defer br.Close()
 
@@ -79,6 +85,11 @@ func (s *Store) deliver(ctx context.Context, runID string, d wf.Delivery, data [
 	}
 	if err := rows.Err(); err != nil {
 		return store.DeliveryResult{}, err
+	}
+	if s.notify != "" {
+		if _, err := br.Exec(); err != nil {
+			return store.DeliveryResult{}, err
+		}
 	}
 	if err := br.Close(); err != nil {
 		return store.DeliveryResult{}, err

@@ -161,6 +161,11 @@ func (s *Store) commitBatch(c store.Commit) (func() *pgx.Batch, error) {
 		b.Queue(s.q.commitFirst, c.RunID, c.Owner, next, data)
 		b.Queue(s.q.commitRun, c.RunID, c.Owner, next, string(c.Status), c.LoadedSeq,
 			jsonArg(c.Output), errArg, awaitArg, wakeAt(wakes), timeArg(c.Now), steps, wakes)
+		if s.notify != "" && (c.Status == wf.StatusRunning || c.Status == wf.StatusPaused) {
+			// A paused commit may be stored as running (a delivery raced
+			// it); a spurious wake-up costs one empty sweep.
+			b.Queue(sqlNotify, s.notify, c.RunID)
+		}
 		return b
 	}, nil
 }

@@ -13,6 +13,7 @@ type config struct {
 	schema     string
 	prefix     string
 	maxPayload int
+	notify     string
 }
 
 // DefaultMaxPayload is the default limit on one stored payload: 1 MiB.
@@ -66,3 +67,13 @@ func WithTablePrefix(prefix string) Option { return func(c *config) { c.prefix =
 // a larger payload fails with store.ErrTooLarge before anything is
 // written. Migrate ignores it. Defaults to DefaultMaxPayload (1 MiB).
 func WithMaxPayload(bytes int) Option { return func(c *config) { c.maxPayload = bytes } }
+
+// WithNotify makes the store send NOTIFY channel, with the run's ID as
+// payload, in the same transaction as a delivery and as a commit that
+// leaves a run ready for another driver (yielded, or paused while a
+// delivery arrived). A worker LISTENing on channel (host/worker.Listen)
+// then sweeps at once instead of at its next poll. Wake-ups are only an
+// optimisation: behind a pooler that cannot LISTEN, polling still finds the
+// work. Defaults to none.
+func WithNotify(channel string) Option { return func(c *config) { c.notify = channel } }
+

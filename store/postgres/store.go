@@ -17,6 +17,7 @@ type Store struct {
 	pool       *pgxpool.Pool
 	q          queries
 	maxPayload int
+	notify     string
 }
 
 var _ store.Store = (*Store)(nil)
@@ -43,7 +44,7 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 	if want := len(migrations.Postgres()); have != want {
 		return nil, &SchemaVersionError{Schema: cfg.schema, Prefix: cfg.prefix, Have: have, Want: want}
 	}
-	return &Store{pool: pool, q: newQueries(cfg), maxPayload: cfg.maxPayload}, nil
+	return &Store{pool: pool, q: newQueries(cfg), maxPayload: cfg.maxPayload, notify: cfg.notify}, nil
 }
 
 // tooLarge checks one payload against the limit.
