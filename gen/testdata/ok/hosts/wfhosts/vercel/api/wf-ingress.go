@@ -11,12 +11,12 @@ import (
 	"github.com/wfgo/wf/runtime"
 )
 
-// Ingress serves the ingress API of package host (start runs, deliver
-// signals and approvals, read runs) under /api/wf, which vercel.json
-// rewrites to this function: POST /api/wf/runs starts a run. A request
-// without "Authorization: Bearer $WF_INGRESS_SECRET" is refused with 401
-// before the store is touched, and so is every request while the secret
-// is unset. It shares route and newRuntime with wf-sweep.go.
+// Ingress serves the ingress API of package host (start runs, deliver signals
+// and approvals, read runs) under /api/wf, which vercel.json rewrites to this
+// function: POST /api/wf/runs starts a run. A request without "Authorization:
+// Bearer $WF_INGRESS_SECRET" is refused with 401 before the store is touched,
+// and so is every request while the secret is unset. It shares route and
+// newRuntime with wf-sweep.go.
 func Ingress(w http.ResponseWriter, r *http.Request) {
 	secret := os.Getenv("WF_INGRESS_SECRET")
 	if !host.BearerMatches(r, secret) {
@@ -40,8 +40,8 @@ func Ingress(w http.ResponseWriter, r *http.Request) {
 
 var ingressRoute route
 
-// ingressPath is path in the ingress API: without the route's prefix,
-// /api/wf as the client sent it or /api/wf-ingress after the rewrite.
+// ingressPath is path in the ingress API: without the route's prefix, /api/wf
+// as the client sent it or /api/wf-ingress after the rewrite.
 func ingressPath(path string) string {
 	for _, prefix := range []string{"/api/wf-ingress", "/api/wf"} {
 		if rest, ok := strings.CutPrefix(path, prefix); ok && (rest == "" || rest[0] == '/') {
