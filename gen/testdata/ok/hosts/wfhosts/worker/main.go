@@ -2,11 +2,11 @@
 
 // Command worker runs the workflows of package
 // github.com/wfgo/wf/gen/testdata/ok/hosts in a long-running process. It sweeps
-// every 5s, at once again while a sweep leaves work, and early when PostgreSQL
-// delivers a notification on channel wf_wake (NOTIFY wf_wake) if DATABASE_URL
-// names PostgreSQL. When WF_INGRESS_SECRET is set it serves the ingress API on
-// $PORT (default 8080), each request carrying "Authorization: Bearer
-// $WF_INGRESS_SECRET".
+// every 5s, at once again while a sweep leaves work, and early when the
+// PostgreSQL store notifies that a run is ready (LISTEN on WF_PG_NOTIFY,
+// default wf_wake: see package envstore) if DATABASE_URL names PostgreSQL. When
+// WF_INGRESS_SECRET is set it serves the ingress API on $PORT (default 8080),
+// each request carrying "Authorization: Bearer $WF_INGRESS_SECRET".
 //
 // On SIGTERM or an interrupt it finishes the sweep in progress, lets requests
 // in flight end, and exits 0; it exits 1 when the store cannot be opened (an
@@ -44,10 +44,6 @@ const (
 	_ = wf.EnforceVersion(wf.MaxGenVersion - 1)
 )
 
-// wakeChannel is the PostgreSQL channel whose notifications end the worker's
-// pause between sweeps early.
-const wakeChannel = "wf_wake"
-
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	code := run(ctx)
@@ -65,8 +61,8 @@ func run(ctx context.Context) int {
 	}
 	defer opened.Close()
 	var wake <-chan struct{}
-	if opened.Pool != nil {
-		wake = worker.Listen(ctx, opened.Pool, wakeChannel, logger)
+	if opened.Pool != nil && opened.NotifyChannel != "" {
+		wake = worker.Listen(ctx, opened.Pool, opened.NotifyChannel, logger)
 	}
 	served := make(chan error, 1)
 	if secret := os.Getenv("WF_INGRESS_SECRET"); secret != "" {
