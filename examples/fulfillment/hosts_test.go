@@ -113,11 +113,13 @@ func hostStore(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := fulfillment.StartFulfillment(ctx, rt, "order-1", fulfillment.Input{OrderID: "order-1", DelayMs: 1})
-	if err != nil || res.Kind != runtime.KindPaused {
-		t.Fatalf("StartFulfillment = %s, %v; want paused", res.Kind, err)
+	// The delay outlasts the start even on a loaded machine, so that the
+	// run sleeps on a timer rather than going straight to the payment.
+	res, err := fulfillment.StartFulfillment(ctx, rt, "order-1", fulfillment.Input{OrderID: "order-1", DelayMs: 500})
+	if err != nil || res.Kind != runtime.KindPaused || res.Run.WakeAt == nil {
+		t.Fatalf("StartFulfillment = %s, %v; want paused on a timer", res.Kind, err)
 	}
-	time.Sleep(5 * time.Millisecond) // the timer is due
+	time.Sleep(time.Until(*res.Run.WakeAt) + 10*time.Millisecond) // the timer is due
 	return path
 }
 
