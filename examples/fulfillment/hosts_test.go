@@ -31,7 +31,7 @@ import (
 
 // hostEnv holds the variables of the environment that the entry points
 // read; the child processes get none of them from the test's environment.
-var hostEnv = []string{"DATABASE_URL", "WF_PG_SCHEMA", "WF_SQLITE_PATH", "AWS_LAMBDA_RUNTIME_API", "PORT", "WF_INGRESS_SECRET", "CRON_SECRET"}
+var hostEnv = []string{"DATABASE_URL", "WF_PG_SCHEMA", "WF_PG_NOTIFY", "WF_SQLITE_PATH", "AWS_LAMBDA_RUNTIME_API", "PORT", "WF_INGRESS_SECRET", "CRON_SECRET"}
 
 // hostBinaries builds the entry points that are main packages once for
 // the package's tests (railway's is cron's, with other comments). The
