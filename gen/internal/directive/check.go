@@ -118,6 +118,10 @@ func (h *Hosts) check(c *checkContext) {
 		return
 	}
 	sweep := ShortDuration(h.Sweep)
+	if h.Sweep < time.Second {
+		c.errorf("sweep", "sweep=%s: want at least 1s", sweep)
+		return
+	}
 	if slices.ContainsFunc(h.Hosts, func(s string) bool { return s != "worker" }) {
 		if _, _, ok := SweepCron(h.Sweep); !ok {
 			c.errorf("sweep", "sweep=%s: a host's cron cannot fire evenly every %s; use 1m to 30m dividing an hour (1m, 2m, 3m, 4m, 5m, 6m, 10m, 12m, 15m, 20m, 30m), 1h to 12h dividing a day, or 24h",

@@ -133,3 +133,34 @@ type F struct{}
 		t.Error("Has reports the wrong keys")
 	}
 }
+
+// TestHostsSweep checks sweep= against the hosts it is given to.
+func TestHostsSweep(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		line, err string
+	}{
+		{"//wf:hosts vercel railway sweep=10m", ""},
+		{"//wf:hosts worker sweep=7s", ""},
+		{"//wf:hosts cloudflare sweep=2h", ""},
+		{"//wf:hosts worker sweep=500ms", "want at least 1s"},
+		{"//wf:hosts vercel worker sweep=7m", "cannot fire evenly every 7m"},
+		{"//wf:hosts lambda sweep=90s", "cannot fire evenly every 1m30s"},
+		{"//wf:hosts cron sweep=5h", "cannot fire evenly every 5h"},
+		{"//wf:hosts railway sweep=2m", "Railway Cron runs a job at most every 5m"},
+	} {
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, "p.go", tt.line+"\npackage p\n", parser.ParseComments)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var errs scanner.ErrorList
+		Parse(fset, f, &errs)
+		switch {
+		case tt.err == "" && len(errs) > 0:
+			t.Errorf("%s: %v", tt.line, errs)
+		case tt.err != "" && (len(errs) != 1 || !strings.Contains(errs[0].Msg, tt.err)):
+			t.Errorf("%s: errors %v, want one saying %q", tt.line, errs, tt.err)
+		}
+	}
+}
