@@ -21,7 +21,9 @@ import (
 	"github.com/wfgo/wf/examples/fulfillment"
 	"github.com/wfgo/wf/host"
 	"github.com/wfgo/wf/host/envstore"
+	"github.com/wfgo/wf/internal/pgtest"
 	"github.com/wfgo/wf/runtime"
+	"github.com/wfgo/wf/store/postgres"
 )
 
 // These tests run the entry points that wfgen wrote into wfhosts/ the way
@@ -256,4 +258,53 @@ func request(t *testing.T, method, url, token, body string) (int, []byte) {
 	defer res.Body.Close()
 	data, _ := io.ReadAll(res.Body)
 	return res.StatusCode, data
+}
+
+// TestHostWorkerOnPostgres runs the worker on PostgreSQL, where it also
+// LISTENs for the store's wake-ups: it serves, starts a run (whose commit
+// notifies the worker), and still drains on SIGTERM.
+func TestHostWorkerOnPostgres(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	if err := postgres.Migrate(context.Background(), db.Pool, postgres.WithSchema(db.Schema)); err != nil {
+		t.Fatal(err)
+	}
+	port := freePort(t)
+	cmd := hostCommand(t, "worker", "DATABASE_URL="+pgtest.URL(), "WF_PG_SCHEMA="+db.Schema,
+		"WF_PG_NOTIFY=wake_"+db.Schema, "WF_INGRESS_SECRET=s3cret", "PORT="+port)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+
+	base := "http://127.0.0.1:" + port
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		status, body := request(t, http.MethodPost, base+"/runs", "s3cret",
+			`{"workflowId":"fulfillment","runId":"order-pg","input":{"orderId":"order-pg","delayMs":0}}`)
+		if status == http.StatusCreated {
+			break
+		}
+		if status != 0 || time.Now().After(deadline) {
+			t.Fatalf("start over the worker's ingress: %d %s; stderr:\n%s", status, body, stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	sent := time.Now()
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Fatalf("worker after SIGTERM: %v, want exit status 0; stderr:\n%s", err, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the worker still runs 10s after SIGTERM; stderr:\n%s", stderr.String())
+	}
+	t.Logf("stopped %v after SIGTERM", time.Since(sent).Round(time.Millisecond))
 }
