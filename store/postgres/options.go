@@ -76,4 +76,3 @@ func WithMaxPayload(bytes int) Option { return func(c *config) { c.maxPayload = 
 // optimisation: behind a pooler that cannot LISTEN, polling still finds the
 // work. Defaults to none.
 func WithNotify(channel string) Option { return func(c *config) { c.notify = channel } }
-
