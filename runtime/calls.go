@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/wfgo/wf"
@@ -92,8 +93,8 @@ func (rt *Runtime) DeliverSignal(ctx context.Context, req SignalRequest) (Result
 	if req.SignalID == "" || req.Name == "" {
 		return Result{}, errors.New("runtime: DeliverSignal needs a SignalID and a Name")
 	}
-	if req.Name == wf.TimerSignal {
-		return Result{}, fmt.Errorf("runtime: %q is reserved for timers", wf.TimerSignal)
+	if strings.HasPrefix(req.Name, "__") {
+		return Result{}, fmt.Errorf("runtime: signal name %q: names starting with __ are reserved (timers, cancellation)", req.Name)
 	}
 	run, err := rt.store.GetRun(ctx, req.RunID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -278,16 +279,49 @@ func findAwait(run store.Run, match func(wf.Await) bool) (wf.Await, bool) {
 	return wf.Await{}, false
 }
 
-// Cancel ends a run as canceled: no further step runs. A run leased by
-// another owner is KindNotClaimable (try again); a finished run is
-// reported as it is.
+// cancelStep is the operation ID of a stored cancellation request: a
+// delivery no workflow operation can claim.
+const cancelStep = "__cancel"
+
+// Cancel ends a run as canceled: no further step runs. A finished run is
+// reported as it is. When another owner is driving the run, the request is
+// stored (KindNotClaimable is returned) and takes effect as soon as that
+// invocation ends: the run is then recovered and canceled instead of
+// resumed.
 func (rt *Runtime) Cancel(ctx context.Context, runID, reason string) (Result, error) {
 	if reason == "" {
 		reason = "canceled"
 	}
-	return rt.claimThen(ctx, runID, func(ex store.Execution, owner string) (Result, error) {
-		return rt.endAs(ctx, ex, owner, wf.StatusCanceled, &wf.ErrorInfo{Name: "Canceled", Message: reason, Code: wf.CodeCanceled})
+	res, err := rt.claimThen(ctx, runID, func(ex store.Execution, owner string) (Result, error) {
+		return rt.endAs(ctx, ex, owner, wf.StatusCanceled, canceledError(reason))
 	})
+	if err != nil || res.Kind != KindNotClaimable {
+		return res, err
+	}
+	payload, _ := json.Marshal(reason)
+	d := wf.Delivery{StepID: cancelStep, SignalID: cancelStep, Name: cancelStep, Payload: payload, Time: rt.clock()}
+	if _, err := rt.store.Deliver(ctx, runID, d); err != nil {
+		return Result{}, fmt.Errorf("runtime: store the cancellation of run %s: %w", runID, err)
+	}
+	return res, nil
+}
+
+func canceledError(reason string) *wf.ErrorInfo {
+	return &wf.ErrorInfo{Name: "Canceled", Message: reason, Code: wf.CodeCanceled}
+}
+
+// cancelRequested returns the reason of a stored cancellation request.
+func cancelRequested(ex store.Execution) (string, bool) {
+	for _, d := range ex.Deliveries {
+		if d.StepID == cancelStep {
+			var reason string
+			if json.Unmarshal(d.Payload, &reason) != nil || reason == "" {
+				reason = "canceled"
+			}
+			return reason, true
+		}
+	}
+	return "", false
 }
 
 // endAs commits a terminal RUN_ERRORED with the given status and error.

@@ -83,6 +83,9 @@ func (rt *Runtime) drive(ctx context.Context, ex store.Execution, owner string, 
 	run := ex.Run
 	ctx, span := rt.startRunSpan(ctx, run.WorkflowID, run.Version, run.ID, owner)
 	defer func() { endRunSpan(span, res, err) }()
+	if reason, ok := cancelRequested(ex); ok {
+		return rt.endAs(ctx, ex, owner, wf.StatusCanceled, canceledError(reason))
+	}
 	def, err := rt.resolve(run)
 	if err != nil {
 		return rt.endWithError(ctx, ex, owner, err)

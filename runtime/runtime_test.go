@@ -628,3 +628,37 @@ func TestSharedSignalsAndContextDeadline(t *testing.T) {
 		t.Fatalf("invocation deadline %v, want ctx's %v", sawDeadline, want)
 	}
 }
+
+func TestCancelWhileDrivenElsewhere(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
+		b := setupOn(t, newStore(t))
+		ctx := context.Background()
+		if _, err := b.rt.StartRun(ctx, runtime.StartRequest{WorkflowID: "fulfillment", RunID: "x", Input: raw(t, orderInput{OrderID: "o", DelayMs: 1000})}); err != nil {
+			t.Fatal(err)
+		}
+		// Another process is driving the run.
+		now := b.clock.Now()
+		claim, err := b.store.ClaimRun(ctx, "x", store.Lease{Owner: "other", Now: now, Until: now.Add(time.Minute)})
+		if err != nil || claim.Status != store.Claimed {
+			t.Fatalf("claim: %s %v", claim.Status, err)
+		}
+		res, err := b.rt.Cancel(ctx, "x", "order withdrawn")
+		if err != nil || res.Kind != runtime.KindNotClaimable {
+			t.Fatalf("cancel while leased: %s %v", res.Kind, err)
+		}
+		// The other driver pauses the run again, unaware of the request.
+		if err := b.store.Commit(ctx, store.Commit{RunID: "x", Owner: "other", Next: len(claim.Execution.Events), Status: wf.StatusPaused,
+			LoadedSeq: claim.Execution.Run.DeliverySeq, Awaiting: claim.Execution.Run.Awaiting, Now: now}); err != nil {
+			t.Fatal(err)
+		}
+		sw, err := b.rt.Sweep(ctx, runtime.SweepOptions{})
+		if err != nil || sw.Summary.Recovered[runtime.KindCanceled] != 1 {
+			t.Fatalf("sweep after the request: %+v %v", sw.Summary, err)
+		}
+		run, _ := b.rt.GetRun(ctx, "x")
+		if run.Status != wf.StatusCanceled || run.Error == nil || run.Error.Message != "order withdrawn" {
+			t.Fatalf("run %s %+v", run.Status, run.Error)
+		}
+	})
+}
