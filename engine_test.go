@@ -285,7 +285,8 @@ func TestBackoffDelays(t *testing.T) {
 			for i, w := range tt.want {
 				gap := starts[i+1].Sub(starts[i])
 				want := w * time.Millisecond
-				if gap < want || gap > want+200*time.Millisecond {
+				// Lower bound exact; upper bound generous for loaded CI machines.
+				if gap < want || gap > want+2*time.Second {
 					t.Errorf("wait before attempt %d: %v, want ≈%v", i+2, gap, want)
 				}
 			}
@@ -358,7 +359,7 @@ func TestStepTimeout(t *testing.T) {
 	// The workflow sees a *StepError that unwraps to *StepTimeoutError.
 	def2 := wf.New("w2", func(ctx *wf.Context, _ struct{}) (bool, error) {
 		err := wf.Do(ctx, "hang", func(sc wf.StepContext) error {
-			time.Sleep(time.Second) // ignores its context
+			time.Sleep(3 * time.Second) // ignores its context
 			return nil
 		}, wf.WithTimeout(10*time.Millisecond))
 		return errors.As(err, &se) && errors.As(err, &te), nil
@@ -368,7 +369,7 @@ func TestStepTimeout(t *testing.T) {
 	if out := h2.drive(); string(out.Output) != "true" {
 		t.Fatalf("errors.As live: %s", out.Output)
 	}
-	if time.Since(start) > 500*time.Millisecond {
+	if time.Since(start) > 2*time.Second {
 		t.Fatal("timeout did not abandon a step that ignores its context")
 	}
 	if out := h2.drive(); string(out.Output) != "true" {

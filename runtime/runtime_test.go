@@ -441,11 +441,11 @@ func TestHeartbeatKeepsLease(t *testing.T) {
 	slow := wf.New("slow", func(ctx *wf.Context, _ struct{}) (int, error) {
 		return wf.Step(ctx, "work", func(sc wf.StepContext) (int, error) {
 			close(started)
-			time.Sleep(400 * time.Millisecond)
+			time.Sleep(1500 * time.Millisecond)
 			return 1, nil
 		})
 	})
-	rt, err := runtime.New(runtime.Config{Store: st, Workflows: []runtime.Workflow{{Definition: slow}}, LeaseDuration: 150 * time.Millisecond})
+	rt, err := runtime.New(runtime.Config{Store: st, Workflows: []runtime.Workflow{{Definition: slow}}, LeaseDuration: 600 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -458,7 +458,7 @@ func TestHeartbeatKeepsLease(t *testing.T) {
 		done <- res
 	}()
 	<-started
-	time.Sleep(250 * time.Millisecond) // past the first lease's expiry
+	time.Sleep(900 * time.Millisecond) // past the first lease's expiry
 	now := time.Now()
 	claim, err := st.ClaimRun(context.Background(), "h", store.Lease{Owner: "thief", Now: now, Until: now.Add(time.Second)})
 	if err != nil || claim.Status != store.NotClaimable {

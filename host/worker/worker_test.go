@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -32,23 +31,37 @@ func newRuntime(t *testing.T, defs ...*wf.Definition) *runtime.Runtime {
 func TestWorkerSweepsOnInterval(t *testing.T) {
 	t.Parallel()
 	rt := newRuntime(t)
-	var sweeps atomic.Int32
+	const interval = 50 * time.Millisecond
+	var mu sync.Mutex
+	var at []time.Time
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	start := time.Now()
 	go func() {
-		done <- worker.Run(ctx, rt, worker.Options{Interval: 50 * time.Millisecond, OnSweep: func(host.Summary) { sweeps.Add(1) }})
+		done <- worker.Run(ctx, rt, worker.Options{Interval: interval, OnSweep: func(host.Summary) {
+			mu.Lock()
+			at = append(at, time.Now())
+			n := len(at)
+			mu.Unlock()
+			if n == 3 {
+				cancel()
+			}
+		}})
 	}()
-	time.Sleep(180 * time.Millisecond)
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("three sweeps did not happen")
 	}
-	n := sweeps.Load()
-	elapsed := time.Since(start)
-	// One sweep at once, then one per interval.
-	if max := int32(elapsed/(50*time.Millisecond)) + 1; n < 3 || n > max {
-		t.Fatalf("%d sweeps in %v, want 3..%d", n, elapsed, max)
+	mu.Lock()
+	defer mu.Unlock()
+	// One sweep at once, then one per interval: never sooner.
+	for i := 1; i < len(at); i++ {
+		if gap := at[i].Sub(at[i-1]); gap < interval {
+			t.Fatalf("sweep %d came %v after the previous one, before the %v interval", i+1, gap, interval)
+		}
 	}
 }
 
