@@ -13,16 +13,10 @@ import (
 	"github.com/wfgo/wf/store"
 )
 
-// defaultListLimit is ListQuery.Limit's default.
-const defaultListLimit = 50
-
 // ListRuns returns runs ordered by (CreatedAt, ID) descending, filtered by
 // q.WorkflowID and q.Status, from after q.Cursor, at most q.Limit.
 func (s *Store) ListRuns(_ context.Context, q store.ListQuery) (store.RunPage, error) {
-	limit := q.Limit
-	if limit <= 0 {
-		limit = defaultListLimit
-	}
+	limit := q.PageSize()
 	var after *listPosition
 	if q.Cursor != "" {
 		pos, err := decodeCursor(q.Cursor)

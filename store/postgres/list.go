@@ -2,27 +2,19 @@ package postgres
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/wfgo/wf/store"
 )
-
-// defaultListLimit is ListQuery.Limit's documented default.
-const defaultListLimit = 50
 
 // ListRuns returns run summaries newest first by (CreatedAt, ID), filtered
 // by workflow and status and paged by an opaque cursor. A status filter
 // scans the (created_at, id) index: runs change status on every commit,
 // and an index on it would cost every commit an index write.
 func (s *Store) ListRuns(ctx context.Context, q store.ListQuery) (store.RunPage, error) {
-	limit := q.Limit
-	if limit <= 0 {
-		limit = defaultListLimit
-	}
+	limit := q.PageSize()
 	var (
 		where []string
 		args  []any
@@ -38,9 +30,9 @@ func (s *Store) ListRuns(ctx context.Context, q store.ListQuery) (store.RunPage,
 		where = append(where, "status = "+arg(string(q.Status)))
 	}
 	if q.Cursor != "" {
-		at, id, err := decodeCursor(q.Cursor)
+		at, id, err := store.ParseRunCursor(q.Cursor)
 		if err != nil {
-			return store.RunPage{}, err
+			return store.RunPage{}, fmt.Errorf("postgres: list runs: %w", err)
 		}
 		where = append(where, fmt.Sprintf("(created_at, id) < (%s, %s)", arg(at), arg(id)))
 	}
@@ -71,25 +63,7 @@ func (s *Store) ListRuns(ctx context.Context, q store.ListQuery) (store.RunPage,
 	if len(page.Runs) > limit {
 		page.Runs = page.Runs[:limit]
 		last := page.Runs[limit-1]
-		page.Next = encodeCursor(last.CreatedAt, last.ID)
+		page.Next = store.RunCursor(last.CreatedAt, last.ID)
 	}
 	return page, nil
-}
-
-// A cursor is the (created_at, id) of the last run of a page, as
-// base64url("<unix microseconds>:<id>"): microseconds are the column's
-// precision, so the comparison is exact.
-func encodeCursor(at time.Time, id string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(at.UnixMicro(), 10) + ":" + id))
-}
-
-func decodeCursor(c string) (time.Time, string, error) {
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err == nil {
-		micros, id, ok := strings.Cut(string(b), ":")
-		if us, perr := strconv.ParseInt(micros, 10, 64); ok && perr == nil {
-			return time.UnixMicro(us).UTC(), id, nil
-		}
-	}
-	return time.Time{}, "", fmt.Errorf("postgres: list runs: malformed cursor %q", c)
 }

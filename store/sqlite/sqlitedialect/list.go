@@ -2,7 +2,6 @@ package sqlitedialect
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
 	"strconv"
 	"strings"
@@ -10,16 +9,10 @@ import (
 	"github.com/wfgo/wf/store"
 )
 
-// defaultListLimit is ListQuery.Limit's default.
-const defaultListLimit = 50
-
 // ListRuns returns run summaries ordered by (CreatedAt, ID) descending. The
 // cursor is the position of the last run of the previous page.
 func (s *Store) ListRuns(ctx context.Context, q store.ListQuery) (store.RunPage, error) {
-	limit := q.Limit
-	if limit <= 0 {
-		limit = defaultListLimit
-	}
+	limit := q.PageSize()
 	var where []string
 	var args []any
 	param := func(v any) string {
@@ -33,11 +26,11 @@ func (s *Store) ListRuns(ctx context.Context, q store.ListQuery) (store.RunPage,
 		where = append(where, "status = "+param(string(q.Status)))
 	}
 	if q.Cursor != "" {
-		created, id, err := decodeCursor(q.Cursor)
+		created, id, err := store.ParseRunCursor(q.Cursor)
 		if err != nil {
-			return store.RunPage{}, err
+			return store.RunPage{}, fmt.Errorf("sqlite: ListRuns: %w", err)
 		}
-		where = append(where, fmt.Sprintf("(created_at, id) < (%s, %s)", param(created), param(id)))
+		where = append(where, fmt.Sprintf("(created_at, id) < (%s, %s)", param(micros(created)), param(id)))
 	}
 	sql := `SELECT ` + runColumns + ` FROM {runs}`
 	if len(where) > 0 {
@@ -57,25 +50,8 @@ func (s *Store) ListRuns(ctx context.Context, q store.ListQuery) (store.RunPage,
 	if len(runs) > limit {
 		runs = runs[:limit]
 		last := runs[limit-1]
-		page.Next = encodeCursor(micros(last.CreatedAt), last.ID)
+		page.Next = store.RunCursor(last.CreatedAt, last.ID)
 	}
 	page.Runs = runs
 	return page, nil
-}
-
-// encodeCursor makes an opaque cursor from a run's position.
-func encodeCursor(created int64, id string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(created, 10) + ":" + id))
-}
-
-// decodeCursor reads a cursor made by encodeCursor.
-func decodeCursor(c string) (int64, string, error) {
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err == nil {
-		created, id, ok := strings.Cut(string(b), ":")
-		if n, perr := strconv.ParseInt(created, 10, 64); ok && perr == nil {
-			return n, id, nil
-		}
-	}
-	return 0, "", fmt.Errorf("sqlite: ListRuns: malformed cursor %q", c)
 }
