@@ -2,7 +2,6 @@ package wf
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +10,8 @@ import (
 	"runtime"
 	"runtime/debug"
 	"time"
+
+	"github.com/wfgo/wf/internal/uuid"
 )
 
 // Journal makes events durable in the middle of an invocation: before a
@@ -159,7 +160,7 @@ func newExecution(ctx context.Context, d *Definition, inv Invocation) *execution
 		inv.Clock = time.Now
 	}
 	if inv.NewUUID == nil {
-		inv.NewUUID = newUUIDv4
+		inv.NewUUID = uuid.New
 	}
 	logger := inv.Logger
 	if logger == nil {
@@ -398,12 +399,4 @@ func (e *execution) publish(ev Event) {
 // pause ends the invocation waiting for a.
 func (e *execution) pause(a Await) {
 	e.stop(Outcome{Status: OutcomePaused, Awaiting: []Await{a}})
-}
-
-func newUUIDv4() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

@@ -10,8 +10,6 @@
 package runtime
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,6 +23,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/wfgo/wf"
+	"github.com/wfgo/wf/internal/uuid"
 	"github.com/wfgo/wf/store"
 )
 
@@ -146,7 +145,7 @@ func New(cfg Config) (*Runtime, error) {
 		rt.clock = time.Now
 	}
 	if rt.newUUID == nil {
-		rt.newUUID = randomUUID
+		rt.newUUID = uuid.New
 	}
 	if rt.minYield <= 0 {
 		rt.minYield = 2 * time.Second
@@ -210,15 +209,6 @@ func (rt *Runtime) definition(workflowID string) (*wf.Definition, error) {
 		return nil, fmt.Errorf("%w %q", ErrUnknownWorkflow, workflowID)
 	}
 	return w.Definition, nil
-}
-
-func randomUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
 func rawOrNull(v json.RawMessage) json.RawMessage {
