@@ -20,8 +20,8 @@ type Summary struct {
 	Error             string          `json:"error,omitempty"`
 }
 
-// Sweep materialises the runtime's schedules, then runs one bounded sweep
-// without events. When ctx has a deadline, the sweep's MaxDuration is cut
+// Sweep runs one bounded sweep without events (runtime.Sweep materialises
+// the schedules before it claims their buckets). When ctx has a deadline, the sweep's MaxDuration is cut
 // to end margin before it, so the host never kills a sweep mid-commit.
 func Sweep(ctx context.Context, rt *runtime.Runtime, opts runtime.SweepOptions, margin time.Duration) (Summary, error) {
 	if dl, ok := ctx.Deadline(); ok {
@@ -33,18 +33,12 @@ func Sweep(ctx context.Context, rt *runtime.Runtime, opts runtime.SweepOptions, 
 			opts.MaxDuration = budget
 		}
 	}
-	n, err := rt.MaterializeSchedules(ctx)
-	if err != nil {
-		return Summary{OK: false, Now: time.Now().UTC(), Error: err.Error()}, err
-	}
-	opts.SkipMaterialize = true
 	res, err := rt.Sweep(ctx, opts)
-	res.Summary.Materialized = n
 	sum := Summary{
 		OK:                err == nil,
 		Now:               res.Now,
 		LeaseOwner:        res.LeaseOwner,
-		Materialized:      n,
+		Materialized:      res.Summary.Materialized,
 		Summary:           res.Summary,
 		DeadlineReached:   res.DeadlineReached,
 		RemainingMayExist: res.RemainingMayExist,

@@ -164,11 +164,9 @@ func (rt *Runtime) resolve(run store.Run) (*wf.Definition, error) {
 // endWithError commits RUN_ERRORED for a run that cannot be driven (its
 // version is not registered).
 func (rt *Runtime) endWithError(ctx context.Context, ex store.Execution, owner string, cause error) (Result, error) {
-	info := wf.NewErrorInfo(cause)
-	var coder wf.Coder
-	info.Code = wf.CodeError
-	if errors.As(cause, &coder) {
-		info.Code = wf.ErrorCode(coder.Code())
+	info := wf.NewErrorInfo(cause) // keeps the code of a wf.Coder cause
+	if info.Code == "" {
+		info.Code = wf.CodeError
 	}
 	res, err := rt.endAs(ctx, ex, owner, wf.StatusErrored, info)
 	if err == nil && res.Kind == KindErrored {

@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -286,7 +287,7 @@ func (rt *Runtime) previousActive(ctx context.Context, recent []store.Bucket, b 
 		}
 		run, err := rt.store.GetRun(ctx, p.RunID)
 		if err != nil {
-			if isNotFound(err) {
+			if errors.Is(err, store.ErrNotFound) {
 				return p, false, nil
 			}
 			return p, false, err

@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -49,6 +48,15 @@ type SweepOptions struct {
 
 // KindCounts counts results by kind.
 type KindCounts map[ResultKind]int
+
+// Total is the number of results of every kind.
+func (c KindCounts) Total() int {
+	n := 0
+	for _, v := range c {
+		n += v
+	}
+	return n
+}
 
 // Summary is a sweep's compact account.
 type Summary struct {
@@ -295,5 +303,3 @@ func (s *sweep) fireTimer(ctx context.Context, t store.Timer) (Result, error) {
 	// its timers.
 	return s.rt.claimAndDrive(ctx, t.RunID, s.driveOpts())
 }
-
-func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }

@@ -85,11 +85,7 @@ func sweepSpanAttrs(res SweepResult) []attribute.KeyValue {
 		attribute.Bool("wf.sweep.remaining_may_exist", res.RemainingMayExist),
 	}
 	for kind, counts := range map[string]KindCounts{"recovered": res.Summary.Recovered, "scheduled": res.Summary.Scheduled, "timers": res.Summary.Timers} {
-		total := 0
-		for _, n := range counts {
-			total += n
-		}
-		kv = append(kv, attribute.Int("wf.sweep."+kind, total))
+		kv = append(kv, attribute.Int("wf.sweep."+kind, counts.Total()))
 	}
 	return kv
 }

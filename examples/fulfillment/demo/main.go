@@ -78,7 +78,7 @@ func run(ctx context.Context, out io.Writer, getenv func(string) string, delay t
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "    sweep: %d timers delivered, %d events\n", count(sw.Summary.Timers), sw.Summary.EventCount)
+	fmt.Fprintf(out, "    sweep: %d timers delivered, %d events\n", sw.Summary.Timers.Total(), sw.Summary.EventCount)
 
 	step(out, "No process waits for the run: sleeping %s here stands in for the host's next cron tick", delay)
 	time.Sleep(delay + 100*time.Millisecond)
@@ -86,7 +86,7 @@ func run(ctx context.Context, out io.Writer, getenv func(string) string, delay t
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "    sweep: %d timers delivered, %d events, remaining may exist: %v\n", count(sw.Summary.Timers), sw.Summary.EventCount, sw.RemainingMayExist)
+	fmt.Fprintf(out, "    sweep: %d timers delivered, %d events, remaining may exist: %v\n", sw.Summary.Timers.Total(), sw.Summary.EventCount, sw.RemainingMayExist)
 	cur, err := rt.GetRun(ctx, runID)
 	if err != nil {
 		return err
@@ -137,14 +137,6 @@ func showState(out io.Writer, status wf.RunStatus, awaiting []wf.Await) {
 		}
 	}
 	fmt.Fprintln(out)
-}
-
-func count(c runtime.KindCounts) int {
-	n := 0
-	for _, v := range c {
-		n += v
-	}
-	return n
 }
 
 func printTimeline(out io.Writer, tl runtime.Timeline) {
