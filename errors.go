@@ -195,13 +195,22 @@ type NondeterminismError struct {
 	// Want is what the code called there, e.g. "Step", "Sleep",
 	// "WaitForEvent payment-received"; "return" when the handler returned.
 	Want string
+	// Cause is set when the operation matched but its recorded value does
+	// not decode into the type the code now expects.
+	Cause error
 }
+
+// Unwrap returns the Cause.
+func (e *NondeterminismError) Unwrap() error { return e.Cause }
 
 func (e *NondeterminismError) Error() string {
 	if e.Expected == e.Found {
 		at := ""
 		if e.Index >= 0 {
 			at = fmt.Sprintf(" at index %d", e.Index)
+		}
+		if e.Cause != nil {
+			return fmt.Sprintf("nondeterminism: operation %q: %s%s: %v", e.Found, e.Recorded, at, e.Cause)
 		}
 		return fmt.Sprintf("nondeterminism: operation %q: code called %s but the log has %s%s",
 			e.Found, e.Want, e.Recorded, at)

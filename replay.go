@@ -105,6 +105,12 @@ func (e *execution) unreached() *NondeterminismError {
 	return &NondeterminismError{Expected: ev.StepID, Recorded: ev.Type, Index: i, Want: "return"}
 }
 
+// undecodable ends the run when an operation's recorded value does not
+// decode into what the code now expects: the code changed its type.
+func (e *execution) undecodable(id, what string, recorded EventType, err error) {
+	e.failNow(&NondeterminismError{Expected: id, Recorded: recorded, Index: e.recordedIndex(id), Found: id, Want: what, Cause: err}, CodeNondeterminism)
+}
+
 // recordedIndex returns the log index of an operation's last recorded
 // event, or -1.
 func (e *execution) recordedIndex(id string) int {

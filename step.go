@@ -42,7 +42,7 @@ func Step[T any](ctx *Context, id StepID, fn func(sc StepContext) (T, error), op
 	var v T
 	if len(raw) > 0 {
 		if derr := json.Unmarshal(raw, &v); derr != nil {
-			e.failNow(fmt.Errorf("wf: step %q: recorded result %s does not decode into %T: %w", id, truncate(raw, 80), v, derr), CodeNondeterminism)
+			e.undecodable(string(id), "Step", StepFinished, fmt.Errorf("recorded result %s does not decode into %T: %w", truncate(raw, 80), v, derr))
 		}
 	}
 	return v, nil
