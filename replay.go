@@ -38,22 +38,23 @@ func (e *execution) reach(id, what string) {
 // returns its recorded events (none when it is fresh).
 func (e *execution) enter(id, what string, allowed ...EventType) []Event {
 	e.reach(id, what)
-	e.expect(id, what, func(recorded string) bool { return recorded == id })
+	e.expect(id, what, false)
 	return e.consume(id, what, allowed...)
 }
 
 // expect ends the run with a *NondeterminismError unless the next
-// unconsumed recorded event belongs to the operation the code reached
-// (match reports whether a recorded operation ID does) or the log has no
-// more. A terminal event is never matched: code that goes on past the
-// recorded end of a run diverges.
-func (e *execution) expect(id, what string, match func(recorded string) bool) {
+// unconsumed recorded event belongs to the operation the code reached, or
+// the log has no more. A step (step true) also owns its durable retry
+// timers, recorded before its checkpoint. A terminal event is never
+// matched: code that goes on past the recorded end of a run diverges.
+func (e *execution) expect(id, what string, step bool) {
 	i, ok := e.nextRecorded()
 	if !ok {
 		return
 	}
 	ev := e.inv.Log[i]
-	if ev.StepID != "" && match(ev.StepID) {
+	owner, _, retry := strings.Cut(ev.StepID, retrySep)
+	if ev.StepID != "" && (ev.StepID == id || (step && retry && owner == id)) {
 		return
 	}
 	e.failNow(&NondeterminismError{Expected: ev.StepID, Recorded: ev.Type, Index: i, Found: id, Want: what}, CodeNondeterminism)
@@ -118,15 +119,6 @@ func (e *execution) recordedIndex(id string) int {
 		return idx[len(idx)-1]
 	}
 	return -1
-}
-
-// ownsRecorded reports whether a recorded operation ID belongs to step id:
-// the step's own checkpoint or one of its durable retry timers.
-func ownsRecorded(id string) func(string) bool {
-	return func(recorded string) bool {
-		owner, _, found := strings.Cut(recorded, retrySep)
-		return recorded == id || (found && owner == id)
-	}
 }
 
 func typeIn(t EventType, types []EventType) bool {

@@ -353,3 +353,22 @@ func TestWaitForAnotherSignalAtSameID(t *testing.T) {
 	out := h.drive()
 	assertDivergence(t, out, "pay", wf.SignalAwaited, "pay", "WaitForEvent refunded")
 }
+
+// TestEventsWithoutOperationHoldNoPosition: an event tied to no operation
+// in the middle of a log (a terminal event a later action continued past)
+// is not an operation the code must reach.
+func TestEventsWithoutOperationHoldNoPosition(t *testing.T) {
+	t.Parallel()
+	s := newShaped("a", "b", "wait:hold")
+	h := newHarness(t, s.definition(), struct{}{})
+	ok := []byte(`null`)
+	h.log.events = []wf.Event{
+		{Type: wf.StepFinished, StepID: "a", Result: ok, Time: t0},
+		{Type: wf.RunErrored, RunID: "run-1", Code: wf.CodeError, Error: &wf.ErrorInfo{Name: "Error", Message: "flaky"}, Time: t0},
+		{Type: wf.StepFinished, StepID: "b", Result: ok, Time: t0},
+	}
+	out := h.drive()
+	if out.Status != wf.OutcomePaused || out.Awaiting[0].StepID != "hold" || len(s.ran) != 0 {
+		t.Fatalf("got %s %+v, steps ran %v; want paused on hold with nothing re-run", out.Status, out.Error, s.ran)
+	}
+}

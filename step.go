@@ -85,7 +85,7 @@ func (e *execution) step(id, what string, fn func(StepContext) (json.RawMessage,
 		e.failNow(fmt.Errorf("wf: step ID %q must not contain '#'", id), CodeError)
 	}
 	e.reach(id, what)
-	e.expect(id, what, ownsRecorded(id))
+	e.expect(id, what, true)
 	// The log holds a step's durable retry timers before its checkpoint.
 	attempt := e.resumeRetries(id)
 	evs := e.consume(id, what, StepFinished, StepFailed)
