@@ -14,10 +14,18 @@
 // re-runs the handler from the top; replay short-circuits completed work up
 // to the point where the run left off.
 //
-// The handler must reach the same primitives with the same IDs on every
-// replay: no wall clock, randomness or I/O outside steps (wfgen check flags
-// the usual causes). A recorded event of another kind at the ID the code
-// reaches ends the run with CodeNondeterminism.
+// The handler must reach the same primitives with the same IDs, in the
+// same order, on every replay: no wall clock, randomness or I/O outside
+// steps (wfgen check flags the usual causes). Replay consumes the log in
+// order: code that reaches a recorded operation out of its logged order
+// (steps swapped, a step inserted before recorded ones, a recorded one
+// skipped) or a recorded event of another kind at the ID it reaches ends
+// the run with CodeNondeterminism and a *NondeterminismError naming the
+// expected and the found operation, before anything else runs. Operations
+// reached after every recorded one are new work, so a version may append
+// steps after those its paused runs recorded; any other change needs a new
+// version. Invocation.ReplayOnly checks recorded logs against the code
+// without running anything.
 //
 // # The log
 //

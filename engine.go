@@ -38,7 +38,7 @@ type Invocation struct {
 	// Deliveries are stored resolutions of waits (signals, approvals,
 	// timers); those already consumed into Log are ignored.
 	Deliveries []Delivery
-	// Journal receives step checkpoints. Required.
+	// Journal receives step checkpoints. Required unless ReplayOnly.
 	Journal Journal
 	// Clock reads the time. Defaults to time.Now.
 	Clock func() time.Time
@@ -57,6 +57,14 @@ type Invocation struct {
 	// Middleware wraps the definition's own middleware, outermost first:
 	// the runtime's telemetry goes here.
 	Middleware []Middleware
+	// ReplayOnly checks the code against Log without doing anything: the
+	// handler replays the recorded events and the invocation stops at the
+	// first fresh durable call (a step function to run, an event to
+	// record) with OutcomeReplayed, or ends with OutcomeErrored and
+	// Outcome.Divergence when the code diverges from the log. No step
+	// function runs, nothing is appended or published, and a log that ends
+	// the run is replayed too. Defaults to false.
+	ReplayOnly bool
 }
 
 // OutcomeStatus is how an invocation ended.
@@ -72,6 +80,9 @@ const (
 	// OutcomeYielded: the run stopped cooperatively and should be driven
 	// again soon.
 	OutcomeYielded OutcomeStatus = "yielded"
+	// OutcomeReplayed: a ReplayOnly invocation replayed the log without
+	// divergence and stopped at the first fresh durable call.
+	OutcomeReplayed OutcomeStatus = "replayed"
 )
 
 // Outcome is what an invocation leaves for the runtime to commit.
@@ -81,6 +92,10 @@ type Outcome struct {
 	Output json.RawMessage
 	// Error is set when Errored; Error.Code classifies it.
 	Error *ErrorInfo
+	// Divergence is set when the run ended because the code no longer
+	// matches its log (Error.Code is CodeNondeterminism): which recorded
+	// operation the log expected and which one the code reached.
+	Divergence *NondeterminismError
 	// Awaiting is set when Paused.
 	Awaiting []Await
 	// Pending are events not yet durable; commit them at index Next with
@@ -97,6 +112,11 @@ type Outcome struct {
 // that goroutine. Execute returns an error only when the invocation must be
 // abandoned without committing: the Journal failed (ErrConflict: another
 // driver got ahead) or ctx was canceled (a lost lease).
+//
+// Replay consumes the log in order: code that reaches recorded operations
+// in another order than the log, skips one, or reaches a new one before
+// recorded ones ends the run with CodeNondeterminism before it runs
+// anything; operations reached after every recorded one are fresh work.
 func (d *Definition) Execute(ctx context.Context, inv Invocation) (Outcome, error) {
 	if d == nil || d.err != nil {
 		err := errors.New("wf: nil definition")
@@ -105,7 +125,7 @@ func (d *Definition) Execute(ctx context.Context, inv Invocation) (Outcome, erro
 		}
 		return Outcome{}, err
 	}
-	if inv.Journal == nil {
+	if inv.Journal == nil && !inv.ReplayOnly {
 		return Outcome{}, errors.New("wf: Invocation.Journal is nil")
 	}
 	if len(inv.Middleware) > 0 {
@@ -114,7 +134,7 @@ func (d *Definition) Execute(ctx context.Context, inv Invocation) (Outcome, erro
 		d = &withOuter
 	}
 	e := newExecution(ctx, d, inv)
-	if term, ok := e.terminalInLog(); ok {
+	if term, ok := e.terminalInLog(); ok && !inv.ReplayOnly {
 		return term, nil
 	}
 	if len(inv.Log) == 0 {
@@ -143,7 +163,8 @@ type execution struct {
 	deliveries map[string]Delivery
 	reached    map[string]bool
 	counters   map[string]int
-	matched    int // log events matched so far (replay progress)
+	consumed   []bool // per log index: matched by a reached operation
+	cursor     int    // no log event before it is unconsumed
 
 	next     int // next log index
 	pending  []Event
@@ -162,6 +183,9 @@ func newExecution(ctx context.Context, d *Definition, inv Invocation) *execution
 	if inv.NewUUID == nil {
 		inv.NewUUID = uuid.New
 	}
+	if inv.ReplayOnly {
+		inv.Publish = nil
+	}
 	logger := inv.Logger
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -175,6 +199,7 @@ func newExecution(ctx context.Context, d *Definition, inv Invocation) *execution
 		deliveries: map[string]Delivery{},
 		reached:    map[string]bool{},
 		counters:   map[string]int{},
+		consumed:   make([]bool, len(inv.Log)),
 		next:       len(inv.Log),
 	}
 	for i, ev := range inv.Log {
@@ -245,6 +270,10 @@ func (e *execution) runHandler(done chan<- struct{}) {
 }
 
 func (e *execution) finish(out json.RawMessage, err error) {
+	if d := e.unreached(); d != nil {
+		e.fail(d, CodeNondeterminism)
+		return
+	}
 	if err != nil {
 		code := CodeError
 		var ve *ValidationError
@@ -264,9 +293,7 @@ func (e *execution) finish(out json.RawMessage, err error) {
 			return
 		}
 	}
-	e.record(Event{Type: RunFinished, RunID: e.inv.RunID, Output: out})
-	e.ended = true
-	e.outcome = Outcome{Status: OutcomeFinished, Output: out}
+	e.end(Event{Type: RunFinished, RunID: e.inv.RunID, Output: out}, Outcome{Status: OutcomeFinished, Output: out})
 }
 
 // fail records RUN_ERRORED and ends the run. Called from the handler's
@@ -274,9 +301,21 @@ func (e *execution) finish(out json.RawMessage, err error) {
 func (e *execution) fail(err error, code ErrorCode) {
 	info := NewErrorInfo(err)
 	info.Code = code
-	e.record(Event{Type: RunErrored, RunID: e.inv.RunID, Error: info, Code: code})
+	out := Outcome{Status: OutcomeErrored, Error: info}
+	if code == CodeNondeterminism {
+		errors.As(err, &out.Divergence)
+	}
+	e.end(Event{Type: RunErrored, RunID: e.inv.RunID, Error: info, Code: code}, out)
+}
+
+// end records the run's terminal event, except when replaying only, and
+// ends it.
+func (e *execution) end(terminal Event, out Outcome) {
+	if !e.inv.ReplayOnly {
+		e.record(terminal)
+	}
 	e.ended = true
-	e.outcome = Outcome{Status: OutcomeErrored, Error: info}
+	e.outcome = out
 }
 
 // stop ends the handler's goroutine with the given outcome (a pause, a
@@ -300,66 +339,30 @@ func (e *execution) failNow(err error, code ErrorCode) {
 	runtime.Goexit()
 }
 
-// enter marks an operation ID as reached and returns its recorded events.
-// It ends the run on a duplicate ID or, via check, on nondeterminism.
-func (e *execution) enter(id, what string, allowed ...EventType) []Event {
-	if e.ended {
-		runtime.Goexit()
-	}
-	if e.ctx.Err() != nil {
-		e.abort(e.ctx.Err())
-	}
-	if id == "" {
-		e.failNow(fmt.Errorf("wf: %s called with an empty operation ID", what), CodeError)
-	}
-	if e.reached[id] {
-		e.failNow(fmt.Errorf("wf: operation ID %q reached twice in one execution (second call: %s); give each call its own ID, e.g. %q in a loop", id, what, id+"-2"), CodeError)
-	}
-	e.reached[id] = true
-	idx := e.byStep[id]
-	evs := make([]Event, 0, len(idx))
-	for _, i := range idx {
-		ev := e.inv.Log[i]
-		ok := false
-		for _, a := range allowed {
-			if ev.Type == a {
-				ok = true
-				break
-			}
-		}
-		if !ok {
-			e.failNow(&NondeterminismError{StepID: id, Want: what, Recorded: ev.Type, Index: i}, CodeNondeterminism)
-		}
-		evs = append(evs, ev)
-	}
-	e.matched += len(evs)
-	return evs
-}
-
-// positional returns the next generated ID of a kind: "__now-0", …
-func (e *execution) positional(kind string) string {
-	n := e.counters[kind]
-	e.counters[kind] = n + 1
-	return fmt.Sprintf("__%s-%d", kind, n)
-}
-
-func (e *execution) replaying() bool { return e.matched < len(e.inv.Log) }
-
 func (e *execution) now() time.Time { return e.inv.Clock() }
 
 func (e *execution) shouldYield(min time.Duration) bool {
 	return !e.inv.Deadline.IsZero() && e.inv.Deadline.Sub(e.now()) < min
 }
 
-// maybeYield yields before fresh durable work when the budget is nearly spent.
-func (e *execution) maybeYield() {
+// beginFresh is called before a primitive does fresh durable work: a
+// replay-only invocation stops there, and a run yields when its budget is
+// nearly spent.
+func (e *execution) beginFresh() {
+	if e.inv.ReplayOnly {
+		e.stop(Outcome{Status: OutcomeReplayed})
+	}
 	if e.inv.MinYieldRemaining > 0 && e.shouldYield(e.inv.MinYieldRemaining) {
 		e.stop(Outcome{Status: OutcomeYielded})
 	}
 }
 
-// record adds a durable event to the pending batch and publishes it.
+// record adds a durable event to the pending batch and publishes it. A
+// replay-only invocation stops instead: recording is fresh work.
 func (e *execution) record(ev Event) {
+	if e.inv.ReplayOnly {
+		e.stop(Outcome{Status: OutcomeReplayed})
+	}
 	if ev.Time.IsZero() {
 		ev.Time = e.now()
 	}

@@ -570,6 +570,9 @@ func TestNondeterminism(t *testing.T) {
 	if out.Status != wf.OutcomeErrored || out.Error.Code != wf.CodeNondeterminism {
 		t.Fatalf("got %s %+v", out.Status, out.Error)
 	}
+	if d := out.Divergence; d == nil || d.Expected != "a" || d.Found != "a" || d.Want != "Sleep" || d.Recorded != wf.StepFinished {
+		t.Fatalf("divergence %+v, want Sleep at operation a where the log has STEP_FINISHED", d)
+	}
 	for _, want := range []string{`"a"`, "SleepUntil", "STEP_FINISHED"} {
 		if !strings.Contains(out.Error.Message, want) && !(want == "SleepUntil" && strings.Contains(out.Error.Message, "Sleep")) {
 			t.Fatalf("message %q lacks %s", out.Error.Message, want)
@@ -595,6 +598,9 @@ func TestUndecodableRecordedResult(t *testing.T) {
 	out := h.drive()
 	if out.Status != wf.OutcomeErrored || out.Error.Code != wf.CodeNondeterminism || !strings.Contains(out.Error.Message, "does not decode into string") {
 		t.Fatalf("got %s %+v", out.Status, out.Error)
+	}
+	if d := out.Divergence; d == nil || d.Expected != "a" || d.Found != "a" || d.Recorded != wf.StepFinished || d.Index != 0 || d.Cause == nil {
+		t.Fatalf("divergence %+v, want operation a's undecodable STEP_FINISHED at index 0", d)
 	}
 }
 

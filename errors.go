@@ -32,8 +32,9 @@ const (
 	CodeRunLost ErrorCode = "run_lost"
 	// CodeAborted: the runtime stopped the run.
 	CodeAborted ErrorCode = "aborted"
-	// CodeNondeterminism: replay met a recorded event of another kind at the
-	// operation ID the code reached.
+	// CodeNondeterminism: the code no longer matches the run's log: it
+	// reached recorded operations in another order, or a recorded event of
+	// another kind at the operation ID it reached (see NondeterminismError).
 	CodeNondeterminism ErrorCode = "nondeterminism"
 	// CodeCanceled: a caller canceled the run.
 	CodeCanceled ErrorCode = "canceled"
@@ -173,18 +174,57 @@ type PanicError struct {
 
 func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v", e.Value) }
 
-// NondeterminismError reports that replay reached an operation whose
-// recorded event is of another kind than the code now asks for.
+// NondeterminismError reports that the code no longer matches the run's
+// log: at the log's next recorded operation (Expected, of kind Recorded)
+// the code reached another operation (Found) or called another primitive
+// (Want) at the same ID. Replay reads the log in order, so a swapped step,
+// a step inserted before recorded ones, or a recorded operation skipped
+// before a later one is reached all diverge; new operations after every
+// recorded one do not.
 type NondeterminismError struct {
-	StepID   string
-	Want     string // what the code called, e.g. "Step"
+	// Expected is the operation ID the log records next; "" when it is the
+	// run's recorded end (RUN_FINISHED, RUN_ERRORED).
+	Expected string
+	// Recorded is the kind of the recorded event at Index.
 	Recorded EventType
-	Index    int
+	// Index is the position of that event in the log; -1 when unknown.
+	Index int
+	// Found is the operation ID the code reached; "" when the handler
+	// returned.
+	Found string
+	// Want is what the code called there, e.g. "Step", "Sleep",
+	// "WaitForEvent payment-received"; "return" when the handler returned.
+	Want string
+	// Cause is set when the operation matched but its recorded value does
+	// not decode into the type the code now expects.
+	Cause error
 }
 
+// Unwrap returns the Cause.
+func (e *NondeterminismError) Unwrap() error { return e.Cause }
+
 func (e *NondeterminismError) Error() string {
-	return fmt.Sprintf("nondeterminism: operation %q: code called %s but the log has %s at index %d",
-		e.StepID, e.Want, e.Recorded, e.Index)
+	if e.Expected == e.Found {
+		at := ""
+		if e.Index >= 0 {
+			at = fmt.Sprintf(" at index %d", e.Index)
+		}
+		if e.Cause != nil {
+			return fmt.Sprintf("nondeterminism: operation %q: %s%s: %v", e.Found, e.Recorded, at, e.Cause)
+		}
+		return fmt.Sprintf("nondeterminism: operation %q: code called %s but the log has %s%s",
+			e.Found, e.Want, e.Recorded, at)
+	}
+	expected := fmt.Sprintf("operation %q", e.Expected)
+	if e.Expected == "" {
+		expected = "the run's end"
+	}
+	found := fmt.Sprintf("%s %q", e.Want, e.Found)
+	if e.Found == "" {
+		found = "the workflow's return"
+	}
+	return fmt.Sprintf("nondeterminism: expected %s (%s at log index %d), found %s",
+		expected, e.Recorded, e.Index, found)
 }
 
 // ValidationError reports a value that does not fit its schema. Each issue

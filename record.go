@@ -15,7 +15,7 @@ func Now(ctx *Context, opts ...OpOption) time.Time {
 	if len(evs) > 0 {
 		var t time.Time
 		if err := json.Unmarshal(evs[0].Value, &t); err != nil {
-			e.failNow(fmt.Errorf("wf: Now %q: recorded value %s is not a time: %w", id, truncate(evs[0].Value, 80), err), CodeNondeterminism)
+			e.undecodable(id, "Now", NowRecorded, fmt.Errorf("recorded value %s is not a time: %w", truncate(evs[0].Value, 80), err))
 		}
 		return t
 	}
@@ -34,7 +34,7 @@ func UUID(ctx *Context, opts ...OpOption) string {
 	if len(evs) > 0 {
 		var s string
 		if err := json.Unmarshal(evs[0].Value, &s); err != nil {
-			e.failNow(fmt.Errorf("wf: UUID %q: recorded value %s is not a string: %w", id, truncate(evs[0].Value, 80), err), CodeNondeterminism)
+			e.undecodable(id, "UUID", UUIDRecorded, fmt.Errorf("recorded value %s is not a string: %w", truncate(evs[0].Value, 80), err))
 		}
 		return s
 	}

@@ -42,7 +42,7 @@ func Step[T any](ctx *Context, id StepID, fn func(sc StepContext) (T, error), op
 	var v T
 	if len(raw) > 0 {
 		if derr := json.Unmarshal(raw, &v); derr != nil {
-			e.failNow(fmt.Errorf("wf: step %q: recorded result %s does not decode into %T: %w", id, truncate(raw, 80), v, derr), CodeNondeterminism)
+			e.undecodable(string(id), "Step", StepFinished, fmt.Errorf("recorded result %s does not decode into %T: %w", truncate(raw, 80), v, derr))
 		}
 	}
 	return v, nil
@@ -60,7 +60,11 @@ func Do(ctx *Context, id StepID, fn func(sc StepContext) error, opts ...StepOpti
 	return err
 }
 
-func retryID(id string, attempt int) string { return id + "#retry-" + strconv.Itoa(attempt) }
+// retrySep joins a step's ID and an attempt number into the operation ID of
+// the durable backoff before that attempt.
+const retrySep = "#retry-"
+
+func retryID(id string, attempt int) string { return id + retrySep + strconv.Itoa(attempt) }
 
 func (e *execution) step(id, what string, fn func(StepContext) (json.RawMessage, error), opts []StepOption) (json.RawMessage, error) {
 	cfg := stepConfig{retry: e.def.defaultRetry}
@@ -80,7 +84,11 @@ func (e *execution) step(id, what string, fn func(StepContext) (json.RawMessage,
 	if strings.Contains(id, "#") {
 		e.failNow(fmt.Errorf("wf: step ID %q must not contain '#'", id), CodeError)
 	}
-	evs := e.enter(id, what, StepFinished, StepFailed)
+	e.reach(id, what)
+	e.expect(id, what, true)
+	// The log holds a step's durable retry timers before its checkpoint.
+	attempt := e.resumeRetries(id)
+	evs := e.consume(id, what, StepFinished, StepFailed)
 	if len(evs) > 0 {
 		ev := evs[len(evs)-1]
 		if ev.Type == StepFailed {
@@ -88,8 +96,7 @@ func (e *execution) step(id, what string, fn func(StepContext) (json.RawMessage,
 		}
 		return ev.Result, nil
 	}
-	attempt := e.resumeRetries(id)
-	e.maybeYield()
+	e.beginFresh()
 	// Make what came before durable before this step's side effects run:
 	// a step's checkpoint rides along with the next step's start, or with
 	// the pause or finish that follows it, so a step costs one write.

@@ -30,7 +30,7 @@ func (e *execution) sleepUntil(id, what string, deadline func() time.Time) {
 		e.resolveTimer(id, evs[0])
 		return
 	}
-	e.maybeYield()
+	e.beginFresh()
 	t := deadline()
 	e.record(Event{Type: SignalAwaited, StepID: id, Name: TimerSignal, Deadline: &t})
 	e.resolveTimer(id, e.pending[len(e.pending)-1])
@@ -76,7 +76,7 @@ func WaitForEvent[T any](ctx *Context, name string, opts ...WaitOption) (T, erro
 		return zero, err
 	}
 	if ev.Name != name {
-		e.failNow(&NondeterminismError{StepID: id, Want: "WaitForEvent " + name, Recorded: ev.Type}, CodeNondeterminism)
+		e.failNow(&NondeterminismError{Expected: id, Found: id, Want: "WaitForEvent " + name, Recorded: ev.Type, Index: e.recordedIndex(id)}, CodeNondeterminism)
 	}
 	var v T
 	if len(ev.Payload) > 0 {
@@ -128,7 +128,7 @@ func Approve(ctx *Context, req ApprovalRequest) (Approval, error) {
 		return Approval{ApprovalID: id}, err
 	}
 	if ev.Type != ApprovalResolved || ev.Approved == nil {
-		e.failNow(&NondeterminismError{StepID: id, Want: "Approve", Recorded: ev.Type}, CodeNondeterminism)
+		e.failNow(&NondeterminismError{Expected: id, Found: id, Want: "Approve", Recorded: ev.Type, Index: e.recordedIndex(id)}, CodeNondeterminism)
 	}
 	return Approval{Approved: *ev.Approved, ApprovalID: id, Feedback: ev.Feedback}, nil
 }
@@ -141,9 +141,8 @@ func (e *execution) wait(id, what string, a Await, c waitConfig, request func(*t
 	resType := resolve(Delivery{}).Type
 	evs := e.enter(id, what, reqType, resType, SignalResolved)
 	var req Event
-	switch len(evs) {
-	case 0:
-		e.maybeYield()
+	if len(evs) == 0 {
+		e.beginFresh()
 		var deadline *time.Time
 		switch {
 		case !c.deadline.IsZero():
@@ -154,10 +153,12 @@ func (e *execution) wait(id, what string, a Await, c waitConfig, request func(*t
 		}
 		req = request(deadline)
 		e.record(req)
-	case 1:
-		req = evs[0]
-	default:
-		return e.resolved(id, evs[0], evs[1])
+	} else if req = evs[0]; req.Type == SignalAwaited && req.Name != a.Name {
+		// The same ID now waits for another signal.
+		e.failNow(&NondeterminismError{Expected: id, Found: id, Want: what, Recorded: req.Type, Index: e.byStep[id][0]}, CodeNondeterminism)
+	}
+	if len(evs) > 1 {
+		return e.resolved(id, req, evs[1])
 	}
 	if d, ok := e.deliveries[id]; ok {
 		var ev Event

@@ -31,6 +31,13 @@ type builder struct {
 	// input type is known.
 	schedInput map[*schedule]directive.Ident
 	checked    map[types.Type]bool // JSON types already checked
+	// meant holds, by type name, the directives rejected (misplaced or
+	// malformed, already reported) that were meant for that type: no
+	// error follows from their absence.
+	meant map[string]map[string]bool
+	// rejectedPrevious holds the previous= names of rejected
+	// //wf:workflow directives: they must still name types.
+	rejectedPrevious []directive.Ident
 	// generatedFile holds the filenames of wfgen's outputs in the package.
 	generatedFile map[string]bool
 }
@@ -59,6 +66,7 @@ func build(fset *token.FileSet, pkg *packages.Package) (*pkgModel, scanner.Error
 		schedInput:    map[*schedule]directive.Ident{},
 		checked:       map[types.Type]bool{},
 		generatedFile: map[string]bool{},
+		meant:         map[string]map[string]bool{},
 	}
 	if pkg.Module != nil {
 		b.module = pkg.Module.Path
@@ -69,6 +77,9 @@ func build(fset *token.FileSet, pkg *packages.Package) (*pkgModel, scanner.Error
 			continue
 		}
 		parsed := directive.Parse(fset, f, &b.errs)
+		for _, d := range parsed.Rejected {
+			b.rejected(d)
+		}
 		b.hosts(parsed.Package)
 		specs := make([]*ast.TypeSpec, 0, len(parsed.Types))
 		for ts := range parsed.Types {
@@ -127,6 +138,27 @@ func (b *builder) hosts(ds []*directive.Directive) {
 	}
 }
 
+// rejected takes a directive whose errors Parse reported: it notes the
+// type the directive was meant for and checks the package-level names its
+// arguments give, so that those errors come in the same pass.
+func (b *builder) rejected(d *directive.Directive) {
+	if d.For != nil {
+		name := d.For.Name.Name
+		if b.meant[name] == nil {
+			b.meant[name] = map[string]bool{}
+		}
+		b.meant[name][d.Spec.Name] = true
+	}
+	switch a := d.Args.(type) {
+	case *directive.Workflow:
+		b.rejectedPrevious = append(b.rejectedPrevious, a.Previous...)
+	case *directive.Schedule:
+		if a.Input.Name != "" {
+			b.scheduleInput(a.Input)
+		}
+	}
+}
+
 // typeDecl handles the directives of one struct type.
 func (b *builder) typeDecl(ts *ast.TypeSpec, ds []*directive.Directive) {
 	byName := map[string][]*directive.Directive{}
@@ -147,7 +179,12 @@ func (b *builder) typeDecl(ts *ast.TypeSpec, ds []*directive.Directive) {
 	if len(byName["workflow"]) == 0 {
 		for _, kind := range []string{"step", "approval", "schedule"} {
 			for _, d := range byName[kind] {
-				b.errorf(d.Pos, "//wf:%s: type %s has no //wf:workflow; %ss belong to workflow types", kind, name, kind)
+				if !b.meant[name]["workflow"] {
+					b.errorf(d.Pos, "//wf:%s: type %s has no //wf:workflow; %ss belong to workflow types", kind, name, kind)
+				}
+				if s, ok := d.Args.(*directive.Schedule); ok && s.Input.Name != "" {
+					b.scheduleInput(s.Input)
+				}
 			}
 		}
 	}
@@ -287,15 +324,8 @@ func (b *builder) resolveSchedules() {
 			if !ok {
 				continue
 			}
-			obj := b.pkg.Types.Scope().Lookup(id.Name)
-			switch obj.(type) {
-			case *types.Var, *types.Const:
-			case nil:
-				b.errorf(id.Pos, "//wf:schedule: input=%s: no such variable or constant in package %s%s", id.Name, b.pkg.Name,
-					suggestion(id.Name, b.scopeNames(func(o types.Object) bool { _, v := o.(*types.Var); _, c := o.(*types.Const); return v || c })))
-				continue
-			default:
-				b.errorf(id.Pos, "//wf:schedule: input=%s: %s is not a variable or constant", id.Name, id.Name)
+			obj := b.scheduleInput(id)
+			if obj == nil {
 				continue
 			}
 			if w.Input != nil && !types.AssignableTo(obj.Type(), w.Input) {
@@ -306,6 +336,22 @@ func (b *builder) resolveSchedules() {
 			s.Input = obj
 		}
 	}
+}
+
+// scheduleInput returns the variable or constant an input= names, or
+// reports why it names none and returns nil.
+func (b *builder) scheduleInput(id directive.Ident) types.Object {
+	obj := b.pkg.Types.Scope().Lookup(id.Name)
+	switch obj.(type) {
+	case *types.Var, *types.Const:
+		return obj
+	case nil:
+		b.errorf(id.Pos, "//wf:schedule: input=%s: no such variable or constant in package %s%s", id.Name, b.pkg.Name,
+			suggestion(id.Name, b.scopeNames(func(o types.Object) bool { _, v := o.(*types.Var); _, c := o.(*types.Const); return v || c })))
+	default:
+		b.errorf(id.Pos, "//wf:schedule: input=%s: %s is not a variable or constant", id.Name, id.Name)
+	}
+	return nil
 }
 
 // scopeNames lists the package-level names that keep returns true for,

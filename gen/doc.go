@@ -17,7 +17,12 @@
 //
 // Parse: the directives (gen/internal/directive) are scanned with their
 // own argument scanner, bound to the struct that defines each directive,
-// and checked for placement. Every error is collected with its position.
+// and checked for placement. Every error is collected with its position,
+// across all files of a package, in one pass: a directive that is both
+// misplaced and malformed gets both errors, and the package-level names a
+// rejected directive gives (previous=, input=) are still resolved; an
+// error that would only follow from a rejected directive's absence ("type
+// X has no //wf:workflow") is not reported.
 //
 // Model and checks: the directives are resolved against go/types: the
 // Run method of each workflow, version chains (previous=), schedule

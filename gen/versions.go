@@ -5,6 +5,8 @@ import (
 	"go/types"
 	"slices"
 	"strings"
+
+	"github.com/wfgo/wf/gen/internal/directive"
 )
 
 // resolveVersions resolves previous= lists and marks the latest version
@@ -19,15 +21,15 @@ func (b *builder) resolveVersions() {
 		typeNames = append(typeNames, w.Name())
 	}
 	slices.Sort(typeNames)
+	for _, id := range b.rejectedPrevious {
+		b.previousVersion(id, byType, typeNames)
+	}
 	listed := map[*workflow]bool{}
 	for _, w := range b.out.Workflows {
 		for _, id := range b.previous[w] {
-			p, ok := byType[id.Name]
+			p := b.previousVersion(id, byType, typeNames)
 			switch {
-			case !ok && b.pkg.Types.Scope().Lookup(id.Name) == nil:
-				b.errorf(id.Pos, "//wf:workflow: previous=%s: no type %s in package %s%s", id.Name, id.Name, b.pkg.Name, suggestion(id.Name, typeNames))
-			case !ok:
-				b.errorf(id.Pos, "//wf:workflow: previous=%s: %s has no //wf:workflow directive", id.Name, id.Name)
+			case p == nil:
 			case p == w:
 				b.errorf(id.Pos, "//wf:workflow: previous=%s: a version cannot precede itself", id.Name)
 			case p.ID != w.ID:
@@ -38,6 +40,27 @@ func (b *builder) resolveVersions() {
 			}
 		}
 	}
+	b.versionGroups(listed)
+}
+
+// previousVersion returns the workflow a previous= name refers to, or
+// reports why it refers to none and returns nil. A type whose
+// //wf:workflow was rejected gets no second error.
+func (b *builder) previousVersion(id directive.Ident, byType map[string]*workflow, typeNames []string) *workflow {
+	if p, ok := byType[id.Name]; ok {
+		return p
+	}
+	switch obj := b.pkg.Types.Scope().Lookup(id.Name); {
+	case obj == nil:
+		b.errorf(id.Pos, "//wf:workflow: previous=%s: no type %s in package %s%s", id.Name, id.Name, b.pkg.Name, suggestion(id.Name, typeNames))
+	case !b.meant[id.Name]["workflow"]:
+		b.errorf(id.Pos, "//wf:workflow: previous=%s: %s has no //wf:workflow directive", id.Name, id.Name)
+	}
+	return nil
+}
+
+// versionGroups checks the versions of each workflow ID.
+func (b *builder) versionGroups(listed map[*workflow]bool) {
 	groups := map[string][]*workflow{}
 	var ids []string
 	for _, w := range b.out.Workflows {

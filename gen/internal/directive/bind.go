@@ -2,6 +2,7 @@ package directive
 
 import (
 	"fmt"
+	"go/ast"
 	"go/scanner"
 	"go/token"
 	"reflect"
@@ -19,7 +20,10 @@ type Directive struct {
 	Pos token.Pos
 	// Args points to the spec's struct (*Workflow, *Step, …) holding the
 	// arguments.
-	Args   any
+	Args any
+	// For is the type a rejected directive (File.Rejected) was meant for:
+	// the one it is written on or detached from; nil when none.
+	For    *ast.TypeSpec
 	argPos map[string]token.Pos
 }
 

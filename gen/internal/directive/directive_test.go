@@ -164,3 +164,69 @@ func TestHostsSweep(t *testing.T) {
 		}
 	}
 }
+
+// TestParseRejected: a directive with several errors gets all of them,
+// and is returned as rejected with the arguments that parsed and the type
+// it was meant for.
+func TestParseRejected(t *testing.T) {
+	t.Parallel()
+	const src = `package p
+
+//wf:workflow Orders_V2 previous=OrdersV1
+
+// Orders is detached from its directive.
+type Orders struct{}
+
+// Billing has a malformed directive.
+//
+//wf:workflow billing retrys=3 previous=BillingV1
+type Billing struct{}
+
+// Fine is fine.
+//
+//wf:workflow fine
+type Fine struct{}
+
+//wf:step on-the-end-of-nothing
+`
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "p.go", src, parser.ParseComments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var errs scanner.ErrorList
+	got := Parse(fset, f, &errs)
+	var msgs []string
+	for _, e := range errs {
+		msgs = append(msgs, e.Error())
+	}
+	want := []string{
+		`p.go:3:15: //wf:workflow: "Orders_V2": not a kebab-case ID (lowercase letters and digits joined by single hyphens, e.g. reserve-inventory); did you mean "orders-v2"?`,
+		"p.go:3:1: //wf:workflow is separated from type Orders by a blank line; remove the blank line",
+		`p.go:10:23: //wf:workflow: unknown key "retrys"; did you mean "retry"? (valid: backoff, base, cap, previous, retry, version)`,
+		"p.go:18:1: //wf:step is not in the doc comment of a declaration",
+	}
+	if diff := cmp.Diff(want, msgs); diff != "" {
+		t.Errorf("errors (-want +got):\n%s", diff)
+	}
+	if len(got.Types) != 1 {
+		t.Errorf("usable directives on %d types, want 1 (Fine)", len(got.Types))
+	}
+	if len(got.Rejected) != 3 {
+		t.Fatalf("%d rejected directives, want 3", len(got.Rejected))
+	}
+	for i, want := range []struct{ forType, previous string }{{"Orders", "OrdersV1"}, {"Billing", "BillingV1"}, {"", ""}} {
+		d := got.Rejected[i]
+		forType := ""
+		if d.For != nil {
+			forType = d.For.Name.Name
+		}
+		previous := ""
+		if w, ok := d.Args.(*Workflow); ok && len(w.Previous) == 1 {
+			previous = w.Previous[0].Name
+		}
+		if forType != want.forType || previous != want.previous {
+			t.Errorf("rejected %d: for %q previous %q, want %q %q", i, forType, previous, want.forType, want.previous)
+		}
+	}
+}

@@ -16,26 +16,39 @@ type File struct {
 	// Types maps each struct type declaration to its directives, in
 	// source order.
 	Types map[*ast.TypeSpec][]*Directive
+	// Rejected holds the directives whose errors are already reported:
+	// misplaced, or with bad arguments. They are not to be used, but the
+	// package-level names their arguments give (previous=, input=) are
+	// still to be resolved, so that one pass reports every error, and
+	// Directive.For tells which type each was meant for, so that no error
+	// follows from its absence.
+	Rejected []*Directive
 }
 
-// Parse reads the directives in f's comments. Misplaced, misspelled and
-// malformed directives are added to errs; they are left out of the
-// result.
+// Parse reads the directives in f's comments. The errors of misplaced,
+// misspelled and malformed directives are added to errs, all of them:
+// a directive both detached and malformed gets both. Directives with
+// errors are left out of Package and Types.
 func Parse(fset *token.FileSet, f *ast.File, errs *scanner.ErrorList) *File {
 	out := &File{Types: map[*ast.TypeSpec][]*Directive{}}
 	owners := ownersOf(f)
 	for _, g := range f.Comments {
 		for _, c := range g.List {
-			d := parseLine(fset, c, errs)
+			d, ok := parseLine(fset, c, errs)
 			if d == nil {
 				continue
 			}
-			o, ok := owners[g]
-			if !ok {
+			o, owned := owners[g]
+			if !owned {
 				o = unowned(fset, f, g)
 			}
 			if msg := o.refuse(d.Spec); msg != "" {
 				errs.Add(fset.Position(c.Slash), "//wf:"+d.Spec.Name+" "+msg)
+				ok = false
+			}
+			if !ok {
+				d.For = o.meant()
+				out.Rejected = append(out.Rejected, d)
 				continue
 			}
 			if o.pkg {
@@ -52,14 +65,15 @@ func Parse(fset *token.FileSet, f *ast.File, errs *scanner.ErrorList) *File {
 // written as one: "// wf:step", "//WF:step", "//wf: step".
 var nearMiss = regexp.MustCompile(`^//(\s*)([wW][fF])(\s*):(\s*)([A-Za-z_][\w-]*)`)
 
-// parseLine returns the directive in c, or nil when c holds none (or a
-// broken one, reported in errs).
-func parseLine(fset *token.FileSet, c *ast.Comment, errs *scanner.ErrorList) *Directive {
+// parseLine returns the directive in c, or nil when c holds none or not
+// a known one. ok is false when the directive's arguments had errors,
+// reported in errs; the arguments that parsed are set.
+func parseLine(fset *token.FileSet, c *ast.Comment, errs *scanner.ErrorList) (d *Directive, ok bool) {
 	text := strings.TrimRight(c.Text, "\r")
 	if !strings.HasPrefix(text, "//wf:") || strings.HasPrefix(text, "//wf: ") || strings.HasPrefix(text, "//wf:\t") {
 		m := nearMiss.FindStringSubmatch(text)
 		if m == nil || Suggest(m[5], Names()) == "" {
-			return nil
+			return nil, false
 		}
 		why := ""
 		if m[1] != "" || m[3] != "" || m[4] != "" {
@@ -67,7 +81,7 @@ func parseLine(fset *token.FileSet, c *ast.Comment, errs *scanner.ErrorList) *Di
 		}
 		errs.Add(fset.Position(c.Slash), fmt.Sprintf("%q is not a directive%s; did you mean //wf:%s?",
 			m[0], why, Suggest(m[5], Names())))
-		return nil
+		return nil, false
 	}
 	name, rest, _ := strings.Cut(text[len("//wf:"):], " ")
 	if i := strings.IndexByte(name, '\t'); i >= 0 {
@@ -77,11 +91,11 @@ func parseLine(fset *token.FileSet, c *ast.Comment, errs *scanner.ErrorList) *Di
 	if spec == nil {
 		if name == "" {
 			errs.Add(fset.Position(c.Slash), "missing directive name after //wf: (valid: "+strings.Join(Names(), ", ")+")")
-			return nil
+			return nil, false
 		}
 		errs.Add(fset.Position(c.Slash), fmt.Sprintf("unknown directive //wf:%s%s", name,
 			didYouMean(name, Names(), func(s string) string { return "//wf:" + s })))
-		return nil
+		return nil, false
 	}
 	r := &reporter{fset: fset, base: c.Slash, name: "//wf:" + name, errs: errs}
 	base := len("//wf:") + len(name) + 1
@@ -90,14 +104,13 @@ func parseLine(fset *token.FileSet, c *ast.Comment, errs *scanner.ErrorList) *Di
 		r.errorf(e.off, "%s", e.msg)
 	}
 	if len(scanErrs) > 0 {
-		return nil
+		// Bind what scanned without reporting: a value cut short by a
+		// syntax error would only repeat it.
+		r = &reporter{fset: fset, base: c.Slash, name: r.name, errs: &scanner.ErrorList{}}
 	}
-	before := errs.Len()
-	d := spec.bind(args, len(text), r)
-	if errs.Len() > before {
-		return nil
-	}
-	return d
+	before := r.errs.Len()
+	d = spec.bind(args, len(text), r)
+	return d, len(scanErrs) == 0 && r.errs.Len() == before
 }
 
 // owner is what a comment group documents.
@@ -107,6 +120,17 @@ type owner struct {
 	// what describes anything else a comment can sit on, e.g. "func Run";
 	// it is the whole complaint when it starts with "is ".
 	what string
+	// near is the type a misplaced comment was meant for: the one it is
+	// detached from by a blank line, or whose line it ends.
+	near *ast.TypeSpec
+}
+
+// meant returns the type a directive written here was meant for, or nil.
+func (o owner) meant() *ast.TypeSpec {
+	if o.spec != nil {
+		return o.spec
+	}
+	return o.near
 }
 
 // refuse returns why s cannot be written on o, or "".
@@ -171,7 +195,7 @@ func ownersOf(f *ast.File) map[*ast.CommentGroup]owner {
 					doc = d.Doc
 				}
 				add(doc, owner{spec: ts})
-				add(ts.Comment, owner{what: "is at the end of a line; put it in the doc comment above type " + ts.Name.Name})
+				add(ts.Comment, owner{what: "is at the end of a line; put it in the doc comment above type " + ts.Name.Name, near: ts})
 			}
 		}
 	}
@@ -185,22 +209,23 @@ func unowned(fset *token.FileSet, f *ast.File, g *ast.CommentGroup) owner {
 	type candidate struct {
 		pos  token.Pos
 		what string
+		spec *ast.TypeSpec
 	}
 	var next *candidate
-	consider := func(pos token.Pos, what string) {
+	consider := func(pos token.Pos, what string, spec *ast.TypeSpec) {
 		if pos > g.End() && (next == nil || pos < next.pos) {
-			next = &candidate{pos, what}
+			next = &candidate{pos, what, spec}
 		}
 	}
 	if g.End() < f.Package {
-		consider(docOrPos(f.Doc, f.Package), "the package clause")
+		consider(docOrPos(f.Doc, f.Package), "the package clause", nil)
 	}
 	for _, decl := range f.Decls {
 		if decl.Pos() < g.Pos() && g.End() < decl.End() {
 			if d, ok := decl.(*ast.GenDecl); ok && d.Tok == token.TYPE && d.Lparen.IsValid() {
 				for _, s := range d.Specs {
 					ts := s.(*ast.TypeSpec)
-					consider(docOrPos(ts.Doc, ts.Pos()), "type "+ts.Name.Name)
+					consider(docOrPos(ts.Doc, ts.Pos()), "type "+ts.Name.Name, ts)
 				}
 				continue
 			}
@@ -208,15 +233,24 @@ func unowned(fset *token.FileSet, f *ast.File, g *ast.CommentGroup) owner {
 		}
 		switch d := decl.(type) {
 		case *ast.GenDecl:
-			consider(docOrPos(d.Doc, d.Pos()), declName(d))
+			consider(docOrPos(d.Doc, d.Pos()), declName(d), singleType(d))
 		case *ast.FuncDecl:
-			consider(docOrPos(d.Doc, d.Pos()), declName(d))
+			consider(docOrPos(d.Doc, d.Pos()), declName(d), nil)
 		}
 	}
 	if next != nil && line(next.pos) > line(g.End())+1 && !commentBetween(f, g, next.pos) {
-		return owner{what: "is separated from " + next.what + " by a blank line; remove the blank line"}
+		return owner{what: "is separated from " + next.what + " by a blank line; remove the blank line", near: next.spec}
 	}
 	return owner{what: "is not in the doc comment of a declaration"}
+}
+
+// singleType returns the type an ungrouped type declaration declares, or
+// nil.
+func singleType(d *ast.GenDecl) *ast.TypeSpec {
+	if d.Tok != token.TYPE || d.Lparen.IsValid() || len(d.Specs) != 1 {
+		return nil
+	}
+	return d.Specs[0].(*ast.TypeSpec)
 }
 
 func docOrPos(doc *ast.CommentGroup, pos token.Pos) token.Pos {
