@@ -10,6 +10,7 @@
 package runtime
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -56,8 +57,17 @@ type Config struct {
 	// Defaults to random version 4 UUIDs.
 	NewUUID func() string
 	// MinYieldRemaining: a run with a deadline yields before fresh durable
-	// work when less than this remains. Defaults to 2s.
+	// work when less than this remains. A budget shorter than four times
+	// this uses a quarter of the budget instead, so that a short budget
+	// still runs steps. Defaults to 2s.
 	MinYieldRemaining time.Duration
+	// DriveRetryBase is how long recovery waits before driving again a run
+	// whose drive failed (other than by a lost lease or a conflict); the
+	// wait doubles with each consecutive failure, up to DriveRetryMax.
+	// Defaults to 1s.
+	DriveRetryBase time.Duration
+	// DriveRetryMax caps the wait after failed drives. Defaults to 5m.
+	DriveRetryMax time.Duration
 	// CronLookBack bounds how far back materialisation looks for a
 	// schedule's most recent due fire time. Defaults to 32 days.
 	CronLookBack time.Duration
@@ -97,6 +107,9 @@ type Runtime struct {
 	minYield      time.Duration
 	lookBack      time.Duration
 	tracer        trace.Tracer
+
+	// driveRetryBase and driveRetryMax bound the backoff of failing runs.
+	driveRetryBase, driveRetryMax time.Duration
 }
 
 // Errors returned by Runtime methods; test with errors.Is or errors.As.
@@ -130,6 +143,12 @@ func New(cfg Config) (*Runtime, error) {
 		newUUID:       cfg.NewUUID,
 		minYield:      cfg.MinYieldRemaining,
 		lookBack:      cfg.CronLookBack,
+
+		driveRetryBase: cmp.Or(cfg.DriveRetryBase, defaultDriveRetryBase),
+		driveRetryMax:  cmp.Or(cfg.DriveRetryMax, defaultDriveRetryMax),
+	}
+	if rt.driveRetryBase < 0 || rt.driveRetryMax < rt.driveRetryBase {
+		return nil, fmt.Errorf("runtime: DriveRetryBase %s and DriveRetryMax %s: want 0 < base <= max", rt.driveRetryBase, rt.driveRetryMax)
 	}
 	if rt.leaseDuration <= 0 {
 		rt.leaseDuration = 30 * time.Second
