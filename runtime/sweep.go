@@ -185,11 +185,13 @@ func (s *sweep) outOfTime() bool {
 
 // each runs item(i) for i in [0, n) on up to opts.Concurrency goroutines,
 // stopping early when the sweep runs out of time; skipped(i) is called for
-// items never started.
+// items never started. The time is checked once a goroutine is free, right
+// before an item starts, not before waiting for one.
 func (s *sweep) each(n int, item func(i int), skipped func(i int)) {
 	sem := make(chan struct{}, s.opts.Concurrency)
 	var wg sync.WaitGroup
 	for i := range n {
+		sem <- struct{}{}
 		if s.outOfTime() {
 			wg.Wait()
 			for j := i; j < n; j++ {
@@ -199,7 +201,6 @@ func (s *sweep) each(n int, item func(i int), skipped func(i int)) {
 			}
 			return
 		}
-		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()

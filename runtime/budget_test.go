@@ -1,0 +1,100 @@
+package runtime_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/wfgo/wf"
+	"github.com/wfgo/wf/internal/testclock"
+	"github.com/wfgo/wf/runtime"
+	"github.com/wfgo/wf/store"
+	"github.com/wfgo/wf/store/memstore"
+)
+
+func TestSweepReleasesUnreachedTimers(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, testSweepReleasesUnreachedTimers)
+}
+
+// A sweep that runs out of time releases the timers it claimed and did not
+// reach: the next sweep, at the same instant, delivers them.
+func testSweepReleasesUnreachedTimers(t *testing.T, newStore func(*testing.T) store.Store) {
+	ctx := context.Background()
+	c := testclock.New(t0)
+	var spent atomic.Bool
+	sleeper := wf.New("sleeper", func(ctx *wf.Context, _ struct{}) (int, error) {
+		wf.Sleep(ctx, time.Minute)
+		return wf.Step(ctx, "after", func(wf.StepContext) (int, error) {
+			if spent.CompareAndSwap(false, true) {
+				c.Advance(11 * time.Second) // the first woken run spends the sweep's budget
+			}
+			return 1, nil
+		})
+	})
+	rt := newTestRuntime(t, runtime.Config{Store: newStore(t), Clock: c.Now, Owner: "a"}, sleeper)
+	for i := range 3 {
+		if res, err := rt.StartRun(ctx, runtime.StartRequest{WorkflowID: "sleeper", RunID: fmt.Sprintf("s-%d", i)}); err != nil || res.Kind != runtime.KindPaused {
+			t.Fatalf("start: %s %v", res.Kind, err)
+		}
+	}
+	c.Advance(time.Minute)
+	sw := mustSweep(t, rt, runtime.SweepOptions{MaxDuration: 10 * time.Second})
+	if !sw.DeadlineReached || !sw.RemainingMayExist || sw.Summary.Timers[runtime.KindCompleted] != 1 {
+		t.Fatalf("first sweep: %+v deadline %v remaining %v; want one timer, then out of time", sw.Summary, sw.DeadlineReached, sw.RemainingMayExist)
+	}
+	sw = mustSweep(t, rt, runtime.SweepOptions{MaxDuration: 10 * time.Second})
+	if sw.Summary.Timers[runtime.KindCompleted] != 2 {
+		t.Fatalf("next sweep delivered %v, want the 2 timers the first one did not reach", sw.Summary.Timers)
+	}
+}
+
+func TestShortBudgetRunsSteps(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, testShortBudgetRunsSteps)
+}
+
+// A budget shorter than MinYieldRemaining (2s by default) still runs
+// steps: the margin is clamped to a quarter of the budget.
+func testShortBudgetRunsSteps(t *testing.T, newStore func(*testing.T) store.Store) {
+	ctx := context.Background()
+	c := testclock.New(t0)
+	twoSteps := wf.New("two-steps", func(ctx *wf.Context, _ struct{}) (int, error) {
+		for _, id := range []wf.StepID{"a", "b"} {
+			if err := wf.Do(ctx, id, func(wf.StepContext) error { return nil }); err != nil {
+				return 0, err
+			}
+		}
+		return 2, nil
+	})
+	st := newStore(t)
+	rt := newTestRuntime(t, runtime.Config{Store: st, Clock: c.Now, Owner: "a"}, twoSteps)
+	res, err := rt.StartRun(ctx, runtime.StartRequest{WorkflowID: "two-steps", RunID: "started", Deadline: c.Now().Add(time.Second)})
+	if err != nil || res.Kind != runtime.KindCompleted {
+		t.Fatalf("StartRun with a 1s budget: %s %v, want completed", res.Kind, err)
+	}
+	createStale(t, st, twoSteps, "stale", c.Now())
+	sw := mustSweep(t, rt, runtime.SweepOptions{MaxDuration: time.Second})
+	if sw.Summary.Recovered[runtime.KindCompleted] != 1 {
+		t.Fatalf("1s sweep recovered %v, want the run completed", sw.Summary.Recovered)
+	}
+}
+
+// A sweep budget past the lease is refused: batch claims of timers and
+// buckets are not renewed while they wait.
+func TestSweepBudgetPastLeaseRefused(t *testing.T) {
+	t.Parallel()
+	rt := newTestRuntime(t, runtime.Config{Store: memstore.New(), LeaseDuration: 10 * time.Second}, oneStep())
+	for _, opts := range []runtime.SweepOptions{{MaxDuration: 20 * time.Second}, {}} {
+		_, err := rt.Sweep(context.Background(), opts)
+		if err == nil || !strings.Contains(err.Error(), "LeaseDuration") {
+			t.Errorf("Sweep(MaxDuration %s) with a 10s lease: %v, want an error naming LeaseDuration", opts.MaxDuration, err)
+		}
+	}
+	if _, err := rt.Sweep(context.Background(), runtime.SweepOptions{MaxDuration: 10 * time.Second}); err != nil {
+		t.Errorf("Sweep within the lease: %v", err)
+	}
+}
