@@ -7,6 +7,20 @@
 // drive's effects in one store batch, and releases the lease. No call keeps
 // a process alive while a run waits: a host's cron calls Sweep for bounded
 // work.
+//
+// # Runs never wedge
+//
+// A drive that fails for a reason other than a lost lease or a conflict
+// (the store refuses the commit, the log cannot be read) backs the run off:
+// the failure count and the next attempt time are stored with the run
+// (store.Run.DriveFailures, DriveRetryAt), the wait doubles from
+// Config.DriveRetryBase up to DriveRetryMax, and recovery takes runs that
+// never failed first, so failing runs never take the slots of healthy ones
+// nor make a sweep ask for another at once. A sweep claims each stale run
+// again right before driving it, and a drive renews a lease its heartbeat
+// let run low before each step, so a process that stalled past its lease
+// does not run a step its successor is running. What a sweep claimed and
+// did not reach before its budget ran out is released before it returns.
 package runtime
 
 import (
