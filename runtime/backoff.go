@@ -56,6 +56,17 @@ func (rt *Runtime) driveRetryDelay(failures int) time.Duration {
 	return min(d, rt.driveRetryMax)
 }
 
+// driveFailed gives up owner's lease on a run whose drive failed with err:
+// the run backs off, unless the caller's context ended (the caller gave
+// up, not the run).
+func (rt *Runtime) driveFailed(run store.Run, owner string, err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		rt.release(run.ID, owner)
+		return err
+	}
+	return rt.backOff(run, owner, err)
+}
+
 // backOff gives up owner's lease on a run whose drive failed with cause,
 // recording the failure so that recovery waits before the next attempt.
 // It returns the error the caller reports: a *DriveError when the backoff

@@ -190,12 +190,7 @@ func (rt *Runtime) abandoned(ctx context.Context, run store.Run, owner string, e
 		rt.release(run.ID, owner)
 		return Result{Kind: KindNotClaimable, Run: run}, nil
 	}
-	err = fmt.Errorf("runtime: drive run %s: %w", run.ID, err)
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		rt.release(run.ID, owner) // the caller gave up, not the run
-		return Result{}, err
-	}
-	return Result{}, rt.backOff(run, owner, err)
+	return Result{}, rt.driveFailed(run, owner, fmt.Errorf("runtime: drive run %s: %w", run.ID, err))
 }
 
 // release gives up a lease, best-effort, even when the caller's context is

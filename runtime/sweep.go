@@ -272,7 +272,7 @@ func (s *sweep) recoverOne(ctx context.Context, run store.Run) (Result, error) {
 	owner := s.opts.LeaseOwner
 	claim, err := s.rt.store.ClaimRun(ctx, run.ID, s.lease())
 	if err != nil {
-		return Result{}, s.rt.backOff(run, owner, fmt.Errorf("runtime: recover run %s: %w", run.ID, err))
+		return Result{}, s.rt.driveFailed(run, owner, fmt.Errorf("runtime: recover run %s: %w", run.ID, err))
 	}
 	ex := claim.Execution
 	switch {
