@@ -33,7 +33,7 @@ func clampMargin(margin, budget time.Duration) time.Duration {
 // claimed again right before each is driven, and leases are renewed while
 // a run is driven.)
 func (rt *Runtime) CheckSweepOptions(opts SweepOptions) error {
-	opts = sweepDefaults(opts)
+	opts = rt.SweepDefaults(opts)
 	if opts.MaxDuration > rt.leaseDuration {
 		return fmt.Errorf("runtime: sweep MaxDuration %s exceeds LeaseDuration %s: claims would lapse before the sweep reaches them; lower MaxDuration or raise Config.LeaseDuration",
 			opts.MaxDuration, rt.leaseDuration)

@@ -84,17 +84,21 @@ func testShortBudgetRunsSteps(t *testing.T, newStore func(*testing.T) store.Stor
 }
 
 // A sweep budget past the lease is refused: batch claims of timers and
-// buckets are not renewed while they wait.
+// buckets are not renewed while they wait. The default budget stays within
+// the lease.
 func TestSweepBudgetPastLeaseRefused(t *testing.T) {
 	t.Parallel()
 	rt := newTestRuntime(t, runtime.Config{Store: memstore.New(), LeaseDuration: 10 * time.Second}, oneStep())
-	for _, opts := range []runtime.SweepOptions{{MaxDuration: 20 * time.Second}, {}} {
-		_, err := rt.Sweep(context.Background(), opts)
-		if err == nil || !strings.Contains(err.Error(), "LeaseDuration") {
-			t.Errorf("Sweep(MaxDuration %s) with a 10s lease: %v, want an error naming LeaseDuration", opts.MaxDuration, err)
+	_, err := rt.Sweep(context.Background(), runtime.SweepOptions{MaxDuration: 20 * time.Second})
+	if err == nil || !strings.Contains(err.Error(), "LeaseDuration") {
+		t.Errorf("Sweep(MaxDuration 20s) with a 10s lease: %v, want an error naming LeaseDuration", err)
+	}
+	for _, opts := range []runtime.SweepOptions{{MaxDuration: 10 * time.Second}, {}} {
+		if _, err := rt.Sweep(context.Background(), opts); err != nil {
+			t.Errorf("Sweep(MaxDuration %s) within the lease: %v", opts.MaxDuration, err)
 		}
 	}
-	if _, err := rt.Sweep(context.Background(), runtime.SweepOptions{MaxDuration: 10 * time.Second}); err != nil {
-		t.Errorf("Sweep within the lease: %v", err)
+	if got := rt.SweepDefaults(runtime.SweepOptions{}).MaxDuration; got != 10*time.Second {
+		t.Errorf("default MaxDuration with a 10s lease = %s, want 10s", got)
 	}
 }

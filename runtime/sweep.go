@@ -31,7 +31,9 @@ type SweepOptions struct {
 	// MaxTimers caps due timers delivered. Defaults to 25.
 	MaxTimers int
 	// MaxDuration bounds the sweep's wall time; keep it below the host's
-	// function timeout. Defaults to 25s.
+	// function timeout. It may not exceed the runtime's LeaseDuration (see
+	// CheckSweepOptions). Defaults to 25s, or LeaseDuration when that is
+	// shorter.
 	MaxDuration time.Duration
 	// LeaseOwner names this sweeper in leases. Defaults to the runtime's
 	// owner with a per-sweep suffix.
@@ -122,7 +124,7 @@ func (rt *Runtime) Sweep(ctx context.Context, opts SweepOptions) (res SweepResul
 	if err := rt.CheckSweepOptions(opts); err != nil {
 		return res, err
 	}
-	opts = sweepDefaults(opts)
+	opts = rt.SweepDefaults(opts)
 	now := rt.clock()
 	if opts.LeaseOwner == "" {
 		opts.LeaseOwner = fmt.Sprintf("%s/sweep-%d", rt.owner, rt.claims.Add(1))
@@ -144,7 +146,9 @@ func (rt *Runtime) Sweep(ctx context.Context, opts SweepOptions) (res SweepResul
 	return s.res, nil
 }
 
-func sweepDefaults(o SweepOptions) SweepOptions {
+// SweepDefaults returns opts with each zero bound replaced by the default
+// Sweep uses.
+func (rt *Runtime) SweepDefaults(o SweepOptions) SweepOptions {
 	if o.MaxRecoveredRuns <= 0 {
 		o.MaxRecoveredRuns = 25
 	}
@@ -155,7 +159,7 @@ func sweepDefaults(o SweepOptions) SweepOptions {
 		o.MaxTimers = 25
 	}
 	if o.MaxDuration <= 0 {
-		o.MaxDuration = 25 * time.Second
+		o.MaxDuration = min(25*time.Second, rt.leaseDuration)
 	}
 	if o.Concurrency <= 0 {
 		o.Concurrency = 1
