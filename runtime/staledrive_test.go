@@ -114,24 +114,25 @@ func TestSweepDoesNotDriveRunItNoLongerHolds(t *testing.T) {
 	forEachStore(t, testSweepReclaimsBeforeDriving)
 }
 
-// Runtime A's sweep claims two stale runs under one lease, then stalls past
-// the lease before it reaches the second; runtime B recovers that run and
-// is running its step. A must not run the step too.
+// Runtime A's sweep claims two stale runs under one lease; before A
+// reaches the second, runtime B, whose clock says that lease has lapsed,
+// recovers that run and is running its step. A, whose own budget is not
+// spent, must not run the step too.
 func testSweepReclaimsBeforeDriving(t *testing.T, newStore func(*testing.T) store.Store) {
 	c := testclock.New(t0)
+	ahead := testclock.New(t0.Add(31*time.Second + time.Millisecond)) // B's clock
 	st := newStore(t)
 	ch := newCharger("r2")
 	def := ch.workflow(nil)
 	hooked := &hookStore{Store: st, hooks: map[string]func(){}}
 	a := newTestRuntime(t, runtime.Config{Store: hooked, Clock: c.Now, Owner: "a"}, def)
-	b := newTestRuntime(t, runtime.Config{Store: st, Clock: c.Now, Owner: "b"}, def)
+	b := newTestRuntime(t, runtime.Config{Store: st, Clock: ahead.Now, Owner: "b"}, def)
 	createStale(t, st, def, "r1", c.Now())
 	c.Advance(time.Millisecond)
 	createStale(t, st, def, "r2", c.Now())
 
 	var waitB func() runtime.SweepResult
 	hooked.hooks["r2"] = func() {
-		c.Advance(31 * time.Second) // A's batch claim has lapsed
 		waitB = sweepInBackground(t, b)
 		waitInStep(t, ch)
 	}
