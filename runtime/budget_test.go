@@ -102,3 +102,62 @@ func TestSweepBudgetPastLeaseRefused(t *testing.T) {
 		t.Errorf("default MaxDuration with a 10s lease = %s, want 10s", got)
 	}
 }
+
+func TestSweepReleasesUnreachedRunsAndBuckets(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, testSweepReleasesUnreachedRunsAndBuckets)
+}
+
+// A sweep that runs out of time releases the stale runs and the schedule
+// buckets it claimed and did not reach: the next sweep, at the same
+// instant, takes them.
+func testSweepReleasesUnreachedRunsAndBuckets(t *testing.T, newStore func(*testing.T) store.Store) {
+	c := testclock.New(t0)
+	var spent atomic.Bool
+	spender := func(id string) *wf.Definition {
+		return wf.New(id, func(ctx *wf.Context, _ struct{}) (int, error) {
+			return wf.Step(ctx, "s", func(wf.StepContext) (int, error) {
+				if spent.CompareAndSwap(false, true) {
+					c.Advance(11 * time.Second) // the first item spends the sweep's budget
+				}
+				return 1, nil
+			})
+		})
+	}
+	stale, ticker := spender("stale"), spender("ticker")
+	var schedules []runtime.Schedule
+	for i := range 3 {
+		schedules = append(schedules, runtime.Schedule{ID: fmt.Sprint("tick-", i), Spec: runtime.Every(15 * time.Minute), Overlap: runtime.OverlapAllow})
+	}
+	st := newStore(t)
+	rt, err := runtime.New(runtime.Config{Store: st, Clock: c.Now, Owner: "a", Workflows: []runtime.Workflow{
+		{Definition: stale}, {Definition: ticker, Schedules: schedules}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		createStale(t, st, stale, fmt.Sprint("stale-", i), c.Now())
+	}
+	opts := runtime.SweepOptions{MaxDuration: 10 * time.Second}
+	sw := mustSweep(t, rt, opts)
+	if !sw.DeadlineReached || sw.Summary.Recovered[runtime.KindCompleted] != 1 || sw.Summary.Scheduled.Total() != 0 {
+		t.Fatalf("first sweep: %+v, want one run recovered, then out of time", sw.Summary)
+	}
+	sw = mustSweep(t, rt, opts)
+	if sw.Summary.Recovered[runtime.KindCompleted] != 2 || sw.Summary.Scheduled[runtime.KindCompleted] != 3 {
+		t.Fatalf("next sweep: %+v, want the 2 runs the first did not reach and the 3 buckets", sw.Summary)
+	}
+
+	// Now the buckets: the next ticks are due; the first one spends the
+	// budget.
+	spent.Store(false)
+	c.Set(t0.Add(15 * time.Minute))
+	sw = mustSweep(t, rt, opts)
+	if !sw.DeadlineReached || sw.Summary.Scheduled[runtime.KindCompleted] != 1 {
+		t.Fatalf("tick sweep: %+v, want one bucket started, then out of time", sw.Summary)
+	}
+	sw = mustSweep(t, rt, opts)
+	if sw.Summary.Scheduled[runtime.KindCompleted] != 2 {
+		t.Fatalf("next tick sweep: %+v, want the 2 buckets the first did not reach", sw.Summary)
+	}
+}
