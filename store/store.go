@@ -72,7 +72,8 @@ type Store interface {
 	// ErrLeaseLost if the lease is held by another owner.
 	Append(ctx context.Context, runID string, c Append) error
 	// Commit applies one drive's effects atomically: append the events,
-	// set run state, replace the run's timers, release the lease.
+	// set run state, replace the run's timers, release the lease, and
+	// reset DriveFailures and DriveRetryAt.
 	// ErrConflict or ErrLeaseLost leave everything unchanged.
 	Commit(ctx context.Context, c Commit) error
 
@@ -88,8 +89,20 @@ type Store interface {
 	// even the caller's own, keeps a timer from being claimed again.
 	ClaimDueTimers(ctx context.Context, limit int, lease Lease) ([]Timer, error)
 	// ClaimStaleRuns leases up to limit runs that need a driver: status
-	// queued or running whose lease is absent or expired at lease.Now.
+	// queued or running whose lease is absent or expired at lease.Now and
+	// whose DriveRetryAt, if set, is not after lease.Now. Runs with no
+	// failed drive (DriveFailures 0) come first, so that failing runs never
+	// take a slot a healthy run needs.
 	ClaimStaleRuns(ctx context.Context, limit int, lease Lease) ([]Run, error)
+	// BackOffRun records a failed drive of a run owner holds: it releases
+	// the lease, adds one to DriveFailures and sets DriveRetryAt to retryAt,
+	// before which ClaimStaleRuns skips the run. ErrLeaseLost, changing
+	// nothing, if owner does not hold the lease (or there is no such run).
+	BackOffRun(ctx context.Context, runID, owner string, retryAt time.Time) error
+	// ReleaseTimer gives up owner's lease on a timer, so that the next
+	// ClaimDueTimers may take it at once. Releasing a timer one does not
+	// hold, or one that no longer exists, is not an error.
+	ReleaseTimer(ctx context.Context, runID, stepID, owner string) error
 
 	// UpsertSchedule creates or replaces a schedule's definition.
 	UpsertSchedule(ctx context.Context, s Schedule) error
@@ -163,8 +176,14 @@ type Run struct {
 	ScheduleID     string
 	LeaseOwner     string
 	LeaseExpiresAt *time.Time
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// DriveFailures counts the run's consecutive failed drives (see
+	// BackOffRun); a successful commit resets it to 0.
+	DriveFailures int
+	// DriveRetryAt, set while the run backs off after a failed drive, is
+	// the earliest time recovery drives it again.
+	DriveRetryAt *time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // WaitingFor returns the single-wait projection of Awaiting: the first

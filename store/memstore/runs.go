@@ -108,7 +108,8 @@ func (s *Store) ReleaseRun(_ context.Context, runID, owner string) error {
 }
 
 // ClaimStaleRuns leases up to limit queued or running runs whose lease is
-// absent or expired at lease.Now, least recently updated first.
+// absent or expired at lease.Now and that are not backing off: runs with no
+// failed drive first, then least recently updated first.
 func (s *Store) ClaimStaleRuns(_ context.Context, limit int, lease store.Lease) ([]store.Run, error) {
 	if limit <= 0 {
 		return nil, nil
@@ -118,12 +119,14 @@ func (s *Store) ClaimStaleRuns(_ context.Context, limit int, lease store.Lease) 
 	var stale []*runEntry
 	for _, e := range s.runs {
 		r := &e.run
-		if (r.Status == wf.StatusQueued || r.Status == wf.StatusRunning) && !leaseLive(r.LeaseOwner, r.LeaseExpiresAt, lease.Now) {
+		if (r.Status == wf.StatusQueued || r.Status == wf.StatusRunning) &&
+			!leaseLive(r.LeaseOwner, r.LeaseExpiresAt, lease.Now) && !backingOff(r, lease.Now) {
 			stale = append(stale, e)
 		}
 	}
 	slices.SortFunc(stale, func(a, b *runEntry) int {
-		return cmp.Or(a.run.UpdatedAt.Compare(b.run.UpdatedAt), strings.Compare(a.run.ID, b.run.ID))
+		return cmp.Or(compareFailed(&a.run, &b.run),
+			a.run.UpdatedAt.Compare(b.run.UpdatedAt), strings.Compare(a.run.ID, b.run.ID))
 	})
 	claimed := make([]store.Run, 0, min(limit, len(stale)))
 	for _, e := range stale[:min(limit, len(stale))] {

@@ -82,6 +82,8 @@ var groups = []struct {
 	{"Deliver", deliverCases},
 	{"ClaimDueTimers", claimDueTimersCases},
 	{"ClaimStaleRuns", claimStaleRunsCases},
+	{"BackOffRun", backOffRunCases},
+	{"ReleaseTimer", releaseTimerCases},
 	{"Schedules", scheduleCases},
 	{"Buckets", bucketCases},
 	{"ListRuns", listRunsCases},
