@@ -66,8 +66,12 @@ func (e every) err() error {
 var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 
 // Cron fires per a 5-field cron expression (github.com/robfig/cron/v3
-// syntax) evaluated in the IANA time zone tz ("" means UTC). A bad
-// expression or zone is reported by New.
+// syntax, or a descriptor such as @daily) evaluated on the wall clock of
+// the IANA time zone tz ("" means UTC). Across daylight-saving changes it
+// behaves as classic cron: a fire time the clock skips fires once, at the
+// first instant after the gap (0 2 * * * in America/New_York fires at
+// 03:00 EDT on the spring-forward day), and one the clock shows twice fires
+// once, the first time. A bad expression or zone is reported by New.
 func Cron(expr, tz string) Spec {
 	c := &cronSpec{expr: expr, tz: tz}
 	if tz == "" {
@@ -82,13 +86,18 @@ func Cron(expr, tz string) Spec {
 		c.parseErr = fmt.Errorf("cron %q: %w", expr, err)
 		return c
 	}
-	c.sched = s
+	spec, ok := s.(*cron.SpecSchedule)
+	if !ok {
+		c.parseErr = fmt.Errorf("cron %q: not a calendar expression (for a fixed interval use runtime.Every)", expr)
+		return c
+	}
+	c.sched = spec
 	return c
 }
 
 type cronSpec struct {
 	expr, tz string
-	sched    cron.Schedule
+	sched    *cron.SpecSchedule
 	parseErr error
 }
 
@@ -96,28 +105,15 @@ func (c *cronSpec) String() string { return "CRON_TZ=" + c.tz + " " + c.expr }
 
 func (c *cronSpec) err() error { return c.parseErr }
 
-// Prev searches growing windows back from t so that frequent schedules stay
-// cheap and rare ones are still found within lookBack.
 func (c *cronSpec) Prev(t time.Time, lookBack time.Duration) time.Time {
 	if c.sched == nil {
 		return time.Time{}
 	}
-	for _, w := range []time.Duration{time.Hour, 24 * time.Hour, 7 * 24 * time.Hour, lookBack} {
-		if w > lookBack {
-			w = lookBack
-		}
-		var last time.Time
-		for n := c.sched.Next(t.Add(-w).Add(-time.Second)); !n.IsZero() && !n.After(t); n = c.sched.Next(n) {
-			last = n
-		}
-		if !last.IsZero() {
-			return last.UTC()
-		}
-		if w == lookBack {
-			break
-		}
+	at := cronPrev(c.sched, t, lookBack)
+	if at.IsZero() {
+		return at
 	}
-	return time.Time{}
+	return at.UTC()
 }
 
 // Schedule starts a workflow run at each fire time of Spec. Each fire time
