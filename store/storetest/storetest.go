@@ -84,6 +84,7 @@ var groups = []struct {
 	{"ClaimStaleRuns", claimStaleRunsCases},
 	{"Schedules", scheduleCases},
 	{"Buckets", bucketCases},
+	{"StartBucket", startBucketCases},
 	{"ListRuns", listRunsCases},
 	{"DeleteRun", deleteRunCases},
 	{"PurgeRuns", purgeRunsCases},
