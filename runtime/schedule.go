@@ -14,8 +14,13 @@ import (
 	"github.com/wfgo/wf/store"
 )
 
-// OverlapPolicy says what a schedule does when its previous tick's run is
-// still active at the next tick.
+// OverlapPolicy says what a schedule does when a tick falls due while a
+// run of an earlier tick is still live. A run is live from its creation
+// until it ends (finished, errored, aborted or canceled): a paused run, or
+// one whose starter crashed, is live. The store decides it when the tick's
+// run is created (store.StartBucket), so the policy holds across runtimes
+// and crashes. Every policy but OverlapAllow also skips a tick that a
+// later tick has overtaken (its bucket turned up late).
 type OverlapPolicy string
 
 const (
@@ -26,7 +31,9 @@ const (
 	// OverlapBufferOne keeps the first overlapping tick pending until the
 	// previous run ends, and drops further ones.
 	OverlapBufferOne OverlapPolicy = "buffer-one"
-	// OverlapCancelPrevious cancels the previous run, then starts the new one.
+	// OverlapCancelPrevious cancels the previous run, then starts the new
+	// one; while the previous run is being driven elsewhere its
+	// cancellation is stored and the new tick waits for a later sweep.
 	OverlapCancelPrevious OverlapPolicy = "cancel-previous"
 	// OverlapTerminatePrevious is OverlapCancelPrevious: runs have no
 	// separate forced termination.
