@@ -324,3 +324,66 @@ func TestOverlapSkipLongFirstStep(t *testing.T) {
 		})
 	}
 }
+
+// TestOverlapSkipConcurrentSweepers: two runtimes, two sweepers each,
+// sweep at once every round while the shared clock moves ten seconds a
+// round; the second runtime's clock runs one tick ahead, so the two
+// materialise and start different ticks at the same moment. Each tick's
+// run pauses for 20 minutes: at no point may two of them be live.
+func TestOverlapSkipConcurrentSweepers(t *testing.T) {
+	t.Parallel()
+	for _, p := range storePairs {
+		t.Run(p.name, func(t *testing.T) {
+			t.Parallel()
+			a, b := p.new(t)
+			c := testclock.New(t0)
+			var rts [2]*runtime.Runtime
+			for i, st := range []store.Store{a, b} {
+				skew := time.Duration(i) * 10 * time.Second
+				var err error
+				rts[i], err = runtime.New(runtime.Config{Store: st, Owner: fmt.Sprint("host-", i),
+					Clock:     func() time.Time { return c.Now().Add(skew) },
+					Workflows: []runtime.Workflow{{Definition: digest(), Schedules: []runtime.Schedule{tick(runtime.OverlapSkip)}}}})
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			ctx := context.Background()
+			for round := range 130 {
+				c.Set(t0.Add(time.Duration(round) * 10 * time.Second))
+				errs := make(chan error, 4)
+				for i := range 4 {
+					go func() {
+						_, err := rts[i%2].Sweep(ctx, runtime.SweepOptions{})
+						errs <- err
+					}()
+				}
+				for range 4 {
+					if err := <-errs; err != nil {
+						t.Fatal(err)
+					}
+				}
+				page, err := b.ListRuns(ctx, store.ListQuery{WorkflowID: "digest", Limit: 100})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var live []string
+				for _, r := range page.Runs {
+					if !r.Status.Terminal() {
+						live = append(live, r.ID)
+					}
+				}
+				if len(live) > 1 {
+					t.Fatalf("round %d: %d live runs of an overlap=skip schedule: %v", round, len(live), live)
+				}
+			}
+			page, err := b.ListRuns(ctx, store.ListQuery{WorkflowID: "digest", Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(page.Runs) != 2 {
+				t.Errorf("%d runs in 21 minutes of a 20-minute run every 10s under skip, want 2", len(page.Runs))
+			}
+		})
+	}
+}
