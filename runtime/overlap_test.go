@@ -387,3 +387,35 @@ func TestOverlapSkipConcurrentSweepers(t *testing.T) {
 		})
 	}
 }
+
+// TestDisabledTickWithRunIsStarted: a tick whose run exists is marked
+// started even when its schedule has since been disabled; a tick without
+// a run is skipped.
+func TestDisabledTickWithRunIsStarted(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, newStore func(t *testing.T) store.Store) {
+		st := newStore(t)
+		c := testclock.New(t0)
+		newRuntime := func(disabled bool) *runtime.Runtime {
+			s := tick(runtime.OverlapSkip)
+			s.Disabled = disabled
+			rt, err := runtime.New(runtime.Config{Store: st, Clock: c.Now, Owner: "host",
+				Workflows: []runtime.Workflow{{Definition: digest(), Schedules: []runtime.Schedule{s}}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return rt
+		}
+		enabled := newRuntime(false)
+		crashAfterCreate(t, enabled, st, c)
+		// A tick that nobody started: its bucket exists, its run does not.
+		c.Set(t0.Add(10 * time.Second))
+		if _, err := enabled.MaterializeSchedules(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		sweepAt(t, newRuntime(true), c, 40*time.Second)
+		if got, want := tickState(t, st), "runs: 00=paused; buckets: 00=started 10=skipped"; got != want {
+			t.Fatalf("got\n%s\nwant\n%s", got, want)
+		}
+	})
+}
