@@ -116,8 +116,19 @@ type Store interface {
 	ClaimDueBuckets(ctx context.Context, limit int, lease Lease) ([]Bucket, error)
 	// FinishBucket moves owner's leased bucket to status (started or
 	// skipped) and releases it; a started or skipped bucket is never
-	// claimed again. ErrLeaseLost if owner no longer holds it.
+	// claimed again. ErrLeaseLost if owner no longer holds it. The runtime
+	// starts buckets with StartBucket and finishes only skipped ones.
 	FinishBucket(ctx context.Context, scheduleID, bucketID, owner string, status BucketStatus, at time.Time) error
+	// StartBucket creates the run of owner's leased, pending bucket and
+	// marks the bucket started (StartedAt req.Run.Lease.Now, lease
+	// released) in one atomic write, so that a started bucket always has
+	// its run and a bucket whose run exists is started, never skipped: when
+	// the run exists already, the bucket is marked started and the run left
+	// as it is. An exclusive start that finds the schedule busy or
+	// superseded writes nothing (see BucketStart). ErrNotFound if the
+	// schedule or the bucket is not stored, ErrLeaseLost if owner does not
+	// hold the bucket; nothing is written then either.
+	StartBucket(ctx context.Context, req BucketStart) (BucketStartResult, error)
 	// ReleaseBucket gives up owner's lease on a still-pending bucket.
 	ReleaseBucket(ctx context.Context, scheduleID, bucketID, owner string) error
 	// ListBuckets returns a schedule's buckets, newest FireAt first, at most
@@ -319,6 +330,52 @@ type Bucket struct {
 	LeaseOwner     string
 	LeaseExpiresAt *time.Time
 	StartedAt      *time.Time
+}
+
+// BucketStart asks StartBucket to start one bucket's run.
+type BucketStart struct {
+	ScheduleID string
+	BucketID   string
+	// Owner holds the bucket's lease.
+	Owner string
+	// Run is the run to create. Run.ID must be the bucket's RunID; the
+	// run's ScheduleID is set to the bucket's schedule.
+	Run NewRun
+	// Exclusive admits one live run per schedule at a time. The start is
+	// refused, with nothing written, when a later bucket of the schedule
+	// has started (BucketSuperseded), or when a run of the schedule is live
+	// (BucketBusy): a run is live while it exists and is not terminal, and
+	// the runs looked at are those of the schedule's latest started bucket
+	// and of every bucket, pending or started, fired at or after it. Exclusive
+	// starts of one schedule are serialised by the store, so two starters
+	// can never both pass the check.
+	Exclusive bool
+}
+
+// BucketStartStatus is the outcome of StartBucket.
+type BucketStartStatus string
+
+const (
+	// BucketRunCreated: the run was created and the bucket started.
+	BucketRunCreated BucketStartStatus = "created"
+	// BucketRunExisting: the run existed (its starter died or failed
+	// before marking the bucket); the bucket is now started.
+	BucketRunExisting BucketStartStatus = "existing"
+	// BucketBusy: another run of the schedule is live; nothing written.
+	BucketBusy BucketStartStatus = "busy"
+	// BucketSuperseded: a later bucket of the schedule has started;
+	// nothing written.
+	BucketSuperseded BucketStartStatus = "superseded"
+)
+
+// BucketStartResult is StartBucket's answer.
+type BucketStartResult struct {
+	Status BucketStartStatus
+	// Run is the bucket's run when Status is BucketRunCreated or
+	// BucketRunExisting.
+	Run Run
+	// LiveRunID is the live run that made the start BucketBusy.
+	LiveRunID string
 }
 
 // ListQuery filters and pages ListRuns.

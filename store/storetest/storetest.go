@@ -86,6 +86,7 @@ var groups = []struct {
 	{"ReleaseTimer", releaseTimerCases},
 	{"Schedules", scheduleCases},
 	{"Buckets", bucketCases},
+	{"StartBucket", startBucketCases},
 	{"ListRuns", listRunsCases},
 	{"DeleteRun", deleteRunCases},
 	{"PurgeRuns", purgeRunsCases},
