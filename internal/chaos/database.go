@@ -111,9 +111,9 @@ func terminateSome(ctx context.Context, pool *pgxpool.Pool, schema string) (int,
 	return n, err
 }
 
-// liveRuns counts the runs not yet ended.
-func liveRuns(ctx context.Context, pool *pgxpool.Pool, schema string) (int, error) {
-	var n int
-	err := pool.QueryRow(ctx, "SELECT count(*) FROM "+schema+".wf_runs WHERE status IN ('queued', 'running', 'paused')").Scan(&n)
-	return n, err
+// countRuns counts all runs and those not yet ended.
+func countRuns(ctx context.Context, pool *pgxpool.Pool, schema string) (total, live int, err error) {
+	err = pool.QueryRow(ctx, "SELECT count(*), count(*) FILTER (WHERE status IN ('queued', 'running', 'paused')) FROM "+
+		schema+".wf_runs").Scan(&total, &live)
+	return total, live, err
 }

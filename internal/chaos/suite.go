@@ -43,7 +43,7 @@ type Config struct {
 	// runs are recovered. Defaults to 5s.
 	LeaseDuration time.Duration
 	// LogDir receives one log file per child process. Defaults to a new
-	// temporary directory.
+	// temporary directory, removed again when the verdict passes.
 	LogDir string
 	// KeepSchema leaves the suite's schema in the database for
 	// inspection. Defaults to dropping it.
@@ -108,6 +108,7 @@ type suite struct {
 // returns the report. The error is for a suite that could not run; a
 // failed verdict is in Report.Failed.
 func Run(ctx context.Context, cfg Config) (Report, error) {
+	tempLogs := cfg.LogDir == ""
 	if err := cfg.defaults(); err != nil {
 		return Report{}, err
 	}
@@ -152,6 +153,9 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		return Report{}, fmt.Errorf("chaos: read back: %w", err)
 	}
 	s.report.Counts = Compute(obs)
+	if tempLogs && !s.report.Failed() {
+		_ = os.RemoveAll(cfg.LogDir)
+	}
 	return s.report, nil
 }
 
@@ -205,6 +209,8 @@ func (s *suite) chaos(ctx context.Context) error {
 	defer kill.Stop()
 	terminate := time.NewTicker(s.cfg.TerminateInterval)
 	defer terminate.Stop()
+	status := time.NewTicker(30 * time.Second)
+	defer status.Stop()
 	for {
 		select {
 		case <-ctx.Done():
@@ -222,11 +228,23 @@ func (s *suite) chaos(ctx context.Context) error {
 				s.logf("pg_terminate_backend: %v", err)
 			}
 			s.report.Terminated += n
+		case <-status.C:
+			s.logStatus(ctx)
 		}
 		if err := s.restartCrashed(); err != nil {
 			return err
 		}
 	}
+}
+
+// logStatus reports the runs so far and the chaos done.
+func (s *suite) logStatus(ctx context.Context) {
+	total, live, err := countRuns(ctx, s.pool, s.schema)
+	if err != nil {
+		s.logf("count runs: %v", err)
+		return
+	}
+	s.logf("%d runs, %d live; %d kills, %d backends terminated so far", total, live, s.report.Kills, s.report.Terminated)
 }
 
 func (s *suite) killPause() time.Duration {
@@ -275,7 +293,7 @@ func (s *suite) drain(ctx context.Context) (time.Time, error) {
 	}
 	deadline := began.Add(s.cfg.DrainTimeout)
 	for {
-		n, err := liveRuns(ctx, s.pool, s.schema)
+		_, n, err := countRuns(ctx, s.pool, s.schema)
 		if err != nil {
 			return time.Time{}, fmt.Errorf("chaos: count live runs: %w", err)
 		}
