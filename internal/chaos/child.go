@@ -15,6 +15,7 @@ type child struct {
 	name    string
 	program string
 	args    []string
+	env     []string
 	logPath string
 	cmd     *exec.Cmd
 	done    chan struct{} // closed when the current process has exited
@@ -23,8 +24,9 @@ type child struct {
 	killed bool
 }
 
-func newChild(program, logDir, name string, args []string) *child {
-	return &child{name: name, program: program, args: args, logPath: filepath.Join(logDir, name+".log")}
+func newChild(cfg Config, name string, args []string) *child {
+	return &child{name: name, program: cfg.Program, args: args, env: append(os.Environ(), "DATABASE_URL="+cfg.DatabaseURL),
+		logPath: filepath.Join(cfg.LogDir, name+".log")}
 }
 
 // start launches the process; its output is appended to the child's log.
@@ -34,7 +36,7 @@ func (c *child) start() error {
 		return err
 	}
 	cmd := exec.Command(c.program, c.args...)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
+	cmd.Stdout, cmd.Stderr, cmd.Env = logFile, logFile, c.env
 	if err := cmd.Start(); err != nil {
 		logFile.Close()
 		return fmt.Errorf("start %s: %w", c.name, err)

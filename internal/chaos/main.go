@@ -25,7 +25,8 @@ Usage:
 		result is lost or recorded twice, a schedule run overlaps another
 		or a run is stuck.
 	chaos worker|starter|signaller -schema name [flags]
-		One of the suite's child processes (started by the suite).
+		One of the suite's child processes (started by the suite, with
+		the database in $DATABASE_URL).
 
 Flags:
 `
@@ -89,7 +90,7 @@ func roleMain(role string, args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("chaos "+role, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	c := roleConfig{Name: role}
-	fs.StringVar(&c.URL, "database-url", envOr("DATABASE_URL", defaultURL), "PostgreSQL URL")
+	c.URL = envOr("DATABASE_URL", defaultURL)
 	fs.StringVar(&c.Schema, "schema", "", "the suite's schema (required)")
 	fs.StringVar(&c.Name, "name", role, "the process's name in leases and logs")
 	fs.DurationVar(&c.Lease, "lease", 5*time.Second, "lease duration")

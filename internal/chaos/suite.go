@@ -163,20 +163,20 @@ func (s *suite) logf(format string, args ...any) {
 	fmt.Fprintf(s.cfg.Progress, "chaos %s: %s\n", time.Now().Format("15:04:05.000"), fmt.Sprintf(format, args...))
 }
 
-// roleArgs is a child's command line.
+// roleArgs is a child's command line. The database URL, which may hold
+// a password, goes in the environment instead (see newChild).
 func (s *suite) roleArgs(role, name string, extra ...string) []string {
-	return append([]string{role, "-database-url", s.cfg.DatabaseURL, "-schema", s.schema, "-name", name,
-		"-lease", s.cfg.LeaseDuration.String()}, extra...)
+	return append([]string{role, "-schema", s.schema, "-name", name, "-lease", s.cfg.LeaseDuration.String()}, extra...)
 }
 
 func (s *suite) startAll() error {
 	for i := range s.cfg.Workers {
 		name := "worker-" + strconv.Itoa(i+1)
-		s.workers = append(s.workers, newChild(s.cfg.Program, s.cfg.LogDir, name, s.roleArgs("worker", name)))
+		s.workers = append(s.workers, newChild(s.cfg, name, s.roleArgs("worker", name)))
 	}
-	s.starter = newChild(s.cfg.Program, s.cfg.LogDir, "starter",
+	s.starter = newChild(s.cfg, "starter",
 		s.roleArgs("starter", "starter", "-rate", strconv.FormatFloat(s.cfg.Rate, 'g', -1, 64)))
-	s.signaller = newChild(s.cfg.Program, s.cfg.LogDir, "signaller", s.roleArgs("signaller", "signaller"))
+	s.signaller = newChild(s.cfg, "signaller", s.roleArgs("signaller", "signaller"))
 	for _, c := range s.children() {
 		if err := c.start(); err != nil {
 			return err
@@ -286,7 +286,7 @@ func (s *suite) drain(ctx context.Context) (time.Time, error) {
 	s.starter.stop(time.Minute)
 	for i, w := range s.workers {
 		w.stop(30 * time.Second)
-		s.workers[i] = newChild(s.cfg.Program, s.cfg.LogDir, w.name, s.roleArgs("worker", w.name, "-drain"))
+		s.workers[i] = newChild(s.cfg, w.name, s.roleArgs("worker", w.name, "-drain"))
 		if err := s.workers[i].start(); err != nil {
 			return time.Time{}, err
 		}
