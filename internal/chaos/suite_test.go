@@ -43,13 +43,14 @@ func TestSuiteOnPostgres(t *testing.T) {
 	if err := rep.WriteTable(&table); err != nil {
 		t.Fatal(err)
 	}
-	t.Log("\n" + table.String())
 	// The chaos happened and the suite saw runs of both workflows.
 	if rep.Kills == 0 || rep.Terminated == 0 || rep.Runs == 0 || rep.ScheduleRuns == 0 {
 		t.Errorf("no chaos or no runs: %d kills, %d terminated, %d runs, %d schedule runs", rep.Kills, rep.Terminated, rep.Runs, rep.ScheduleRuns)
 	}
 	if rep.Failed() {
 		t.Errorf("verdict FAIL:\n%s", table.String())
+	} else {
+		t.Log("\n" + table.String())
 	}
 }
 
