@@ -29,9 +29,8 @@ func Sweep(ctx context.Context, rt *runtime.Runtime, opts runtime.SweepOptions, 
 		if budget <= 0 {
 			budget = time.Second
 		}
-		if opts.MaxDuration == 0 || opts.MaxDuration > budget {
-			opts.MaxDuration = budget
-		}
+		opts = rt.SweepDefaults(opts) // a long deadline does not stretch the default past the lease
+		opts.MaxDuration = min(opts.MaxDuration, budget)
 	}
 	res, err := rt.Sweep(ctx, opts)
 	sum := Summary{

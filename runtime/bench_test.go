@@ -26,7 +26,8 @@ func BenchmarkSweep10000DueTimers(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
 		c := testclock.New(t0)
-		rt, err := runtime.New(runtime.Config{Store: memstore.New(), Workflows: []runtime.Workflow{{Definition: napper}}, Clock: c.Now})
+		rt, err := runtime.New(runtime.Config{Store: memstore.New(), Workflows: []runtime.Workflow{{Definition: napper}}, Clock: c.Now,
+			LeaseDuration: time.Hour})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -113,7 +113,7 @@ func (rt *Runtime) DeliverSignal(ctx context.Context, req SignalRequest) (Result
 		await = wf.Await{StepID: req.StepID}
 	}
 	d := wf.Delivery{SignalID: req.SignalID, Name: req.Name, Payload: req.Payload, Meta: req.Meta, Time: rt.clock()}
-	return rt.deliver(ctx, run, await, ok, d, wf.CodeSignalLost, driveOptions{deadlineOr(ctx, req.Deadline), req.IncludeEvents, req.MaxEvents})
+	return rt.deliver(ctx, run, await, ok, d, wf.CodeSignalLost, driveOptions{deadline: deadlineOr(ctx, req.Deadline), includeEvents: req.IncludeEvents, maxEvents: req.MaxEvents})
 }
 
 // ApprovalDecision delivers a human decision to a run's approval.
@@ -155,7 +155,7 @@ func (rt *Runtime) DeliverApproval(ctx context.Context, req ApprovalDecision) (R
 	}
 	d := wf.Delivery{SignalID: "approval:" + req.ApprovalID, Name: "approval", ApprovalID: req.ApprovalID,
 		Approved: req.Approved, Feedback: req.Feedback, Meta: req.Meta, Time: rt.clock()}
-	return rt.deliver(ctx, run, await, ok, d, wf.CodeApprovalLost, driveOptions{deadlineOr(ctx, req.Deadline), req.IncludeEvents, req.MaxEvents})
+	return rt.deliver(ctx, run, await, ok, d, wf.CodeApprovalLost, driveOptions{deadline: deadlineOr(ctx, req.Deadline), includeEvents: req.IncludeEvents, maxEvents: req.MaxEvents})
 }
 
 // deliver stores d for the awaited wait and drives the run.

@@ -64,6 +64,8 @@ type driveOptions struct {
 	deadline      time.Time
 	includeEvents bool
 	maxEvents     int
+	// minYield overrides the runtime's yield margin (see yieldMargin).
+	minYield time.Duration
 }
 
 // journal adapts the store's Append to the engine's Journal.
@@ -92,7 +94,8 @@ func (rt *Runtime) drive(ctx context.Context, ex store.Execution, owner string, 
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	stopHeartbeat := rt.heartbeat(ctx, cancel, run.ID, owner)
+	guard := rt.newLeaseGuard(run, owner, cancel)
+	stopHeartbeat := rt.heartbeat(ctx, guard)
 	defer stopHeartbeat()
 
 	out, err := def.Execute(ctx, wf.Invocation{
@@ -104,14 +107,14 @@ func (rt *Runtime) drive(ctx context.Context, ex store.Execution, owner string, 
 		Clock:             rt.clock,
 		NewUUID:           rt.newUUID,
 		Deadline:          opts.deadline,
-		MinYieldRemaining: rt.minYield,
+		MinYieldRemaining: rt.yieldMargin(opts),
 		Publish:           rt.publisher(run.ID),
 		Logger:            rt.logger,
-		Middleware:        []wf.Middleware{rt.stepTelemetry(run.ID)},
+		Middleware:        []wf.Middleware{guard.middleware(), rt.stepTelemetry(run.ID)},
 	})
 	if err != nil {
-		if cause := context.Cause(ctx); errors.Is(cause, store.ErrLeaseLost) {
-			err = cause
+		if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+			err = cause // the lease was lost, or could not be renewed
 		}
 		return rt.abandoned(ctx, run, owner, err)
 	}
@@ -176,16 +179,18 @@ func (rt *Runtime) endWithError(ctx context.Context, ex store.Execution, owner s
 }
 
 // abandoned handles a drive that must not commit: another writer got ahead
-// (ErrConflict), the lease was lost, or ctx ended. The run is left to its
-// current owner or to recovery.
+// (ErrConflict), the lease was lost, ctx ended, or the drive failed. The
+// run is left to its current owner or to recovery; a failed drive (the
+// store refused the commit, a checkpoint or the lease renewal failed) backs
+// the run off, so that a run that keeps failing waits longer each time
+// instead of taking every sweep's recovery slots.
 func (rt *Runtime) abandoned(ctx context.Context, run store.Run, owner string, err error) (Result, error) {
 	if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrLeaseLost) {
 		rt.logger.Warn("runtime: drive abandoned", "run", run.ID, "owner", owner, "err", err)
 		rt.release(run.ID, owner)
 		return Result{Kind: KindNotClaimable, Run: run}, nil
 	}
-	rt.release(run.ID, owner)
-	return Result{}, fmt.Errorf("runtime: drive run %s: %w", run.ID, err)
+	return Result{}, rt.driveFailed(run, owner, fmt.Errorf("runtime: drive run %s: %w", run.ID, err))
 }
 
 // release gives up a lease, best-effort, even when the caller's context is
@@ -200,7 +205,7 @@ func (rt *Runtime) release(runID, owner string) {
 
 // heartbeat renews the lease every third of its duration until stopped; a
 // lost lease cancels the drive.
-func (rt *Runtime) heartbeat(ctx context.Context, cancel context.CancelCauseFunc, runID, owner string) (stop func()) {
+func (rt *Runtime) heartbeat(ctx context.Context, guard *leaseGuard) (stop func()) {
 	done := make(chan struct{})
 	var once sync.Once
 	var wg sync.WaitGroup
@@ -216,14 +221,12 @@ func (rt *Runtime) heartbeat(ctx context.Context, cancel context.CancelCauseFunc
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				err := rt.store.Heartbeat(ctx, runID, rt.lease(owner))
+				err := guard.renew(ctx)
 				if errors.Is(err, store.ErrLeaseLost) {
-					rt.logger.Warn("runtime: lease lost while driving", "run", runID, "owner", owner)
-					cancel(store.ErrLeaseLost)
 					return
 				}
 				if err != nil && ctx.Err() == nil {
-					rt.logger.Warn("runtime: heartbeat failed", "run", runID, "err", err)
+					rt.logger.Warn("runtime: heartbeat failed", "run", guard.runID, "err", err)
 				}
 			}
 		}

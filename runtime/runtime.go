@@ -7,9 +7,24 @@
 // drive's effects in one store batch, and releases the lease. No call keeps
 // a process alive while a run waits: a host's cron calls Sweep for bounded
 // work.
+//
+// # Runs never wedge
+//
+// A drive that fails for a reason other than a lost lease or a conflict
+// (the store refuses the commit, the log cannot be read) backs the run off:
+// the failure count and the next attempt time are stored with the run
+// (store.Run.DriveFailures, DriveRetryAt), the wait doubles from
+// Config.DriveRetryBase up to DriveRetryMax, and recovery takes runs that
+// never failed first, so failing runs never take the slots of healthy ones
+// nor make a sweep ask for another at once. A sweep claims each stale run
+// again right before driving it, and a drive renews a lease its heartbeat
+// let run low before each step, so a process that stalled past its lease
+// does not run a step its successor is running. What a sweep claimed and
+// did not reach before its budget ran out is released before it returns.
 package runtime
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -56,8 +71,17 @@ type Config struct {
 	// Defaults to random version 4 UUIDs.
 	NewUUID func() string
 	// MinYieldRemaining: a run with a deadline yields before fresh durable
-	// work when less than this remains. Defaults to 2s.
+	// work when less than this remains. A budget shorter than four times
+	// this uses a quarter of the budget instead, so that a short budget
+	// still runs steps. Defaults to 2s.
 	MinYieldRemaining time.Duration
+	// DriveRetryBase is how long recovery waits before driving again a run
+	// whose drive failed (other than by a lost lease or a conflict); the
+	// wait doubles with each consecutive failure, up to DriveRetryMax.
+	// Defaults to 1s.
+	DriveRetryBase time.Duration
+	// DriveRetryMax caps the wait after failed drives. Defaults to 5m.
+	DriveRetryMax time.Duration
 	// CronLookBack bounds how far back materialisation looks for a
 	// schedule's most recent due fire time. Defaults to 32 days.
 	CronLookBack time.Duration
@@ -97,6 +121,9 @@ type Runtime struct {
 	minYield      time.Duration
 	lookBack      time.Duration
 	tracer        trace.Tracer
+
+	// driveRetryBase and driveRetryMax bound the backoff of failing runs.
+	driveRetryBase, driveRetryMax time.Duration
 }
 
 // Errors returned by Runtime methods; test with errors.Is or errors.As.
@@ -130,6 +157,12 @@ func New(cfg Config) (*Runtime, error) {
 		newUUID:       cfg.NewUUID,
 		minYield:      cfg.MinYieldRemaining,
 		lookBack:      cfg.CronLookBack,
+
+		driveRetryBase: cmp.Or(cfg.DriveRetryBase, defaultDriveRetryBase),
+		driveRetryMax:  cmp.Or(cfg.DriveRetryMax, defaultDriveRetryMax),
+	}
+	if rt.driveRetryBase < 0 || rt.driveRetryMax < rt.driveRetryBase {
+		return nil, fmt.Errorf("runtime: DriveRetryBase %s and DriveRetryMax %s: want 0 < base <= max", rt.driveRetryBase, rt.driveRetryMax)
 	}
 	if rt.leaseDuration <= 0 {
 		rt.leaseDuration = 30 * time.Second

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -30,7 +31,9 @@ type SweepOptions struct {
 	// MaxTimers caps due timers delivered. Defaults to 25.
 	MaxTimers int
 	// MaxDuration bounds the sweep's wall time; keep it below the host's
-	// function timeout. Defaults to 25s.
+	// function timeout. It may not exceed the runtime's LeaseDuration (see
+	// CheckSweepOptions). Defaults to 25s, or LeaseDuration when that is
+	// shorter.
 	MaxDuration time.Duration
 	// LeaseOwner names this sweeper in leases. Defaults to the runtime's
 	// owner with a per-sweep suffix.
@@ -68,6 +71,9 @@ type Summary struct {
 	// those kept in the result.
 	EventCount         int `json:"eventCount"`
 	ReturnedEventCount int `json:"returnedEventCount"`
+	// Failed lists the runs whose drive failed in this sweep and that now
+	// back off (each is also counted under "error").
+	Failed []FailedDrive `json:"failed,omitempty"`
 }
 
 // SweepItem is one item's result, kept when IncludeEvents is set.
@@ -89,15 +95,22 @@ type SweepResult struct {
 	// DeadlineReached: MaxDuration ran out.
 	DeadlineReached bool `json:"deadlineReached"`
 	// RemainingMayExist: a budget, not an empty queue, stopped the sweep;
-	// sweep again soon.
+	// sweep again soon. A phase whose items failed or back off does not
+	// set it: failing runs wait for their next attempt time, not for the
+	// next sweep.
 	RemainingMayExist bool `json:"remainingMayExist"`
 }
 
 // Sweep does bounded work, in order: (1) re-drive runs whose lease expired
 // (or that are ready after a delivery), (2) materialise schedules and start
 // due buckets, (3) deliver due timers. Items whose drive fails are logged
-// and counted under "error"; Sweep itself returns an error only when the
-// store cannot be read at all.
+// and counted under "error", and their runs back off (Summary.Failed);
+// Sweep itself returns an error only when the store cannot be read at all,
+// or when CheckSweepOptions refuses opts.
+//
+// Whatever a phase claimed and did not reach before MaxDuration ran out
+// (runs, buckets, timers) is released before Sweep returns, so that the
+// next sweep takes it at once.
 func (rt *Runtime) Sweep(ctx context.Context, opts SweepOptions) (res SweepResult, err error) {
 	ctx, span := rt.tracer.Start(ctx, "wf.sweep")
 	defer func() {
@@ -108,7 +121,10 @@ func (rt *Runtime) Sweep(ctx context.Context, opts SweepOptions) (res SweepResul
 		}
 		span.End()
 	}()
-	opts = sweepDefaults(opts)
+	if err := rt.CheckSweepOptions(opts); err != nil {
+		return res, err
+	}
+	opts = rt.SweepDefaults(opts)
 	now := rt.clock()
 	if opts.LeaseOwner == "" {
 		opts.LeaseOwner = fmt.Sprintf("%s/sweep-%d", rt.owner, rt.claims.Add(1))
@@ -130,7 +146,9 @@ func (rt *Runtime) Sweep(ctx context.Context, opts SweepOptions) (res SweepResul
 	return s.res, nil
 }
 
-func sweepDefaults(o SweepOptions) SweepOptions {
+// SweepDefaults returns opts with each zero bound replaced by the default
+// Sweep uses.
+func (rt *Runtime) SweepDefaults(o SweepOptions) SweepOptions {
 	if o.MaxRecoveredRuns <= 0 {
 		o.MaxRecoveredRuns = 25
 	}
@@ -141,7 +159,7 @@ func sweepDefaults(o SweepOptions) SweepOptions {
 		o.MaxTimers = 25
 	}
 	if o.MaxDuration <= 0 {
-		o.MaxDuration = 25 * time.Second
+		o.MaxDuration = min(25*time.Second, rt.leaseDuration)
 	}
 	if o.Concurrency <= 0 {
 		o.Concurrency = 1
@@ -171,11 +189,13 @@ func (s *sweep) outOfTime() bool {
 
 // each runs item(i) for i in [0, n) on up to opts.Concurrency goroutines,
 // stopping early when the sweep runs out of time; skipped(i) is called for
-// items never started.
+// items never started. The time is checked once a goroutine is free, right
+// before an item starts, not before waiting for one.
 func (s *sweep) each(n int, item func(i int), skipped func(i int)) {
 	sem := make(chan struct{}, s.opts.Concurrency)
 	var wg sync.WaitGroup
 	for i := range n {
+		sem <- struct{}{}
 		if s.outOfTime() {
 			wg.Wait()
 			for j := i; j < n; j++ {
@@ -185,7 +205,6 @@ func (s *sweep) each(n int, item func(i int), skipped func(i int)) {
 			}
 			return
 		}
-		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
@@ -195,8 +214,22 @@ func (s *sweep) each(n int, item func(i int), skipped func(i int)) {
 	wg.Wait()
 }
 
+// driveOpts bound each drive by the sweep's deadline, with a yield margin
+// clamped to a quarter of the sweep's budget (see yieldMargin).
 func (s *sweep) driveOpts() driveOptions {
-	return driveOptions{deadline: s.deadline, includeEvents: s.opts.IncludeEvents, maxEvents: s.opts.MaxEvents}
+	return driveOptions{deadline: s.deadline, includeEvents: s.opts.IncludeEvents, maxEvents: s.opts.MaxEvents,
+		minYield: clampMargin(s.rt.minYield, s.opts.MaxDuration)}
+}
+
+// mayRemain tells whether a phase that claimed n items under limit should
+// ask for another sweep: it filled its batch and none of its items failed
+// or backs off.
+func (s *sweep) mayRemain(counts KindCounts, n, limit int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n >= limit && counts["error"] == 0 && counts[KindBackingOff] == 0 {
+		s.res.RemainingMayExist = true
+	}
 }
 
 // record counts one item's result.
@@ -206,6 +239,11 @@ func (s *sweep) record(counts KindCounts, list *[]SweepItem, runID string, res R
 	if err != nil {
 		s.rt.logger.Error("runtime: sweep item failed", "run", runID, "err", err)
 		counts["error"]++
+		var de *DriveError
+		if errors.As(err, &de) {
+			s.res.Summary.Failed = append(s.res.Summary.Failed, FailedDrive{
+				RunID: de.RunID, Failures: de.Failures, RetryAt: de.RetryAt, Error: de.Err.Error()})
+		}
 		return
 	}
 	counts[res.Kind]++
@@ -221,24 +259,37 @@ func (s *sweep) recover(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("runtime: sweep: claim stale runs: %w", err)
 	}
-	if len(runs) >= s.opts.MaxRecoveredRuns {
-		s.res.RemainingMayExist = true
-	}
 	s.each(len(runs), func(i int) {
 		res, err := s.recoverOne(ctx, runs[i])
 		s.record(s.res.Summary.Recovered, &s.res.Recovered, runs[i].ID, res, err)
 	}, func(i int) { s.rt.release(runs[i].ID, s.opts.LeaseOwner) })
+	s.mayRemain(s.res.Summary.Recovered, len(runs), s.opts.MaxRecoveredRuns)
 	return nil
 }
 
+// recoverOne claims a stale run again right before driving it, loading its
+// execution in the same round trip: the batch claim's lease may have lapsed
+// while earlier runs were driven, and another sweeper may own the run now
+// and be running its step. A run that another owner holds, finished or
+// paused meanwhile is left alone (KindNotClaimable).
 func (s *sweep) recoverOne(ctx context.Context, run store.Run) (Result, error) {
-	ex, err := s.rt.store.LoadExecution(ctx, run.ID)
+	owner := s.opts.LeaseOwner
+	claim, err := s.rt.store.ClaimRun(ctx, run.ID, s.lease())
 	if err != nil {
-		s.rt.release(run.ID, s.opts.LeaseOwner)
-		return Result{}, err
+		return Result{}, s.rt.driveFailed(run, owner, fmt.Errorf("runtime: recover run %s: %w", run.ID, err))
+	}
+	ex := claim.Execution
+	switch {
+	case claim.Status == store.NotFound:
+		return Result{Kind: KindNotFound}, nil
+	case claim.Status != store.Claimed:
+		return Result{Kind: KindNotClaimable, Run: ex.Run}, nil
+	case ex.Run.Status != wf.StatusQueued && ex.Run.Status != wf.StatusRunning:
+		s.rt.release(run.ID, owner)
+		return Result{Kind: KindNotClaimable, Run: ex.Run}, nil
 	}
 	s.rt.logger.Info("runtime: recovering run", "run", run.ID, "workflow", run.WorkflowID, "status", run.Status)
-	return s.rt.drive(ctx, ex, s.opts.LeaseOwner, s.driveOpts())
+	return s.rt.drive(ctx, ex, owner, s.driveOpts())
 }
 
 func (s *sweep) schedules(ctx context.Context) error {
@@ -253,15 +304,13 @@ func (s *sweep) schedules(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("runtime: sweep: claim due buckets: %w", err)
 	}
-	if len(buckets) >= s.opts.MaxScheduledRuns {
-		s.res.RemainingMayExist = true
-	}
+	defer s.mayRemain(s.res.Summary.Scheduled, len(buckets), s.opts.MaxScheduledRuns)
 	// Buckets go one at a time: overlap policies look at the schedule's
 	// previous bucket, which an earlier item of this sweep may have started.
 	for i, b := range buckets {
 		if s.outOfTime() {
 			for _, rest := range buckets[i:] {
-				_ = s.rt.store.ReleaseBucket(ctx, rest.ScheduleID, rest.BucketID, s.opts.LeaseOwner)
+				s.releaseBucket(rest.ScheduleID, rest.BucketID)
 			}
 			return nil
 		}
@@ -276,14 +325,11 @@ func (s *sweep) timers(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("runtime: sweep: claim due timers: %w", err)
 	}
-	if len(timers) >= s.opts.MaxTimers {
-		s.res.RemainingMayExist = true
-	}
-	// Timers not reached in time are claimed again when their lease expires.
 	s.each(len(timers), func(i int) {
 		res, err := s.fireTimer(ctx, timers[i])
 		s.record(s.res.Summary.Timers, &s.res.Timers, timers[i].RunID, res, err)
-	}, nil)
+	}, func(i int) { s.releaseTimer(timers[i].RunID, timers[i].StepID) })
+	s.mayRemain(s.res.Summary.Timers, len(timers), s.opts.MaxTimers)
 	return nil
 }
 
@@ -300,6 +346,14 @@ func (s *sweep) fireTimer(ctx context.Context, t store.Timer) (Result, error) {
 	}
 	// Delivered, a duplicate of an earlier attempt, or lost to a signal:
 	// in every case driving the run consumes what is stored and replaces
-	// its timers.
-	return s.rt.claimAndDrive(ctx, t.RunID, s.driveOpts())
+	// its timers. A run that backs off after failed drives is left to
+	// recovery at its next attempt time (the delivery made it ready); its
+	// timer stays claimed until the lease expires.
+	return s.rt.claimThen(ctx, t.RunID, func(ex store.Execution, owner string) (Result, error) {
+		if backingOff(ex.Run, s.rt.clock()) {
+			s.rt.release(t.RunID, owner)
+			return Result{Kind: KindBackingOff, Run: ex.Run}, nil
+		}
+		return s.rt.drive(ctx, ex, owner, s.driveOpts())
+	})
 }

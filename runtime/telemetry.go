@@ -81,6 +81,7 @@ func sweepSpanAttrs(res SweepResult) []attribute.KeyValue {
 		attrLeaseOwner.String(res.LeaseOwner),
 		attribute.Int("wf.sweep.events", res.Summary.EventCount),
 		attribute.Int("wf.sweep.materialized", res.Summary.Materialized),
+		attribute.Int("wf.sweep.failed", len(res.Summary.Failed)),
 		attribute.Bool("wf.sweep.deadline_reached", res.DeadlineReached),
 		attribute.Bool("wf.sweep.remaining_may_exist", res.RemainingMayExist),
 	}

@@ -71,6 +71,18 @@ func (ts tracedStore) ReleaseRun(ctx context.Context, runID, owner string) (err 
 	return ts.s.ReleaseRun(ctx, runID, owner)
 }
 
+func (ts tracedStore) BackOffRun(ctx context.Context, runID, owner string, retryAt time.Time) (err error) {
+	ctx, done := ts.op(ctx, "BackOffRun", runID)
+	defer func() { done(err) }()
+	return ts.s.BackOffRun(ctx, runID, owner, retryAt)
+}
+
+func (ts tracedStore) ReleaseTimer(ctx context.Context, runID, stepID, owner string) (err error) {
+	ctx, done := ts.op(ctx, "ReleaseTimer", runID)
+	defer func() { done(err) }()
+	return ts.s.ReleaseTimer(ctx, runID, stepID, owner)
+}
+
 func (ts tracedStore) Append(ctx context.Context, runID string, a store.Append) (err error) {
 	ctx, done := ts.op(ctx, "Append", runID)
 	defer func() { done(err) }()
@@ -135,6 +147,12 @@ func (ts tracedStore) FinishBucket(ctx context.Context, scheduleID, bucketID, ow
 	ctx, done := ts.op(ctx, "FinishBucket", "")
 	defer func() { done(err) }()
 	return ts.s.FinishBucket(ctx, scheduleID, bucketID, owner, status, at)
+}
+
+func (ts tracedStore) StartBucket(ctx context.Context, req store.BucketStart) (_ store.BucketStartResult, err error) {
+	ctx, done := ts.op(ctx, "StartBucket", req.Run.ID)
+	defer func() { done(err) }()
+	return ts.s.StartBucket(ctx, req)
 }
 
 func (ts tracedStore) ReleaseBucket(ctx context.Context, scheduleID, bucketID, owner string) (err error) {

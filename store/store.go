@@ -72,7 +72,8 @@ type Store interface {
 	// ErrLeaseLost if the lease is held by another owner.
 	Append(ctx context.Context, runID string, c Append) error
 	// Commit applies one drive's effects atomically: append the events,
-	// set run state, replace the run's timers, release the lease.
+	// set run state, replace the run's timers, release the lease, and
+	// reset DriveFailures and DriveRetryAt.
 	// ErrConflict or ErrLeaseLost leave everything unchanged.
 	Commit(ctx context.Context, c Commit) error
 
@@ -88,8 +89,20 @@ type Store interface {
 	// even the caller's own, keeps a timer from being claimed again.
 	ClaimDueTimers(ctx context.Context, limit int, lease Lease) ([]Timer, error)
 	// ClaimStaleRuns leases up to limit runs that need a driver: status
-	// queued or running whose lease is absent or expired at lease.Now.
+	// queued or running whose lease is absent or expired at lease.Now and
+	// whose DriveRetryAt, if set, is not after lease.Now. Runs with no
+	// failed drive (DriveFailures 0) come first, so that failing runs never
+	// take a slot a healthy run needs.
 	ClaimStaleRuns(ctx context.Context, limit int, lease Lease) ([]Run, error)
+	// BackOffRun records a failed drive of a run owner holds: it releases
+	// the lease, adds one to DriveFailures and sets DriveRetryAt to retryAt,
+	// before which ClaimStaleRuns skips the run. ErrLeaseLost, changing
+	// nothing, if owner does not hold the lease (or there is no such run).
+	BackOffRun(ctx context.Context, runID, owner string, retryAt time.Time) error
+	// ReleaseTimer gives up owner's lease on a timer, so that the next
+	// ClaimDueTimers may take it at once. Releasing a timer one does not
+	// hold, or one that no longer exists, is not an error.
+	ReleaseTimer(ctx context.Context, runID, stepID, owner string) error
 
 	// UpsertSchedule creates or replaces a schedule's definition. An
 	// existing schedule keeps its Enabled flag, which only
@@ -109,8 +122,19 @@ type Store interface {
 	ClaimDueBuckets(ctx context.Context, limit int, lease Lease) ([]Bucket, error)
 	// FinishBucket moves owner's leased bucket to status (started or
 	// skipped) and releases it; a started or skipped bucket is never
-	// claimed again. ErrLeaseLost if owner no longer holds it.
+	// claimed again. ErrLeaseLost if owner no longer holds it. The runtime
+	// starts buckets with StartBucket and finishes only skipped ones.
 	FinishBucket(ctx context.Context, scheduleID, bucketID, owner string, status BucketStatus, at time.Time) error
+	// StartBucket creates the run of owner's leased, pending bucket and
+	// marks the bucket started (StartedAt req.Run.Lease.Now, lease
+	// released) in one atomic write, so that a started bucket always has
+	// its run and a bucket whose run exists is started, never skipped: when
+	// the run exists already, the bucket is marked started and the run left
+	// as it is. An exclusive start that finds the schedule busy or
+	// superseded writes nothing (see BucketStart). ErrNotFound if the
+	// schedule or the bucket is not stored, ErrLeaseLost if owner does not
+	// hold the bucket; nothing is written then either.
+	StartBucket(ctx context.Context, req BucketStart) (BucketStartResult, error)
 	// ReleaseBucket gives up owner's lease on a still-pending bucket.
 	ReleaseBucket(ctx context.Context, scheduleID, bucketID, owner string) error
 	// ListBuckets returns a schedule's buckets, newest FireAt first, at most
@@ -169,8 +193,14 @@ type Run struct {
 	ScheduleID     string
 	LeaseOwner     string
 	LeaseExpiresAt *time.Time
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// DriveFailures counts the run's consecutive failed drives (see
+	// BackOffRun); a successful commit resets it to 0.
+	DriveFailures int
+	// DriveRetryAt, set while the run backs off after a failed drive, is
+	// the earliest time recovery drives it again.
+	DriveRetryAt *time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // WaitingFor returns the single-wait projection of Awaiting: the first
@@ -308,6 +338,52 @@ type Bucket struct {
 	LeaseOwner     string
 	LeaseExpiresAt *time.Time
 	StartedAt      *time.Time
+}
+
+// BucketStart asks StartBucket to start one bucket's run.
+type BucketStart struct {
+	ScheduleID string
+	BucketID   string
+	// Owner holds the bucket's lease.
+	Owner string
+	// Run is the run to create. Run.ID must be the bucket's RunID; the
+	// run's ScheduleID is set to the bucket's schedule.
+	Run NewRun
+	// Exclusive admits one live run per schedule at a time. The start is
+	// refused, with nothing written, when a later bucket of the schedule
+	// has started (BucketSuperseded), or when a run of the schedule is live
+	// (BucketBusy): a run is live while it exists and is not terminal, and
+	// the runs looked at are those of the schedule's latest started bucket
+	// and of every bucket, pending or started, fired at or after it. Exclusive
+	// starts of one schedule are serialised by the store, so two starters
+	// can never both pass the check.
+	Exclusive bool
+}
+
+// BucketStartStatus is the outcome of StartBucket.
+type BucketStartStatus string
+
+const (
+	// BucketRunCreated: the run was created and the bucket started.
+	BucketRunCreated BucketStartStatus = "created"
+	// BucketRunExisting: the run existed (its starter died or failed
+	// before marking the bucket); the bucket is now started.
+	BucketRunExisting BucketStartStatus = "existing"
+	// BucketBusy: another run of the schedule is live; nothing written.
+	BucketBusy BucketStartStatus = "busy"
+	// BucketSuperseded: a later bucket of the schedule has started;
+	// nothing written.
+	BucketSuperseded BucketStartStatus = "superseded"
+)
+
+// BucketStartResult is StartBucket's answer.
+type BucketStartResult struct {
+	Status BucketStartStatus
+	// Run is the bucket's run when Status is BucketRunCreated or
+	// BucketRunExisting.
+	Run Run
+	// LiveRunID is the live run that made the start BucketBusy.
+	LiveRunID string
 }
 
 // ListQuery filters and pages ListRuns.

@@ -179,7 +179,7 @@ func Run(ctx context.Context, o Options) ([]Figure, error) {
 	}
 	rt, err := runtime.New(runtime.Config{Store: st, Workflows: []runtime.Workflow{
 		{Definition: tenSteps()}, {Definition: historyWorkflow()}, {Definition: napWorkflow()},
-	}})
+	}, LeaseDuration: 10 * time.Minute}) // the timer figure sweeps for up to 10 minutes under one claim
 	if err != nil {
 		return nil, err
 	}

@@ -70,13 +70,13 @@ func TestWriteMigrations(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "migrations")
 	written, err := WriteMigrations(dir, "")
-	if err != nil || !slices.Equal(written, []string{"0001_init.sql"}) {
+	if err != nil || !slices.Equal(written, []string{"0001_init.sql", "0002_drive_backoff.sql"}) {
 		t.Fatalf("WriteMigrations = %v, %v", written, err)
 	}
 	if again, err := WriteMigrations(dir, ""); err != nil || len(again) != 0 {
 		t.Errorf("second WriteMigrations wrote %v, %v; want nothing", again, err)
 	}
-	if changed, err := WriteMigrations(dir, "other_"); err != nil || len(changed) != 1 {
-		t.Errorf("WriteMigrations with another prefix wrote %v, %v; want the file rewritten", changed, err)
+	if changed, err := WriteMigrations(dir, "other_"); err != nil || len(changed) != 2 {
+		t.Errorf("WriteMigrations with another prefix wrote %v, %v; want the files rewritten", changed, err)
 	}
 }

@@ -31,8 +31,12 @@ type Options struct {
 // Run sweeps until ctx is canceled (SIGTERM in a generated main). A sweep in
 // progress when ctx ends is finished, not aborted: its runs commit and
 // release their leases, then Run returns nil. A sweep that reports
-// RemainingMayExist is followed at once by another.
+// RemainingMayExist is followed at once by another. Sweep options that
+// runtime.CheckSweepOptions refuses are an error before the first sweep.
 func Run(ctx context.Context, rt *runtime.Runtime, opts Options) error {
+	if err := rt.CheckSweepOptions(opts.Sweep); err != nil {
+		return err
+	}
 	if opts.Interval <= 0 {
 		opts.Interval = 5 * time.Second
 	}

@@ -3,6 +3,8 @@ package worker_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -12,6 +14,7 @@ import (
 	"github.com/wfgo/wf/host/worker"
 	"github.com/wfgo/wf/internal/pgtest"
 	"github.com/wfgo/wf/runtime"
+	"github.com/wfgo/wf/store"
 	"github.com/wfgo/wf/store/memstore"
 )
 
@@ -147,4 +150,58 @@ func TestListenWakesOnNotify(t *testing.T) {
 
 func newQueued(id string) storeNewRun {
 	return storeNewRun{ID: id, WorkflowID: "slow", Version: "v1", Status: wf.StatusQueued, Input: json.RawMessage(`{}`)}
+}
+
+func TestWorkerRefusesSweepPastLease(t *testing.T) {
+	t.Parallel()
+	rt, err := runtime.New(runtime.Config{Store: memstore.New(), LeaseDuration: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	swept := false
+	err = worker.Run(context.Background(), rt, worker.Options{Sweep: runtime.SweepOptions{MaxDuration: 20 * time.Second},
+		OnSweep: func(host.Summary) { swept = true }})
+	if err == nil || swept {
+		t.Fatalf("Run with a sweep budget past the lease: %v (swept %v), want an error before any sweep", err, swept)
+	}
+}
+
+// failingCommits refuses every commit, as a store refuses one it cannot
+// take.
+type failingCommits struct{ *memstore.Store }
+
+func (failingCommits) Commit(context.Context, store.Commit) error {
+	return errors.New("storage refused the commit")
+}
+
+// A full batch of failing runs does not make the worker sweep again at once.
+func TestWorkerNoBackToBackSweepForFailingRuns(t *testing.T) {
+	t.Parallel()
+	def := wf.New("one-step", func(ctx *wf.Context, _ struct{}) (int, error) {
+		return wf.Step(ctx, "s", func(wf.StepContext) (int, error) { return 1, nil })
+	})
+	st := failingCommits{memstore.New()}
+	rt, err := runtime.New(runtime.Config{Store: st, Workflows: []runtime.Workflow{{Definition: def}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 25 {
+		if _, _, err := st.CreateRun(context.Background(), store.NewRun{ID: fmt.Sprint("bad-", i), WorkflowID: "one-step",
+			Version: def.Version(), Status: wf.StatusQueued, Input: json.RawMessage("null"), Lease: store.Lease{Now: time.Now()}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var first host.Summary
+	err = worker.Run(ctx, rt, worker.Options{Interval: time.Hour, OnSweep: func(s host.Summary) {
+		first = s
+		cancel()
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first.Summary.Failed) != 25 || first.RemainingMayExist {
+		t.Fatalf("sweep of 25 failing runs: %d failed, RemainingMayExist %v; want 25 failed and no sweep at once",
+			len(first.Summary.Failed), first.RemainingMayExist)
+	}
 }

@@ -50,6 +50,7 @@ func cloneRun(r store.Run) store.Run {
 	r.Awaiting = cloneAwaiting(r.Awaiting)
 	r.WakeAt = cloneTime(r.WakeAt)
 	r.LeaseExpiresAt = cloneTime(r.LeaseExpiresAt)
+	r.DriveRetryAt = cloneTime(r.DriveRetryAt)
 	return r
 }
 

@@ -68,6 +68,7 @@ func (s *Store) Commit(_ context.Context, c store.Commit) error {
 	r.Awaiting = cloneAwaiting(c.Awaiting)
 	r.LeaseOwner = ""
 	r.LeaseExpiresAt = nil
+	r.DriveFailures, r.DriveRetryAt = 0, nil
 	r.UpdatedAt = c.Now
 
 	timers := c.Timers

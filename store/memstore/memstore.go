@@ -20,7 +20,8 @@
 //   - An Append or Commit whose first index is past the end of the log is
 //     rejected with a plain error: it would leave a gap in the log.
 //   - Run.WakeAt after a Commit is the earliest of the Commit's timers.
-//   - ClaimStaleRuns takes the least recently updated runs first.
+//   - ClaimStaleRuns takes runs with no failed drive first, then the least
+//     recently updated runs first.
 //   - ClaimDueTimers, ClaimStaleRuns, ClaimDueBuckets, ListBuckets and
 //     PurgeRuns do nothing for a limit of zero or less.
 package memstore

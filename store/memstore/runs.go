@@ -18,6 +18,11 @@ func (s *Store) CreateRun(_ context.Context, nr store.NewRun) (store.Run, bool, 
 	if e, ok := s.runs[nr.ID]; ok {
 		return cloneRun(e.run), false, nil
 	}
+	return s.insertRun(nr), true, nil
+}
+
+// insertRun stores a new run; s.mu is held and nr.ID is free.
+func (s *Store) insertRun(nr store.NewRun) store.Run {
 	status := nr.Status
 	if status == "" {
 		status = wf.StatusQueued
@@ -38,7 +43,7 @@ func (s *Store) CreateRun(_ context.Context, nr store.NewRun) (store.Run, bool, 
 	}
 	run = cloneRun(run)
 	s.runs[nr.ID] = &runEntry{run: run, timers: map[string]*timerEntry{}}
-	return cloneRun(run), true, nil
+	return cloneRun(run)
 }
 
 // GetRun returns a run's state, or store.ErrNotFound.
@@ -108,7 +113,8 @@ func (s *Store) ReleaseRun(_ context.Context, runID, owner string) error {
 }
 
 // ClaimStaleRuns leases up to limit queued or running runs whose lease is
-// absent or expired at lease.Now, least recently updated first.
+// absent or expired at lease.Now and that are not backing off: runs with no
+// failed drive first, then least recently updated first.
 func (s *Store) ClaimStaleRuns(_ context.Context, limit int, lease store.Lease) ([]store.Run, error) {
 	if limit <= 0 {
 		return nil, nil
@@ -118,12 +124,14 @@ func (s *Store) ClaimStaleRuns(_ context.Context, limit int, lease store.Lease) 
 	var stale []*runEntry
 	for _, e := range s.runs {
 		r := &e.run
-		if (r.Status == wf.StatusQueued || r.Status == wf.StatusRunning) && !leaseLive(r.LeaseOwner, r.LeaseExpiresAt, lease.Now) {
+		if (r.Status == wf.StatusQueued || r.Status == wf.StatusRunning) &&
+			!leaseLive(r.LeaseOwner, r.LeaseExpiresAt, lease.Now) && !backingOff(r, lease.Now) {
 			stale = append(stale, e)
 		}
 	}
 	slices.SortFunc(stale, func(a, b *runEntry) int {
-		return cmp.Or(a.run.UpdatedAt.Compare(b.run.UpdatedAt), strings.Compare(a.run.ID, b.run.ID))
+		return cmp.Or(compareFailed(&a.run, &b.run),
+			a.run.UpdatedAt.Compare(b.run.UpdatedAt), strings.Compare(a.run.ID, b.run.ID))
 	})
 	claimed := make([]store.Run, 0, min(limit, len(stale)))
 	for _, e := range stale[:min(limit, len(stale))] {

@@ -102,10 +102,11 @@ func (s *Store) ReleaseRun(ctx context.Context, runID, owner string) error {
 }
 
 // ClaimStaleRuns leases up to limit queued or running runs whose lease is
-// absent or expired at lease.Now, oldest first. Concurrent callers skip
+// absent or expired at lease.Now and that are not backing off: runs with no
+// failed drive first, then oldest first. Concurrent callers skip
 // each other's rows (FOR UPDATE SKIP LOCKED) and a row is re-checked after
-// any wait, so each run goes to one caller. The result is sorted by
-// creation time.
+// any wait, so each run goes to one caller. The result is sorted in the
+// same order.
 func (s *Store) ClaimStaleRuns(ctx context.Context, limit int, lease store.Lease) ([]store.Run, error) {
 	if limit <= 0 {
 		return nil, nil
@@ -134,6 +135,9 @@ func (s *Store) ClaimStaleRuns(ctx context.Context, limit int, lease store.Lease
 		return nil, fmt.Errorf("postgres: claim stale runs: %w", err)
 	}
 	slices.SortFunc(runs, func(a, b store.Run) int {
+		if c := compareFailed(a, b); c != 0 {
+			return c
+		}
 		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
 			return c
 		}

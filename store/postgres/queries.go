@@ -17,7 +17,8 @@ import (
 // a RETURNING row) and never depends on an earlier read by the client.
 
 const runColumns = `id, workflow_id, version, status, input, output, error, awaiting, wake_at,
-	delivery_seq, schedule_id, lease_owner, lease_expires_at, created_at, updated_at`
+	delivery_seq, schedule_id, lease_owner, lease_expires_at, created_at, updated_at,
+	drive_failures, drive_retry_at`
 
 const bucketColumns = `schedule_id, bucket_id, run_id, fire_at, status, lease_owner, lease_expires_at, started_at`
 
@@ -52,6 +53,7 @@ type queries struct {
 
 	claimRun, claimedEvents, claimedDeliveries string
 	heartbeat, releaseRun, claimStaleRuns      string
+	backOffRun, releaseTimer                   string
 
 	runEvents, runDeliveries, eventsFrom string
 
@@ -63,6 +65,7 @@ type queries struct {
 	setScheduleEnabled                       string
 	ensureBucket, claimBuckets, finishBucket string
 	releaseBucket, listBuckets               string
+	lockSchedule, startBucket                string
 	eventsPkey                               string // constraint name
 }
 
@@ -101,6 +104,8 @@ func newQueries(c config) queries {
 		heartbeat:          sub(`UPDATE {{runs}} SET lease_expires_at = $3 WHERE id = $1 AND lease_owner = $2`),
 		releaseRun:         sub(`UPDATE {{runs}} SET lease_owner = '', lease_expires_at = NULL WHERE id = $1 AND lease_owner = $2`),
 		claimStaleRuns:     sub(sqlClaimStaleRuns),
+		backOffRun:         sub(sqlBackOffRun),
+		releaseTimer:       sub(sqlReleaseTimer),
 		runEvents:          sub(`SELECT idx, data FROM {{events}} WHERE run_id = $1 ORDER BY idx`),
 		runDeliveries:      sub(`SELECT data FROM {{deliveries}} WHERE run_id = $1 ORDER BY step_id`),
 		eventsFrom:         sub(sqlEventsFrom),
@@ -119,6 +124,8 @@ func newQueries(c config) queries {
 		finishBucket:       sub(sqlFinishBucket),
 		releaseBucket:      sub(sqlReleaseBucket),
 		listBuckets:        sub(`SELECT {{bucket_columns}} FROM {{buckets}} WHERE schedule_id = $1 ORDER BY fire_at DESC, bucket_id DESC LIMIT $2`),
+		lockSchedule:       sub(`SELECT 1 FROM {{schedules}} WHERE id = $1 FOR UPDATE`),
+		startBucket:        sub(sqlStartBucket),
 		eventsPkey:         c.prefix + "events_pkey",
 	}
 }
@@ -189,7 +196,8 @@ WHERE id IN (
 	SELECT id FROM {{runs}}
 	WHERE status IN ('queued', 'running')
 		AND (lease_expires_at IS NULL OR lease_expires_at <= $2)
-	ORDER BY created_at, id
+		AND (drive_retry_at IS NULL OR drive_retry_at <= $2)
+	ORDER BY drive_failures > 0, created_at, id
 	LIMIT $4
 	FOR UPDATE SKIP LOCKED
 )
@@ -259,7 +267,8 @@ WITH tm AS (
 UPDATE {{runs}} SET
 	status = CASE WHEN $4::text = 'paused' AND delivery_seq <> $5 THEN 'running' ELSE $4::text END,
 	output = $6::json, error = $7::json, awaiting = $8::json, wake_at = $9,
-	lease_owner = '', lease_expires_at = NULL, updated_at = COALESCE($10, now())
+	lease_owner = '', lease_expires_at = NULL, updated_at = COALESCE($10, now()),
+	drive_failures = 0, drive_retry_at = NULL
 WHERE id = $1 AND lease_owner = $2 AND {{adjacent}}`
 
 // sqlDeliver stores a delivery unless its signal or its wait already has

@@ -21,13 +21,14 @@ func scanRun(row pgx.Row, lead ...any) (store.Run, error) {
 	)
 	dest := append(lead,
 		&r.ID, &r.WorkflowID, &r.Version, &status, &input, &output, &errJSON, &await, &r.WakeAt,
-		&r.DeliverySeq, &r.ScheduleID, &r.LeaseOwner, &r.LeaseExpiresAt, &r.CreatedAt, &r.UpdatedAt)
+		&r.DeliverySeq, &r.ScheduleID, &r.LeaseOwner, &r.LeaseExpiresAt, &r.CreatedAt, &r.UpdatedAt,
+		&r.DriveFailures, &r.DriveRetryAt)
 	if err := row.Scan(dest...); err != nil {
 		return store.Run{}, err
 	}
 	r.Status = wf.RunStatus(status)
 	r.Input, r.Output = rawJSON(input), rawJSON(output)
-	r.WakeAt, r.LeaseExpiresAt = utcPtr(r.WakeAt), utcPtr(r.LeaseExpiresAt)
+	r.WakeAt, r.LeaseExpiresAt, r.DriveRetryAt = utcPtr(r.WakeAt), utcPtr(r.LeaseExpiresAt), utcPtr(r.DriveRetryAt)
 	r.CreatedAt, r.UpdatedAt = r.CreatedAt.UTC(), r.UpdatedAt.UTC()
 	if errJSON != nil {
 		r.Error = new(wf.ErrorInfo)

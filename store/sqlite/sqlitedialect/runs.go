@@ -13,7 +13,8 @@ import (
 
 // runColumns are the columns decodeRun reads, in order.
 const runColumns = `id, workflow_id, version, status, input, output, error, awaiting,
-	wake_at, delivery_seq, schedule_id, lease_owner, lease_expires_at, created_at, updated_at`
+	wake_at, delivery_seq, schedule_id, lease_owner, lease_expires_at, created_at, updated_at,
+	drive_failures, drive_retry_at`
 
 // Status lists as SQL literals; TestStatusLists keeps them in step with
 // wf.RunStatus.Terminal.
@@ -47,8 +48,8 @@ const (
 
 	claimStaleSQL = `UPDATE {runs} SET lease_owner = ?1, lease_expires_at = ?2
 	WHERE id IN (SELECT id FROM {runs}
-		WHERE status IN (` + staleStatuses + `) AND lease_expires_at <= ?3
-		ORDER BY lease_expires_at, id LIMIT ?4)
+		WHERE status IN (` + staleStatuses + `) AND lease_expires_at <= ?3 AND drive_retry_at <= ?3
+		ORDER BY drive_failures > 0, lease_expires_at, id LIMIT ?4)
 	RETURNING ` + runColumns
 )
 
@@ -160,7 +161,8 @@ func (s *Store) ReleaseRun(ctx context.Context, runID, owner string) error {
 }
 
 // ClaimStaleRuns leases up to limit queued or running runs whose lease is
-// free or expired. The runs come back ordered by (UpdatedAt, ID).
+// free or expired and that are not backing off, runs with no failed drive
+// first. The runs come back in that order, then by (UpdatedAt, ID).
 func (s *Store) ClaimStaleRuns(ctx context.Context, limit int, lease store.Lease) ([]store.Run, error) {
 	if limit <= 0 {
 		return nil, nil
@@ -175,7 +177,7 @@ func (s *Store) ClaimStaleRuns(ctx context.Context, limit int, lease store.Lease
 	}
 	runs, err := decodeRuns(res[0].Rows)
 	slices.SortFunc(runs, func(a, b store.Run) int {
-		return cmp.Or(a.UpdatedAt.Compare(b.UpdatedAt), cmp.Compare(a.ID, b.ID))
+		return cmp.Or(compareFailed(a, b), a.UpdatedAt.Compare(b.UpdatedAt), cmp.Compare(a.ID, b.ID))
 	})
 	return runs, err
 }
@@ -206,8 +208,8 @@ func decodeRuns(rows [][]any) ([]store.Run, error) {
 
 // decodeRun decodes one row of runColumns.
 func decodeRun(row []any) (store.Run, error) {
-	if len(row) != 15 {
-		return store.Run{}, fmt.Errorf("sqlite: run row has %d columns, want 15", len(row))
+	if len(row) != 17 {
+		return store.Run{}, fmt.Errorf("sqlite: run row has %d columns, want 17", len(row))
 	}
 	r := store.Run{
 		ID:          text(row[0]),
@@ -222,6 +224,12 @@ func decodeRun(row []any) (store.Run, error) {
 		LeaseOwner:  text(row[11]),
 		CreatedAt:   instant(row[13]),
 		UpdatedAt:   instant(row[14]),
+
+		DriveFailures: int(integer(row[15])),
+	}
+	if at := integer(row[16]); at != 0 {
+		t := instant(row[16])
+		r.DriveRetryAt = &t
 	}
 	if r.LeaseOwner != "" {
 		t := instant(row[12])
