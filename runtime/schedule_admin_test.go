@@ -42,7 +42,6 @@ func bucketStatuses(t *testing.T, st store.Store) string {
 	return strings.Join(out, " ")
 }
 
-
 func TestSchedulePauseResume(t *testing.T) {
 	t.Parallel()
 	forEachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
