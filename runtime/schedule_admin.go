@@ -108,6 +108,8 @@ type BackfillTick struct {
 	FireAt time.Time  `json:"fireAt"`
 	RunID  string     `json:"runId"`
 	Kind   ResultKind `json:"kind"`
+	// Existing: the fire time's run existed before the backfill.
+	Existing bool `json:"existing,omitempty"`
 }
 
 // BackfillSchedule starts one run per fire time of a registered schedule
@@ -145,7 +147,7 @@ func (rt *Runtime) BackfillSchedule(ctx context.Context, scheduleID string, from
 		if err != nil {
 			return out, err
 		}
-		out.Ticks = append(out.Ticks, BackfillTick{FireAt: at, RunID: bucketFor(s.ID, at).RunID, Kind: res.Kind})
+		out.Ticks = append(out.Ticks, BackfillTick{FireAt: at, RunID: bucketFor(s.ID, at).RunID, Kind: res.Kind, Existing: res.Existing})
 	}
 	return out, nil
 }

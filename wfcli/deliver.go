@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"strings"
 
@@ -38,7 +39,7 @@ func signalCommand() command {
 			res, err := e.rt.DeliverSignal(ctx, runtime.SignalRequest{RunID: args[0], SignalID: id, Name: args[1],
 				StepID: step, Payload: payload, Meta: map[string]string{"by": "wf-cli"}})
 			if err != nil {
-				return err
+				return fmt.Errorf("signal: %w", err)
 			}
 			return e.printResult(res, args[0])
 		},
@@ -54,13 +55,13 @@ func readPayload(data string) (json.RawMessage, error) {
 	if name, ok := strings.CutPrefix(data, "@"); ok {
 		b, err := os.ReadFile(name)
 		if err != nil {
-			return nil, usagef("--data @%s: %v", name, err)
+			return nil, usagef("signal: --data @%s: %v", name, err)
 		}
 		raw = b
 	}
 	var v any
 	if err := json.Unmarshal(raw, &v); err != nil {
-		return nil, usagef("--data: not valid JSON: %v", err)
+		return nil, usagef("signal: --data: not valid JSON: %v", err)
 	}
 	return json.RawMessage(strings.TrimSpace(string(raw))), nil
 }
@@ -84,7 +85,7 @@ func decideCommand(name string, approved bool) command {
 			res, err := e.rt.DeliverApproval(ctx, runtime.ApprovalDecision{RunID: args[0], ApprovalID: args[1],
 				Approved: approved, Feedback: feedback, Meta: map[string]string{"by": "wf-cli"}})
 			if err != nil {
-				return err
+				return fmt.Errorf("%s: %w", e.name, err)
 			}
 			return e.printResult(res, args[0])
 		},

@@ -68,6 +68,9 @@ func (e *env) printResult(res runtime.Result, runID string) error {
 	if res.Run.ID == "" {
 		res.Run.ID = runID
 	}
+	if res.Kind == runtime.KindNotFound {
+		return fmt.Errorf("%s: no run %q", e.name, runID)
+	}
 	v := viewResult(res)
 	err := e.emit(v, func(w io.Writer) {
 		fmt.Fprintf(w, "run %s: %s", v.RunID, v.Kind)
@@ -82,10 +85,7 @@ func (e *env) printResult(res runtime.Result, runID string) error {
 	if err != nil {
 		return err
 	}
-	switch res.Kind {
-	case runtime.KindNotFound:
-		return fmt.Errorf("%s: no run %q", e.name, runID)
-	case runtime.KindNotWaiting, runtime.KindLost:
+	if res.Kind == runtime.KindNotWaiting || res.Kind == runtime.KindLost {
 		return fmt.Errorf("%s: run %s: %s", e.name, runID, res.Kind)
 	}
 	return nil

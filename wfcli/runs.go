@@ -135,9 +135,9 @@ func (e *env) parseTime(flagName, s string, ago bool) (time.Time, error) {
 		if d, err := time.ParseDuration(s); err == nil && d > 0 {
 			return e.cfg.Clock().Add(-d), nil
 		}
-		return time.Time{}, usagef("%s %q: want an RFC 3339 time (2026-05-06T09:00:00Z) or a duration (24h)", flagName, s)
+		return time.Time{}, usagef("%s: %s %q: want an RFC 3339 time (2026-05-06T09:00:00Z) or a duration (24h)", e.name, flagName, s)
 	}
-	return time.Time{}, usagef("%s %q: want an RFC 3339 time (2026-05-06T09:00:00Z)", flagName, s)
+	return time.Time{}, usagef("%s: %s %q: want an RFC 3339 time (2026-05-06T09:00:00Z)", e.name, flagName, s)
 }
 
 func runsShow() command {

@@ -2,7 +2,7 @@ package wfcli
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -13,8 +13,39 @@ import (
 
 // scheduleView is a schedule as the CLI shows it.
 type scheduleView struct {
-	runtime.ScheduleInfo
-	Zone string `json:"zone"`
+	ID         string          `json:"id"`
+	WorkflowID string          `json:"workflowId"`
+	Spec       string          `json:"spec"`
+	Overlap    string          `json:"overlap"`
+	Input      json.RawMessage `json:"input,omitempty"`
+	State      string          `json:"state"` // active, paused or disabled in code
+	Registered bool            `json:"registered"`
+	Zone       string          `json:"zone"`
+	NextFireAt *time.Time      `json:"nextFireAt,omitempty"`
+	SpecError  string          `json:"specError,omitempty"`
+	LastBucket *bucketView     `json:"lastBucket,omitempty"`
+	UpdatedAt  time.Time       `json:"updatedAt"`
+}
+
+type bucketView struct {
+	ID        string     `json:"id"`
+	FireAt    time.Time  `json:"fireAt"`
+	RunID     string     `json:"runId"`
+	Status    string     `json:"status"`
+	StartedAt *time.Time `json:"startedAt,omitempty"`
+}
+
+func viewSchedule(s runtime.ScheduleInfo) scheduleView {
+	v := scheduleView{ID: s.ID, WorkflowID: s.WorkflowID, Spec: s.Spec, Overlap: s.Overlap, Input: s.Input,
+		State: scheduleState(s), Registered: s.Registered, Zone: s.Zone.String(), SpecError: s.SpecError,
+		UpdatedAt: s.UpdatedAt.UTC()}
+	if !s.NextFireAt.IsZero() {
+		v.NextFireAt = &s.NextFireAt
+	}
+	if b := s.LastBucket; b != nil {
+		v.LastBucket = &bucketView{ID: b.BucketID, FireAt: b.FireAt.UTC(), RunID: b.RunID, Status: string(b.Status), StartedAt: utcPtr(b.StartedAt)}
+	}
+	return v
 }
 
 func schedulesList() command {
@@ -27,13 +58,13 @@ func schedulesList() command {
 			}
 			views := make([]scheduleView, len(infos))
 			for i, s := range infos {
-				views[i] = scheduleView{ScheduleInfo: s, Zone: s.Zone.String()}
+				views[i] = viewSchedule(s)
 			}
 			return e.emit(views, func(w io.Writer) {
 				fmt.Fprintln(w, "ID\tWORKFLOW\tSPEC\tOVERLAP\tSTATE\tNEXT FIRE\tLAST BUCKET")
 				for _, s := range views {
 					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, s.WorkflowID, s.Spec, s.Overlap,
-						scheduleState(s.ScheduleInfo), nextFire(s), lastBucket(s))
+						s.State, nextFire(s), lastBucket(s))
 				}
 				if len(views) == 0 {
 					fmt.Fprintln(w, "(no schedules stored: the first sweep of an app that registers some stores them)")
@@ -57,7 +88,7 @@ func nextFire(s scheduleView) string {
 	if s.SpecError != "" {
 		return "? " + s.SpecError
 	}
-	if s.NextFireAt.IsZero() {
+	if s.NextFireAt == nil {
 		return "-"
 	}
 	return s.NextFireAt.Format("2006-01-02 15:04:05 MST") + " (" + s.Zone + ")"
@@ -67,7 +98,7 @@ func lastBucket(s scheduleView) string {
 	if s.LastBucket == nil {
 		return "-"
 	}
-	return s.LastBucket.BucketID + " " + string(s.LastBucket.Status)
+	return s.LastBucket.ID + " " + s.LastBucket.Status
 }
 
 func schedulesPause(pause bool) command {
@@ -95,13 +126,9 @@ func schedulesPause(pause bool) command {
 	}
 }
 
-// scheduleError names the command in a schedule error; an unknown
-// schedule or one paused keeps exit status 1.
+// scheduleError names the command in a schedule error.
 func scheduleError(e *env, err error) error {
-	if errors.Is(err, runtime.ErrUnknownSchedule) || errors.Is(err, runtime.ErrSchedulePaused) {
-		return fmt.Errorf("%s: %w", e.name, err)
-	}
-	return err
+	return fmt.Errorf("%s: %w", e.name, err)
 }
 
 func schedulesTrigger() command {
@@ -157,7 +184,11 @@ func schedulesBackfill() command {
 			return e.emit(bf, func(w io.Writer) {
 				fmt.Fprintln(w, "FIRE TIME\tRUN\tRESULT")
 				for _, t := range bf.Ticks {
-					fmt.Fprintf(w, "%s\t%s\t%s\n", t.FireAt.UTC().Format(time.RFC3339), t.RunID, t.Kind)
+					kind := string(t.Kind)
+					if t.Existing {
+						kind += " (existing run)"
+					}
+					fmt.Fprintf(w, "%s\t%s\t%s\n", t.FireAt.UTC().Format(time.RFC3339), t.RunID, kind)
 				}
 				if len(bf.Ticks) == 0 {
 					fmt.Fprintln(w, "(no fire time in the range)")

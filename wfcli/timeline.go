@@ -113,6 +113,9 @@ func detail(ev wf.Event) string {
 		}
 		return s
 	case wf.SignalResolved:
+		if ev.Name == wf.TimerSignal {
+			return "timer fired"
+		}
 		return fmt.Sprintf("%s %s %s", ev.Name, ev.SignalID, ev.Payload)
 	case wf.ApprovalRequested:
 		return ev.Title

@@ -115,19 +115,22 @@ func (c *cli) dispatch(ctx context.Context, args []string) error {
 	if args[0] == "help" {
 		return flag.ErrHelp
 	}
-	commands := c.commands()
-	name := args[0]
-	rest := args[1:]
-	if _, group := groups[name]; group {
+	name, rest := args[0], args[1:]
+	if subs, group := groups[name]; group {
+		gs := c.flagSet(name)
+		if err := gs.Parse(rest); err != nil {
+			return c.flagError(fmt.Errorf("%s: %w", name, err))
+		}
+		rest = gs.Args()
 		if len(rest) == 0 {
-			return usagef("%s: missing subcommand (%s)", name, strings.Join(groups[name], ", "))
+			return usagef("%s: missing subcommand (%s)", name, strings.Join(subs, ", "))
 		}
 		name += " " + rest[0]
 		rest = rest[1:]
 	}
-	cmd, ok := commands[name]
+	cmd, ok := c.commands()[name]
 	if !ok {
-		return usagef("unknown command %q", strings.Join(args[:min(2, len(args))], " "))
+		return usagef("unknown command %q", name)
 	}
 	return c.runCommand(ctx, cmd, rest)
 }
@@ -173,7 +176,7 @@ func (c *cli) runCommand(ctx context.Context, cmd command, args []string) error 
 	}
 	switch {
 	case c.output != "text" && c.output != "json":
-		return usagef("-o %q: want text or json", c.output)
+		return usagef("%s: -o %q: want text or json", cmd.name, c.output)
 	case len(pos) > len(cmd.args):
 		return usagef("%s: unexpected argument %q", cmd.name, pos[len(cmd.args)])
 	case len(pos) < len(cmd.args):
