@@ -79,6 +79,13 @@ type Workflow struct {
 	// validator of its payload (nil: any JSON). When Signals is non-nil,
 	// a delivery of another name is refused.
 	Signals map[string]wf.Validator
+	// Approvals lists the approval IDs the workflow, in any of its
+	// versions, may request (wfgen's //wf:approval directives). When
+	// Approvals is non-nil, a decision on another ID is refused with
+	// ErrUnknownApproval; when nil, any ID is taken, since an approval
+	// decided before the run requests it is not told apart from a
+	// misspelled one.
+	Approvals []string
 }
 
 // Runtime drives runs. It is safe for concurrent use.
@@ -107,6 +114,9 @@ var (
 	ErrUnknownSignal = errors.New("runtime: unknown signal")
 	// ErrRunExists: the run ID is taken by a run of another workflow.
 	ErrRunExists = errors.New("runtime: run ID belongs to another workflow")
+	// ErrUnknownApproval: the workflow declares its approvals and this is
+	// not one.
+	ErrUnknownApproval = errors.New("runtime: unknown approval")
 )
 
 // New checks the configuration and returns a Runtime. A nil store, a
