@@ -216,7 +216,7 @@ func (rt *Runtime) lease(owner string) store.Lease {
 func (rt *Runtime) definition(workflowID string) (*wf.Definition, error) {
 	w, ok := rt.workflows[workflowID]
 	if !ok {
-		return nil, fmt.Errorf("%w %q", ErrUnknownWorkflow, workflowID)
+		return nil, fmt.Errorf("%w %s", ErrUnknownWorkflow, QuoteID(workflowID))
 	}
 	return w.Definition, nil
 }
