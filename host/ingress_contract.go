@@ -52,7 +52,7 @@ var contract = []ContractRow{
 	{http.StatusConflict, CodeRunExists, "the run ID is taken by a run of another workflow"},
 	{http.StatusConflict, CodeSignalLost, "another signal already resolved that wait"},
 	{http.StatusConflict, CodeApprovalLost, "the approval was already resolved otherwise (timed out)"},
-	{http.StatusConflict, CodeNotWaiting, "the run has ended; nothing was stored"},
+	{http.StatusConflict, CodeNotWaiting, "the run has ended (or, strictly delivered, does not await it now); nothing was stored"},
 	{http.StatusRequestEntityTooLarge, CodeTooLarge, "the body, or a value in it, is larger than the ingress or the store accepts"},
 	{http.StatusUnprocessableEntity, CodeValidation, "the input or payload does not match its JSON Schema (issues lists where)"},
 	{http.StatusInternalServerError, CodeInternal, "the store or the runtime failed; the host's log has the detail"},
