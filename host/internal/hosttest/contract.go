@@ -58,15 +58,24 @@ type contractStep struct {
 }
 
 // Contract runs every row of the ingress contract (host.Contract) against
-// tg, in order, then the ID edge cases, checking that a refused request
-// stores nothing and logs no ID in full.
+// tg, in order, then the ID edge cases, checking that no refused request
+// stores anything and that no ID is logged in full.
 func Contract(t *testing.T, tg Target) {
 	t.Helper()
 	for _, s := range contractSteps(tg) {
 		if s.before != nil {
 			s.before(t, tg)
 		}
+		var before string
+		if s.code != "" {
+			before = storedState(t, tg)
+		}
 		checkStep(t, tg, s)
+		if s.code != "" {
+			if after := storedState(t, tg); after != before {
+				t.Errorf("%s: the refused request changed the store:\n%s\nthen\n%s", s.name, before, after)
+			}
+		}
 	}
 	invalidIDs(t, tg)
 }
