@@ -62,9 +62,11 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// WriteError writes {"ok":false,"error":msg,"code":code,"issues":…}: the
-// shape of every failure of the ingress API. msg is shown to the caller:
-// it must not carry internal details (store errors, event indexes).
+// WriteError writes {"ok":false,"code":code,"error":msg,"message":msg,
+// "issues":…}: the shape of every failure of the ingress API ("message"
+// repeats "error" for clients that look for either). msg is shown to the
+// caller: it must not carry internal details (store errors, event
+// indexes).
 func WriteError(w http.ResponseWriter, status int, code, msg string, issues []wf.ValidationIssue) {
 	var extra map[string]any
 	if len(issues) > 0 {
@@ -74,7 +76,7 @@ func WriteError(w http.ResponseWriter, status int, code, msg string, issues []wf
 }
 
 func writeFailure(w http.ResponseWriter, status int, code, msg string, extra map[string]any) {
-	body := map[string]any{"ok": false, "error": msg, "code": code}
+	body := map[string]any{"ok": false, "code": code, "error": msg, "message": msg}
 	for k, v := range extra {
 		body[k] = v
 	}

@@ -206,13 +206,14 @@ func openAPISchemas() map[string]schema {
 			"createdAt": schema{"type": "string", "format": "date-time"},
 			"updatedAt": schema{"type": "string", "format": "date-time"},
 		}},
-		"Error": {"type": "object", "required": []string{"ok", "code", "error"}, "properties": schema{
-			"ok":     schema{"const": false},
-			"code":   str,
-			"error":  schema{"type": "string", "description": "a message for people; never internal details"},
-			"field":  schema{"type": "string", "description": "the request field at fault (bad_request)"},
-			"issues": schema{"type": "array", "description": "where the value breaks its JSON Schema (validation_error)"},
-			"result": ref("Result"),
+		"Error": {"type": "object", "required": []string{"ok", "code", "error", "message"}, "properties": schema{
+			"ok":      schema{"const": false},
+			"code":    str,
+			"error":   schema{"type": "string", "description": "a message for people; never internal details"},
+			"message": schema{"type": "string", "description": "the same message as error"},
+			"field":   schema{"type": "string", "description": "the request field at fault (bad_request)"},
+			"issues":  schema{"type": "array", "description": "where the value breaks its JSON Schema (validation_error)"},
+			"result":  ref("Result"),
 		}},
 		"OpenAPIDocument": {"type": "object"},
 	}

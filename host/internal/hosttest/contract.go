@@ -37,11 +37,12 @@ type Target struct {
 
 // Answer is a decoded ingress answer.
 type Answer struct {
-	OK     *bool  `json:"ok"`
-	Code   string `json:"code"`
-	Error  string `json:"error"`
-	Field  string `json:"field"`
-	Result *struct {
+	OK      *bool  `json:"ok"`
+	Code    string `json:"code"`
+	Error   string `json:"error"`
+	Message string `json:"message"`
+	Field   string `json:"field"`
+	Result  *struct {
 		Kind     string `json:"kind"`
 		Existing bool   `json:"existing"`
 	} `json:"result"`
@@ -158,7 +159,7 @@ func checkStep(t *testing.T, tg Target, s contractStep) {
 		return
 	}
 	wantOK := s.code == ""
-	if status != s.status || *a.OK != wantOK || a.Code != s.code || (!wantOK && a.Error == "") {
+	if status != s.status || *a.OK != wantOK || a.Code != s.code || (!wantOK && (a.Error == "" || a.Message != a.Error)) {
 		t.Errorf("%s: %s %s = %d %.300s, want %d ok=%v code %q and a message", s.name, s.method, s.path, status, body, s.status, wantOK, s.code)
 		return
 	}
