@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -96,6 +97,15 @@ func idProblem(field, id string) string {
 		return `signal IDs starting with "approval:" are reserved for approval decisions`
 	}
 	return ""
+}
+
+// checkScheduleID refuses a schedule ID that would give its runs IDs
+// ("<schedule>@<fire time>") that StartRun refuses.
+func checkScheduleID(id string) error {
+	if err := CheckID(FieldRunID, bucketFor(id, time.Time{}).RunID); err != nil {
+		return fmt.Errorf("runtime: schedule %s: the IDs of its runs (<schedule>@<fire time>) would be invalid: %w", QuoteID(id), err)
+	}
+	return nil
 }
 
 func isPositional(field, id string) bool {

@@ -10,6 +10,7 @@ import (
 	"github.com/wfgo/wf"
 	"github.com/wfgo/wf/runtime"
 	"github.com/wfgo/wf/store"
+	"github.com/wfgo/wf/store/memstore"
 )
 
 // badIDs break one ID rule each; on every store, no call stores anything
@@ -123,5 +124,17 @@ func TestUnknownApproval(t *testing.T) {
 	// A declared approval the run never reached is not "unknown".
 	if _, err := b.rt.DeliverApproval(ctx, runtime.ApprovalDecision{RunID: "v", ApprovalID: "finance", Approved: true}); errors.Is(err, runtime.ErrUnknownApproval) {
 		t.Fatalf("declared approval refused: %v", err)
+	}
+}
+
+func TestScheduleIDsMakeValidRunIDs(t *testing.T) {
+	t.Parallel()
+	good := wf.New("w", func(ctx *wf.Context, _ struct{}) (int, error) { return 1, nil })
+	for _, id := range []string{"reports/daily", strings.Repeat("s", runtime.MaxIDBytes), "__internal"} {
+		_, err := runtime.New(runtime.Config{Store: memstore.New(), Workflows: []runtime.Workflow{{Definition: good,
+			Schedules: []runtime.Schedule{{ID: id, Spec: runtime.Every(time.Hour)}}}}})
+		if !errors.Is(err, runtime.ErrInvalidID) {
+			t.Errorf("schedule %.40q: %v, want ErrInvalidID", id, err)
+		}
 	}
 }

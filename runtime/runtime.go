@@ -182,6 +182,9 @@ func New(cfg Config) (*Runtime, error) {
 				return nil, fmt.Errorf("runtime: schedule %q registered twice", s.ID)
 			}
 			scheduleIDs[s.ID] = true
+			if err := checkScheduleID(s.ID); err != nil {
+				return nil, err
+			}
 			rs, err := newRegisteredSchedule(id, s)
 			if err != nil {
 				return nil, err
