@@ -32,6 +32,10 @@ const (
 	// of this call); a delivery, if any, was stored and that owner, or a
 	// later sweep, will act on it.
 	KindNotClaimable ResultKind = "not-claimable"
+	// KindAccepted: the delivery was stored and will be applied: the run
+	// will consume it when it reaches the matching wait, or the invocation
+	// driving it now (or the next sweep) will.
+	KindAccepted ResultKind = "accepted"
 	// KindNotWaiting: the run does not await that signal or approval.
 	KindNotWaiting ResultKind = "not-waiting"
 	// KindDuplicate: this delivery ID was already stored; nothing changed.

@@ -103,6 +103,13 @@ type Workflow struct {
 	// validator of its payload (nil: any JSON). When Signals is non-nil,
 	// a delivery of another name is refused.
 	Signals map[string]wf.Validator
+	// Approvals lists the approval IDs the workflow, in any of its
+	// versions, may request (wfgen's //wf:approval directives). When
+	// Approvals is non-nil, a decision on another ID is refused with
+	// ErrUnknownApproval; when nil, any ID is taken, since an approval
+	// decided before the run requests it is not told apart from a
+	// misspelled one.
+	Approvals []string
 }
 
 // Runtime drives runs. It is safe for concurrent use.
@@ -134,6 +141,9 @@ var (
 	ErrUnknownSignal = errors.New("runtime: unknown signal")
 	// ErrRunExists: the run ID is taken by a run of another workflow.
 	ErrRunExists = errors.New("runtime: run ID belongs to another workflow")
+	// ErrUnknownApproval: the workflow declares its approvals and this is
+	// not one.
+	ErrUnknownApproval = errors.New("runtime: unknown approval")
 )
 
 // New checks the configuration and returns a Runtime. A nil store, a
@@ -205,6 +215,9 @@ func New(cfg Config) (*Runtime, error) {
 				return nil, fmt.Errorf("runtime: schedule %q registered twice", s.ID)
 			}
 			scheduleIDs[s.ID] = true
+			if err := checkScheduleID(s.ID); err != nil {
+				return nil, err
+			}
 			rs, err := newRegisteredSchedule(id, s)
 			if err != nil {
 				return nil, err
@@ -239,7 +252,7 @@ func (rt *Runtime) lease(owner string) store.Lease {
 func (rt *Runtime) definition(workflowID string) (*wf.Definition, error) {
 	w, ok := rt.workflows[workflowID]
 	if !ok {
-		return nil, fmt.Errorf("%w %q", ErrUnknownWorkflow, workflowID)
+		return nil, fmt.Errorf("%w %s", ErrUnknownWorkflow, QuoteID(workflowID))
 	}
 	return w.Definition, nil
 }

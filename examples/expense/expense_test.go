@@ -157,3 +157,17 @@ func TestInvalidClaimIsRefused(t *testing.T) {
 		t.Fatalf("err %v, want a validation error at /amountCents", err)
 	}
 }
+
+func TestUndeclaredApprovalIsRefused(t *testing.T) {
+	t.Parallel()
+	o, c := &office{}, testclock.New(time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC))
+	rt := newRuntime(t, memstore.New(), c, expense.Registrations(expense.Workflows{Expense: &expense.Expense{Notifier: o, Ledger: o}}))
+	ctx := context.Background()
+	if _, err := expense.StartExpense(ctx, rt, "expense:c-1", claim); err != nil {
+		t.Fatal(err)
+	}
+	_, err := rt.DeliverApproval(ctx, runtime.ApprovalDecision{RunID: "expense:c-1", ApprovalID: "manger-approval", Approved: true})
+	if !errors.Is(err, runtime.ErrUnknownApproval) {
+		t.Fatalf("a misspelled approval: %v, want ErrUnknownApproval", err)
+	}
+}
