@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"os"
 	"sort"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -206,9 +207,23 @@ func (rt *Runtime) lease(owner string) store.Lease {
 func (rt *Runtime) definition(workflowID string) (*wf.Definition, error) {
 	w, ok := rt.workflows[workflowID]
 	if !ok {
-		return nil, fmt.Errorf("%w %q", ErrUnknownWorkflow, workflowID)
+		return nil, fmt.Errorf("%w %q (%s)", ErrUnknownWorkflow, workflowID, rt.registered())
 	}
 	return w.Definition, nil
+}
+
+// registered lists the registered workflow IDs for an error message, so
+// that a misspelt ID shows what it should have been.
+func (rt *Runtime) registered() string {
+	if len(rt.workflows) == 0 {
+		return "none registered"
+	}
+	ids := make([]string, 0, len(rt.workflows))
+	for id := range rt.workflows {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return "registered: " + strings.Join(ids, ", ")
 }
 
 func rawOrNull(v json.RawMessage) json.RawMessage {
