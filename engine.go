@@ -57,6 +57,12 @@ type Invocation struct {
 	// Middleware wraps the definition's own middleware, outermost first:
 	// the runtime's telemetry goes here.
 	Middleware []Middleware
+	// MaxEventSize is the store's limit on one stored event, in bytes of
+	// its encoding (EncodeEvent); 0 for none. No event over it reaches
+	// the Journal or Outcome.Pending: a step whose result is over it
+	// fails, a failure's error text is shortened, and any other event
+	// ends the run with code payload_too_large (see PayloadTooLargeError).
+	MaxEventSize int
 }
 
 // OutcomeStatus is how an invocation ended.
@@ -249,11 +255,14 @@ func (e *execution) finish(out json.RawMessage, err error) {
 		code := CodeError
 		var ve *ValidationError
 		var vm *VersionMismatchError
+		var tl *PayloadTooLargeError
 		switch {
 		case errors.As(err, &ve):
 			code = CodeValidation
 		case errors.As(err, &vm):
 			code = CodeVersionMismatch
+		case errors.As(err, &tl):
+			code = CodePayloadTooLarge
 		}
 		e.fail(err, code)
 		return
@@ -358,11 +367,11 @@ func (e *execution) maybeYield() {
 	}
 }
 
-// record adds a durable event to the pending batch and publishes it.
+// record adds a durable event to the pending batch and publishes it. An
+// event over the store's limit is fitted first (see fit), which may end
+// the run instead.
 func (e *execution) record(ev Event) {
-	if ev.Time.IsZero() {
-		ev.Time = e.now()
-	}
+	e.fit(&ev)
 	e.pending = append(e.pending, ev)
 	e.next++
 	e.publish(ev)

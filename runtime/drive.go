@@ -66,15 +66,21 @@ type driveOptions struct {
 	maxEvents     int
 }
 
-// journal adapts the store's Append to the engine's Journal.
+// journal adapts the store's Append to the engine's Journal. next is the
+// log index after the last successful append.
 type journal struct {
 	store store.Store
 	runID string
 	owner string
+	next  int
 }
 
-func (j journal) Append(ctx context.Context, next int, events []wf.Event) error {
-	return j.store.Append(ctx, j.runID, store.Append{Owner: j.owner, Next: next, Events: events})
+func (j *journal) Append(ctx context.Context, next int, events []wf.Event) error {
+	if err := j.store.Append(ctx, j.runID, store.Append{Owner: j.owner, Next: next, Events: events}); err != nil {
+		return err
+	}
+	j.next = next + len(events)
+	return nil
 }
 
 // drive runs the engine over a claimed execution and commits the outcome.
@@ -95,12 +101,13 @@ func (rt *Runtime) drive(ctx context.Context, ex store.Execution, owner string, 
 	stopHeartbeat := rt.heartbeat(ctx, cancel, run.ID, owner)
 	defer stopHeartbeat()
 
+	j := &journal{store: rt.store, runID: run.ID, owner: owner, next: len(ex.Events)}
 	out, err := def.Execute(ctx, wf.Invocation{
 		RunID:             run.ID,
 		Input:             run.Input,
 		Log:               ex.Events,
 		Deliveries:        ex.Deliveries,
-		Journal:           journal{store: rt.store, runID: run.ID, owner: owner},
+		Journal:           j,
 		Clock:             rt.clock,
 		NewUUID:           rt.newUUID,
 		Deadline:          opts.deadline,
@@ -108,10 +115,15 @@ func (rt *Runtime) drive(ctx context.Context, ex store.Execution, owner string, 
 		Publish:           rt.publisher(run.ID),
 		Logger:            rt.logger,
 		Middleware:        []wf.Middleware{rt.stepTelemetry(run.ID)},
+		MaxEventSize:      rt.maxPayload,
 	})
 	if err != nil {
 		if cause := context.Cause(ctx); errors.Is(cause, store.ErrLeaseLost) {
 			err = cause
+		}
+		if errors.Is(err, store.ErrTooLarge) {
+			stopHeartbeat()
+			return rt.endRefused(ctx, run, owner, j.next, err)
 		}
 		return rt.abandoned(ctx, run, owner, err)
 	}
@@ -139,6 +151,9 @@ func (rt *Runtime) drive(ctx context.Context, ex store.Execution, owner string, 
 	}
 	stopHeartbeat()
 	if err := rt.store.Commit(ctx, c); err != nil {
+		if errors.Is(err, store.ErrTooLarge) {
+			return rt.endRefused(ctx, run, owner, j.next, err)
+		}
 		return rt.abandoned(ctx, run, owner, err)
 	}
 	run.Status, run.Output, run.Error, run.Awaiting = c.Status, c.Output, c.Error, c.Awaiting

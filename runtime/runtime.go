@@ -98,6 +98,9 @@ type Runtime struct {
 	minYield      time.Duration
 	lookBack      time.Duration
 	tracer        trace.Tracer
+	// maxPayload is the store's size limit (store.PayloadLimiter); 0 when
+	// it tells none.
+	maxPayload int
 }
 
 // Errors returned by Runtime methods; test with errors.Is or errors.As.
@@ -131,6 +134,7 @@ func New(cfg Config) (*Runtime, error) {
 		newUUID:       cfg.NewUUID,
 		minYield:      cfg.MinYieldRemaining,
 		lookBack:      cfg.CronLookBack,
+		maxPayload:    payloadLimit(cfg.Store),
 	}
 	if rt.leaseDuration <= 0 {
 		rt.leaseDuration = 30 * time.Second

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -233,6 +234,9 @@ func (s *sweep) recover(ctx context.Context) error {
 
 func (s *sweep) recoverOne(ctx context.Context, run store.Run) (Result, error) {
 	ex, err := s.rt.store.LoadExecution(ctx, run.ID)
+	if errors.Is(err, store.ErrCorrupt) {
+		return s.rt.endCorrupt(ctx, run, s.opts.LeaseOwner, err)
+	}
 	if err != nil {
 		s.rt.release(run.ID, s.opts.LeaseOwner)
 		return Result{}, err

@@ -42,17 +42,24 @@ type Store struct {
 	timers    timerIndex
 	schedules map[string]store.Schedule
 	buckets   map[bucketKey]*store.Bucket
+	// maxPayload is the size limit in bytes; 0 for none.
+	maxPayload int
 }
 
 var _ store.Store = (*Store)(nil)
 
 // New returns an empty store.
-func New() *Store {
-	return &Store{
-		runs:      map[string]*runEntry{},
-		schedules: map[string]store.Schedule{},
-		buckets:   map[bucketKey]*store.Bucket{},
+func New(opts ...Option) *Store {
+	s := &Store{
+		runs:       map[string]*runEntry{},
+		schedules:  map[string]store.Schedule{},
+		buckets:    map[bucketKey]*store.Bucket{},
+		maxPayload: DefaultMaxPayloadSize,
 	}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // runEntry is a run with everything stored beside it.
