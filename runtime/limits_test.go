@@ -28,8 +28,8 @@ const limit = 4096
 // write rows behind its back.
 type rawStore struct {
 	store.Store
-	// exec runs SQL with {events} naming the events table; nil for
-	// memstore.
+	// exec runs SQL with {events} and {runs} naming the store's tables;
+	// nil for memstore.
 	exec func(t *testing.T, q string, args ...any)
 }
 
@@ -61,7 +61,7 @@ func newLimitedSQLite(t *testing.T) rawStore {
 	t.Cleanup(func() { st.Close() })
 	return rawStore{Store: st, exec: func(t *testing.T, q string, args ...any) {
 		t.Helper()
-		if _, err := db.ExecContext(t.Context(), strings.ReplaceAll(q, "{events}", "wf_events"), args...); err != nil {
+		if _, err := db.ExecContext(t.Context(), strings.NewReplacer("{events}", "wf_events", "{runs}", "wf_runs").Replace(q), args...); err != nil {
 			t.Fatal(err)
 		}
 	}}
@@ -80,7 +80,7 @@ func newLimitedPostgres(t *testing.T) rawStore {
 	}
 	return rawStore{Store: st, exec: func(t *testing.T, q string, args ...any) {
 		t.Helper()
-		if _, err := pool.Exec(t.Context(), strings.ReplaceAll(q, "{events}", schema+".wf_events"), args...); err != nil {
+		if _, err := pool.Exec(t.Context(), strings.NewReplacer("{events}", schema+".wf_events", "{runs}", schema+".wf_runs").Replace(q), args...); err != nil {
 			t.Fatal(err)
 		}
 	}}
@@ -314,43 +314,55 @@ func wantRefused(t *testing.T, st store.Store, what string, err error, stepID st
 	}
 }
 
-// TestCorruptLogEndsRun: a run whose stored log does not decode is ended
-// by recovery with code corrupt (its state records the error, the rows are
-// kept), so that later sweeps do not claim it again.
-func TestCorruptLogEndsRun(t *testing.T) {
+// TestCorruptRunEndsRun: a run whose stored log or run columns do not
+// decode is ended by recovery with code corrupt (its state records the
+// error, the rows are kept), so that later sweeps do not claim it again;
+// a healthy run claimed with it is recovered in the same sweep.
+func TestCorruptRunEndsRun(t *testing.T) {
 	t.Parallel()
-	forEachLimitedStore(t, func(t *testing.T, st rawStore) {
-		if st.exec == nil {
-			t.Skip("memstore stores values, not encodings: nothing to corrupt")
-		}
-		var steps atomic.Int32
-		def := wf.New("w", func(ctx *wf.Context, _ struct{}) (int, error) {
-			err := wf.Do(ctx, "a", func(wf.StepContext) error { steps.Add(1); return nil })
-			return 1, err
-		})
-		rt := newLimitRuntime(t, st.Store, def)
-		ctx := context.Background()
-		nr := store.NewRun{ID: "c", WorkflowID: "w", Version: "v1", Status: wf.StatusRunning, Input: json.RawMessage(`{}`),
-			Lease: store.Lease{Owner: "crashed", Now: t0, Until: t0}}
-		if _, _, err := st.CreateRun(ctx, nr); err != nil {
-			t.Fatal(err)
-		}
-		ev := wf.Event{Type: wf.StepFinished, Time: t0, StepID: "a"}
-		if err := st.Append(ctx, "c", store.Append{Owner: "crashed", Events: []wf.Event{ev}}); err != nil {
-			t.Fatal(err)
-		}
-		st.exec(t, `UPDATE {events} SET data = '{"type": "NOT_AN_EVENT", "stepId": "a"}' WHERE run_id = 'c'`)
+	corruptions := map[string]struct{ sql, mention string }{
+		"event":    {`UPDATE {events} SET data = '{"type": "NOT_AN_EVENT", "stepId": "a"}' WHERE run_id = 'c'`, "NOT_AN_EVENT"},
+		"awaiting": {`UPDATE {runs} SET awaiting = '{"not": "a list"}' WHERE id = 'c'`, "awaiting"},
+	}
+	for name, corruption := range corruptions {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			forEachLimitedStore(t, func(t *testing.T, st rawStore) {
+				if st.exec == nil {
+					t.Skip("memstore keeps values, not encodings: nothing to corrupt")
+				}
+				var steps atomic.Int32
+				def := wf.New("w", func(ctx *wf.Context, _ struct{}) (int, error) {
+					err := wf.Do(ctx, "a", func(wf.StepContext) error { steps.Add(1); return nil })
+					return 1, err
+				})
+				rt := newLimitRuntime(t, st.Store, def)
+				ctx := context.Background()
+				for _, id := range []string{"c", "healthy"} {
+					nr := store.NewRun{ID: id, WorkflowID: "w", Version: "v1", Status: wf.StatusRunning, Input: json.RawMessage(`{}`),
+						Lease: store.Lease{Owner: "crashed", Now: t0, Until: t0}}
+					if _, _, err := st.CreateRun(ctx, nr); err != nil {
+						t.Fatal(err)
+					}
+				}
+				ev := wf.Event{Type: wf.StepFinished, Time: t0, StepID: "a"}
+				if err := st.Append(ctx, "c", store.Append{Owner: "crashed", Events: []wf.Event{ev}}); err != nil {
+					t.Fatal(err)
+				}
+				st.exec(t, corruption.sql)
 
-		res, err := rt.Sweep(ctx, runtime.SweepOptions{})
-		if err != nil || res.Summary.Recovered[runtime.KindErrored] != 1 {
-			t.Fatalf("sweep: %v %v, want one run recovered as errored", res.Summary.Recovered, err)
-		}
-		wantEnded(t, st, "c", wf.CodeCorrupt, "NOT_AN_EVENT")
-		sweepTimes(t, rt, 2)
-		if steps.Load() != 0 {
-			t.Errorf("a step ran %d times on a run that cannot be replayed", steps.Load())
-		}
-	})
+				res, err := rt.Sweep(ctx, runtime.SweepOptions{})
+				if err != nil || res.Summary.Recovered[runtime.KindErrored] != 1 || res.Summary.Recovered[runtime.KindCompleted] != 1 {
+					t.Fatalf("sweep: %v %v, want the corrupt run errored and the healthy one completed", res.Summary.Recovered, err)
+				}
+				wantEnded(t, st, "c", wf.CodeCorrupt, corruption.mention)
+				sweepTimes(t, rt, 2)
+				if steps.Load() != 1 {
+					t.Errorf("steps ran %d times, want once (the healthy run's)", steps.Load())
+				}
+			})
+		})
+	}
 }
 
 func newLimitRuntime(t *testing.T, st store.Store, def *wf.Definition) *runtime.Runtime {

@@ -90,6 +90,10 @@ type Store interface {
 	ClaimDueTimers(ctx context.Context, limit int, lease Lease) ([]Timer, error)
 	// ClaimStaleRuns leases up to limit runs that need a driver: status
 	// queued or running whose lease is absent or expired at lease.Now.
+	// A claimed run whose Error or Awaiting does not decode is returned
+	// with those fields empty, not as an error: one corrupt row must not
+	// keep the runs claimed with it from recovery (LoadExecution then
+	// reports ErrCorrupt).
 	ClaimStaleRuns(ctx context.Context, limit int, lease Lease) ([]Run, error)
 
 	// UpsertSchedule creates or replaces a schedule's definition.
