@@ -146,7 +146,7 @@ func (e *StepError) Unwrap() error {
 	case e.Cause.Name == "StepTimeoutError":
 		return &StepTimeoutError{StepID: e.StepID, message: e.Cause.Message}
 	case e.Cause.Name == "PayloadTooLargeError":
-		return &PayloadTooLargeError{StepID: string(e.StepID), Event: StepFinished, message: e.Cause.Message}
+		return recordedTooLarge(string(e.StepID), e.Cause.Message)
 	}
 	return e.Cause
 }

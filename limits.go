@@ -3,6 +3,7 @@ package wf
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // ErrTooLarge reports a value over the store's size limit; nothing was
@@ -49,6 +50,16 @@ func (e *PayloadTooLargeError) Code() string { return string(CodePayloadTooLarge
 
 // Unwrap returns ErrTooLarge.
 func (e *PayloadTooLargeError) Unwrap() error { return ErrTooLarge }
+
+// recordedTooLarge rebuilds a step's *PayloadTooLargeError from its
+// recorded message, so that replay returns what the live run returned.
+func recordedTooLarge(stepID, message string) *PayloadTooLargeError {
+	e := &PayloadTooLargeError{StepID: stepID, Event: StepFinished, message: message}
+	if i := strings.LastIndex(message, " is "); i >= 0 {
+		fmt.Sscanf(message[i:], " is %d bytes encoded, over the store's limit of %d bytes", &e.Size, &e.Limit)
+	}
+	return e
+}
 
 // errorBudget bounds the text of an error recorded in place of one too
 // large to store.
