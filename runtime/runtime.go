@@ -7,6 +7,22 @@
 // drive's effects in one store batch, and releases the lease. No call keeps
 // a process alive while a run waits: a host's cron calls Sweep for bounded
 // work.
+//
+// # Runs never loop on a write that cannot succeed
+//
+// The runtime reads the store's payload limit (store.PayloadLimiter) and
+// checks sizes before writing: the engine fails a step whose result is too
+// large to store (code payload_too_large, no retry) and ends a run whose
+// output is; DeliverSignal and DeliverApproval refuse a delivery whose
+// stored form (the delivery row, or the event that will resolve the wait
+// with it) is over the limit with a *wf.PayloadTooLargeError, errors.Is
+// store.ErrTooLarge, before anything is written. When the store refuses a
+// drive's writes anyway (store.ErrTooLarge from Append or Commit: a store
+// that declares no limit, or a limit lowered since), the run ends errored
+// with code payload_too_large rather than being left running for a sweep
+// to re-drive, which would repeat its step side effects forever. A run
+// whose stored log or deliveries do not decode (store.ErrCorrupt) is ended
+// by recovery with code corrupt; its rows are kept for inspection.
 package runtime
 
 import (

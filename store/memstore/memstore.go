@@ -23,6 +23,9 @@
 //   - ClaimStaleRuns takes the least recently updated runs first.
 //   - ClaimDueTimers, ClaimStaleRuns, ClaimDueBuckets, ListBuckets and
 //     PurgeRuns do nothing for a limit of zero or less.
+//   - Values are refused over the SQL stores' default payload limit (1 MiB,
+//     WithMaxPayloadSize), measured as those stores measure them, so that
+//     tests on memstore meet the limit production meets.
 package memstore
 
 import (
