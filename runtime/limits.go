@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/wfgo/wf"
 	"github.com/wfgo/wf/store"
@@ -43,15 +44,20 @@ func (rt *Runtime) checkDelivery(d wf.Delivery) error {
 	return nil
 }
 
+// longestTime encodes to the longest timestamp a clock of this era gives
+// (nanoseconds and a zone offset): the engine stamps the resolving event
+// with its own clock reading when it consumes the delivery.
+var longestTime = time.Date(2026, 1, 1, 0, 0, 0, 123456789, time.FixedZone("", -(9*3600+30*60)))
+
 // resolvingEvent is the event the engine records when d resolves its wait,
-// at its largest (the engine stamps a time of the same length).
+// with the longest timestamp it may carry.
 func resolvingEvent(d wf.Delivery) wf.Event {
 	if d.ApprovalID != "" {
 		approved := d.Approved
-		return wf.Event{Type: wf.ApprovalResolved, Time: d.Time, StepID: d.StepID, ApprovalID: d.ApprovalID,
+		return wf.Event{Type: wf.ApprovalResolved, Time: longestTime, StepID: d.StepID, ApprovalID: d.ApprovalID,
 			Approved: &approved, Feedback: d.Feedback, Meta: d.Meta}
 	}
-	return wf.Event{Type: wf.SignalResolved, Time: d.Time, StepID: d.StepID, Name: d.Name,
+	return wf.Event{Type: wf.SignalResolved, Time: longestTime, StepID: d.StepID, Name: d.Name,
 		SignalID: d.SignalID, Payload: d.Payload, Meta: d.Meta}
 }
 
