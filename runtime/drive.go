@@ -67,16 +67,19 @@ type driveOptions struct {
 }
 
 // journal adapts the store's Append to the engine's Journal. next is the
-// log index after the last successful append.
+// log index after the last successful append; refused holds the events of
+// a failed one.
 type journal struct {
-	store store.Store
-	runID string
-	owner string
-	next  int
+	store   store.Store
+	runID   string
+	owner   string
+	next    int
+	refused []wf.Event
 }
 
 func (j *journal) Append(ctx context.Context, next int, events []wf.Event) error {
 	if err := j.store.Append(ctx, j.runID, store.Append{Owner: j.owner, Next: next, Events: events}); err != nil {
+		j.refused = events
 		return err
 	}
 	j.next = next + len(events)
@@ -123,7 +126,7 @@ func (rt *Runtime) drive(ctx context.Context, ex store.Execution, owner string, 
 		}
 		if errors.Is(err, store.ErrTooLarge) {
 			stopHeartbeat()
-			return rt.endRefused(ctx, run, owner, j.next, err)
+			return rt.endRefused(ctx, run, owner, j.next, j.refused, err)
 		}
 		return rt.abandoned(ctx, run, owner, err)
 	}
@@ -152,7 +155,7 @@ func (rt *Runtime) drive(ctx context.Context, ex store.Execution, owner string, 
 	stopHeartbeat()
 	if err := rt.store.Commit(ctx, c); err != nil {
 		if errors.Is(err, store.ErrTooLarge) {
-			return rt.endRefused(ctx, run, owner, j.next, err)
+			return rt.endRefused(ctx, run, owner, j.next, c.Events, err)
 		}
 		return rt.abandoned(ctx, run, owner, err)
 	}

@@ -64,11 +64,17 @@ func resolvingEvent(d wf.Delivery) wf.Event {
 // endRefused ends a run whose drive the store refused with ErrTooLarge
 // (the runtime could not check first, or the limit changed): re-driving it
 // would repeat the same step side effects and meet the same refusal. next
-// is the log index after what the drive made durable. When even the
-// terminal event is refused, the run's state records the error alone.
-func (rt *Runtime) endRefused(ctx context.Context, run store.Run, owner string, next int, cause error) (Result, error) {
+// is the log index after what the drive made durable; refused are the
+// events the store refused, the largest of which the error names. When
+// even the terminal event is refused, the run's state records the error
+// alone.
+func (rt *Runtime) endRefused(ctx context.Context, run store.Run, owner string, next int, refused []wf.Event, cause error) (Result, error) {
+	msg := "the store refused the run's events"
+	if ev, size := largest(refused); size > 0 {
+		msg = fmt.Sprintf("the store refused the %s event of %q (%d bytes encoded)", ev.Type, ev.StepID, size)
+	}
 	info := &wf.ErrorInfo{Name: "PayloadTooLargeError", Code: wf.CodePayloadTooLarge,
-		Message: shortText("the store refused the run's events: "+cause.Error(), 512)}
+		Message: shortText(msg+": "+cause.Error(), 512)}
 	rt.logger.Warn("runtime: run ended: the store refused its events", "run", run.ID, "err", cause)
 	now := rt.clock()
 	c := store.Commit{RunID: run.ID, Owner: owner, Next: next, Status: wf.StatusErrored,
@@ -107,6 +113,19 @@ func (rt *Runtime) ended(run store.Run, c store.Commit) Result {
 	run.Status, run.Error, run.Awaiting, run.WakeAt = c.Status, c.Error, nil, nil
 	run.LeaseOwner, run.LeaseExpiresAt, run.UpdatedAt = "", nil, c.Now
 	return Result{Kind: kindOf(c.Status), Run: run, EventCount: len(c.Events)}
+}
+
+// largest returns the event of evs with the longest encoding, and its
+// length.
+func largest(evs []wf.Event) (wf.Event, int) {
+	var big wf.Event
+	size := 0
+	for _, ev := range evs {
+		if b, err := wf.EncodeEvent(ev); err == nil && len(b) > size {
+			big, size = ev, len(b)
+		}
+	}
+	return big, size
 }
 
 // shortText cuts s to n bytes.

@@ -216,7 +216,7 @@ func TestStoreRefusalEndsRun(t *testing.T) {
 				if err != nil || res.Kind != runtime.KindErrored {
 					t.Fatalf("start: %s %v, want errored", res.Kind, err)
 				}
-				wantEnded(t, st, "p", wf.CodePayloadTooLarge, "STEP_FINISHED")
+				wantEnded(t, st, "p", wf.CodePayloadTooLarge, `STEP_FINISHED event of "fetch"`, strconv.Itoa(limit)+"-byte limit")
 				sweepTimes(t, rt, 3)
 				if p.fetches.Load() != 1 || p.afters.Load() != 0 {
 					t.Errorf("fetch ran %d times, after %d; want 1 and 0", p.fetches.Load(), p.afters.Load())
