@@ -372,6 +372,11 @@ func (e *execution) maybeYield() {
 // the run instead.
 func (e *execution) record(ev Event) {
 	e.fit(&ev)
+	e.add(ev)
+}
+
+// add adds an event that fits to the pending batch and publishes it.
+func (e *execution) add(ev Event) {
 	e.pending = append(e.pending, ev)
 	e.next++
 	e.publish(ev)

@@ -103,7 +103,7 @@ func (e *execution) step(id, what string, fn func(StepContext) (json.RawMessage,
 		if err == nil {
 			ev := Event{Type: StepFinished, StepID: id, Result: raw, Attempts: attemptsField(attempt), Meta: cfg.meta}
 			if tooLarge = e.oversize(&ev); tooLarge == nil {
-				e.record(ev)
+				e.add(ev)
 				return raw, nil
 			}
 			err = tooLarge
