@@ -176,6 +176,9 @@ func (rt *Runtime) deliver(ctx context.Context, run store.Run, await wf.Await, w
 		return rt.notWaiting(ctx, run, d, await.StepID, lostCode)
 	}
 	d.StepID = await.StepID
+	if err := rt.checkDelivery(d); err != nil {
+		return Result{}, fmt.Errorf("runtime: deliver %s to run %s: %w", d.SignalID, run.ID, err)
+	}
 	res, err := rt.store.Deliver(ctx, run.ID, d)
 	if err != nil {
 		return Result{}, fmt.Errorf("runtime: deliver %s to run %s: %w", d.SignalID, run.ID, err)

@@ -226,15 +226,15 @@ func TestOverlapSkipAfterStarterDiedEarly(t *testing.T) {
 	})
 }
 
-// failingCommits fails the first n commits as a lost connection would.
-type failingCommits struct {
+// flakyCommits fails the first n commits as a lost connection would.
+type flakyCommits struct {
 	store.Store
 	n atomic.Int32
 }
 
 var errConnectionLost = errors.New("connection lost")
 
-func (f *failingCommits) Commit(ctx context.Context, c store.Commit) error {
+func (f *flakyCommits) Commit(ctx context.Context, c store.Commit) error {
 	if f.n.Add(-1) >= 0 {
 		return errConnectionLost
 	}
@@ -248,7 +248,7 @@ func (f *failingCommits) Commit(ctx context.Context, c store.Commit) error {
 func TestOverlapSkipAfterStartError(t *testing.T) {
 	t.Parallel()
 	wrap := func(s store.Store) store.Store {
-		f := &failingCommits{Store: s}
+		f := &flakyCommits{Store: s}
 		f.n.Store(1)
 		return f
 	}
