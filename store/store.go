@@ -36,8 +36,9 @@ var (
 	// written.
 	ErrLeaseLost = errors.New("store: lease lost")
 	// ErrTooLarge: a payload exceeds the store's size limit; nothing was
-	// written.
-	ErrTooLarge = errors.New("store: payload too large")
+	// written. It is wf.ErrTooLarge, so a *wf.PayloadTooLargeError matches
+	// it too.
+	ErrTooLarge = wf.ErrTooLarge
 	// ErrCorrupt: a stored row could not be decoded.
 	ErrCorrupt = errors.New("store: corrupt stored data")
 )
@@ -92,7 +93,10 @@ type Store interface {
 	// queued or running whose lease is absent or expired at lease.Now and
 	// whose DriveRetryAt, if set, is not after lease.Now. Runs with no
 	// failed drive (DriveFailures 0) come first, so that failing runs never
-	// take a slot a healthy run needs.
+	// take a slot a healthy run needs. A claimed run whose Error or Awaiting does not decode is returned
+	// with those fields empty, not as an error: one corrupt row must not
+	// keep the runs claimed with it from recovery (LoadExecution then
+	// reports ErrCorrupt).
 	ClaimStaleRuns(ctx context.Context, limit int, lease Lease) ([]Run, error)
 	// BackOffRun records a failed drive of a run owner holds: it releases
 	// the lease, adds one to DriveFailures and sets DriveRetryAt to retryAt,
@@ -152,6 +156,21 @@ type Store interface {
 	// PurgeRuns deletes up to limit terminal runs last updated before
 	// cutoff, and returns how many it deleted.
 	PurgeRuns(ctx context.Context, cutoff time.Time, limit int) (int, error)
+}
+
+// PayloadLimiter is implemented by stores that refuse values over a size
+// limit with ErrTooLarge. The runtime asks for the limit so that it checks
+// sizes before it writes: a step result too large to store fails the step
+// instead of being refused at commit, and an oversized delivery is refused
+// before anything is stored.
+//
+// A limiting store measures exactly what it stores: an event by the length
+// of wf.EncodeEvent, a delivery by the length of its JSON encoding (payload,
+// meta and the fields around them), a run's input and output by their own
+// length; a value of exactly the limit is stored.
+type PayloadLimiter interface {
+	// MaxPayloadSize returns the limit in bytes.
+	MaxPayloadSize() int
 }
 
 // Lease names who holds a lease, from when, until when.

@@ -97,7 +97,7 @@ func runWorker(ctx context.Context, c roleConfig, logger *slog.Logger) error {
 	wake := worker.Listen(ctx, p.pool, notifyChannel(c.Schema), logger)
 	return worker.Run(ctx, p.rt, worker.Options{
 		Interval: 200 * time.Millisecond,
-		Sweep:    runtime.SweepOptions{Concurrency: 4, MaxDuration: 10 * time.Second},
+		Sweep:    runtime.SweepOptions{Concurrency: 4, MaxDuration: c.Lease}, // a sweep never outlives its claims
 		Wake:     wake,
 		Logger:   logger,
 	})

@@ -18,6 +18,9 @@ func (s *Store) CreateRun(_ context.Context, nr store.NewRun) (store.Run, bool, 
 	if e, ok := s.runs[nr.ID]; ok {
 		return cloneRun(e.run), false, nil
 	}
+	if err := s.checkSize(nr.ID, "input", len(nr.Input)); err != nil {
+		return store.Run{}, false, err
+	}
 	return s.insertRun(nr), true, nil
 }
 
