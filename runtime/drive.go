@@ -88,7 +88,7 @@ func (rt *Runtime) drive(ctx context.Context, ex store.Execution, owner string, 
 	}
 	def, err := rt.resolve(run)
 	if err != nil {
-		return rt.endWithError(ctx, ex, owner, err)
+		return rt.park(ctx, ex, owner, err)
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -156,7 +156,7 @@ func (rt *Runtime) drive(ctx context.Context, ex store.Execution, owner string, 
 func (rt *Runtime) resolve(run store.Run) (*wf.Definition, error) {
 	latest, err := rt.definition(run.WorkflowID)
 	if err != nil {
-		return nil, &wf.VersionMismatchError{WorkflowID: run.WorkflowID, Version: run.Version}
+		return nil, fmt.Errorf("%w (the run needs its version %q)", err, run.Version)
 	}
 	return latest.Resolve(run.Version)
 }

@@ -28,4 +28,6 @@ func ExampleMigrationFiles() {
 	// 0001_init.sql
 	// CREATE TABLE wf_runs
 	// INSERT INTO wf_migrations
+	// 0002_parked_runs.sql
+	// INSERT INTO wf_migrations
 }

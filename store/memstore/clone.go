@@ -50,6 +50,10 @@ func cloneRun(r store.Run) store.Run {
 	r.Awaiting = cloneAwaiting(r.Awaiting)
 	r.WakeAt = cloneTime(r.WakeAt)
 	r.LeaseExpiresAt = cloneTime(r.LeaseExpiresAt)
+	if r.Parked != nil {
+		p := *r.Parked
+		r.Parked = &p
+	}
 	return r
 }
 

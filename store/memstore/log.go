@@ -69,6 +69,7 @@ func (s *Store) Commit(_ context.Context, c store.Commit) error {
 	r.LeaseOwner = ""
 	r.LeaseExpiresAt = nil
 	r.UpdatedAt = c.Now
+	r.Parked = nil
 
 	timers := c.Timers
 	if r.Status.Terminal() {

@@ -17,7 +17,8 @@ import (
 // a RETURNING row) and never depends on an earlier read by the client.
 
 const runColumns = `id, workflow_id, version, status, input, output, error, awaiting, wake_at,
-	delivery_seq, schedule_id, lease_owner, lease_expires_at, created_at, updated_at`
+	delivery_seq, schedule_id, lease_owner, lease_expires_at, created_at, updated_at,
+	park_reason, park_message, parked_at`
 
 const bucketColumns = `schedule_id, bucket_id, run_id, fire_at, status, lease_owner, lease_expires_at, started_at`
 
@@ -62,6 +63,7 @@ type queries struct {
 	upsertSchedule, listSchedules            string
 	ensureBucket, claimBuckets, finishBucket string
 	releaseBucket, listBuckets               string
+	parkRun, unparkRuns                      string
 	eventsPkey                               string // constraint name
 }
 
@@ -117,6 +119,8 @@ func newQueries(c config) queries {
 		finishBucket:      sub(sqlFinishBucket),
 		releaseBucket:     sub(sqlReleaseBucket),
 		listBuckets:       sub(`SELECT {{bucket_columns}} FROM {{buckets}} WHERE schedule_id = $1 ORDER BY fire_at DESC, bucket_id DESC LIMIT $2`),
+		parkRun:           sub(sqlParkRun),
+		unparkRuns:        sub(sqlUnparkRuns),
 		eventsPkey:        c.prefix + "events_pkey",
 	}
 }
@@ -257,12 +261,13 @@ WITH tm AS (
 UPDATE {{runs}} SET
 	status = CASE WHEN $4::text = 'paused' AND delivery_seq <> $5 THEN 'running' ELSE $4::text END,
 	output = $6::json, error = $7::json, awaiting = $8::json, wake_at = $9,
-	lease_owner = '', lease_expires_at = NULL, updated_at = COALESCE($10, now())
+	lease_owner = '', lease_expires_at = NULL, updated_at = COALESCE($10, now()),
+	park_reason = '', park_message = '', parked_at = NULL
 WHERE id = $1 AND lease_owner = $2 AND {{adjacent}}`
 
 // sqlDeliver stores a delivery unless its signal or its wait already has
 // one, and then bumps the run's delivery sequence and leaves a paused run
-// running (ready for recovery; the lease is untouched). It reports whether
+// running (ready for recovery; the lease is untouched) unless it is parked. It reports whether
 // the run exists and whether the delivery was stored.
 const sqlDeliver = `
 WITH run AS (SELECT id FROM {{runs}} WHERE id = $1),
@@ -274,7 +279,7 @@ ins AS (
 ),
 bump AS (
 	UPDATE {{runs}} SET delivery_seq = delivery_seq + 1,
-		status = CASE WHEN status = 'paused' THEN 'running' ELSE status END
+		status = CASE WHEN status = 'paused' AND park_reason = '' THEN 'running' ELSE status END
 	WHERE id = $1 AND EXISTS (SELECT 1 FROM ins)
 )
 SELECT EXISTS (SELECT 1 FROM run), EXISTS (SELECT 1 FROM ins)`

@@ -87,5 +87,6 @@ var groups = []struct {
 	{"ListRuns", listRunsCases},
 	{"DeleteRun", deleteRunCases},
 	{"PurgeRuns", purgeRunsCases},
+	{"Park", parkCases},
 	{"Races", raceCases},
 }

@@ -13,7 +13,8 @@ import (
 
 // runColumns are the columns decodeRun reads, in order.
 const runColumns = `id, workflow_id, version, status, input, output, error, awaiting,
-	wake_at, delivery_seq, schedule_id, lease_owner, lease_expires_at, created_at, updated_at`
+	wake_at, delivery_seq, schedule_id, lease_owner, lease_expires_at, created_at, updated_at,
+	park_reason, park_message, parked_at`
 
 // Status lists as SQL literals; TestStatusLists keeps them in step with
 // wf.RunStatus.Terminal.
@@ -206,8 +207,8 @@ func decodeRuns(rows [][]any) ([]store.Run, error) {
 
 // decodeRun decodes one row of runColumns.
 func decodeRun(row []any) (store.Run, error) {
-	if len(row) != 15 {
-		return store.Run{}, fmt.Errorf("sqlite: run row has %d columns, want 15", len(row))
+	if len(row) != 18 {
+		return store.Run{}, fmt.Errorf("sqlite: run row has %d columns, want 18", len(row))
 	}
 	r := store.Run{
 		ID:          text(row[0]),
@@ -226,6 +227,9 @@ func decodeRun(row []any) (store.Run, error) {
 	if r.LeaseOwner != "" {
 		t := instant(row[12])
 		r.LeaseExpiresAt = &t
+	}
+	if reason := text(row[15]); reason != "" {
+		r.Parked = &store.Park{Reason: wf.ErrorCode(reason), Version: r.Version, Message: text(row[16]), At: instant(row[17])}
 	}
 	if row[6] != nil {
 		r.Error = new(wf.ErrorInfo)
