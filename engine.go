@@ -144,6 +144,8 @@ type execution struct {
 	reached    map[string]bool
 	counters   map[string]int
 	matched    int // log events matched so far (replay progress)
+	marks      markers
+	visible    int // log events replay matches: the log less hidden ones
 
 	next     int // next log index
 	pending  []Event
@@ -177,8 +179,10 @@ func newExecution(ctx context.Context, d *Definition, inv Invocation) *execution
 		counters:   map[string]int{},
 		next:       len(inv.Log),
 	}
+	e.marks = readMarkers(inv.Log)
+	e.visible = len(inv.Log) - len(e.marks.hidden)
 	for i, ev := range inv.Log {
-		if ev.StepID != "" {
+		if ev.StepID != "" && !e.marks.hidden[i] {
 			e.byStep[ev.StepID] = append(e.byStep[ev.StepID], i)
 		}
 	}
@@ -343,7 +347,7 @@ func (e *execution) positional(kind string) string {
 	return fmt.Sprintf("__%s-%d", kind, n)
 }
 
-func (e *execution) replaying() bool { return e.matched < len(e.inv.Log) }
+func (e *execution) replaying() bool { return e.matched < e.visible }
 
 func (e *execution) now() time.Time { return e.inv.Clock() }
 

@@ -141,7 +141,7 @@ func (e *execution) backoffOutlivesBudget(wait time.Duration) bool {
 
 // durableBackoff records a timer wait before attempt `next` and pauses.
 func (e *execution) durableBackoff(id string, next int, wait time.Duration, err error) {
-	wid := retryID(id, next)
+	wid := e.marks.retryWaitID(id, next)
 	e.reached[wid] = true
 	deadline := e.now().Add(wait)
 	e.record(Event{Type: SignalAwaited, StepID: wid, Name: TimerSignal, Deadline: &deadline,
@@ -154,7 +154,7 @@ func (e *execution) durableBackoff(id string, next int, wait time.Duration, err 
 func (e *execution) resumeRetries(id string) int {
 	attempt := 1
 	for next := 2; ; next++ {
-		wid := retryID(id, next)
+		wid := e.marks.retryWaitID(id, next)
 		if len(e.byStep[wid]) == 0 {
 			return attempt
 		}

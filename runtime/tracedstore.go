@@ -178,3 +178,9 @@ func (ts tracedStore) UnparkRuns(ctx context.Context, versions []store.WorkflowV
 	defer func() { done(err) }()
 	return ts.s.UnparkRuns(ctx, versions, now)
 }
+
+func (ts tracedStore) ReopenRun(ctx context.Context, runID string, r store.Reopen) (err error) {
+	ctx, done := ts.op(ctx, "ReopenRun", runID)
+	defer func() { done(err) }()
+	return ts.s.ReopenRun(ctx, runID, r)
+}

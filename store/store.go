@@ -135,6 +135,14 @@ type Store interface {
 	// so that stale-run recovery drives them; it returns how many it
 	// unparked. It is cheap when no run is parked.
 	UnparkRuns(ctx context.Context, versions []WorkflowVersion, now time.Time) (int, error)
+
+	// ReopenRun makes an ended run live again (a retry): it appends
+	// r.Events at r.Next, deletes the deliveries named in r.Drop, and sets
+	// the run running with no output, error, waits or lease, so that the
+	// caller, or stale-run recovery, drives it. ErrConflict if the run is
+	// not ended or its log does not end at r.Next-1; ErrNotFound if there
+	// is no such run. Nothing changes on an error.
+	ReopenRun(ctx context.Context, runID string, r Reopen) error
 }
 
 // Lease names who holds a lease, from when, until when.
@@ -154,6 +162,10 @@ type NewRun struct {
 	Input      json.RawMessage
 	ScheduleID string // set for runs started by a schedule bucket
 	Lease      Lease
+	// Log is the run's first events (a fork's copy of another run's
+	// log), written in the same batch as the run and only when this call
+	// creates it. A run with a Log must be created leased (Lease.Owner).
+	Log []wf.Event
 }
 
 // Run is a run's routing record, kept beside its log. State is never a

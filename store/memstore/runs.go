@@ -3,6 +3,7 @@ package memstore
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -36,8 +37,13 @@ func (s *Store) CreateRun(_ context.Context, nr store.NewRun) (store.Run, bool, 
 		run.LeaseOwner = nr.Lease.Owner
 		run.LeaseExpiresAt = timePtr(nr.Lease.Until)
 	}
+	for _, ev := range nr.Log {
+		if err := ev.Validate(); err != nil {
+			return store.Run{}, false, fmt.Errorf("memstore: run %q: %w", nr.ID, err)
+		}
+	}
 	run = cloneRun(run)
-	s.runs[nr.ID] = &runEntry{run: run, timers: map[string]*timerEntry{}}
+	s.runs[nr.ID] = &runEntry{run: run, events: cloneEvents(nr.Log), timers: map[string]*timerEntry{}}
 	return cloneRun(run), true, nil
 }
 

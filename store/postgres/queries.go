@@ -63,7 +63,7 @@ type queries struct {
 	upsertSchedule, listSchedules            string
 	ensureBucket, claimBuckets, finishBucket string
 	releaseBucket, listBuckets               string
-	parkRun, unparkRuns                      string
+	parkRun, unparkRuns, reopenRun           string
 	eventsPkey                               string // constraint name
 }
 
@@ -121,11 +121,13 @@ func newQueries(c config) queries {
 		listBuckets:       sub(`SELECT {{bucket_columns}} FROM {{buckets}} WHERE schedule_id = $1 ORDER BY fire_at DESC, bucket_id DESC LIMIT $2`),
 		parkRun:           sub(sqlParkRun),
 		unparkRuns:        sub(sqlUnparkRuns),
+		reopenRun:         sub(sqlReopenRun),
 		eventsPkey:        c.prefix + "events_pkey",
 	}
 }
 
-// sqlCreateRun inserts a run unless it exists and returns the stored row
+// sqlCreateRun inserts a run unless it exists, with its first events ($10,
+// a fork's copied log) when it inserted it, and returns the stored row
 // with whether it was inserted. Under a concurrent insert of the same ID the
 // fallback SELECT may not see the other row yet (its snapshot predates the
 // other commit) and the statement returns nothing; CreateRun retries.
@@ -136,6 +138,12 @@ WITH ins AS (
 	VALUES ($1, $2, $3, $4, $5::json, $6, $7, $8, COALESCE($9, now()), COALESCE($9, now()))
 	ON CONFLICT (id) DO NOTHING
 	RETURNING {{run_columns}}
+),
+ev AS (
+	INSERT INTO {{events}} (run_id, idx, data)
+	SELECT $1, e.n - 1, e.data::json
+	FROM unnest($10::text[]) WITH ORDINALITY AS e(data, n)
+	WHERE EXISTS (SELECT 1 FROM ins)
 )
 SELECT true, {{run_columns}} FROM ins
 UNION ALL

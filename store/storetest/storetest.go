@@ -88,5 +88,6 @@ var groups = []struct {
 	{"DeleteRun", deleteRunCases},
 	{"PurgeRuns", purgeRunsCases},
 	{"Park", parkCases},
+	{"ReopenRun", reopenCases},
 	{"Races", raceCases},
 }

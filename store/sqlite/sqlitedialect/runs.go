@@ -73,18 +73,24 @@ func (s *Store) CreateRun(ctx context.Context, run store.NewRun) (store.Run, boo
 	if run.Lease.Owner != "" {
 		until = micros(run.Lease.Until)
 	}
-	res, err := s.write(ctx, "create run "+run.ID, []Statement{
-		s.stmt(insertRunSQL, run.ID, run.WorkflowID, run.Version, string(status), jsonArg(run.Input),
-			run.ScheduleID, run.Lease.Owner, until, micros(run.Lease.Now)),
-		s.query(selectRunSQL, run.ID),
-	})
+	stmts := []Statement{s.stmt(insertRunSQL, run.ID, run.WorkflowID, run.Version, string(status), jsonArg(run.Input),
+		run.ScheduleID, run.Lease.Owner, until, micros(run.Lease.Now))}
+	if len(run.Log) > 0 {
+		log, err := s.initialLog(run)
+		if err != nil {
+			return store.Run{}, false, err
+		}
+		stmts = append(stmts, log...)
+	}
+	res, err := s.write(ctx, "create run "+run.ID, append(stmts, s.query(selectRunSQL, run.ID)))
 	if err != nil {
 		return store.Run{}, false, err
 	}
-	if len(res[1].Rows) == 0 {
+	last := res[len(res)-1]
+	if len(last.Rows) == 0 {
 		return store.Run{}, false, fmt.Errorf("sqlite: run %q: not readable after insert", run.ID)
 	}
-	stored, err := decodeRun(res[1].Rows[0])
+	stored, err := decodeRun(last.Rows[0])
 	return stored, res[0].RowsAffected > 0, err
 }
 
