@@ -161,8 +161,7 @@ func (rt *Runtime) resolve(run store.Run) (*wf.Definition, error) {
 	return latest.Resolve(run.Version)
 }
 
-// endWithError commits RUN_ERRORED for a run that cannot be driven (its
-// version is not registered).
+// endWithError commits RUN_ERRORED for a run that cannot be driven.
 func (rt *Runtime) endWithError(ctx context.Context, ex store.Execution, owner string, cause error) (Result, error) {
 	info := wf.NewErrorInfo(cause) // keeps the code of a wf.Coder cause
 	if info.Code == "" {
