@@ -51,9 +51,9 @@ func actionMeta(opts []ActionOption) map[string]string {
 // recorded durable operation, on the version it started on. It appends a
 // RUN_RETRIED marker (who and why from opts) after the run's terminal
 // event: replay then ignores that terminal event and, when the run ended
-// on a failed step (the last step checkpoint before the end is its
-// STEP_FAILED), that step's failure, so the step runs again with a fresh
-// attempt budget; every other recorded result is kept. Then the run is
+// on a failed step (its STEP_FAILED is the last event before the end),
+// that step's failure, so the step runs again with a fresh attempt budget;
+// every other recorded result is kept. Then the run is
 // driven as DeliverSignal would.
 //
 // Retry is idempotent: a run already resumed by a Retry and not ended
@@ -115,19 +115,16 @@ func retryMarker(ex store.Execution, now time.Time, meta map[string]string) wf.E
 	return ev
 }
 
-// lastFailedStep returns the step whose failure ended the run: the last
-// step checkpoint before the terminal event, when it is a STEP_FAILED
-// recorded since the previous retry.
+// lastFailedStep returns the step whose failure ended the run: the one
+// whose STEP_FAILED is the last event before the terminal one. A run that
+// did durable work after a step failed (a compensation) ended on its own
+// terms, and no step runs again.
 func lastFailedStep(ex store.Execution) string {
-	for i := len(ex.Events) - 1; i >= 0; i-- {
-		switch ev := ex.Events[i]; ev.Type {
-		case wf.StepFailed:
-			return ev.StepID
-		case wf.StepFinished, wf.RunRetried:
-			return ""
-		}
+	n := len(ex.Events)
+	if n < 2 || !ex.Events[n-1].Type.Terminal() || ex.Events[n-2].Type != wf.StepFailed {
+		return ""
 	}
-	return ""
+	return ex.Events[n-2].StepID
 }
 
 // cancelRequests lists the stored cancellation requests of a run, which

@@ -232,3 +232,35 @@ func startOrder(t *testing.T, b bundle, runID string) {
 		t.Fatalf("start %s: %s %v", runID, res.Kind, err)
 	}
 }
+
+// TestRetryAfterCompensation: a run that did durable work after its step
+// failed ended on its own terms; a retry replays it to the same end
+// without running the failed step again.
+func TestRetryAfterCompensation(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var fx effects
+	def := wf.New("saga", func(ctx *wf.Context, _ struct{}) (string, error) {
+		err := wf.Do(ctx, "charge", func(wf.StepContext) error { fx.do(ctx.RunID(), "charge"); return errors.New("declined") })
+		if err == nil {
+			return "charged", nil
+		}
+		if err := wf.Do(ctx, "release", func(wf.StepContext) error { fx.do(ctx.RunID(), "release"); return nil }); err != nil {
+			return "", err
+		}
+		return "", err
+	})
+	rt, err := runtime.New(runtime.Config{Store: memstore.New(), Workflows: []runtime.Workflow{{Definition: def}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := rt.StartRun(ctx, runtime.StartRequest{WorkflowID: "saga", RunID: "s1", Input: []byte(`{}`)}); err != nil || res.Kind != runtime.KindErrored {
+		t.Fatalf("start: %s %v", res.Kind, err)
+	}
+	if res, err := rt.Retry(ctx, "s1"); err != nil || res.Kind != runtime.KindErrored {
+		t.Fatalf("Retry: %s %v, want errored the same way", res.Kind, err)
+	}
+	if fx.count("s1", "charge") != 1 || fx.count("s1", "release") != 1 {
+		t.Errorf("steps ran again: charge %d, release %d", fx.count("s1", "charge"), fx.count("s1", "release"))
+	}
+}
