@@ -143,6 +143,7 @@ func (rt *Runtime) drive(ctx context.Context, ex store.Execution, owner string, 
 	}
 	run.Status, run.Output, run.Error, run.Awaiting = c.Status, c.Output, c.Error, c.Awaiting
 	run.LeaseOwner, run.LeaseExpiresAt, run.UpdatedAt = "", nil, c.Now
+	run.Parked = nil // a commit clears the park mark
 	run.WakeAt = earliest(c.Timers)
 	res = Result{Kind: kindOf(c.Status), Run: run}
 	events := append(out.Appended, out.Pending...)

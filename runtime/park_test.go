@@ -13,6 +13,7 @@ import (
 	"github.com/wfgo/wf/internal/testclock"
 	"github.com/wfgo/wf/runtime"
 	"github.com/wfgo/wf/store"
+	"github.com/wfgo/wf/store/memstore"
 )
 
 // deployInput picks the wait a "deploy" run pauses on.
@@ -193,5 +194,38 @@ func wantFinishedOnce(t *testing.T, rt *runtime.Runtime, fx *effects, runID stri
 	}
 	if a, b := fx.count(runID, "first"), fx.count(runID, "second"); a != 1 || b != 1 {
 		t.Errorf("run %s ran its steps first %d and second %d times, want once each", runID, a, b)
+	}
+}
+
+// TestParkedRunDeliveredOrCanceled: a signal to a parked run is stored
+// (a repeat is told apart from it) and consumed once a build that
+// registers the version resumes the run; a parked run can be canceled.
+func TestParkedRunDeliveredOrCanceled(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st, c, fx := memstore.New(), testclock.New(t0), &effects{}
+	v1 := newDeployRuntime(t, st, c, fx.deployV1())
+	startDeploy(t, v1, "waiter", true)
+	startDeploy(t, v1, "doomed", true)
+	v2 := newDeployRuntime(t, st, c, fx.deployV2())
+	for _, id := range []string{"waiter", "doomed"} {
+		if res, err := v2.DeliverSignal(ctx, runtime.SignalRequest{RunID: id, SignalID: "go-1", Name: "go", Payload: json.RawMessage(`{}`)}); err != nil || res.Kind != runtime.KindParked {
+			t.Fatalf("signal %s on v2: %s %v", id, res.Kind, err)
+		}
+	}
+	if res, err := v2.Cancel(ctx, "doomed", "order withdrawn"); err != nil || res.Kind != runtime.KindCanceled || res.Run.Parked != nil {
+		t.Fatalf("Cancel of a parked run: %s %+v %v", res.Kind, res.Run.Parked, err)
+	}
+	v12 := newDeployRuntime(t, st, c, fx.deployV2(fx.deployV1()))
+	res, err := v12.DeliverSignal(ctx, runtime.SignalRequest{RunID: "waiter", SignalID: "go-2", Name: "go", Payload: json.RawMessage(`{}`)})
+	if err != nil || res.Kind != runtime.KindDuplicate && res.Kind != runtime.KindLost {
+		t.Fatalf("second signal: %s %v", res.Kind, err)
+	}
+	if _, err := v12.Sweep(ctx, runtime.SweepOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	wantFinishedOnce(t, v12, fx, "waiter")
+	if r, _ := v12.GetRun(ctx, "doomed"); r.Status != wf.StatusCanceled {
+		t.Errorf("canceled parked run after the sweep: %s", r.Status)
 	}
 }
