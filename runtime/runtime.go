@@ -7,6 +7,13 @@
 // drive's effects in one store batch, and releases the lease. No call keeps
 // a process alive while a run waits: a host's cron calls Sweep for bounded
 // work.
+//
+// A run whose workflow version this build does not register is parked,
+// not errored (KindParked, store.Run.Parked): it keeps its log and stored
+// deliveries, takes no recovery slot, and resumes on the first sweep of a
+// build that registers the version. An ended run can be retried (Retry)
+// or forked from a step (Fork), and any run exported with its log
+// (Export) for replay tests (package wftest).
 package runtime
 
 import (

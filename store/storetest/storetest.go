@@ -6,7 +6,8 @@
 // idempotent run creation, compare-and-swap appends and ordered replay,
 // atomic commits, run, timer and bucket leases, idempotent deliveries,
 // stale-run recovery, schedules and buckets, listing, deletion and
-// retention, and exactly-once outcomes under concurrent callers.
+// retention, parked runs, reopening ended runs, and exactly-once outcomes
+// under concurrent callers.
 //
 // Conventions the suite relies on, beyond the doc comments of package store:
 //
