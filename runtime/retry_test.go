@@ -264,3 +264,31 @@ func TestRetryAfterCompensation(t *testing.T) {
 		t.Errorf("steps ran again: charge %d, release %d", fx.count("s1", "charge"), fx.count("s1", "release"))
 	}
 }
+
+// TestRetryConcurrently: retries racing each other resume the run once.
+func TestRetryConcurrently(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, newStore func(t *testing.T) store.Store) {
+		rt, f := newFlaky(t, newStore(t))
+		f.down.Store(2)
+		startFlaky(t, rt, "r1", runtime.KindErrored)
+		kinds := make(chan runtime.ResultKind, 4)
+		for range 4 {
+			go func() {
+				res, err := rt.Retry(context.Background(), "r1")
+				if err != nil {
+					t.Error(err)
+				}
+				kinds <- res.Kind
+			}()
+		}
+		counts := map[runtime.ResultKind]int{}
+		for range 4 {
+			counts[<-kinds]++
+		}
+		if counts[runtime.KindDuplicate] != 3 || counts[runtime.KindCompleted] != 1 {
+			t.Errorf("racing retries: %v, want one completed and three duplicates", counts)
+		}
+		wantCounts(t, f, "r1", 1, 3, 1)
+	})
+}
