@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -28,7 +29,8 @@ const budget = 10 * time.Second
 type Env struct {
 	t       testing.TB
 	clock   *testclock.Clock
-	uuids   int
+	uuids   atomic.Int64
+	signals atomic.Int64
 	Runtime *runtime.Runtime
 	Store   *memstore.Store
 }
@@ -41,7 +43,7 @@ func New(t testing.TB, workflows ...runtime.Workflow) *Env {
 	e := &Env{t: t, clock: testclock.New(Epoch), Store: memstore.New()}
 	rt, err := runtime.New(runtime.Config{
 		Store: e.Store, Workflows: workflows, Clock: e.clock.Now, Owner: "wftest",
-		NewUUID: func() string { e.uuids++; return fmt.Sprintf("uuid-%d", e.uuids) },
+		NewUUID: func() string { return fmt.Sprintf("uuid-%d", e.uuids.Add(1)) },
 	})
 	if err != nil {
 		t.Fatalf("wftest: %v", err)
@@ -107,13 +109,12 @@ func (e *Env) Start(workflowID, runID string, input any) runtime.Result {
 }
 
 // Signal delivers signal name with payload to a run and drives it. The
-// signal ID is made up from the clock and a counter; use the Runtime for
-// another.
+// signal ID is the name and a counter ("paid-1"); deliver through Runtime
+// to choose it.
 func (e *Env) Signal(runID, name string, payload any) runtime.Result {
 	e.t.Helper()
-	e.uuids++
 	res, err := e.Runtime.DeliverSignal(context.Background(), runtime.SignalRequest{
-		RunID: runID, SignalID: fmt.Sprintf("%s-%d", name, e.uuids), Name: name,
+		RunID: runID, SignalID: fmt.Sprintf("%s-%d", name, e.signals.Add(1)), Name: name,
 		Payload: e.encode("signal "+name, payload), Deadline: e.deadline(),
 	})
 	if err != nil {
