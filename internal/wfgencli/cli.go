@@ -158,15 +158,28 @@ func (c *cli) generate(ctx context.Context, patterns []string, verbose bool) int
 
 func (c *cli) check(ctx context.Context, args []string) int {
 	fs := c.flagSet("check")
+	var a against
+	fs.StringVar(&a.url, "against", "", "check the runs in flight in the Postgres database at `url` (or $VAR)")
+	fs.StringVar(&a.sqlite, "sqlite", "", "check the runs in flight in the SQLite database `file`")
+	fs.StringVar(&a.schema, "schema", "", "the Postgres schema; defaults to the store's")
+	fs.StringVar(&a.prefix, "table-prefix", "", "the prefix of the store's table names")
+	asJSON := fs.Bool("json", false, "print the runs that cannot be resumed as JSON")
 	if err := fs.Parse(args); err != nil {
 		return c.usageError(err)
 	}
+	if a.url != "" && a.sqlite != "" {
+		return c.usageError(errAgainstBoth)
+	}
 	cfg := c.cfg
 	cfg.Patterns = fs.Args()
-	if err := gen.Check(ctx, cfg); err != nil {
+	pkgs, err := gen.CheckWorkflows(ctx, cfg)
+	if err != nil {
 		return c.fail(err)
 	}
-	return exitOK
+	if !a.set() {
+		return exitOK
+	}
+	return c.checkAgainst(ctx, a, pkgs, *asJSON)
 }
 
 func (c *cli) schema(ctx context.Context, args []string) int {
