@@ -94,6 +94,17 @@ func openSQLiteReadOnly(path, prefix string) (store.Store, func(), error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("check: --sqlite %s: %w", path, err)
 	}
+	// An empty database is not in WAL mode, and the store's switch to it
+	// would fail as a write: say what is wrong instead.
+	var tables int
+	if err := db.QueryRow("SELECT count(*) FROM sqlite_master WHERE type = 'table'").Scan(&tables); err != nil {
+		db.Close()
+		return nil, nil, fmt.Errorf("check: --sqlite %s: %w", path, err)
+	}
+	if tables == 0 {
+		db.Close()
+		return nil, nil, fmt.Errorf("check: --sqlite %s: the database is empty, not migrated: run `wfgen migrate --sqlite %s` first", path, path)
+	}
 	var opts []sqlite.Option
 	if prefix != "" {
 		opts = append(opts, sqlite.WithTablePrefix(prefix))
@@ -111,12 +122,7 @@ var errAgainstBoth = errors.New("check: set --against or --sqlite, not both")
 
 // checkAgainst replays the runs in flight of each package's workflows and
 // reports those the code cannot resume: exit status 1 when there are any.
-func (c *cli) checkAgainst(ctx context.Context, a against, pkgs []gen.WorkflowPackage, asJSON bool) int {
-	st, closeStore, err := a.open(ctx)
-	if err != nil {
-		return c.fail(err)
-	}
-	defer closeStore()
+func (c *cli) checkAgainst(ctx context.Context, st store.Store, pkgs []gen.WorkflowPackage, asJSON bool) int {
 	tmp, err := os.MkdirTemp("", "wfgencheck")
 	if err != nil {
 		return c.fail(err)

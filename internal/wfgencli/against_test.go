@@ -58,7 +58,7 @@ func startPaused(t testing.TB, st store.Store, n int) []string {
 // ordersModule is an app module whose package orders defines version v2
 // of "orders" and, unless v1 is "", version v1 with the given body
 // before its wait: what a build deploys.
-func ordersModule(t *testing.T, v1 string) string {
+func ordersModule(t testing.TB, v1 string) string {
 	t.Helper()
 	src := `package orders
 

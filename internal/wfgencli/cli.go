@@ -172,14 +172,23 @@ func (c *cli) check(ctx context.Context, args []string) int {
 	}
 	cfg := c.cfg
 	cfg.Patterns = fs.Args()
+	if !a.set() {
+		if err := gen.Check(ctx, cfg); err != nil {
+			return c.fail(err)
+		}
+		return exitOK
+	}
+	// The store opens first: a wrong URL fails before the slow part.
+	st, closeStore, err := a.open(ctx)
+	if err != nil {
+		return c.fail(err)
+	}
+	defer closeStore()
 	pkgs, err := gen.CheckWorkflows(ctx, cfg)
 	if err != nil {
 		return c.fail(err)
 	}
-	if !a.set() {
-		return exitOK
-	}
-	return c.checkAgainst(ctx, a, pkgs, *asJSON)
+	return c.checkAgainst(ctx, st, pkgs, *asJSON)
 }
 
 func (c *cli) schema(ctx context.Context, args []string) int {
