@@ -163,14 +163,10 @@ func (c *cli) checkAgainst(ctx context.Context, st store.Store, pkgs []gen.Workf
 	return exitOK
 }
 
-// replayPackage builds the replayer of pkg in tmp and replays the runs of
+// replayPackage starts the replayer of pkg, written in tmp, and replays the runs of
 // its workflows.
 func replayPackage(ctx context.Context, dir, tmp string, pkg gen.WorkflowPackage, st store.Store) ([]scanned, error) {
-	bin, err := buildReplayer(ctx, dir, tmp, pkg)
-	if err != nil {
-		return nil, err
-	}
-	r, err := startReplayer(ctx, bin)
+	r, err := startReplayer(ctx, dir, tmp, pkg)
 	if err != nil {
 		return nil, err
 	}

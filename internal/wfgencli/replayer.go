@@ -43,43 +43,18 @@ import (
 func main() { deploycheck.Main(app.Registrations(app.Workflows{})) }
 `))
 
-// buildReplayer builds the program for pkg in tmp, with the go command
-// run in dir.
-func buildReplayer(ctx context.Context, dir, tmp string, pkg gen.WorkflowPackage) (string, error) {
-	if pkg.Name == "main" {
-		return "", fmt.Errorf("check: %s: a main package cannot be imported to replay its runs; move its workflows to a package of their own", pkg.Path)
-	}
-	var src bytes.Buffer
-	if err := replayerMain.Execute(&src, pkg); err != nil {
-		return "", err
-	}
-	mainFile := filepath.Join(tmp, "main.go")
-	if err := os.WriteFile(mainFile, src.Bytes(), 0o666); err != nil {
-		return "", err
-	}
-	virtual := filepath.Join(pkg.Dir, "wfgencheck")
-	overlay, err := json.Marshal(map[string]any{"Replace": map[string]string{filepath.Join(virtual, "main.go"): mainFile}})
+// startReplayer starts the program for pkg, written in tmp, with the go
+// command run in dir, and reads its manifest. It runs through go run,
+// which caches the executable: a check of unchanged code does not link
+// again.
+func startReplayer(ctx context.Context, dir, tmp string, pkg gen.WorkflowPackage) (*replayer, error) {
+	overlay, virtual, err := writeReplayer(tmp, pkg)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	overlayFile := filepath.Join(tmp, "overlay.json")
-	if err := os.WriteFile(overlayFile, overlay, 0o666); err != nil {
-		return "", err
-	}
-	bin := filepath.Join(tmp, "wfgencheck")
-	cmd := exec.CommandContext(ctx, "go", "build", "-overlay", overlayFile, "-o", bin, virtual)
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("check: building the replay of %s: %v\n%s", pkg.Path, err, out)
-	}
-	return bin, nil
-}
-
-// startReplayer starts the built program and reads its manifest.
-func startReplayer(ctx context.Context, bin string) (*replayer, error) {
-	r := &replayer{cmd: exec.CommandContext(ctx, bin)}
+	r := &replayer{cmd: exec.CommandContext(ctx, "go", "run", "-overlay", overlay, virtual)}
+	r.cmd.Dir = dir
 	r.cmd.Stderr = &r.stderr
-	var err error
 	if r.in, err = r.cmd.StdinPipe(); err != nil {
 		return nil, err
 	}
@@ -98,6 +73,30 @@ func startReplayer(ctx context.Context, bin string) (*replayer, error) {
 	return r, nil
 }
 
+// writeReplayer writes the program's main file and the build overlay
+// that places it under the package's directory into tmp; it returns the
+// overlay's path and the program's directory.
+func writeReplayer(tmp string, pkg gen.WorkflowPackage) (overlay, virtual string, err error) {
+	if pkg.Name == "main" {
+		return "", "", fmt.Errorf("check: %s: a main package cannot be imported to replay its runs; move its workflows to a package of their own", pkg.Path)
+	}
+	var src bytes.Buffer
+	if err := replayerMain.Execute(&src, pkg); err != nil {
+		return "", "", err
+	}
+	mainFile := filepath.Join(tmp, "main.go")
+	if err := os.WriteFile(mainFile, src.Bytes(), 0o666); err != nil {
+		return "", "", err
+	}
+	virtual = filepath.Join(pkg.Dir, "wfgencheck")
+	content, err := json.Marshal(map[string]any{"Replace": map[string]string{filepath.Join(virtual, "main.go"): mainFile}})
+	if err != nil {
+		return "", "", err
+	}
+	overlay = filepath.Join(tmp, "overlay.json")
+	return overlay, virtual, os.WriteFile(overlay, content, 0o666)
+}
+
 // failed describes err with what the program printed, after it exits.
 func (r *replayer) failed(err error) error {
 	if !r.waited {
@@ -106,7 +105,7 @@ func (r *replayer) failed(err error) error {
 		}
 	}
 	if msg := bytes.TrimSpace(r.stderr.Bytes()); len(msg) > 0 {
-		return fmt.Errorf("check: replaying runs: %v: %s", err, msg)
+		return fmt.Errorf("check: replaying runs: %v:\n%s", err, msg)
 	}
 	return fmt.Errorf("check: replaying runs: %w", err)
 }
