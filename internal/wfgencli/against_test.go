@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -262,4 +263,30 @@ func reportRow(stdout string) string {
 // span several fields ("reserve, check-fraud").
 func equalFields(fields, want []string) bool {
 	return strings.Join(fields, " ") == strings.Join(want, " ")
+}
+
+func TestCheckAgainstUnreadableStore(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "missing.db")
+	empty := filepath.Join(dir, "empty.db")
+	if err := os.WriteFile(empty, nil, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	unmigrated := pgtest.New(t).Schema
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--against", "$WFGEN_TEST_UNSET"}, "wfgen: check: --against $WFGEN_TEST_UNSET: the environment variable WFGEN_TEST_UNSET is not set\n"},
+		{[]string{"--sqlite", missing}, "wfgen: check: --sqlite: stat " + missing + ": no such file or directory\n"},
+		{[]string{"--sqlite", empty}, "wfgen: check: --sqlite " + empty + ": the database is empty, not migrated: run `wfgen migrate --sqlite " + empty + "` first\n"},
+		{[]string{"--against", pgtest.URL(), "--schema", unmigrated}, "wfgen: check: --against: postgres: schema " + unmigrated + " (table prefix \"wf_\") is not migrated: run `wfgen migrate --database-url … --schema " + unmigrated + "` or call postgres.Migrate\n"},
+	}
+	for _, tt := range tests {
+		code, stdout, stderr := run(append([]string{"check"}, tt.args...)...)
+		if code != 1 || stdout != "" || stderr != tt.want {
+			t.Errorf("check %s: status %d, stdout %q, stderr\n%s\nwant status 1 and\n%s", strings.Join(tt.args, " "), code, stdout, stderr, tt.want)
+		}
+	}
 }

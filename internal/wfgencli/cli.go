@@ -36,6 +36,16 @@ Usage:
 	wfgen [-C dir] check [packages]
 		Report generated files that are missing or stale, compile errors,
 		and code that breaks replay (the analyzers of gen/check).
+	wfgen [-C dir] check --against url [--schema name] [--table-prefix p] [--json] [packages]
+	wfgen [-C dir] check --sqlite file [--table-prefix p] [--json] [packages]
+		Also replay, read-only, every run not ended (queued, running,
+		paused) of the packages' workflows in the store against this code,
+		and list the runs it cannot resume: their version is not in the
+		router, or their log diverges from the code (with the operation
+		IDs). One row per workflow, version and reason, with the runs
+		affected and the oldest run's ID; the status is 1 when there are
+		any. url is a Postgres URL, or $NAME of an environment variable
+		holding one (--against '$DATABASE_URL'). No step function runs.
 	wfgen [-C dir] schema -o dir [-v] [packages]
 		Write the JSON Schema of each workflow input and output and each
 		signal payload to dir/<name>.<input|output|payload>.schema.json.
