@@ -243,6 +243,7 @@ func TestCheckAgainst(t *testing.T) {
 			}
 		}
 	}
+	checkJSON(t, ordersModule(t, ordersV1Inserted), stores[0])
 	for i, s := range stores {
 		if after := s.snapshot(t); after != before[i] {
 			t.Errorf("%s: the check changed the runs:\n%s\nwas\n%s", s.name, after, before[i])
@@ -288,5 +289,33 @@ func TestCheckAgainstUnreadableStore(t *testing.T) {
 		if code != 1 || stdout != "" || stderr != tt.want {
 			t.Errorf("check %s: status %d, stdout %q, stderr\n%s\nwant status 1 and\n%s", strings.Join(tt.args, " "), code, stdout, stderr, tt.want)
 		}
+	}
+}
+
+// checkJSON checks the --json report of a build that inserts a step.
+func checkJSON(t *testing.T, dir string, s againstStore) {
+	t.Helper()
+	code, stdout, stderr := run(append(append([]string{"-C", dir, "check", "--json"}, s.flags...), "./...")...)
+	if code != 1 {
+		t.Fatalf("--json: status %d, stderr %s", code, stderr)
+	}
+	var got struct {
+		Checked  int
+		Stranded []struct {
+			Workflow, Version, FirstRunID, Reason, Detail string
+			Runs                                          int
+			Operations                                    []string
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatalf("--json: %v\n%s", err, stdout)
+	}
+	if got.Checked != 3 || len(got.Stranded) != 1 {
+		t.Fatalf("--json: %+v", got)
+	}
+	r := got.Stranded[0]
+	if r.Workflow != "orders" || r.Version != "v1" || r.Runs != 3 || r.FirstRunID != "order-00000" ||
+		r.Reason != "nondeterminism" || strings.Join(r.Operations, ",") != "reserve,check-fraud" || r.Detail == "" {
+		t.Errorf("--json row: %+v", r)
 	}
 }
