@@ -65,6 +65,9 @@ func openPostgresReadOnly(ctx context.Context, url, schema, prefix string) (stor
 		return nil, nil, fmt.Errorf("check: --against: %w", err)
 	}
 	cfg.ConnConfig.RuntimeParams["default_transaction_read_only"] = "on"
+	if schema == "" {
+		schema = searchPathSchema(cfg.ConnConfig.RuntimeParams["search_path"])
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, nil, fmt.Errorf("check: --against: %w", err)
@@ -82,6 +85,13 @@ func openPostgresReadOnly(ctx context.Context, url, schema, prefix string) (stor
 		return nil, nil, fmt.Errorf("check: --against: %w", err)
 	}
 	return st, pool.Close, nil
+}
+
+// searchPathSchema returns the first schema of a search_path setting:
+// a URL that selects the store's schema that way needs no --schema.
+func searchPathSchema(searchPath string) string {
+	first, _, _ := strings.Cut(searchPath, ",")
+	return strings.Trim(strings.TrimSpace(first), `"`)
 }
 
 // openSQLiteReadOnly opens the database file with mode=ro: SQLite itself

@@ -282,6 +282,7 @@ func TestCheckAgainstUnreadableStore(t *testing.T) {
 		{[]string{"--against", "$WFGEN_TEST_UNSET"}, "wfgen: check: --against $WFGEN_TEST_UNSET: the environment variable WFGEN_TEST_UNSET is not set\n"},
 		{[]string{"--sqlite", missing}, "wfgen: check: --sqlite: stat " + missing + ": no such file or directory\n"},
 		{[]string{"--sqlite", empty}, "wfgen: check: --sqlite " + empty + ": the database is empty, not migrated: run `wfgen migrate --sqlite " + empty + "` first\n"},
+		{[]string{"--against", withSearchPath(pgtest.URL(), unmigrated)}, "wfgen: check: --against: postgres: schema " + unmigrated + " (table prefix \"wf_\") is not migrated: run `wfgen migrate --database-url … --schema " + unmigrated + "` or call postgres.Migrate\n"},
 		{[]string{"--against", pgtest.URL(), "--schema", unmigrated}, "wfgen: check: --against: postgres: schema " + unmigrated + " (table prefix \"wf_\") is not migrated: run `wfgen migrate --database-url … --schema " + unmigrated + "` or call postgres.Migrate\n"},
 	}
 	for _, tt := range tests {
@@ -318,4 +319,12 @@ func checkJSON(t *testing.T, dir string, s againstStore) {
 		r.Reason != "nondeterminism" || strings.Join(r.Operations, ",") != "reserve,check-fraud" || r.Detail == "" {
 		t.Errorf("--json row: %+v", r)
 	}
+}
+
+// withSearchPath adds search_path=schema to a Postgres URL.
+func withSearchPath(url, schema string) string {
+	if strings.Contains(url, "?") {
+		return url + "&search_path=" + schema
+	}
+	return url + "?search_path=" + schema
 }

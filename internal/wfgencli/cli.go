@@ -45,7 +45,8 @@ Usage:
 		IDs). One row per workflow, version and reason, with the runs
 		affected and the oldest run's ID; the status is 1 when there are
 		any. url is a Postgres URL, or $NAME of an environment variable
-		holding one (--against '$DATABASE_URL'). No step function runs.
+		holding one (--against '$DATABASE_URL'); the schema defaults to
+		the first of the url's search_path. No step function runs.
 	wfgen [-C dir] schema -o dir [-v] [packages]
 		Write the JSON Schema of each workflow input and output and each
 		signal payload to dir/<name>.<input|output|payload>.schema.json.
@@ -171,7 +172,7 @@ func (c *cli) check(ctx context.Context, args []string) int {
 	var a against
 	fs.StringVar(&a.url, "against", "", "check the runs in flight in the Postgres database at `url` (or $VAR)")
 	fs.StringVar(&a.sqlite, "sqlite", "", "check the runs in flight in the SQLite database `file`")
-	fs.StringVar(&a.schema, "schema", "", "the Postgres schema; defaults to the store's")
+	fs.StringVar(&a.schema, "schema", "", "the Postgres schema; defaults to the url's search_path, then the store's")
 	fs.StringVar(&a.prefix, "table-prefix", "", "the prefix of the store's table names")
 	asJSON := fs.Bool("json", false, "print the runs that cannot be resumed as JSON")
 	if err := fs.Parse(args); err != nil {
