@@ -127,6 +127,34 @@ func openSQLiteReadOnly(path, prefix string) (store.Store, func(), error) {
 	return st, func() { st.Close(); db.Close() }, nil
 }
 
+// bareAgainst rewrites a --against given without a URL (last, or
+// followed by a flag or a package pattern) into --against=$DATABASE_URL,
+// the default the migrate command has too. A URL is recognised by its
+// scheme, a $NAME, or a keyword=value connection string.
+func bareAgainst(args []string) []string {
+	out := make([]string, 0, len(args))
+	for i, arg := range args {
+		if arg == "--" {
+			return append(out, args[i:]...)
+		}
+		if arg != "--against" && arg != "-against" {
+			out = append(out, arg)
+			continue
+		}
+		if i+1 < len(args) && isPostgresURL(args[i+1]) {
+			out = append(out, arg)
+			continue
+		}
+		out = append(out, "--against=$DATABASE_URL")
+	}
+	return out
+}
+
+func isPostgresURL(s string) bool {
+	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://") ||
+		strings.HasPrefix(s, "$") || strings.Contains(s, "=")
+}
+
 // errAgainstBoth is the usage error of --against with --sqlite.
 var errAgainstBoth = errors.New("check: set --against or --sqlite, not both")
 

@@ -328,3 +328,15 @@ func withSearchPath(url, schema string) string {
 	}
 	return url + "?search_path=" + schema
 }
+
+func TestCheckAgainstDefaultsToDatabaseURL(t *testing.T) {
+	// Not parallel: it sets DATABASE_URL.
+	db := pgtest.New(t)
+	t.Setenv("DATABASE_URL", withSearchPath(pgtest.URL(), db.Schema))
+	want := "wfgen: check: --against: postgres: schema " + db.Schema + " (table prefix \"wf_\") is not migrated: run `wfgen migrate --database-url … --schema " + db.Schema + "` or call postgres.Migrate\n"
+	for _, args := range [][]string{{"check", "--against"}, {"check", "--against", "./..."}, {"check", "-against", "--json"}} {
+		if code, _, stderr := run(args...); code != 1 || stderr != want {
+			t.Errorf("%s: status %d, stderr\n%s\nwant\n%s", strings.Join(args, " "), code, stderr, want)
+		}
+	}
+}

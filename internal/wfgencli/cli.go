@@ -36,7 +36,7 @@ Usage:
 	wfgen [-C dir] check [packages]
 		Report generated files that are missing or stale, compile errors,
 		and code that breaks replay (the analyzers of gen/check).
-	wfgen [-C dir] check --against url [--schema name] [--table-prefix p] [--json] [packages]
+	wfgen [-C dir] check --against [url] [--schema name] [--table-prefix p] [--json] [packages]
 	wfgen [-C dir] check --sqlite file [--table-prefix p] [--json] [packages]
 		Also replay, read-only, every run not ended (queued, running,
 		paused) of the packages' workflows in the store against this code,
@@ -45,7 +45,7 @@ Usage:
 		IDs). One row per workflow, version and reason, with the runs
 		affected and the oldest run's ID; the status is 1 when there are
 		any. url is a Postgres URL, or $NAME of an environment variable
-		holding one (--against '$DATABASE_URL'); the schema defaults to
+		holding one; it defaults to $DATABASE_URL. The schema defaults to
 		the first of the url's search_path. No step function runs.
 	wfgen [-C dir] schema -o dir [-v] [packages]
 		Write the JSON Schema of each workflow input and output and each
@@ -175,7 +175,7 @@ func (c *cli) check(ctx context.Context, args []string) int {
 	fs.StringVar(&a.schema, "schema", "", "the Postgres schema; defaults to the url's search_path, then the store's")
 	fs.StringVar(&a.prefix, "table-prefix", "", "the prefix of the store's table names")
 	asJSON := fs.Bool("json", false, "print the runs that cannot be resumed as JSON")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(bareAgainst(args)); err != nil {
 		return c.usageError(err)
 	}
 	if a.url != "" && a.sqlite != "" {
