@@ -161,6 +161,10 @@ var errAgainstBoth = errors.New("check: set --against or --sqlite, not both")
 // checkAgainst replays the runs in flight of each package's workflows and
 // reports those the code cannot resume: exit status 1 when there are any.
 func (c *cli) checkAgainst(ctx context.Context, st store.Store, pkgs []gen.WorkflowPackage, asJSON bool) int {
+	if len(pkgs) == 0 && !asJSON {
+		fmt.Fprintln(c.stdout, "no checked package defines a workflow: no run to check")
+		return exitOK
+	}
 	tmp, err := os.MkdirTemp("", "wfgencheck")
 	if err != nil {
 		return c.fail(err)
@@ -201,8 +205,8 @@ func (c *cli) checkAgainst(ctx context.Context, st store.Store, pkgs []gen.Workf
 	return exitOK
 }
 
-// replayPackage starts the replayer of pkg, written in tmp, and replays the runs of
-// its workflows.
+// replayPackage starts the replayer of pkg, written in tmp, and replays
+// the runs of its workflows.
 func replayPackage(ctx context.Context, dir, tmp string, pkg gen.WorkflowPackage, st store.Store) ([]scanned, error) {
 	r, err := startReplayer(ctx, dir, tmp, pkg)
 	if err != nil {

@@ -340,3 +340,16 @@ func TestCheckAgainstDefaultsToDatabaseURL(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckAgainstWithoutWorkflows(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "wf.db")
+	if code, _, stderr := run("migrate", "--sqlite", path); code != 0 {
+		t.Fatalf("migrate: %s", stderr)
+	}
+	dir := tempmod.New(t, "../..", map[string]string{"plain/plain.go": "package plain\n\n// Answer is 42.\nconst Answer = 42\n"})
+	code, stdout, stderr := run("-C", dir, "check", "--sqlite", path, "./...")
+	if want := "no checked package defines a workflow: no run to check\n"; code != 0 || stdout != want {
+		t.Errorf("status %d, stdout %q, stderr %s; want 0 and %q", code, stdout, stderr, want)
+	}
+}
