@@ -305,7 +305,7 @@ func checkJSON(t *testing.T, dir string, s againstStore) {
 		Stranded []struct {
 			Workflow, Version, FirstRunID, Reason, Detail string
 			Runs                                          int
-			Operations                                    []string
+			Operations, RunIDs                            []string
 		}
 	}
 	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
@@ -316,7 +316,8 @@ func checkJSON(t *testing.T, dir string, s againstStore) {
 	}
 	r := got.Stranded[0]
 	if r.Workflow != "orders" || r.Version != "v1" || r.Runs != 3 || r.FirstRunID != "order-00000" ||
-		r.Reason != "nondeterminism" || strings.Join(r.Operations, ",") != "reserve,check-fraud" || r.Detail == "" {
+		r.Reason != "nondeterminism" || strings.Join(r.Operations, ",") != "reserve,check-fraud" || r.Detail == "" ||
+		strings.Join(r.RunIDs, ",") != strings.Join(s.runs, ",") {
 		t.Errorf("--json row: %+v", r)
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
-	"time"
 )
 
 // stranded is one row of the report: the runs of a workflow version that
@@ -21,14 +20,19 @@ type stranded struct {
 	FirstRunID string   `json:"firstRunId"`
 	Reason     string   `json:"reason"`
 	Operations []string `json:"operations,omitempty"`
-	Detail     string   `json:"detail"`
-
-	firstCreated time.Time
+	// Detail is the reason in words for the first run.
+	Detail string `json:"detail"`
+	// RunIDs are all the row's runs, oldest first (JSON only).
+	RunIDs []string `json:"runIds"`
 }
 
 // report groups the runs that cannot be resumed by workflow, version,
 // reason and diverging operations; the first run of a row is the oldest.
 func report(runs []scanned) []stranded {
+	runs = slices.Clone(runs)
+	slices.SortFunc(runs, func(x, y scanned) int {
+		return cmp.Or(x.run.CreatedAt.Compare(y.run.CreatedAt), strings.Compare(x.run.ID, y.run.ID))
+	})
 	rows := map[string]*stranded{}
 	for _, s := range runs {
 		v := s.verdict
@@ -38,14 +42,12 @@ func report(runs []scanned) []stranded {
 		key := strings.Join(append([]string{s.run.WorkflowID, s.run.Version, v.Reason}, v.Operations...), "\x00")
 		row := rows[key]
 		if row == nil {
-			row = &stranded{Workflow: s.run.WorkflowID, Version: s.run.Version, Reason: v.Reason, Operations: v.Operations}
+			row = &stranded{Workflow: s.run.WorkflowID, Version: s.run.Version, FirstRunID: s.run.ID,
+				Reason: v.Reason, Operations: v.Operations, Detail: v.Detail}
 			rows[key] = row
 		}
 		row.Runs++
-		if row.FirstRunID == "" || s.run.CreatedAt.Before(row.firstCreated) ||
-			s.run.CreatedAt.Equal(row.firstCreated) && s.run.ID < row.FirstRunID {
-			row.FirstRunID, row.firstCreated, row.Detail = s.run.ID, s.run.CreatedAt, v.Detail
-		}
+		row.RunIDs = append(row.RunIDs, s.run.ID)
 	}
 	out := make([]stranded, 0, len(rows))
 	for _, row := range rows {
