@@ -40,6 +40,24 @@ var cases = []struct {
 	{"runs-list-paging", []step{cmd("runs", "list", "--status", "paused", "--limit", "1"), cmd("runs", "list", "--status", "bogus")}},
 	{"runs-list-since", []step{cmd("runs", "list", "--since", "8m"), cmd("runs", "list", "--since", "2026-05-06T09:01:00Z"), cmd("runs", "list", "--since", "yesterday")}},
 	{"runs-show", []step{cmd("runs", "show", "order-1"), cmd("runs", "show", "order-2", "-o", "json")}},
+	{"runs-list-parked", []step{cmd("runs", "list", "--parked"), cmd("runs", "show", "legacy-1"), cmd("runs", "list", "--parked", "-o", "json")}},
+	{"runs-retry", []step{
+		cmd("runs", "retry", "broken-1", "--by", "ops", "--reason", "card updated"),
+		cmd("runs", "timeline", "broken-1"),
+		cmd("runs", "retry", "order-1"),
+		cmd("runs", "retry", "nope"),
+		{args: []string{"runs", "retry", "broken-1"}, noWorkflows: true},
+	}},
+	{"runs-fork", []step{
+		cmd("reject", "order-2", "manager", "--feedback", "too dear"),
+		cmd("runs", "fork", "order-2", "--step", "manager", "--id", "order-2b", "--by", "ops", "--reason", "ask again"),
+		cmd("runs", "timeline", "order-2b"),
+		cmd("runs", "fork", "order-2", "--step", "manager", "--id", "order-2b", "-o", "json"),
+		cmd("runs", "fork", "order-2", "--step", "ship", "--id", "order-2c"),
+		cmd("runs", "fork", "order-1", "--step", "reserve", "--id", "order-1b"),
+		cmd("runs", "fork", "order-2", "--step", "manager"),
+	}},
+	{"runs-export", []step{cmd("runs", "export", "order-2"), cmd("runs", "export", "nope")}},
 	{"runs-show-errored", []step{cmd("runs", "show", "broken-1")}},
 	{"runs-show-unknown", []step{cmd("runs", "show", "nope"), cmd("runs", "timeline", "nope"), cmd("runs", "cancel", "nope")}},
 	{"runs-timeline", []step{cmd("runs", "timeline", "order-2")}},
@@ -201,5 +219,22 @@ func TestDatabaseURLFromEnv(t *testing.T) {
 		Config{Stdout: &stdout, Stderr: &stderr, Getenv: func(k string) string { return env[k] }, Workflows: []runtime.Workflow{}})
 	if code != exitOK || !strings.Contains(stdout.String(), "order-1") {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout.String(), stderr.String())
+	}
+}
+
+// TestExportReadsBack checks that runs export writes what replay tests
+// read (runtime.ParseHistory).
+func TestExportReadsBack(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, storeKinds[0])
+	var stdout, stderr bytes.Buffer
+	code := Run(context.Background(), append([]string{"runs", "export", "order-2"}, f.flags...),
+		Config{Stdout: &stdout, Stderr: &stderr, Clock: f.clock.Now})
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	h, err := runtime.ParseHistory(stdout.Bytes())
+	if err != nil || h.RunID != "order-2" || len(h.Events) != 4 || len(h.Deliveries) != 1 {
+		t.Fatalf("ParseHistory = %+v, %v", h, err)
 	}
 }

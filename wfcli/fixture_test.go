@@ -92,6 +92,14 @@ func workflows() []runtime.Workflow {
 	}
 }
 
+// legacy is a workflow the fixture's app no longer registers: its run is
+// parked when a delivery makes the app drive it.
+func legacy() *wf.Definition {
+	return wf.New("legacy", func(ctx *wf.Context, _ struct{}) (string, error) {
+		return wf.WaitForEvent[string](ctx, "go")
+	})
+}
+
 // fixture is a store holding runs in every state, and the flags that
 // name it.
 type fixture struct {
@@ -141,8 +149,8 @@ func openPostgres(t *testing.T) (store.Store, []string) {
 }
 
 // newFixture fills a store: order-1 awaits its payment, order-2 its
-// approval, broken-1 errored, and the two schedules ran their latest
-// ticks. The clock is then at 09:10.
+// approval, broken-1 errored, legacy-1 is parked, and the two schedules
+// ran their latest ticks. The clock is then at 09:10.
 func newFixture(t *testing.T, kind storeKind) *fixture {
 	t.Helper()
 	st, flags := kind.open(t)
@@ -168,10 +176,31 @@ func newFixture(t *testing.T, kind storeKind) *fixture {
 		t.Fatal(err)
 	}
 	start(3*time.Minute, "broken", "broken-1", `{}`)
+	f.parkLegacy(t, st)
 	f.clock.Set(t0.Add(4 * time.Minute))
 	if _, err := rt.Sweep(ctx, runtime.SweepOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	f.clock.Set(t0.Add(10 * time.Minute))
 	return f
+}
+
+// parkLegacy starts legacy-1 with an older build, then delivers its signal
+// with the current one, which parks it.
+func (f *fixture) parkLegacy(t *testing.T, st store.Store) {
+	t.Helper()
+	ctx := context.Background()
+	old, err := runtime.New(runtime.Config{Store: st, Workflows: []runtime.Workflow{{Definition: legacy()}},
+		Clock: f.clock.Now, Owner: "old", DisableTelemetry: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Set(t0.Add(3*time.Minute + 30*time.Second))
+	if _, err := old.StartRun(ctx, runtime.StartRequest{WorkflowID: "legacy", RunID: "legacy-1", Input: json.RawMessage(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.rt.DeliverSignal(ctx, runtime.SignalRequest{RunID: "legacy-1", SignalID: "go-1", Name: "go", Payload: json.RawMessage(`"now"`)})
+	if err != nil || res.Kind != runtime.KindParked {
+		t.Fatalf("deliver to legacy-1: %+v, %v; want it parked", res, err)
+	}
 }

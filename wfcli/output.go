@@ -37,16 +37,37 @@ type runView struct {
 	Input      json.RawMessage `json:"input,omitempty"`
 	Output     json.RawMessage `json:"output,omitempty"`
 	Error      *wf.ErrorInfo   `json:"error,omitempty"`
+	Parked     *parkView       `json:"parked,omitempty"`
 	LeaseOwner string          `json:"leaseOwner,omitempty"`
 	CreatedAt  time.Time       `json:"createdAt"`
 	UpdatedAt  time.Time       `json:"updatedAt"`
 }
 
+// parkView says why a run is parked.
+type parkView struct {
+	Reason  wf.ErrorCode `json:"reason"`
+	Version string       `json:"version"`
+	Message string       `json:"message"`
+	At      time.Time    `json:"at"`
+}
+
 func viewRun(r store.Run) runView {
-	return runView{ID: r.ID, WorkflowID: r.WorkflowID, Version: r.Version, Status: r.Status,
+	v := runView{ID: r.ID, WorkflowID: r.WorkflowID, Version: r.Version, Status: r.Status,
 		ScheduleID: r.ScheduleID, Awaiting: r.Awaiting, WakeAt: utcPtr(r.WakeAt), Input: r.Input,
 		Output: r.Output, Error: r.Error, LeaseOwner: r.LeaseOwner,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+	if p := r.Parked; p != nil {
+		v.Parked = &parkView{Reason: p.Reason, Version: p.Version, Message: p.Message, At: p.At.UTC()}
+	}
+	return v
+}
+
+// state is a run's status, marked when it is parked.
+func (r runView) state() string {
+	if r.Parked != nil {
+		return string(r.Status) + " (parked)"
+	}
+	return string(r.Status)
 }
 
 // resultView is what a call did to a run.

@@ -57,7 +57,7 @@ func (e *env) runsList(ctx context.Context, f listFlags) error {
 	return e.emit(page, func(w io.Writer) {
 		fmt.Fprintln(w, "ID\tWORKFLOW\tVERSION\tSTATUS\tAWAITING\tCREATED\tUPDATED")
 		for _, r := range page.Runs {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.WorkflowID, orDash(r.Version), r.Status,
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.WorkflowID, orDash(r.Version), r.state(),
 				clip(awaitSummary(r.Awaiting), 48), stamp(r.CreatedAt), stamp(r.UpdatedAt))
 		}
 		if page.Next != "" {
@@ -159,7 +159,10 @@ func printRun(w io.Writer, r runView) {
 	line := func(k, v string) { fmt.Fprintf(w, "%s\t%s\n", k, v) }
 	line("run", r.ID)
 	line("workflow", r.WorkflowID+" "+r.Version)
-	line("status", string(r.Status))
+	line("status", r.state())
+	if r.Parked != nil {
+		line("parked", fmt.Sprintf("since %s: %s (%s)", stamp(r.Parked.At), r.Parked.Message, r.Parked.Reason))
+	}
 	if len(r.Awaiting) == 0 && !r.Status.Terminal() {
 		line("awaits", "-")
 	}

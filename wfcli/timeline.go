@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/wfgo/wf"
@@ -39,10 +40,19 @@ func runsTimeline() command {
 			if err != nil {
 				return err
 			}
-			v := timelineView{Run: viewRun(tl.Run), Events: timed(tl.Run.CreatedAt, tl.Events)}
+			v := timelineView{Run: viewRun(tl.Run), Events: timed(start(tl.Run.CreatedAt, tl.Events), tl.Events)}
 			return e.emit(v, func(w io.Writer) { printTimeline(w, v) })
 		},
 	}
+}
+
+// start is when a timeline begins: the run's creation, or its first
+// event when that is older (a fork's log is copied from an older run).
+func start(created time.Time, evs []wf.Event) time.Time {
+	if len(evs) > 0 && evs[0].Time.Before(created) {
+		return evs[0].Time
+	}
+	return created
 }
 
 // timed computes each event's timing. A step's time is from the event
@@ -132,8 +142,27 @@ func detail(ev wf.Event) string {
 		return string(ev.Value)
 	case wf.RunFinished:
 		return string(ev.Output)
+	case wf.RunRetried:
+		return requested(ev.Meta)
+	case wf.RunForked:
+		return strings.TrimSpace("from " + ev.RunID + " " + requested(ev.Meta))
 	}
 	return ""
+}
+
+// requested says who asked for a retry or a fork, and why.
+func requested(meta map[string]string) string {
+	s := ""
+	if by := meta["by"]; by != "" {
+		s = "by " + by
+	}
+	if why := meta["reason"]; why != "" {
+		if s != "" {
+			s += ": "
+		}
+		s += why
+	}
+	return s
 }
 
 func firstNonEmpty(ss ...string) string {
