@@ -127,7 +127,8 @@ func (c *cronSpec) Prev(t time.Time, lookBack time.Duration) time.Time {
 // Schedule starts a workflow run at each fire time of Spec. Each fire time
 // is a bucket with a deterministic ID and run ID ("<schedule>@<fire time>"),
 // started at most once. Only the most recent due fire time is materialised:
-// ticks missed while no sweep ran are not backfilled.
+// ticks missed while no sweep ran are not started unless an operator
+// backfills them (Runtime.BackfillSchedule).
 type Schedule struct {
 	// ID is the schedule's stable name, unique across workflows.
 	ID      string
@@ -137,7 +138,9 @@ type Schedule struct {
 	Input json.RawMessage
 	// InputFunc, when set, makes each tick's input from its fire time.
 	InputFunc func(fireAt time.Time) (json.RawMessage, error)
-	// Disabled keeps the schedule registered but never fires it.
+	// Disabled keeps the schedule registered but never fires it. It lives
+	// in code; an operator's pause (Runtime.PauseSchedule) lives in the
+	// store.
 	Disabled bool
 }
 

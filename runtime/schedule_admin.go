@@ -119,8 +119,10 @@ type BackfillTick struct {
 // starts every tick; OverlapSkip and OverlapBufferOne drop a tick while a
 // run is live (a backfill has no later sweep to wait for);
 // OverlapCancelPrevious cancels the live run first. A fire time whose run
-// exists is left as it is, so a backfill can be repeated. Each started
-// tick's bucket is recorded. More than MaxBackfillTicks fire times, an
+// exists is left as it is (Existing), so a backfill can be repeated, and
+// so is one a sweep skipped (under the overlap policy, or while the
+// schedule was paused): KindSkipped. Each started tick's bucket is
+// recorded. More than MaxBackfillTicks fire times, an
 // empty range and a paused schedule are errors.
 func (rt *Runtime) BackfillSchedule(ctx context.Context, scheduleID string, from, to time.Time) (Backfill, error) {
 	s, err := rt.startableSchedule(ctx, scheduleID)
@@ -174,21 +176,27 @@ func (rt *Runtime) startableSchedule(ctx context.Context, scheduleID string) (re
 // ticker starts ticks of one schedule outside sweeps, keeping the IDs of
 // the schedule's runs that may still be live.
 type ticker struct {
-	rt   *Runtime
-	s    registeredSchedule
-	live []string
+	rt      *Runtime
+	s       registeredSchedule
+	live    []string
+	buckets map[string]bool // the stored buckets' IDs
 }
 
-// findLive collects the runs of the schedule's recent buckets that were
-// not skipped: started ones, and pending ones whose run a backfill or a
-// trigger created.
+// maxTickerBuckets bounds the buckets a ticker reads, newest first.
+const maxTickerBuckets = 10000
+
+// findLive reads the schedule's buckets and collects the runs of the
+// recent ones that were not skipped: started ones, and pending ones whose
+// run a backfill or a trigger created.
 func (t *ticker) findLive(ctx context.Context) error {
-	recent, err := t.rt.store.ListBuckets(ctx, t.s.ID, 64)
+	all, err := t.rt.store.ListBuckets(ctx, t.s.ID, maxTickerBuckets)
 	if err != nil {
 		return fmt.Errorf("runtime: list buckets of %s: %w", t.s.ID, err)
 	}
-	for _, b := range recent {
-		if b.Status != store.BucketSkipped {
+	t.buckets = make(map[string]bool, len(all))
+	for i, b := range all {
+		t.buckets[b.BucketID] = true
+		if i < 64 && b.Status != store.BucketSkipped {
 			t.live = append(t.live, b.RunID)
 		}
 	}
@@ -227,6 +235,11 @@ func (t *ticker) tick(ctx context.Context, at time.Time) (Result, error) {
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return Result{}, err
 	}
+	if t.buckets[b.BucketID] {
+		// A sweep decided this tick already (skipped it under the
+		// overlap policy or a pause): the decision stands.
+		return Result{Kind: KindSkipped}, nil
+	}
 	if t.s.Overlap != OverlapAllow {
 		live, err := t.liveRun(ctx)
 		if err != nil {
@@ -250,6 +263,7 @@ func (t *ticker) tick(ctx context.Context, at time.Time) (Result, error) {
 		return Result{}, err
 	}
 	t.live = append(t.live, b.RunID)
+	t.buckets[b.BucketID] = true
 	if _, err := t.rt.store.EnsureBucket(ctx, b); err != nil {
 		return res, fmt.Errorf("runtime: record bucket %s/%s: %w", b.ScheduleID, b.BucketID, err)
 	}

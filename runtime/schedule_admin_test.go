@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -75,6 +76,19 @@ func TestSchedulePauseResume(t *testing.T) {
 		sweepAt(t, b.rt, b.clock, 45*time.Minute)
 		if got, want := bucketStatuses(t, b.store), "09:45=started 09:15=skipped 09:00=started"; got != want {
 			t.Fatalf("buckets after resume: %s, want %s", got, want)
+		}
+		// A backfill starts the tick missed while paused (09:30, no
+		// bucket), and leaves the one a sweep skipped and those started.
+		bf, err := b.rt.BackfillSchedule(ctx, "digest-15m", t0, t0.Add(45*time.Minute))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, tick := range bf.Ticks {
+			got = append(got, fmt.Sprintf("%s=%s/%v", tick.FireAt.Format("15:04"), tick.Kind, tick.Existing))
+		}
+		if want := "09:00=completed/true 09:15=skipped/false 09:30=paused/false 09:45=paused/true"; strings.Join(got, " ") != want {
+			t.Fatalf("backfill after resume: %s, want %s", strings.Join(got, " "), want)
 		}
 		if err := b.rt.PauseSchedule(ctx, "nightly"); !errors.Is(err, runtime.ErrUnknownSchedule) {
 			t.Fatalf("PauseSchedule(unknown) = %v, want ErrUnknownSchedule", err)
