@@ -40,7 +40,13 @@ func printSweep(w io.Writer, res runtime.SweepResult) {
 	fmt.Fprintf(w, "scheduled\t%s\n", counts(s.Scheduled))
 	fmt.Fprintf(w, "timers\t%s\n", counts(s.Timers))
 	fmt.Fprintf(w, "materialized\t%d\n", s.Materialized)
+	if s.Unparked > 0 || s.Parked > 0 {
+		fmt.Fprintf(w, "parked\t%d left, %d unparked\n", s.Parked, s.Unparked)
+	}
 	fmt.Fprintf(w, "events\t%d\n", s.EventCount)
+	for _, f := range s.Failed {
+		fmt.Fprintf(w, "failed\t%s (%d failures, retry at %s): %s\n", f.RunID, f.Failures, stamp(f.RetryAt.UTC()), f.Error)
+	}
 	if res.RemainingMayExist {
 		fmt.Fprintln(w, "more work may remain: sweep again")
 	}

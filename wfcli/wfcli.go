@@ -197,11 +197,18 @@ func (c *cli) runCommand(ctx context.Context, cmd command, args []string) error 
 	}
 	defer closeStore()
 	e.rt, err = runtime.New(runtime.Config{Store: st, Workflows: c.cfg.Workflows, Signals: c.cfg.Signals,
-		Clock: c.cfg.Clock, Owner: "wf-cli", DisableTelemetry: true})
+		Clock: c.cfg.Clock, Owner: leaseOwner(), DisableTelemetry: true})
 	if err != nil {
 		return err
 	}
 	return cmd.run(ctx, e, pos)
+}
+
+// leaseOwner names this process in the leases it takes: unique per
+// process, so that two operators' commands never share a lease.
+func leaseOwner() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("wf-cli-%s-%d", host, os.Getpid())
 }
 
 // env is what a command runs with.
