@@ -28,9 +28,14 @@ const (
 	KindRunning ResultKind = "running"
 	// KindNotFound: no such run.
 	KindNotFound ResultKind = "not-found"
+	// KindAccepted: a delivery (signal, approval, cancellation) was stored
+	// and will be applied, but not by this call: the run has not reached
+	// the wait yet (the wait consumes it when reached), or another
+	// invocation is driving the run (it applies it before it pauses, or a
+	// sweep does). Senders see this, never KindNotClaimable.
+	KindAccepted ResultKind = "accepted"
 	// KindNotClaimable: another owner holds the run's lease (or got ahead
-	// of this call); a delivery, if any, was stored and that owner, or a
-	// later sweep, will act on it.
+	// of this call). Only sweeps report it; deliveries report KindAccepted.
 	KindNotClaimable ResultKind = "not-claimable"
 	// KindNotWaiting: the run does not await that signal or approval.
 	KindNotWaiting ResultKind = "not-waiting"
