@@ -159,7 +159,15 @@ func (e *execution) wait(id, what string, a Await, c waitConfig, request func(*t
 	default:
 		return e.resolved(id, evs[0], evs[1])
 	}
-	if d, ok := e.deliveries[id]; ok {
+	d, ok := e.deliveries[id]
+	if a.Kind == AwaitSignal && (!ok || d.Name == TimerSignal) {
+		// A signal kept by name beats the wait's own timeout: it arrived
+		// before the wait was even reached.
+		if kept, found := e.takeByName(a.Name); found {
+			d, ok = kept, true
+		}
+	}
+	if ok {
 		var ev Event
 		if d.Name == TimerSignal {
 			ev = Event{Type: SignalResolved, StepID: id, Name: TimerSignal, SignalID: d.SignalID}
@@ -172,6 +180,18 @@ func (e *execution) wait(id, what string, a Await, c waitConfig, request func(*t
 	a.Deadline = req.Deadline
 	e.pause(a)
 	panic("unreachable")
+}
+
+// takeByName removes and returns the oldest unconsumed delivery of name
+// that was kept by name.
+func (e *execution) takeByName(name string) (Delivery, bool) {
+	for i, d := range e.byName {
+		if d.Name == name {
+			e.byName = append(e.byName[:i:i], e.byName[i+1:]...)
+			return d, true
+		}
+	}
+	return Delivery{}, false
 }
 
 func (e *execution) resolved(id string, req, res Event) (Event, error) {

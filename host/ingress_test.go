@@ -62,7 +62,7 @@ func TestIngress(t *testing.T) {
 		{"invalid input", "POST", "/runs", auth, `{"workflowId":"greet","runId":"r1","input":{}}`, 422, `"path":"/greeting"`},
 		{"start", "POST", "/runs", auth, `{"workflowId":"greet","runId":"r1","input":{"greeting":"Hello"}}`, 201, `"kind":"paused"`},
 		{"start again", "POST", "/runs", auth, `{"workflowId":"greet","runId":"r1","input":{"greeting":"Hello"}}`, 200, `"existing":true`},
-		{"signal before waiting", "POST", "/runs/r1/signals/name", auth, `{"signalId":"e1","payload":{"name":"Ada"}}`, 200, `"kind":"not-waiting"`},
+		{"signal before waiting", "POST", "/runs/r1/signals/name", auth, `{"signalId":"e1","payload":{"name":"Ada"}}`, 200, `"kind":"accepted"`},
 		{"unknown signal", "POST", "/runs/r1/signals/nmae", auth, `{"signalId":"e1","payload":{"name":"Ada"}}`, 404, `"code":"unknown_signal"`},
 		{"signal without id", "POST", "/runs/r1/signals/name", auth, `{"payload":{"name":"Ada"}}`, 400, `signalId is required`},
 		{"invalid payload", "POST", "/runs/r1/signals/name", auth, `{"signalId":"e1","payload":{}}`, 422, `"path":"/name"`},
@@ -80,15 +80,16 @@ func TestIngress(t *testing.T) {
 		}
 	}
 
-	// After the timer, the signal finishes the run; a repeat is a duplicate.
+	// When the timer fires, the kept signal finishes the run; a repeat is a
+	// duplicate.
 	b.Clock.Advance(2 * 60e9)
 	if _, err := b.Runtime.Sweep(t.Context(), runtimeSweepDefaults()); err != nil {
 		t.Fatal(err)
 	}
-	code, out := call(t, h, "POST", "/runs/r1/signals/name", auth, `{"signalId":"e1","payload":{"name":"Ada"}}`)
+	code, out := call(t, h, "GET", "/runs/r1", auth, ``)
 	raw, _ := json.Marshal(out)
-	if code != 200 || !strings.Contains(string(raw), `"kind":"completed"`) || !strings.Contains(string(raw), `"output":"Hello, Ada"`) {
-		t.Fatalf("signal: %d %s", code, raw)
+	if code != 200 || !strings.Contains(string(raw), `"status":"finished"`) || !strings.Contains(string(raw), `"output":"Hello, Ada"`) {
+		t.Fatalf("run after the timer: %d %s", code, raw)
 	}
 	code, out = call(t, h, "POST", "/runs/r1/signals/name", auth, `{"signalId":"e1","payload":{"name":"Ada"}}`)
 	if raw, _ := json.Marshal(out); code != 200 || !strings.Contains(string(raw), `"kind":"duplicate"`) {

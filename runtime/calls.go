@@ -74,10 +74,21 @@ type SignalRequest struct {
 	// the same SignalID again is a no-op reported as KindDuplicate.
 	SignalID string
 	Name     string
-	// StepID targets one wait when two share a name; optional.
+	// StepID targets one wait when two share a name; optional. A signal
+	// that names a step is kept for that step's wait even when other waits
+	// of the same name come first: the way to feed a given turn of a loop
+	// that waits on one name more than once.
 	StepID  string
 	Payload json.RawMessage
 	Meta    map[string]string
+	// WorkflowID, when set, validates the payload against that workflow's
+	// declaration of the signal (otherwise: the runtime's Signals, or the
+	// registered workflows that declare the name).
+	WorkflowID string
+	// Strict refuses the signal (KindNotWaiting) when the run does not
+	// await it now, instead of keeping it for the run's next wait of that
+	// name. Config.StrictSignals sets it for every signal.
+	Strict bool
 	// Deadline bounds the drive that follows. Defaults to ctx's deadline,
 	// if any.
 	Deadline      time.Time
@@ -85,10 +96,17 @@ type SignalRequest struct {
 	MaxEvents     int
 }
 
-// DeliverSignal validates the payload, stores the delivery idempotently and
-// drives the run. Results: the drive's kind, or KindNotFound,
-// KindNotWaiting, KindDuplicate, KindLost (Code signal_lost), or
-// KindNotClaimable (stored; the current lease holder or a sweep drives it).
+// DeliverSignal validates the payload, stores the delivery idempotently
+// (one store round trip) and, when the run awaits it, drives the run.
+// Results: the drive's kind; KindAccepted when the signal is kept for a
+// wait the run has not reached (the wait consumes it, oldest first, in the
+// drive that reaches it) or when another invocation drives the run (it, or
+// the next sweep, applies it); KindDuplicate; KindLost (Code signal_lost)
+// when another signal resolved the same wait; KindNotFound; KindNotWaiting
+// for a run that has ended (or, Strict, does not await the signal). A run
+// that already keeps Config.MaxBufferedSignals signals or
+// Config.MaxBufferedBytes bytes refuses more with an error wrapping
+// ErrBufferFull; nothing is stored.
 func (rt *Runtime) DeliverSignal(ctx context.Context, req SignalRequest) (Result, error) {
 	if req.SignalID == "" || req.Name == "" {
 		return Result{}, errors.New("runtime: DeliverSignal needs a SignalID and a Name")
@@ -96,24 +114,11 @@ func (rt *Runtime) DeliverSignal(ctx context.Context, req SignalRequest) (Result
 	if strings.HasPrefix(req.Name, "__") {
 		return Result{}, fmt.Errorf("runtime: signal name %q: names starting with __ are reserved (timers, cancellation)", req.Name)
 	}
-	run, err := rt.store.GetRun(ctx, req.RunID)
-	if errors.Is(err, store.ErrNotFound) {
-		return Result{Kind: KindNotFound}, nil
-	}
-	if err != nil {
+	if err := rt.validateSignal(req.WorkflowID, req.Name, req.Payload); err != nil {
 		return Result{}, err
 	}
-	if err := rt.validateSignal(run.WorkflowID, req.Name, req.Payload); err != nil {
-		return Result{}, err
-	}
-	await, ok := findAwait(run, func(a wf.Await) bool {
-		return a.Kind == wf.AwaitSignal && a.Name == req.Name && (req.StepID == "" || req.StepID == a.StepID)
-	})
-	if !ok {
-		await = wf.Await{StepID: req.StepID}
-	}
-	d := wf.Delivery{SignalID: req.SignalID, Name: req.Name, Payload: req.Payload, Meta: req.Meta, Time: rt.clock()}
-	return rt.deliver(ctx, run, await, ok, d, wf.CodeSignalLost, driveOptions{deadlineOr(ctx, req.Deadline), req.IncludeEvents, req.MaxEvents})
+	d := wf.Delivery{StepID: req.StepID, SignalID: req.SignalID, Name: req.Name, Payload: req.Payload, Meta: req.Meta, Time: rt.clock()}
+	return rt.deliver(ctx, req.RunID, d, req.Strict, wf.CodeSignalLost, driveOptions{deadlineOr(ctx, req.Deadline), req.IncludeEvents, req.MaxEvents})
 }
 
 // ApprovalDecision delivers a human decision to a run's approval.
@@ -123,6 +128,10 @@ type ApprovalDecision struct {
 	Approved   bool
 	Feedback   string
 	Meta       map[string]string
+	// Strict refuses a decision for an approval the run has not requested
+	// yet (KindNotWaiting) instead of keeping it. Config.StrictSignals
+	// sets it for every decision.
+	Strict bool
 	// Deadline bounds the drive that follows. Defaults to ctx's deadline,
 	// if any.
 	Deadline      time.Time
@@ -130,82 +139,20 @@ type ApprovalDecision struct {
 	MaxEvents     int
 }
 
-// DeliverApproval stores the decision idempotently by approval ID and drives
-// the run. A second decision for the same approval is KindDuplicate (the
-// first stands); one that arrives after the approval timed out is KindLost
-// with Code approval_lost.
+// DeliverApproval stores the decision idempotently by approval ID and,
+// when the run awaits it, drives the run. A decision made before the run
+// asks for the approval (its ID is known in advance) is kept and
+// KindAccepted: Approve returns it as soon as the run reaches it. A second
+// decision for the same approval is KindDuplicate (the first stands); one
+// that arrives after the approval timed out is KindLost with Code
+// approval_lost; one for a run that has ended is KindNotWaiting.
 func (rt *Runtime) DeliverApproval(ctx context.Context, req ApprovalDecision) (Result, error) {
 	if req.ApprovalID == "" {
 		return Result{}, errors.New("runtime: DeliverApproval needs an ApprovalID")
 	}
-	run, err := rt.store.GetRun(ctx, req.RunID)
-	if errors.Is(err, store.ErrNotFound) {
-		return Result{Kind: KindNotFound}, nil
-	}
-	if err != nil {
-		return Result{}, err
-	}
-	await, ok := findAwait(run, func(a wf.Await) bool {
-		return a.Kind == wf.AwaitApproval && a.ApprovalID == req.ApprovalID
-	})
-	if !ok {
-		// The approval may have been resolved already (by this decision,
-		// or by its timeout): the stored deliveries tell which.
-		await = wf.Await{StepID: req.ApprovalID}
-	}
-	d := wf.Delivery{SignalID: "approval:" + req.ApprovalID, Name: "approval", ApprovalID: req.ApprovalID,
+	d := wf.Delivery{StepID: req.ApprovalID, SignalID: "approval:" + req.ApprovalID, Name: "approval", ApprovalID: req.ApprovalID,
 		Approved: req.Approved, Feedback: req.Feedback, Meta: req.Meta, Time: rt.clock()}
-	return rt.deliver(ctx, run, await, ok, d, wf.CodeApprovalLost, driveOptions{deadlineOr(ctx, req.Deadline), req.IncludeEvents, req.MaxEvents})
-}
-
-// deliver stores d for the awaited wait and drives the run.
-func (rt *Runtime) deliver(ctx context.Context, run store.Run, await wf.Await, waiting bool, d wf.Delivery, lostCode wf.ErrorCode, opts driveOptions) (Result, error) {
-	if !waiting {
-		return rt.notWaiting(ctx, run, d, await.StepID, lostCode)
-	}
-	d.StepID = await.StepID
-	res, err := rt.store.Deliver(ctx, run.ID, d)
-	if err != nil {
-		return Result{}, fmt.Errorf("runtime: deliver %s to run %s: %w", d.SignalID, run.ID, err)
-	}
-	switch res.Status {
-	case store.RunNotFound:
-		return Result{Kind: KindNotFound}, nil
-	case store.Duplicate:
-		return Result{Kind: KindDuplicate, Run: run}, nil
-	case store.Lost:
-		return Result{Kind: KindLost, Run: run, Code: lostCode}, nil
-	}
-	return rt.claimAndDrive(ctx, run.ID, opts)
-}
-
-// notWaiting tells a delivery for a wait the run no longer (or never)
-// awaited apart from a repeat of a stored one.
-func (rt *Runtime) notWaiting(ctx context.Context, run store.Run, d wf.Delivery, stepID string, lostCode wf.ErrorCode) (Result, error) {
-	ex, err := rt.store.LoadExecution(ctx, run.ID)
-	if errors.Is(err, store.ErrNotFound) {
-		return Result{Kind: KindNotFound}, nil
-	}
-	if err != nil {
-		return Result{}, err
-	}
-	for _, stored := range ex.Deliveries {
-		if stored.SignalID == d.SignalID {
-			return Result{Kind: KindDuplicate, Run: ex.Run}, nil
-		}
-	}
-	// A different delivery already resolved the same wait: the loser is
-	// told so rather than "not waiting".
-	for _, stored := range ex.Deliveries {
-		sameWait := stored.StepID == stepID
-		if d.ApprovalID == "" {
-			sameWait = stored.Name == d.Name && (stepID == "" || stored.StepID == stepID)
-		}
-		if sameWait {
-			return Result{Kind: KindLost, Run: ex.Run, Code: lostCode}, nil
-		}
-	}
-	return Result{Kind: KindNotWaiting, Run: ex.Run}, nil
+	return rt.deliver(ctx, req.RunID, d, req.Strict, wf.CodeApprovalLost, driveOptions{deadlineOr(ctx, req.Deadline), req.IncludeEvents, req.MaxEvents})
 }
 
 func (rt *Runtime) claimAndDrive(ctx context.Context, runID string, opts driveOptions) (Result, error) {
@@ -243,49 +190,13 @@ func deadlineOr(ctx context.Context, d time.Time) time.Time {
 	return d
 }
 
-func (rt *Runtime) validateSignal(workflowID, name string, payload json.RawMessage) error {
-	if v, ok := rt.signals[name]; ok {
-		if v != nil {
-			return v(payload)
-		}
-		return nil
-	}
-	w, ok := rt.workflows[workflowID]
-	if !ok || w.Signals == nil {
-		if len(payload) > 0 && !json.Valid(payload) {
-			return &wf.ValidationError{Subject: "signal " + name, Issues: []wf.ValidationIssue{{Message: "not valid JSON"}}}
-		}
-		return nil
-	}
-	v, known := w.Signals[name]
-	if !known {
-		return fmt.Errorf("%w %q for workflow %q", ErrUnknownSignal, name, workflowID)
-	}
-	if v != nil {
-		return v(payload)
-	}
-	return nil
-}
-
-func findAwait(run store.Run, match func(wf.Await) bool) (wf.Await, bool) {
-	if run.Status.Terminal() {
-		return wf.Await{}, false
-	}
-	for _, a := range run.Awaiting {
-		if match(a) {
-			return a, true
-		}
-	}
-	return wf.Await{}, false
-}
-
 // cancelStep is the operation ID of a stored cancellation request: a
 // delivery no workflow operation can claim.
 const cancelStep = "__cancel"
 
 // Cancel ends a run as canceled: no further step runs. A finished run is
 // reported as it is. When another owner is driving the run, the request is
-// stored (KindNotClaimable is returned) and takes effect as soon as that
+// stored (KindAccepted is returned) and takes effect as soon as that
 // invocation ends: the run is then recovered and canceled instead of
 // resumed.
 func (rt *Runtime) Cancel(ctx context.Context, runID, reason string) (Result, error) {
@@ -300,9 +211,11 @@ func (rt *Runtime) Cancel(ctx context.Context, runID, reason string) (Result, er
 	}
 	payload, _ := json.Marshal(reason)
 	d := wf.Delivery{StepID: cancelStep, SignalID: cancelStep, Name: cancelStep, Payload: payload, Time: rt.clock()}
-	if _, err := rt.store.Deliver(ctx, runID, d); err != nil {
+	if _, err := rt.store.Deliver(ctx, runID, d, store.DeliverOptions{}); err != nil {
 		return Result{}, fmt.Errorf("runtime: store the cancellation of run %s: %w", runID, err)
 	}
+	rt.wakeHolder(runID)
+	res.Kind = KindAccepted
 	return res, nil
 }
 
@@ -353,15 +266,19 @@ func (rt *Runtime) ListRuns(ctx context.Context, q store.ListQuery) (store.RunPa
 type Timeline struct {
 	Run    store.Run
 	Events []wf.Event
+	// Unconsumed are the signals and approval decisions kept for waits the
+	// run has not reached (Run.Buffered), oldest first: on an ended run,
+	// those it never consumed.
+	Unconsumed []wf.Delivery
 }
 
-// Timeline returns a run and its whole log.
+// Timeline returns a run, its whole log and its unconsumed deliveries.
 func (rt *Runtime) Timeline(ctx context.Context, runID string) (Timeline, error) {
 	ex, err := rt.store.LoadExecution(ctx, runID)
 	if err != nil {
 		return Timeline{}, err
 	}
-	return Timeline{Run: ex.Run, Events: ex.Events}, nil
+	return Timeline{Run: ex.Run, Events: ex.Events, Unconsumed: bufferedDeliveries(ex)}, nil
 }
 
 // Attach returns what a run's log says about it, without driving it.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -83,8 +84,29 @@ func (j journal) Append(ctx context.Context, next int, events []wf.Event) error 
 }
 
 // drive runs the engine over a claimed execution and commits the outcome.
-// It always leaves the lease released or lost, never held.
-func (rt *Runtime) drive(ctx context.Context, ex store.Execution, owner string, opts driveOptions) (res Result, err error) {
+// It always leaves the lease released or lost, never held. When a delivery
+// arrived for the run meanwhile and the run paused, it drives the run again
+// at once: the current holder applies what was delivered to it.
+func (rt *Runtime) drive(ctx context.Context, ex store.Execution, owner string, opts driveOptions) (Result, error) {
+	release := rt.holders.hold(ex.Run.ID)
+	res, err := rt.driveOnce(ctx, ex, owner, opts)
+	if !release() || err != nil || res.Kind != KindPaused {
+		return res, err
+	}
+	again, err := rt.claimAndDrive(ctx, ex.Run.ID, opts)
+	if err != nil || again.Kind == KindNotClaimable || again.Kind == KindNotFound {
+		// Someone else drives it now; what this drive did stands.
+		return res, nil
+	}
+	again.EventCount += res.EventCount
+	if opts.includeEvents {
+		again.Events, again.Truncated = capEvents(append(res.Events, again.Events...), opts.maxEvents)
+	}
+	return again, nil
+}
+
+// driveOnce is one drive: replay, fresh work, one commit.
+func (rt *Runtime) driveOnce(ctx context.Context, ex store.Execution, owner string, opts driveOptions) (res Result, err error) {
 	run := ex.Run
 	ctx, span := rt.startRunSpan(ctx, run.WorkflowID, run.Version, run.ID, owner)
 	defer func() { endRunSpan(span, res, err) }()
@@ -104,7 +126,7 @@ func (rt *Runtime) drive(ctx context.Context, ex store.Execution, owner string, 
 		RunID:             run.ID,
 		Input:             run.Input,
 		Log:               ex.Events,
-		Deliveries:        ex.Deliveries,
+		Deliveries:        engineDeliveries(ex),
 		Journal:           journal{store: rt.store, runID: run.ID, owner: owner},
 		Clock:             rt.clock,
 		NewUUID:           rt.newUUID,
@@ -129,6 +151,7 @@ func (rt *Runtime) drive(ctx context.Context, ex store.Execution, owner string, 
 		Output:    out.Output,
 		Error:     out.Error,
 		Awaiting:  out.Awaiting,
+		Consumed:  consumedBuffered(ex, out.Appended, out.Pending),
 		Now:       rt.clock(),
 	}
 	switch out.Status {
@@ -147,6 +170,7 @@ func (rt *Runtime) drive(ctx context.Context, ex store.Execution, owner string, 
 		return rt.abandoned(ctx, run, owner, err)
 	}
 	run.Status, run.Output, run.Error, run.Awaiting = c.Status, c.Output, c.Error, c.Awaiting
+	run.Buffered = slices.DeleteFunc(slices.Clone(run.Buffered), func(id string) bool { return slices.Contains(c.Consumed, id) })
 	run.LeaseOwner, run.LeaseExpiresAt, run.UpdatedAt = "", nil, c.Now
 	run.WakeAt = earliest(c.Timers)
 	res = Result{Kind: kindOf(c.Status), Run: run}

@@ -67,6 +67,20 @@ type Config struct {
 	TracerProvider trace.TracerProvider
 	// DisableTelemetry turns spans off whatever the provider.
 	DisableTelemetry bool
+	// StrictSignals refuses a signal or approval decision for a wait the
+	// run does not await now (KindNotWaiting), for every delivery, instead
+	// of keeping it for the wait (SignalRequest.Strict, per signal).
+	// Defaults to false: early deliveries are kept.
+	StrictSignals bool
+	// MaxBufferedSignals caps how many signals and approval decisions a
+	// run keeps for waits it has not reached; one more is refused with
+	// ErrBufferFull and not stored. Defaults to 100
+	// (DefaultMaxBufferedSignals).
+	MaxBufferedSignals int
+	// MaxBufferedBytes caps the stored size (encoded JSON) of those kept
+	// deliveries, per run; over it is ErrBufferFull. Defaults to 1 MiB
+	// (DefaultMaxBufferedBytes).
+	MaxBufferedBytes int
 }
 
 // Workflow registers one workflow: its latest definition (with previous
@@ -97,6 +111,11 @@ type Runtime struct {
 	minYield      time.Duration
 	lookBack      time.Duration
 	tracer        trace.Tracer
+
+	strictSignals    bool
+	maxBuffered      int
+	maxBufferedBytes int
+	holders          holders
 }
 
 // Errors returned by Runtime methods; test with errors.Is or errors.As.
@@ -107,6 +126,10 @@ var (
 	ErrUnknownSignal = errors.New("runtime: unknown signal")
 	// ErrRunExists: the run ID is taken by a run of another workflow.
 	ErrRunExists = errors.New("runtime: run ID belongs to another workflow")
+	// ErrBufferFull: the run already keeps as many early deliveries as
+	// Config.MaxBufferedSignals and Config.MaxBufferedBytes allow; this one
+	// was not stored. Deliver it again once the run has consumed some.
+	ErrBufferFull = errors.New("runtime: the run keeps too many deliveries for waits it has not reached")
 )
 
 // New checks the configuration and returns a Runtime. A nil store, a
@@ -130,6 +153,16 @@ func New(cfg Config) (*Runtime, error) {
 		newUUID:       cfg.NewUUID,
 		minYield:      cfg.MinYieldRemaining,
 		lookBack:      cfg.CronLookBack,
+
+		strictSignals:    cfg.StrictSignals,
+		maxBuffered:      cfg.MaxBufferedSignals,
+		maxBufferedBytes: cfg.MaxBufferedBytes,
+	}
+	if rt.maxBuffered <= 0 {
+		rt.maxBuffered = DefaultMaxBufferedSignals
+	}
+	if rt.maxBufferedBytes <= 0 {
+		rt.maxBufferedBytes = DefaultMaxBufferedBytes
 	}
 	if rt.leaseDuration <= 0 {
 		rt.leaseDuration = 30 * time.Second

@@ -17,7 +17,7 @@ import (
 // a RETURNING row) and never depends on an earlier read by the client.
 
 const runColumns = `id, workflow_id, version, status, input, output, error, awaiting, wake_at,
-	delivery_seq, schedule_id, lease_owner, lease_expires_at, created_at, updated_at`
+	delivery_seq, schedule_id, lease_owner, lease_expires_at, created_at, updated_at, buffered`
 
 const bucketColumns = `schedule_id, bucket_id, run_id, fire_at, status, lease_owner, lease_expires_at, started_at`
 
@@ -57,7 +57,7 @@ type queries struct {
 
 	appendEvents                             string
 	guardState, commitFirst, commitRun       string
-	deliver, deliveryWinner                  string
+	lockRun, deliver                         string
 	claimTimers                              string
 	upsertSchedule, listSchedules            string
 	ensureBucket, claimBuckets, finishBucket string
@@ -107,8 +107,8 @@ func newQueries(c config) queries {
 		guardState:        sub(sqlGuardState),
 		commitFirst:       sub(sqlCommitFirst),
 		commitRun:         sub(sqlCommitRun),
+		lockRun:           sub(`SELECT 1 FROM {{runs}} WHERE id = $1 FOR UPDATE`),
 		deliver:           sub(sqlDeliver),
-		deliveryWinner:    sub(`SELECT signal_id, data FROM {{deliveries}} WHERE run_id = $1 AND (signal_id = $2 OR step_id = $3)`),
 		claimTimers:       sub(sqlClaimTimers),
 		upsertSchedule:    sub(sqlUpsertSchedule),
 		listSchedules:     sub(`SELECT {{schedule_columns}} FROM {{schedules}} ORDER BY id`),
@@ -257,27 +257,11 @@ WITH tm AS (
 UPDATE {{runs}} SET
 	status = CASE WHEN $4::text = 'paused' AND delivery_seq <> $5 THEN 'running' ELSE $4::text END,
 	output = $6::json, error = $7::json, awaiting = $8::json, wake_at = $9,
-	lease_owner = '', lease_expires_at = NULL, updated_at = COALESCE($10, now())
+	lease_owner = '', lease_expires_at = NULL, updated_at = COALESCE($10, now()),
+	buffered = CASE WHEN cardinality($13::text[]) = 0 THEN buffered ELSE (
+		SELECT json_agg(b.id ORDER BY b.n) FROM json_array_elements_text(buffered) WITH ORDINALITY AS b(id, n)
+		WHERE b.id <> ALL($13::text[])) END
 WHERE id = $1 AND lease_owner = $2 AND {{adjacent}}`
-
-// sqlDeliver stores a delivery unless its signal or its wait already has
-// one, and then bumps the run's delivery sequence and leaves a paused run
-// running (ready for recovery; the lease is untouched). It reports whether
-// the run exists and whether the delivery was stored.
-const sqlDeliver = `
-WITH run AS (SELECT id FROM {{runs}} WHERE id = $1),
-ins AS (
-	INSERT INTO {{deliveries}} (run_id, signal_id, step_id, data)
-	SELECT id, $2, $3, $4::json FROM run
-	ON CONFLICT DO NOTHING
-	RETURNING 1
-),
-bump AS (
-	UPDATE {{runs}} SET delivery_seq = delivery_seq + 1,
-		status = CASE WHEN status = 'paused' THEN 'running' ELSE status END
-	WHERE id = $1 AND EXISTS (SELECT 1 FROM ins)
-)
-SELECT EXISTS (SELECT 1 FROM run), EXISTS (SELECT 1 FROM ins)`
 
 const sqlClaimTimers = `
 UPDATE {{timers}} SET lease_owner = $1, lease_expires_at = $3

@@ -18,10 +18,11 @@ func scanRun(row pgx.Row, lead ...any) (store.Run, error) {
 		r                             store.Run
 		status                        string
 		input, output, errJSON, await []byte
+		buffered                      []byte
 	)
 	dest := append(lead,
 		&r.ID, &r.WorkflowID, &r.Version, &status, &input, &output, &errJSON, &await, &r.WakeAt,
-		&r.DeliverySeq, &r.ScheduleID, &r.LeaseOwner, &r.LeaseExpiresAt, &r.CreatedAt, &r.UpdatedAt)
+		&r.DeliverySeq, &r.ScheduleID, &r.LeaseOwner, &r.LeaseExpiresAt, &r.CreatedAt, &r.UpdatedAt, &buffered)
 	if err := row.Scan(dest...); err != nil {
 		return store.Run{}, err
 	}
@@ -38,6 +39,11 @@ func scanRun(row pgx.Row, lead ...any) (store.Run, error) {
 	if await != nil {
 		if err := json.Unmarshal(await, &r.Awaiting); err != nil {
 			return store.Run{}, fmt.Errorf("postgres: run %q: awaiting column: %v: %w", r.ID, err, store.ErrCorrupt)
+		}
+	}
+	if buffered != nil {
+		if err := json.Unmarshal(buffered, &r.Buffered); err != nil {
+			return store.Run{}, fmt.Errorf("postgres: run %q: buffered column: %v: %w", r.ID, err, store.ErrCorrupt)
 		}
 	}
 	return r, nil

@@ -80,6 +80,7 @@ var groups = []struct {
 	{"Events", eventsCases},
 	{"Commit", commitCases},
 	{"Deliver", deliverCases},
+	{"Buffer", bufferCases},
 	{"ClaimDueTimers", claimDueTimersCases},
 	{"ClaimStaleRuns", claimStaleRunsCases},
 	{"Schedules", scheduleCases},

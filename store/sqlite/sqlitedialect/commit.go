@@ -27,7 +27,10 @@ const (
 	commitRunSQL = `UPDATE {runs} SET
 		status = CASE WHEN ?4 = 'paused' AND delivery_seq > ?5 THEN 'running' ELSE ?4 END,
 		output = ?6, error = ?7, awaiting = ?8, wake_at = ?9,
-		lease_owner = '', lease_expires_at = 0, updated_at = ?10
+		lease_owner = '', lease_expires_at = 0, updated_at = ?10,
+		buffered = CASE WHEN ?11 IS NULL THEN buffered ELSE (
+			SELECT CASE WHEN count(*) = 0 THEN NULL ELSE json_group_array(b.value) END
+			FROM json_each(COALESCE(buffered, '[]')) AS b WHERE b.value NOT IN (SELECT value FROM json_each(?11))) END
 	WHERE id = ?1 AND lease_owner = ?2 AND ?2 <> ''`
 	deleteTimersSQL = `DELETE FROM {timers} WHERE run_id = ?1 AND ` + holdsLease
 )
@@ -67,7 +70,7 @@ func (s *Store) CommitStatements(c store.Commit) ([]Statement, error) {
 	stmts = append(stmts, s.stmt(deleteTimersSQL+landedCond, tailArgs...))
 	stmts = append(stmts, s.insertTimers(c.Timers, holdsLease+landedCond, tailArgs)...)
 	run := s.stmt(commitRunSQL+landedCond, append(padArgs(tailArgs, 3),
-		string(c.Status), c.LoadedSeq, jsonArg(c.Output), st.errorInfo, st.awaiting, optMicros(st.wakeAt), micros(c.Now))...)
+		string(c.Status), c.LoadedSeq, jsonArg(c.Output), st.errorInfo, st.awaiting, optMicros(st.wakeAt), micros(c.Now), st.consumed)...)
 	run.Check = leaseHeld(c.RunID, c.Owner)
 	return append(stmts, run), nil
 }
@@ -110,6 +113,7 @@ type encodedCommit struct {
 	events    []encodedEvent
 	errorInfo any        // JSON text or nil
 	awaiting  any        // JSON text or nil
+	consumed  any        // JSON text or nil
 	wakeAt    *time.Time // the earliest timer
 }
 
@@ -140,6 +144,11 @@ func (s *Store) encodeCommit(c store.Commit) (encodedCommit, error) {
 	}
 	if c.Error != nil {
 		if out.errorInfo, err = s.encodeJSON(c.RunID, "error", c.Error); err != nil {
+			return out, err
+		}
+	}
+	if len(c.Consumed) > 0 {
+		if out.consumed, err = s.encodeJSON(c.RunID, "consumed", c.Consumed); err != nil {
 			return out, err
 		}
 	}

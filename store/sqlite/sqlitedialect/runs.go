@@ -13,7 +13,7 @@ import (
 
 // runColumns are the columns decodeRun reads, in order.
 const runColumns = `id, workflow_id, version, status, input, output, error, awaiting,
-	wake_at, delivery_seq, schedule_id, lease_owner, lease_expires_at, created_at, updated_at`
+	wake_at, delivery_seq, schedule_id, lease_owner, lease_expires_at, created_at, updated_at, buffered`
 
 // Status lists as SQL literals; TestStatusLists keeps them in step with
 // wf.RunStatus.Terminal.
@@ -206,8 +206,8 @@ func decodeRuns(rows [][]any) ([]store.Run, error) {
 
 // decodeRun decodes one row of runColumns.
 func decodeRun(row []any) (store.Run, error) {
-	if len(row) != 15 {
-		return store.Run{}, fmt.Errorf("sqlite: run row has %d columns, want 15", len(row))
+	if len(row) != 16 {
+		return store.Run{}, fmt.Errorf("sqlite: run row has %d columns, want 16", len(row))
 	}
 	r := store.Run{
 		ID:          text(row[0]),
@@ -236,6 +236,11 @@ func decodeRun(row []any) (store.Run, error) {
 	if row[7] != nil {
 		if err := json.Unmarshal([]byte(text(row[7])), &r.Awaiting); err != nil {
 			return store.Run{}, corrupt(r.ID, "awaiting column", err)
+		}
+	}
+	if row[15] != nil {
+		if err := json.Unmarshal([]byte(text(row[15])), &r.Buffered); err != nil {
+			return store.Run{}, corrupt(r.ID, "buffered column", err)
 		}
 	}
 	return r, nil
