@@ -28,4 +28,8 @@ func ExampleMigrationFiles() {
 	// 0001_init.sql
 	// CREATE TABLE wf_runs
 	// INSERT INTO wf_migrations
+	// 0002_reserved.sql
+	// INSERT INTO wf_migrations
+	// 0003_buffered_deliveries.sql
+	// INSERT INTO wf_migrations
 }
