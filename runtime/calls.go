@@ -45,6 +45,10 @@ func (rt *Runtime) StartRun(ctx context.Context, req StartRequest) (Result, erro
 		req.RunID = rt.newUUID()
 	}
 	owner := rt.newOwner()
+	// Held from before the run exists, so that a delivery racing the first
+	// drive finds its holder (see holders).
+	release := rt.holders.hold(req.RunID)
+	defer release()
 	run, created, err := rt.store.CreateRun(ctx, store.NewRun{
 		ID:         req.RunID,
 		WorkflowID: req.WorkflowID,
@@ -165,6 +169,8 @@ func (rt *Runtime) claimAndDrive(ctx context.Context, runID string, opts driveOp
 // other claim outcomes become results.
 func (rt *Runtime) claimThen(ctx context.Context, runID string, act func(ex store.Execution, owner string) (Result, error)) (Result, error) {
 	owner := rt.newOwner()
+	release := rt.holders.hold(runID) // before the claim: see holders
+	defer release()
 	claim, err := rt.store.ClaimRun(ctx, runID, rt.lease(owner))
 	if err != nil {
 		return Result{}, fmt.Errorf("runtime: claim run %s: %w", runID, err)

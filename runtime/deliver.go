@@ -71,10 +71,12 @@ func (rt *Runtime) deliver(ctx context.Context, runID string, d wf.Delivery, str
 	return out, err
 }
 
-// validateSignal checks a signal's payload before anything is stored: by
-// the runtime's Signals validators, else by the declaration of workflowID
-// (when given) or of every registered workflow that declares the name (the
-// payload must satisfy one of them), else as JSON.
+// validateSignal checks a signal's payload before anything is stored, so
+// that delivering costs one store round trip: by the runtime's Signals
+// validators; else by workflowID's declaration, when given; else by the
+// registered workflows that declare the name (the payload must satisfy one
+// of them); a name that no workflow declares is unknown when every
+// workflow declares its signals, and otherwise needs only be JSON.
 func (rt *Runtime) validateSignal(workflowID, name string, payload json.RawMessage) error {
 	if v, ok := rt.signals[name]; ok {
 		return validate(v, payload)
@@ -115,9 +117,9 @@ func (rt *Runtime) validateSignal(workflowID, name string, payload json.RawMessa
 		}
 	}
 	switch {
-	case declared && strict:
+	case declared:
 		return first
-	case !declared && strict && len(rt.workflows) > 0:
+	case strict && len(rt.workflows) > 0:
 		return fmt.Errorf("%w %q: no registered workflow declares it", ErrUnknownSignal, name)
 	}
 	return validJSON(name, payload)

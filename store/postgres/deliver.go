@@ -14,12 +14,13 @@ import (
 	"github.com/wfgo/wf/store"
 )
 
-// Deliver stores a resolution of a wait in one batch, one round trip: a
-// row lock on the run, so that deliveries to one run, and a Commit of it in
-// flight, take turns (the next statement's snapshot sees the earlier ones'
-// work); then one statement that decides the outcome (see sqlDeliver),
-// stores the delivery and updates the run; then, with WithNotify, a NOTIFY
-// that wakes a worker.
+// Deliver stores a resolution of a wait in one batch, one round trip: one
+// statement that locks the run's row (so that deliveries to one run, and a
+// Commit of it in flight, take turns, and the decision reads the run as the
+// last of them left it), decides the outcome (see sqlDeliver), stores the
+// delivery and updates the run; a read of the row that holds the signal ID,
+// for a delivery that a concurrent one beat to the insert; and, with
+// WithNotify, a NOTIFY that wakes a worker.
 func (s *Store) Deliver(ctx context.Context, runID string, d wf.Delivery, opts store.DeliverOptions) (store.DeliveryResult, error) {
 	if d.SignalID == "" || (d.StepID == "" && opts.Check == store.NoWaitCheck) {
 		return store.DeliveryResult{}, fmt.Errorf("postgres: deliver to run %q: SignalID (and, with NoWaitCheck, StepID) required", runID)
@@ -66,18 +67,15 @@ const sqlNotify = `SELECT pg_notify($1, $2)`
 
 func (s *Store) deliver(ctx context.Context, runID string, d wf.Delivery, opts store.DeliverOptions, size int, rest string) (store.DeliveryResult, error) {
 	b := &pgx.Batch{}
-	b.Queue(s.q.lockRun, runID)
 	b.Queue(s.q.deliver, runID, d.SignalID, d.StepID, rest, d.Name, string(opts.Check),
 		opts.MaxBuffered, opts.MaxBufferedBytes, size)
+	b.Queue(s.q.deliveryBySignal, runID, d.SignalID)
 	if s.notify != "" {
 		b.Queue(sqlNotify, s.notify, runID)
 	}
 	br := s.pool.SendBatch(ctx, b)
 	defer br.Close()
 
-	if _, err := br.Exec(); err != nil {
-		return store.DeliveryResult{}, err
-	}
 	var (
 		outcome string
 		stored  bool
@@ -90,6 +88,10 @@ func (s *Store) deliver(ctx context.Context, runID string, d wf.Delivery, opts s
 	if err != nil {
 		return store.DeliveryResult{}, err
 	}
+	var bySignal []byte
+	if err := br.QueryRow().Scan(&bySignal); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return store.DeliveryResult{}, err
+	}
 	if s.notify != "" {
 		if _, err := br.Exec(); err != nil {
 			return store.DeliveryResult{}, err
@@ -100,9 +102,12 @@ func (s *Store) deliver(ctx context.Context, runID string, d wf.Delivery, opts s
 	}
 	res := store.DeliveryResult{Status: store.DeliveryStatus(outcome), Run: run}
 	if (res.Status == store.Delivered || res.Status == store.Buffered) && !stored {
-		// Another delivery took the wait between the decision and the
-		// insert.
-		res.Status = store.Lost
+		// A concurrent delivery got its insert in first: the same signal
+		// (a duplicate) or the same wait (lost).
+		res.Status, winner = store.Lost, nil
+		if bySignal != nil {
+			res.Status, winner = store.Duplicate, bySignal
+		}
 	}
 	if winner != nil && res.Status != store.Delivered && res.Status != store.Buffered {
 		w, err := decodeDelivery(runID, winner)
@@ -139,7 +144,7 @@ var sqlDeliver = strings.NewReplacer(
 		AND d.signal_id IN (SELECT * FROM buffered_ids) AND d.data->>'stepId' = '' AND d.data->>'name' = $5)`,
 ).Replace(`
 WITH run AS MATERIALIZED (
-	SELECT {{run_columns}} FROM {{runs}} WHERE id = $1
+	SELECT {{run_columns}} FROM {{runs}} WHERE id = $1 FOR UPDATE
 ),
 buffered_ids AS MATERIALIZED (
 	SELECT json_array_elements_text(COALESCE((SELECT buffered FROM run), '[]'::json))

@@ -57,7 +57,7 @@ type queries struct {
 
 	appendEvents                             string
 	guardState, commitFirst, commitRun       string
-	lockRun, deliver                         string
+	deliver, deliveryBySignal                string
 	claimTimers                              string
 	upsertSchedule, listSchedules            string
 	ensureBucket, claimBuckets, finishBucket string
@@ -107,8 +107,8 @@ func newQueries(c config) queries {
 		guardState:        sub(sqlGuardState),
 		commitFirst:       sub(sqlCommitFirst),
 		commitRun:         sub(sqlCommitRun),
-		lockRun:           sub(`SELECT 1 FROM {{runs}} WHERE id = $1 FOR UPDATE`),
 		deliver:           sub(sqlDeliver),
+		deliveryBySignal:  sub(`SELECT data FROM {{deliveries}} WHERE run_id = $1 AND signal_id = $2`),
 		claimTimers:       sub(sqlClaimTimers),
 		upsertSchedule:    sub(sqlUpsertSchedule),
 		listSchedules:     sub(`SELECT {{schedule_columns}} FROM {{schedules}} ORDER BY id`),
