@@ -69,7 +69,7 @@ func (s *Store) deliver(ctx context.Context, runID string, d wf.Delivery, opts s
 	b := &pgx.Batch{}
 	b.Queue(s.q.deliver, runID, d.SignalID, d.StepID, rest, d.Name, string(opts.Check),
 		opts.MaxBuffered, opts.MaxBufferedBytes, size)
-	b.Queue(s.q.deliveryBySignal, runID, d.SignalID)
+	b.Queue(s.q.deliveryWinner, runID, d.SignalID, d.StepID, d.Name)
 	if s.notify != "" {
 		b.Queue(sqlNotify, s.notify, runID)
 	}
@@ -88,8 +88,11 @@ func (s *Store) deliver(ctx context.Context, runID string, d wf.Delivery, opts s
 	if err != nil {
 		return store.DeliveryResult{}, err
 	}
-	var bySignal []byte
-	if err := br.QueryRow().Scan(&bySignal); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+	var (
+		heldBy   string
+		holdsNow []byte
+	)
+	if err := br.QueryRow().Scan(&heldBy, &holdsNow); err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return store.DeliveryResult{}, err
 	}
 	if s.notify != "" {
@@ -104,9 +107,9 @@ func (s *Store) deliver(ctx context.Context, runID string, d wf.Delivery, opts s
 	if (res.Status == store.Delivered || res.Status == store.Buffered) && !stored {
 		// A concurrent delivery got its insert in first: the same signal
 		// (a duplicate) or the same wait (lost).
-		res.Status, winner = store.Lost, nil
-		if bySignal != nil {
-			res.Status, winner = store.Duplicate, bySignal
+		res.Status, winner = store.Lost, holdsNow
+		if heldBy == d.SignalID {
+			res.Status = store.Duplicate
 		}
 	}
 	if winner != nil && res.Status != store.Delivered && res.Status != store.Buffered {
@@ -217,6 +220,19 @@ FROM (
 	UNION ALL
 	SELECT {{run_columns}} FROM run WHERE NOT EXISTS (SELECT 1 FROM bump)
 ) r`)
+
+// sqlDeliveryWinner reads, after sqlDeliver and with a fresh snapshot, the
+// delivery holding the signal ID ($2) or the wait ($3, or for a delivery
+// by name the run's awaited signal wait of name $4), the signal first: the
+// answer for a delivery that a concurrent one beat to the insert.
+const sqlDeliveryWinner = `
+SELECT signal_id, data FROM {{deliveries}}
+WHERE run_id = $1 AND (signal_id = $2 OR step_id = COALESCE(NULLIF($3, ''), (
+	SELECT a.w->>'stepId' FROM {{runs}} r, json_array_elements(COALESCE(r.awaiting, '[]'::json)) WITH ORDINALITY AS a(w, n)
+	WHERE r.id = $1 AND a.w->>'kind' = 'signal' AND a.w->>'name' = $4
+	ORDER BY a.n LIMIT 1)))
+ORDER BY signal_id = $2 DESC
+LIMIT 1`
 
 // sqlEarly is the outcome for a wait the run has not reached.
 const sqlEarly = `CASE

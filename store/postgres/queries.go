@@ -57,7 +57,7 @@ type queries struct {
 
 	appendEvents                             string
 	guardState, commitFirst, commitRun       string
-	deliver, deliveryBySignal                string
+	deliver, deliveryWinner                  string
 	claimTimers                              string
 	upsertSchedule, listSchedules            string
 	ensureBucket, claimBuckets, finishBucket string
@@ -108,7 +108,7 @@ func newQueries(c config) queries {
 		commitFirst:       sub(sqlCommitFirst),
 		commitRun:         sub(sqlCommitRun),
 		deliver:           sub(sqlDeliver),
-		deliveryBySignal:  sub(`SELECT data FROM {{deliveries}} WHERE run_id = $1 AND signal_id = $2`),
+		deliveryWinner:    sub(sqlDeliveryWinner),
 		claimTimers:       sub(sqlClaimTimers),
 		upsertSchedule:    sub(sqlUpsertSchedule),
 		listSchedules:     sub(`SELECT {{schedule_columns}} FROM {{schedules}} ORDER BY id`),
