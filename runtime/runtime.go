@@ -7,6 +7,24 @@
 // drive's effects in one store batch, and releases the lease. No call keeps
 // a process alive while a run waits: a host's cron calls Sweep for bounded
 // work.
+//
+// # Deliveries are never dropped
+//
+// DeliverSignal and DeliverApproval store a delivery in one store round
+// trip, which also decides its fate. For a wait the run awaits now, the
+// call drives the run. For a wait it has not reached, the delivery is kept
+// (KindAccepted, Run.Buffered): a WaitForEvent takes the oldest kept signal
+// of its name that targets no other step, in the drive that reaches it; a
+// signal sent with a StepID, and an approval decision, wait for that very
+// step. For a run another invocation drives, the delivery is kept too
+// (KindAccepted): that driver, when it is in this process, drives the run
+// again once it commits; otherwise the commit leaves the run ready and the
+// next sweep drives it (PostgreSQL's WithNotify wakes a worker at once).
+// Repeats of a signal ID are KindDuplicate, a second signal for a wait that
+// another resolved is KindLost, and a run that has ended answers
+// KindNotWaiting. Config.StrictSignals (or SignalRequest.Strict) refuses
+// early signals instead, with KindNotWaiting; Config.MaxBufferedSignals and
+// MaxBufferedBytes bound what a run keeps (ErrBufferFull).
 package runtime
 
 import (
