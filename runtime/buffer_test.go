@@ -287,7 +287,9 @@ func TestSignalForNamedStepOfLoop(t *testing.T) {
 		}
 		e.signal("r", "first", "paid")
 		e.wakeTimers()
-		e.wantOutput("r", `["first","second"]`)
+		if run := e.wantOutput("r", `["first","second"]`); len(run.Buffered) != 0 {
+			t.Errorf("Buffered after both turns consumed theirs: %v", run.Buffered)
+		}
 	})
 }
 
@@ -319,7 +321,9 @@ func TestEarlyApproval(t *testing.T) {
 			t.Fatalf("second decision: %s, want duplicate", res.Kind)
 		}
 		e.wakeTimers()
-		e.wantOutput("r", `"true ok"`)
+		if run := e.wantOutput("r", `"true ok"`); len(run.Buffered) != 0 {
+			t.Errorf("Buffered after the approval consumed the decision: %v", run.Buffered)
+		}
 		res, err := e.rt.DeliverApproval(e.ctx, runtime.ApprovalDecision{RunID: "r", ApprovalID: "other", Approved: true})
 		if err != nil || res.Kind != runtime.KindNotWaiting {
 			t.Fatalf("decision for an ended run: %s %v, want not-waiting", res.Kind, err)

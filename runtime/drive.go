@@ -38,7 +38,8 @@ const (
 	// KindNotClaimable: another owner holds the run's lease (or got ahead
 	// of this call). Only sweeps report it; deliveries report KindAccepted.
 	KindNotClaimable ResultKind = "not-claimable"
-	// KindNotWaiting: the run does not await that signal or approval.
+	// KindNotWaiting: the run has ended (or, with strict signals, does not
+	// await that signal or approval now); nothing was stored.
 	KindNotWaiting ResultKind = "not-waiting"
 	// KindDuplicate: this delivery ID was already stored; nothing changed.
 	KindDuplicate ResultKind = "duplicate"
