@@ -143,6 +143,15 @@ func schedulesTrigger() command {
 			if err != nil {
 				return scheduleError(e, err)
 			}
+			if res.Kind == runtime.KindSkipped {
+				v := struct {
+					Kind     runtime.ResultKind `json:"kind"`
+					Schedule string             `json:"schedule"`
+				}{res.Kind, args[0]}
+				return e.emit(v, func(w io.Writer) {
+					fmt.Fprintf(w, "schedule %s: tick skipped: a run of the schedule is live (overlap policy)\n", args[0])
+				})
+			}
 			return e.printResult(res, res.Run.ID)
 		},
 	}
