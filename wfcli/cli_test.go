@@ -95,6 +95,8 @@ var cases = []struct {
 	}},
 	{"schedules-trigger", []step{
 		cmd("schedules", "trigger", "digest-15m"),
+		cmd("schedules", "trigger", "restock-hourly"),
+		cmd("schedules", "trigger", "restock-hourly", "-o", "json"),
 		cmd("schedules", "trigger", "nope"),
 		{args: []string{"schedules", "trigger", "digest-15m"}, noWorkflows: true},
 	}},

@@ -82,7 +82,9 @@ func digest() *wf.Definition {
 
 func workflows() []runtime.Workflow {
 	return []runtime.Workflow{
-		{Definition: order(), Signals: map[string]wf.Validator{"payment": validatePayment}},
+		{Definition: order(), Signals: map[string]wf.Validator{"payment": validatePayment}, Schedules: []runtime.Schedule{
+			{ID: "restock-hourly", Spec: runtime.Every(time.Hour), Input: json.RawMessage(`{"item":"paper"}`)},
+		}},
 		{Definition: broken()},
 		{Definition: digest(), Schedules: []runtime.Schedule{
 			{ID: "digest-15m", Spec: runtime.Every(15 * time.Minute), Input: json.RawMessage(`{"scope":"all"}`)},
@@ -149,8 +151,8 @@ func openPostgres(t *testing.T) (store.Store, []string) {
 }
 
 // newFixture fills a store: order-1 awaits its payment, order-2 its
-// approval, broken-1 errored, legacy-1 is parked, and the two schedules
-// ran their latest ticks. The clock is then at 09:10.
+// approval, broken-1 errored, legacy-1 is parked, and the three schedules
+// ran their latest ticks (restock-hourly's run awaits its payment). The clock is then at 09:10.
 func newFixture(t *testing.T, kind storeKind) *fixture {
 	t.Helper()
 	st, flags := kind.open(t)

@@ -25,9 +25,13 @@ var ErrNoStore = errors.New("no store: set --database-url (or the DATABASE_URL e
 
 // Flags names a store.
 type Flags struct {
+	// DatabaseURL is PostgreSQL's URL (--database-url, $DATABASE_URL).
 	DatabaseURL string
-	SQLite      string
-	Schema      string
+	// SQLite is the SQLite database file (--sqlite).
+	SQLite string
+	// Schema is the PostgreSQL schema (--schema); "" for the store's.
+	Schema string
+	// TablePrefix prefixes the store's table names (--table-prefix).
 	TablePrefix string
 }
 
