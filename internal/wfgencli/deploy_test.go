@@ -33,8 +33,10 @@ const (
 const deployOrders = `package orders
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/wfgo/wf"
 )
@@ -62,21 +64,27 @@ func effect(in Input, step wf.StepID) (string, error) {
 %s`
 
 // deployV1 is version v1 of "orders" on type %[1]s: it reserves, waits
-// for the go-ahead and ships.
+// an hour at most for the go-ahead and ships, or releases the order.
 const deployV1 = `
 // %[1]s is version v1.
 //
 //wf:workflow orders version=v1
 //wf:step reserve
 //wf:step ship
+//wf:step release
 type %[1]s struct{}
 
-// Run reserves, waits for the go-ahead and ships.
+// Run reserves, waits for the go-ahead and ships, or releases the order
+// when the go-ahead is an hour late.
 func (o *%[1]s) Run(ctx *wf.Context, in Input) (string, error) {
 	if _, err := wf.Step(ctx, %[1]sStepReserve, func(wf.StepContext) (string, error) { return effect(in, %[1]sStepReserve) }); err != nil {
 		return "", err
 	}
-	if _, err := WaitGoAhead(ctx); err != nil {
+	_, err := WaitGoAhead(ctx, wf.Timeout(time.Hour))
+	if late := (*wf.WaitTimeoutError)(nil); errors.As(err, &late) {
+		return wf.Step(ctx, %[1]sStepRelease, func(wf.StepContext) (string, error) { return effect(in, %[1]sStepRelease) })
+	}
+	if err != nil {
 		return "", err
 	}
 	return wf.Step(ctx, %[1]sStepShip, func(wf.StepContext) (string, error) { return effect(in, %[1]sStepShip) })
@@ -92,14 +100,20 @@ const deployV2 = `
 //wf:step reserve
 //wf:step pack
 //wf:step ship
+//wf:step release
 type Orders struct{}
 
-// Run reserves, waits for the go-ahead, packs and ships.
+// Run reserves, waits for the go-ahead, packs and ships, or releases the
+// order when the go-ahead is an hour late.
 func (o *Orders) Run(ctx *wf.Context, in Input) (string, error) {
 	if _, err := wf.Step(ctx, OrdersStepReserve, func(wf.StepContext) (string, error) { return effect(in, OrdersStepReserve) }); err != nil {
 		return "", err
 	}
-	if _, err := WaitGoAhead(ctx); err != nil {
+	_, err := WaitGoAhead(ctx, wf.Timeout(time.Hour))
+	if late := (*wf.WaitTimeoutError)(nil); errors.As(err, &late) {
+		return wf.Step(ctx, OrdersStepRelease, func(wf.StepContext) (string, error) { return effect(in, OrdersStepRelease) })
+	}
+	if err != nil {
 		return "", err
 	}
 	if _, err := wf.Step(ctx, OrdersStepPack, func(wf.StepContext) (string, error) { return effect(in, OrdersStepPack) }); err != nil {
@@ -111,7 +125,7 @@ func (o *Orders) Run(ctx *wf.Context, in Input) (string, error) {
 
 // deployMain is the app's program: it opens the store its flags name,
 // registers its build's workflows and does what a deploy of the build
-// does (start runs, deliver the go-ahead to the paused ones, sweep), then
+// does (start runs, deliver the go-ahead, sweep, maybe later), then
 // prints a deployReport as JSON.
 const deployMain = `// Command app runs one build of the orders app against a store.
 package main
@@ -124,6 +138,8 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	_ "modernc.org/sqlite"
@@ -142,7 +158,8 @@ var (
 	pgSchema   = flag.String("schema", "", "PostgreSQL schema")
 	effects    = flag.String("effects", "", "file the steps' side effects are appended to")
 	start      = flag.Int("start", 0, "runs to start")
-	deliver    = flag.Bool("deliver", false, "deliver the go-ahead to every paused run")
+	deliver    = flag.String("deliver", "", "comma-separated runs to deliver the go-ahead to")
+	later      = flag.Duration("later", 0, "how far the runtime's clock is ahead of the real one")
 	sweeps     = flag.Int("sweeps", 0, "sweeps to do")
 )
 
@@ -197,7 +214,11 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	rt, err := runtime.New(runtime.Config{Store: st, Workflows: orders.Registrations(orders.Workflows{})})
+	rt, err := runtime.New(runtime.Config{
+		Store:     st,
+		Workflows: orders.Registrations(orders.Workflows{}),
+		Clock:     func() time.Time { return time.Now().Add(*later) },
+	})
 	if err != nil {
 		return err
 	}
@@ -210,18 +231,12 @@ func run(ctx context.Context) error {
 		}
 		rep.Started[id] = res.Kind
 	}
-	if *deliver {
-		paused, err := rt.ListRuns(ctx, store.ListQuery{WorkflowID: "orders", Status: wf.StatusPaused})
+	for _, id := range strings.FieldsFunc(*deliver, func(r rune) bool { return r == ',' }) {
+		res, err := orders.DeliverGoAhead(ctx, rt, id, "go-ahead-"+id, orders.GoAhead{})
 		if err != nil {
 			return err
 		}
-		for _, r := range paused.Runs {
-			res, err := orders.DeliverGoAhead(ctx, rt, r.ID, "go-ahead-"+r.ID, orders.GoAhead{})
-			if err != nil {
-				return err
-			}
-			rep.Delivered[r.ID] = res.Kind
-		}
+		rep.Delivered[id] = res.Kind
 	}
 	for range *sweeps {
 		res, err := rt.Sweep(ctx, runtime.SweepOptions{})
@@ -256,6 +271,7 @@ type deployReport struct {
 	Delivered map[string]string
 	Sweeps    []struct {
 		Recovered map[string]int `json:"recovered"`
+		Timers    map[string]int `json:"timers"`
 		Unparked  int            `json:"unparked"`
 		Parked    int            `json:"parked"`
 		Failed    []any          `json:"failed"`
@@ -376,73 +392,86 @@ func TestDeployParksThenResumes(t *testing.T) {
 	}
 }
 
-// deployRuns is how many runs the story starts.
-const deployRuns = 3
+// The story's runs: the go-ahead comes for the first three and never for
+// the last, whose wait times out.
+var (
+	deployIDs  = []string{"order-00000", "order-00001", "order-00002", "order-00003"}
+	signalled  = deployIDs[:3]
+	late       = deployIDs[3]
+	goAheadFor = strings.Join(signalled, ",")
+)
 
+// deployStory runs the builds on s one after the other, as deploys would,
+// and checks each against s before and after.
 func deployStory(t *testing.T, s deployStore, builds map[int]deployBuild) {
 	effects := filepath.Join(t.TempDir(), "effects")
-	ids := make([]string, deployRuns)
-	for i := range ids {
-		ids[i] = fmt.Sprintf("order-%05d", i)
-	}
+	n := len(deployIDs)
 
 	// v1 starts the runs; each reserves and pauses on the go-ahead.
-	rep := s.deploy(t, builds[buildV1], effects, "-start", fmt.Sprint(deployRuns))
-	for _, id := range ids {
+	rep := s.deploy(t, builds[buildV1], effects, "-start", fmt.Sprint(n))
+	for _, id := range deployIDs {
 		if rep.Started[id] != "paused" {
 			t.Fatalf("v1: start %s: %q, want paused", id, rep.Started[id])
 		}
 	}
-	wantRuns(t, "v1", rep, "paused", false)
-	wantEffects(t, "v1", effects, ids, "reserve")
+	wantRuns(t, "v1", rep, wf.StatusPaused, false)
+	wantEffects(t, "v1", effects, deployIDs, "reserve")
 
-	// v2 without v1: the go-ahead parks the runs, the sweep leaves them.
-	rep = s.deploy(t, builds[buildV2], effects, "-deliver", "-sweeps", "1")
-	for _, id := range ids {
+	// v2 without v1, two hours later: the go-ahead parks the first runs,
+	// and the sweep parks the last when its wait times out.
+	rep = s.deploy(t, builds[buildV2], effects, "-deliver", goAheadFor, "-later", "2h", "-sweeps", "2")
+	for _, id := range signalled {
 		if rep.Delivered[id] != "parked" {
 			t.Errorf("v2: deliver to %s: %q, want parked", id, rep.Delivered[id])
 		}
 	}
-	if sw := rep.Sweeps[0]; sw.Unparked != 0 || len(sw.Recovered) != 0 || len(sw.Failed) != 0 {
-		t.Errorf("v2: the sweep touched the parked runs: %+v", sw)
+	if sw := rep.Sweeps[0]; sw.Unparked != 0 || len(sw.Recovered) != 0 || sw.Timers["parked"] != 1 || sw.Parked != 1 || len(sw.Failed) != 0 {
+		t.Errorf("v2: first sweep %+v, want the late run's timer parked and nothing else", sw)
 	}
-	wantRuns(t, "v2", rep, "paused", true)
-	if !slices.Equal(rep.Parked, ids) {
-		t.Errorf("v2: ListRuns(Parked) = %q, want %q", rep.Parked, ids)
+	if sw := rep.Sweeps[1]; sw.Unparked != 0 || len(sw.Recovered) != 0 || len(sw.Timers) != 0 || sw.Parked != 0 {
+		t.Errorf("v2: second sweep %+v, want the parked runs left alone", sw)
 	}
-	wantEffects(t, "v2", effects, ids, "reserve")
+	wantRuns(t, "v2", rep, wf.StatusPaused, true)
+	if !slices.Equal(rep.Parked, deployIDs) {
+		t.Errorf("v2: ListRuns(Parked) = %q, want %q", rep.Parked, deployIDs)
+	}
+	wantEffects(t, "v2", effects, deployIDs, "reserve")
 
 	// The check refuses the build without v1, and passes the one with it.
 	code, stdout, stderr := s.check(builds[buildV2])
-	want := []string{"orders", "v1", fmt.Sprint(deployRuns), ids[0], "workflow_version_mismatch", "-"}
+	want := []string{"orders", "v1", fmt.Sprint(n), deployIDs[0], "workflow_version_mismatch", "-"}
 	if row := strings.Fields(reportRow(stdout)); code != 1 || !slices.Equal(row, want) {
 		t.Errorf("check v2: status %d, row %q, want 1 and %q\nstdout:\n%s\nstderr:\n%s", code, row, want, stdout, stderr)
 	}
+	if wantErr := fmt.Sprintf("wfgen: check: this code cannot resume %d runs of the %d runs in flight\n", n, n); code == 1 && stderr != wantErr {
+		t.Errorf("check v2: stderr %q, want %q", stderr, wantErr)
+	}
 	code, stdout, stderr = s.check(builds[buildV2WithV1])
-	if want := "3 runs in flight checked: the code resumes all of them\n"; code != 0 || stdout != want {
+	if want := fmt.Sprintf("%d runs in flight checked: the code resumes all of them\n", n); code != 0 || stdout != want {
 		t.Errorf("check v2 with v1 before its deploy: status %d, stdout %q, want 0 and %q\nstderr:\n%s", code, stdout, want, stderr)
 	}
 
 	// v2 with v1 restored: the sender's retried go-ahead is a duplicate;
-	// the first sweep resumes the runs to the end with the go-ahead the
-	// build without v1 stored, and the second finds nothing to do.
-	rep = s.deploy(t, builds[buildV2WithV1], effects, "-deliver", "-sweeps", "2")
-	for _, id := range ids {
+	// the first sweep resumes every run to its end with what the build
+	// without v1 stored (the go-ahead, the timeout), and the second finds
+	// nothing to do.
+	rep = s.deploy(t, builds[buildV2WithV1], effects, "-deliver", goAheadFor, "-later", "2h", "-sweeps", "2")
+	for _, id := range signalled {
 		if rep.Delivered[id] != "duplicate" {
 			t.Errorf("v2 with v1: deliver to %s again: %q, want duplicate", id, rep.Delivered[id])
 		}
 	}
-	if sw := rep.Sweeps[0]; sw.Unparked != deployRuns || sw.Recovered["completed"] != deployRuns || sw.Parked != 0 || len(sw.Failed) != 0 {
-		t.Errorf("v2 with v1: first sweep %+v, want %d runs unparked and completed", sw, deployRuns)
+	if sw := rep.Sweeps[0]; sw.Unparked != n || sw.Recovered["completed"] != n || sw.Parked != 0 || len(sw.Failed) != 0 {
+		t.Errorf("v2 with v1: first sweep %+v, want %d runs unparked and completed", sw, n)
 	}
-	if sw := rep.Sweeps[1]; sw.Unparked != 0 || len(sw.Recovered) != 0 {
+	if sw := rep.Sweeps[1]; sw.Unparked != 0 || len(sw.Recovered) != 0 || len(sw.Timers) != 0 {
 		t.Errorf("v2 with v1: second sweep %+v, want nothing done", sw)
 	}
-	wantRuns(t, "v2 with v1", rep, "finished", false)
+	wantRuns(t, "v2 with v1", rep, wf.StatusFinished, false)
 	if len(rep.Parked) != 0 {
 		t.Errorf("v2 with v1: ListRuns(Parked) = %q, want none", rep.Parked)
 	}
-	wantEffects(t, "v2 with v1", effects, ids, "reserve", "ship")
+	wantEffects(t, "v2 with v1", effects, deployIDs, "reserve", "ship", "release")
 
 	code, stdout, stderr = s.check(builds[buildV2WithV1])
 	if want := "0 runs in flight checked: the code resumes all of them\n"; code != 0 || stdout != want {
@@ -452,11 +481,16 @@ func deployStory(t *testing.T, s deployStore, builds map[int]deployBuild) {
 
 // wantRuns checks that the report lists the story's runs, all of v1 with
 // status and no error, parked (for the missing v1) or not, and that
-// finished runs returned what step ship did.
+// finished runs returned their last step: ship, or release for the late
+// run.
 func wantRuns(t *testing.T, build string, rep deployReport, status wf.RunStatus, parked bool) {
 	t.Helper()
-	if len(rep.Runs) != deployRuns {
-		t.Fatalf("%s: %d runs, want %d: %+v", build, len(rep.Runs), deployRuns, rep.Runs)
+	var ids []string
+	for _, r := range rep.Runs {
+		ids = append(ids, r.ID)
+	}
+	if !slices.Equal(ids, deployIDs) {
+		t.Fatalf("%s: runs %q, want %q", build, ids, deployIDs)
 	}
 	for _, r := range rep.Runs {
 		if r.Version != "v1" || r.Status != status || r.Error != nil {
@@ -468,14 +502,19 @@ func wantRuns(t *testing.T, build string, rep deployReport, status wf.RunStatus,
 		case parked && (r.Parked == nil || r.Parked.Reason != wf.CodeVersionMismatch || r.Parked.Version != "v1" || r.Parked.Message == ""):
 			t.Errorf("%s: run %s: parked %+v, want workflow_version_mismatch for v1", build, r.ID, r.Parked)
 		}
-		if status == wf.StatusFinished && string(r.Output) != `"ship"` {
-			t.Errorf("%s: run %s: output %s, want \"ship\"", build, r.ID, r.Output)
+		want := `"ship"`
+		if r.ID == late {
+			want = `"release"`
+		}
+		if status == wf.StatusFinished && string(r.Output) != want {
+			t.Errorf("%s: run %s: output %s, want %s", build, r.ID, r.Output, want)
 		}
 	}
 }
 
-// wantEffects checks that each of steps ran exactly once for each run,
-// and nothing else ran.
+// wantEffects checks that the runs' steps among steps ran exactly once
+// each (ship for the signalled runs, release for the late one), and
+// nothing else ran.
 func wantEffects(t *testing.T, build, effects string, ids []string, steps ...string) {
 	t.Helper()
 	data, err := os.ReadFile(effects)
@@ -485,6 +524,9 @@ func wantEffects(t *testing.T, build, effects string, ids []string, steps ...str
 	var want []string
 	for _, step := range steps {
 		for _, id := range ids {
+			if step == "ship" && id == late || step == "release" && id != late {
+				continue
+			}
 			want = append(want, id+" "+step)
 		}
 	}
