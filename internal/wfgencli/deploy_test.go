@@ -27,6 +27,9 @@ const (
 	buildV2WithV1
 )
 
+// buildNames names the builds in failures.
+var buildNames = []string{"v1", "v2", "v2 with v1"}
+
 // deployOrders is package orders of the deployed app, with %s for its
 // workflow types: its steps write a line to Effects each time they run,
 // the side effects the test counts.
@@ -188,19 +191,31 @@ func main() {
 	}
 }
 
-func open(ctx context.Context) (store.Store, error) {
+// open opens the store the flags name, and returns it with its closer:
+// closing lets SQLite fold its write-ahead log back into the database.
+func open(ctx context.Context) (store.Store, func(), error) {
 	if *sqlitePath != "" {
 		db, err := sql.Open("sqlite", "file:"+*sqlitePath)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return sqlite.New(db)
+		st, err := sqlite.New(db)
+		if err != nil {
+			db.Close()
+			return nil, nil, err
+		}
+		return st, func() { st.Close(); db.Close() }, nil
 	}
 	pool, err := pgxpool.New(ctx, *pgURL)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return postgres.New(ctx, pool, postgres.WithSchema(*pgSchema))
+	st, err := postgres.New(ctx, pool, postgres.WithSchema(*pgSchema))
+	if err != nil {
+		pool.Close()
+		return nil, nil, err
+	}
+	return st, pool.Close, nil
 }
 
 func run(ctx context.Context) error {
@@ -210,10 +225,11 @@ func run(ctx context.Context) error {
 	}
 	defer f.Close()
 	orders.Effects = f
-	st, err := open(ctx)
+	st, closeStore, err := open(ctx)
 	if err != nil {
 		return err
 	}
+	defer closeStore()
 	rt, err := runtime.New(runtime.Config{
 		Store:     st,
 		Workflows: orders.Registrations(orders.Workflows{}),
@@ -310,13 +326,13 @@ func newDeployBuild(t *testing.T, b int) deployBuild {
 		"cmd/app/main.go":  deployMain,
 	})
 	if code, _, stderr := run("-C", dir, "./..."); code != 0 {
-		t.Fatalf("build %d: generate: status %d\n%s", b, code, stderr)
+		t.Fatalf("build %s: generate: status %d\n%s", buildNames[b], code, stderr)
 	}
 	bin := filepath.Join(t.TempDir(), "app")
 	cmd := exec.Command("go", "build", "-o", bin, "./cmd/app")
 	cmd.Dir = dir
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build %d: go build: %v\n%s", b, err, out)
+		t.Fatalf("build %s: go build: %v\n%s", buildNames[b], err, out)
 	}
 	return deployBuild{dir: dir, bin: bin}
 }
@@ -372,7 +388,7 @@ func (s deployStore) check(b deployBuild) (int, string, string) {
 	return run(append(append([]string{"-C", b.dir, "check"}, s.checkFlags...), "./...")...)
 }
 
-// TestDeployParksThenResumes tells issue 13's deploy story through real
+// TestDeployParksThenResumes tells a deploy's story through real
 // builds on SQLite and PostgreSQL: runs started on v1 are parked, not
 // errored, by a build without v1, which `wfgen check --against` refuses;
 // the build that restores v1 passes the check and, deployed, resumes them
