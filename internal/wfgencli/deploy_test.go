@@ -340,7 +340,6 @@ func newDeployBuild(t *testing.T, b int) deployBuild {
 // deployStore is a migrated store, as the app's flags and wfgen check's
 // flags name it.
 type deployStore struct {
-	name       string
 	appFlags   []string
 	checkFlags []string
 }
@@ -350,7 +349,7 @@ func sqliteDeployStore(t *testing.T) deployStore {
 	if code, _, stderr := run("migrate", "--sqlite", path); code != 0 {
 		t.Fatalf("migrate: %s", stderr)
 	}
-	return deployStore{name: "sqlite", appFlags: []string{"-sqlite", path}, checkFlags: []string{"--sqlite", path}}
+	return deployStore{appFlags: []string{"-sqlite", path}, checkFlags: []string{"--sqlite", path}}
 }
 
 func postgresDeployStore(t *testing.T) deployStore {
@@ -359,7 +358,6 @@ func postgresDeployStore(t *testing.T) deployStore {
 		t.Fatal(err)
 	}
 	return deployStore{
-		name:       "postgres",
 		appFlags:   []string{"-postgres", pgtest.URL(), "-schema", db.Schema},
 		checkFlags: []string{"--against", pgtest.URL(), "--schema", db.Schema},
 	}
@@ -399,11 +397,16 @@ func TestDeployParksThenResumes(t *testing.T) {
 	for _, b := range []int{buildV1, buildV2, buildV2WithV1} {
 		builds[b] = newDeployBuild(t, b)
 	}
-	for _, s := range []func(*testing.T) deployStore{sqliteDeployStore, postgresDeployStore} {
-		st := s(t)
-		t.Run(st.name, func(t *testing.T) {
+	// Each store in a subtest of its own: without PostgreSQL, only its
+	// subtest is skipped.
+	stores := []struct {
+		name string
+		open func(*testing.T) deployStore
+	}{{"sqlite", sqliteDeployStore}, {"postgres", postgresDeployStore}}
+	for _, s := range stores {
+		t.Run(s.name, func(t *testing.T) {
 			t.Parallel()
-			deployStory(t, st, builds)
+			deployStory(t, s.open(t), builds)
 		})
 	}
 }
