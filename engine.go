@@ -181,6 +181,7 @@ type execution struct {
 	next     int // next log index
 	pending  []Event
 	appended []Event
+	local    localState // what pending holds (see local.go)
 
 	values   map[any]any
 	ended    bool
@@ -419,6 +420,7 @@ func (e *execution) flush() {
 	}
 	e.appended = append(e.appended, e.pending...)
 	e.pending = nil
+	e.local = localState{}
 }
 
 func (e *execution) publish(ev Event) {
