@@ -19,7 +19,9 @@ import (
 // checkpoint, recorded times and UUIDs, consumed deliveries) is appended in
 // one write; what is recorded last travels with the invocation's final
 // commit (Outcome.Pending). So a step costs one write, and its result is
-// durable before any later side effect. The runtime implements Journal over
+// durable before any later side effect. A local step (WithLocal) skips its
+// own write: its result rides on the next one (see the package doc). The
+// runtime implements Journal over
 // a store; Append must return an error wrapping ErrConflict when another
 // writer already used index next.
 type Journal interface {
