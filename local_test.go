@@ -27,17 +27,23 @@ func script(calls map[string]int, onRun func(id string), ops ...string) *wf.Defi
 			case "sleep0":
 				wf.Sleep(ctx, 0, wf.ID(fmt.Sprintf("sleep-%d", i)))
 				continue
+			case "wait":
+				_, _ = wf.WaitForEvent[struct{}](ctx, "go", wf.ID(fmt.Sprintf("wait-%d", i)))
+				continue
 			}
 			var opts []wf.StepOption
 			if mode == "local" {
 				opts = append(opts, wf.WithLocal())
+			}
+			if name == "flaky" {
+				opts = append(opts, wf.WithRetry(wf.RetryPolicy{MaxAttempts: 2, Base: time.Millisecond}))
 			}
 			_ = wf.Do(ctx, wf.StepID(name), func(sc wf.StepContext) error {
 				calls[name]++
 				if onRun != nil {
 					onRun(name)
 				}
-				if name == "fail" {
+				if name == "fail" || name == "flaky" && calls[name] == 1 {
 					return errors.New("boom")
 				}
 				return nil
@@ -186,10 +192,16 @@ func TestLocalStepsWrittenByPauseTimerAndFinish(t *testing.T) {
 		{"failure", []string{"a:local", "fail:local"}, "[]", wf.OutcomeFinished, 3},
 		{"timer resolved at once", []string{"a:local", "sleep0", "b:local"}, "[3]", wf.OutcomeFinished, 2},
 		{"durable step", []string{"a:local", "b"}, "[1]", wf.OutcomeFinished, 2},
+		{"wait resolved at once", []string{"a:local", "wait", "b:local"}, "[3]", wf.OutcomeFinished, 2},
+		{"wait that pauses", []string{"a:local", "wait"}, "[]", wf.OutcomePaused, 2},
+		{"retry backoff", []string{"a:local", "flaky:local"}, "[1]", wf.OutcomeFinished, 2},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t, script(map[string]int{}, nil, tc.ops...), struct{}{})
+			if tc.name == "wait resolved at once" {
+				h.deliver(wf.Delivery{SignalID: "s-1", Name: "go", Payload: []byte(`{}`)})
+			}
 			j, out, err := driveCounting(h, 0)
 			if err != nil || out.Status != tc.status {
 				t.Fatalf("drive: %v %s, want %s", err, out.Status, tc.status)
