@@ -34,6 +34,27 @@
 // UUIDRecorded, RunFinished and RunErrored. Their JSON (see Event) is a
 // storage format pinned by golden files in testdata/events.
 //
+// # Local steps
+//
+// A step's checkpoint is written before the next step's function runs, or
+// with the pause or end of the invocation that follows, so each step costs
+// one write. A local step (WithLocal, or "local" on its //wf:step) does not
+// pay its own: its result stays pending and rides on the next write — a
+// durable step's start, a wait (a timer, even one already due, a signal or
+// an approval), an in-process retry backoff, or the invocation's pause,
+// yield or end. At most MaxUnwrittenLocal results, none older than
+// MaxUnwrittenLocalAge, stay unwritten; reaching either cap writes them. A
+// durable step's checkpoint is always written before the next step runs,
+// local or not.
+//
+// The price: a crash (or a lost lease) before that write loses the local
+// results, and the next invocation runs the local steps since the last
+// write again, recording afresh the times, UUIDs and signals consumed since
+// then. A durable step never runs twice. Make local steps short and
+// idempotent (reads, computations, calls that dedupe on
+// StepContext.IdempotencyKey). Their events are those of any step, so logs
+// replay the same whether a step was local or not.
+//
 // # Operation IDs
 //
 // Step and Do take an explicit StepID. Sleep, SleepUntil, Now, UUID,

@@ -19,7 +19,9 @@ import (
 // checkpoint, recorded times and UUIDs, consumed deliveries) is appended in
 // one write; what is recorded last travels with the invocation's final
 // commit (Outcome.Pending). So a step costs one write, and its result is
-// durable before any later side effect. The runtime implements Journal over
+// durable before any later side effect. A local step (WithLocal) skips its
+// own write: its result rides on the next one (see the package doc). The
+// runtime implements Journal over
 // a store; Append must return an error wrapping ErrConflict when another
 // writer already used index next.
 type Journal interface {
@@ -181,6 +183,7 @@ type execution struct {
 	next     int // next log index
 	pending  []Event
 	appended []Event
+	local    localState // what pending holds (see local.go)
 
 	values   map[any]any
 	ended    bool
@@ -419,6 +422,7 @@ func (e *execution) flush() {
 	}
 	e.appended = append(e.appended, e.pending...)
 	e.pending = nil
+	e.local = localState{}
 }
 
 func (e *execution) publish(ev Event) {

@@ -78,3 +78,40 @@ func ExamplePayloadTooLargeError() {
 	fmt.Println(out.Status, string(out.Output), err)
 	// Output: finished "render: 4082 bytes, over 1024: kept in object storage instead" <nil>
 }
+
+// journalCounter counts the writes made in the middle of an invocation.
+type journalCounter struct {
+	memJournal
+	writes int
+}
+
+func (j *journalCounter) Append(ctx context.Context, next int, evs []wf.Event) error {
+	j.writes++
+	return j.memJournal.Append(ctx, next, evs)
+}
+
+// Local steps skip their own writes: ten of them travel with the run's
+// final commit, where ten durable steps write nine times before it.
+func ExampleWithLocal() {
+	tenSteps := func(opts ...wf.StepOption) *wf.Definition {
+		return wf.New("prices", func(ctx *wf.Context, _ struct{}) (int, error) {
+			sum := 0
+			for i := range 10 {
+				v, err := wf.Step(ctx, wf.StepID(fmt.Sprintf("price-%d", i)), func(wf.StepContext) (int, error) { return i, nil }, opts...)
+				if err != nil {
+					return 0, err
+				}
+				sum += v
+			}
+			return sum, nil
+		})
+	}
+	for _, def := range []*wf.Definition{tenSteps(), tenSteps(wf.WithLocal())} {
+		j := &journalCounter{}
+		out, _ := def.Execute(context.Background(), wf.Invocation{RunID: "p-1", Journal: j})
+		fmt.Println(out.Status, string(out.Output), "writes before the commit:", j.writes, "events in it:", len(out.Pending))
+	}
+	// Output:
+	// finished 45 writes before the commit: 9 events in it: 2
+	// finished 45 writes before the commit: 0 events in it: 11
+}

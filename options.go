@@ -58,6 +58,7 @@ type stepConfig struct {
 	retry   *RetryPolicy
 	timeout time.Duration
 	meta    map[string]string
+	local   bool
 }
 
 // WithRetry sets the step's retry policy.
@@ -66,6 +67,15 @@ func WithRetry(p RetryPolicy) StepOption { return func(c *stepConfig) { c.retry 
 // WithTimeout bounds each attempt: at the timeout the attempt's context is
 // canceled and the attempt fails with a *StepTimeoutError.
 func WithTimeout(d time.Duration) StepOption { return func(c *stepConfig) { c.timeout = d } }
+
+// WithLocal makes the step local: its checkpoint is not written before the
+// next step runs but rides on the run's next durable write (a durable
+// step's start, a wait, the pause or end of the invocation), so a run of
+// local steps costs one write instead of one per step. The price is that a
+// crash before that write runs the local steps since the last write again:
+// use it for short, idempotent steps. At most MaxUnwrittenLocal local
+// results, and none older than MaxUnwrittenLocalAge, stay unwritten.
+func WithLocal() StepOption { return func(c *stepConfig) { c.local = true } }
 
 // WithMeta copies metadata into the step's events.
 func WithMeta(meta map[string]string) StepOption {

@@ -103,8 +103,9 @@ func (e *execution) step(id, what string, fn func(StepContext) (json.RawMessage,
 	e.beginFresh()
 	// Make what came before durable before this step's side effects run:
 	// a step's checkpoint rides along with the next step's start, or with
-	// the pause or finish that follows it, so a step costs one write.
-	e.flush()
+	// the pause or finish that follows it, so a step costs one write. A
+	// local step's start writes nothing unless it must (see local.go).
+	e.flushBeforeStep(cfg.local)
 	for ; ; attempt++ {
 		raw, err := e.attempt(id, attempt, cfg, fn)
 		if e.ctx.Err() != nil {
@@ -115,6 +116,7 @@ func (e *execution) step(id, what string, fn func(StepContext) (json.RawMessage,
 			ev := Event{Type: StepFinished, StepID: id, Result: raw, Attempts: attemptsField(attempt), Meta: cfg.meta}
 			if tooLarge = e.oversize(&ev); tooLarge == nil {
 				e.add(ev)
+				e.recorded(cfg.local)
 				return raw, nil
 			}
 			err = tooLarge
@@ -125,6 +127,7 @@ func (e *execution) step(id, what string, fn func(StepContext) (json.RawMessage,
 		if !retry {
 			info := NewErrorInfo(err)
 			e.record(Event{Type: StepFailed, StepID: id, Error: info, Attempts: attemptsField(attempt), Meta: cfg.meta})
+			e.recorded(cfg.local)
 			return nil, &StepError{StepID: StepID(id), Attempts: attempt, Cause: info}
 		}
 		wait := policy.delay(attempt + 1)
@@ -132,6 +135,7 @@ func (e *execution) step(id, what string, fn func(StepContext) (json.RawMessage,
 			e.durableBackoff(id, attempt+1, wait, err)
 		}
 		if wait > 0 {
+			e.flushLocal()
 			t := time.NewTimer(wait)
 			select {
 			case <-t.C:
@@ -185,14 +189,17 @@ func (e *execution) resumeRetries(id string) int {
 }
 
 // resolveTimer resolves a recorded timer wait (Sleep, durable backoff) whose
-// resolution is not in the log yet, or pauses again when it is not due.
+// resolution is not in the log yet, or pauses again when it is not due. A
+// timer resolved at once writes the pending local results.
 func (e *execution) resolveTimer(id string, awaited Event) {
 	if d, ok := e.deliveries[id]; ok {
 		e.record(Event{Type: SignalResolved, StepID: id, Name: TimerSignal, SignalID: d.SignalID, Meta: d.Meta})
+		e.flushLocal()
 		return
 	}
 	if awaited.Deadline != nil && !e.now().Before(*awaited.Deadline) {
 		e.record(Event{Type: SignalResolved, StepID: id, Name: TimerSignal, SignalID: TimerSignal + ":" + id})
+		e.flushLocal()
 		return
 	}
 	e.pause(Await{StepID: id, Kind: AwaitTimer, Name: TimerSignal, Deadline: awaited.Deadline})

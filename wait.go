@@ -178,6 +178,7 @@ func (e *execution) wait(id, what string, a Await, c waitConfig, request func(*t
 			ev = resolve(d)
 		}
 		e.record(ev)
+		e.flushLocal() // a wait writes the local results before it
 		return e.resolved(id, req, ev)
 	}
 	a.Deadline = req.Deadline

@@ -223,7 +223,7 @@ func (b *builder) workflow(obj *types.TypeName, d *directive.Directive, steps, a
 	for _, sd := range steps {
 		a := sd.Args.(*directive.Step)
 		addOp("step", string(a.ID), sd.ArgPos(""))
-		w.Steps = append(w.Steps, &step{ID: string(a.ID), Retry: retryOf(a.RetryArgs, sd), Timeout: a.Timeout, Pos: sd.Pos})
+		w.Steps = append(w.Steps, &step{ID: string(a.ID), Retry: retryOf(a.RetryArgs, sd), Timeout: a.Timeout, Local: a.Local, Pos: sd.Pos})
 	}
 	for _, ad := range approvals {
 		a := ad.Args.(*directive.Approval)

@@ -70,6 +70,9 @@ func (e *emitter) definition(w *workflow) {
 		if s.Timeout > 0 {
 			so = append(so, jen.Qual(wfPath, "WithTimeout").Call(duration(s.Timeout)))
 		}
+		if s.Local {
+			so = append(so, jen.Qual(wfPath, "WithLocal").Call())
+		}
 		switch args := append([]jen.Code{jen.Id(stepConst(w, s))}, so...); {
 		case len(so) > 1:
 			opts = append(opts, jen.Qual(wfPath, "StepOptions").Call(lines(args)...))

@@ -73,6 +73,7 @@ type step struct {
 	ID      string
 	Retry   *retry
 	Timeout time.Duration
+	Local   bool
 	Pos     token.Pos
 }
 

@@ -15,9 +15,12 @@
 //			"testdata/fulfillment-paused.json")
 //	}
 //
-// Replay stops at the first durable call the log does not hold, so a
-// history of a paused run checks the code up to its pause. A history of an
-// ended run must also end the same way: the same output, or the same error.
+// Replay is the engine's replay-only mode (wf.Invocation.ReplayOnly), the
+// one the runtime's deploy check uses: it stops at the first durable call
+// the log does not hold, so a history of a paused run checks the code up to
+// its pause. A history of a run the code ended must also end the same way:
+// the same output, or the same error; a run the runtime ended (canceled,
+// timed out) is checked up to that end.
 //
 // # Unit tests
 //

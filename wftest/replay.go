@@ -3,7 +3,6 @@ package wftest
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"testing"
@@ -25,6 +24,17 @@ type Divergence struct {
 	StepID string
 	// Reason says what differs.
 	Reason string
+	// cause is the engine's divergence, when the code left the log.
+	cause *wf.NondeterminismError
+}
+
+// Unwrap returns the engine's *wf.NondeterminismError when the code does
+// not replay the log; nil when only the outcome differs.
+func (d *Divergence) Unwrap() error {
+	if d.cause == nil {
+		return nil
+	}
+	return d.cause
 }
 
 func (d *Divergence) Error() string {
@@ -67,7 +77,9 @@ func Replay(t testing.TB, def *wf.Definition, h runtime.History) {
 // returns a *Divergence when the code does not reach the recorded
 // operations in their recorded kinds, reaches new durable calls before
 // recorded ones, or (for an ended run) ends another way. Other errors say
-// why the replay could not be done.
+// why the replay could not be done. The engine decides what diverges
+// (wf.Invocation.ReplayOnly); a *Divergence unwraps to its
+// *wf.NondeterminismError.
 func CheckReplay(def *wf.Definition, h runtime.History) error {
 	if def == nil || def.Err() != nil {
 		return fmt.Errorf("wftest: broken definition: %v", def.Err())
@@ -75,30 +87,59 @@ func CheckReplay(def *wf.Definition, h runtime.History) error {
 	if def.ID() != h.WorkflowID {
 		return fmt.Errorf("wftest: history of workflow %q replayed against %q", h.WorkflowID, def.ID())
 	}
-	diverge := func(index int, stepID, reason string) error {
+	diverge := func(index int, stepID, reason string) *Divergence {
 		return &Divergence{RunID: h.RunID, WorkflowID: h.WorkflowID, Version: h.Version, Index: index, StepID: stepID, Reason: reason}
 	}
 	d, err := def.Resolve(h.Version)
 	if err != nil {
 		return diverge(-1, "", err.Error())
 	}
-	log, end := splitTerminal(h.Events)
-	r, err := replay(d, h, log)
+	log, end := h.Events, ownEnd(h.Events)
+	if end == nil {
+		// An end the runtime decided (a cancel, a timeout, a divergence)
+		// is not the code's: replay up to it only.
+		log, _ = splitTerminal(h.Events)
+	}
+	out, err := d.Execute(context.Background(), wf.Invocation{
+		RunID:      h.RunID,
+		Input:      h.Input,
+		Log:        log,
+		Deliveries: h.Deliveries,
+		Clock:      replayClock(h),
+		ReplayOnly: true,
+	})
 	if err != nil {
-		return err
+		return fmt.Errorf("wftest: replay of run %s: %w", h.RunID, err)
 	}
-	if r.out.Status == wf.OutcomeErrored && r.out.Error.Code == wf.CodeNondeterminism {
-		i := firstUnreplayed(d, h, log)
-		return diverge(i, log[i].StepID, r.out.Error.Message)
+	if nd := out.Divergence; nd != nil {
+		dv := diverge(nd.Index, nd.Expected, nd.Error())
+		dv.cause = nd
+		return dv
 	}
-	if r.unconsumed {
-		i := firstUnreplayed(d, h, log)
-		return diverge(i, log[i].StepID, fmt.Sprintf("the code no longer reaches this recorded %s: it makes a durable call the log does not hold, or returns, first", log[i].Type))
-	}
-	if reason := outcomeDiffers(end, r.out); reason != "" {
+	if reason := outcomeDiffers(end, out); reason != "" {
 		return diverge(-1, "", reason)
 	}
 	return nil
+}
+
+// replayClock reads the time of the history's last change, so that a
+// replay is the same whenever it runs.
+func replayClock(h runtime.History) func() time.Time {
+	now := h.UpdatedAt
+	if n := len(h.Events); n > 0 && h.Events[n-1].Time.After(now) {
+		now = h.Events[n-1].Time
+	}
+	return func() time.Time { return now }
+}
+
+// ownEnd returns the log's terminal event when the workflow's code decided
+// it (a return, a returned error, a failed validation); nil otherwise.
+func ownEnd(log []wf.Event) *wf.Event {
+	_, end := splitTerminal(log)
+	if end == nil || end.Type == wf.RunErrored && !codeOfTheCode(end.Code) {
+		return nil
+	}
+	return end
 }
 
 // splitTerminal returns the log without a final terminal event, and that
@@ -110,9 +151,8 @@ func splitTerminal(log []wf.Event) ([]wf.Event, *wf.Event) {
 	return log, nil
 }
 
-// outcomeDiffers compares a replayed outcome with a recorded terminal
-// event. Ends the runtime decides (canceled, timeouts, parked versions)
-// are not the code's and are not compared.
+// outcomeDiffers compares a replayed outcome with the terminal event the
+// code recorded (see ownEnd).
 func outcomeDiffers(end *wf.Event, out wf.Outcome) string {
 	if end == nil {
 		return ""
@@ -158,63 +198,4 @@ func sameJSON(a, b json.RawMessage) bool {
 	ja, _ := json.Marshal(x)
 	jb, _ := json.Marshal(y)
 	return string(ja) == string(jb)
-}
-
-// replayed is one replay's result.
-type replayed struct {
-	out wf.Outcome
-	// unconsumed: recorded events were left unmatched when the handler
-	// stopped (at a fresh durable call, or by returning).
-	unconsumed bool
-}
-
-// errWrite is what the replay's journal answers: replay never writes.
-var errWrite = errors.New("wftest: replay reached fresh work that writes")
-
-type refusingJournal struct{}
-
-func (refusingJournal) Append(context.Context, int, []wf.Event) error { return errWrite }
-
-// replay executes d over log with a budget already spent, so the engine
-// yields before the first fresh step, sleep or wait: no step function runs.
-func replay(d *wf.Definition, h runtime.History, log []wf.Event) (replayed, error) {
-	var r replayed
-	now := h.UpdatedAt
-	if n := len(h.Events); n > 0 && h.Events[n-1].Time.After(now) {
-		now = h.Events[n-1].Time
-	}
-	watch := wf.Middleware{Name: "wftest.replay", Run: func(c *wf.Context, next func() error) error {
-		defer func() { r.unconsumed = c.IsReplaying() }()
-		return next()
-	}}
-	out, err := d.Execute(context.Background(), wf.Invocation{
-		RunID:             h.RunID,
-		Input:             h.Input,
-		Log:               log,
-		Deliveries:        h.Deliveries,
-		Journal:           refusingJournal{},
-		Clock:             func() time.Time { return now },
-		NewUUID:           func() string { return "00000000-0000-4000-8000-000000000000" },
-		Deadline:          now,
-		MinYieldRemaining: time.Nanosecond,
-		Middleware:        []wf.Middleware{watch},
-	})
-	if err != nil {
-		return r, fmt.Errorf("wftest: replay of run %s: %w", h.RunID, err)
-	}
-	r.out = out
-	return r, nil
-}
-
-// firstUnreplayed returns the index of the first recorded event the code
-// does not replay: the end of the shortest prefix of log whose replay
-// leaves events unmatched or fails.
-func firstUnreplayed(d *wf.Definition, h runtime.History, log []wf.Event) int {
-	for k := 1; k <= len(log); k++ {
-		r, err := replay(d, h, log[:k])
-		if err != nil || r.unconsumed || (r.out.Status == wf.OutcomeErrored && r.out.Error.Code == wf.CodeNondeterminism) {
-			return k - 1
-		}
-	}
-	return max(len(log)-1, 0)
 }

@@ -32,7 +32,8 @@ type payment struct {
 // shop is a workflow under test; calls counts step executions.
 type shop struct {
 	calls map[string]int
-	// variant changes the code: "", "inserted", "kind", "output", "short".
+	// variant changes the code: "", "inserted", "kind", "output", "short",
+	// "longer".
 	variant string
 }
 
@@ -62,6 +63,11 @@ func (s *shop) definition() *wf.Definition {
 		}
 		if err := s.step(ctx, "ship"); err != nil {
 			return receipt{}, err
+		}
+		if s.variant == "longer" {
+			if err := s.step(ctx, "thank"); err != nil {
+				return receipt{}, err
+			}
 		}
 		if s.variant == "output" {
 			return receipt{ID: in.ID, Payment: "changed"}, nil
@@ -111,6 +117,11 @@ func history(t *testing.T, finish bool) runtime.History {
 func TestReplay(t *testing.T) {
 	t.Parallel()
 	paused, finished := history(t, false), history(t, true)
+	// A cancel is the runtime's end, not the code's: the code is checked up
+	// to it only (here, canceled right after its first step).
+	canceled := paused
+	canceled.Events = append(append([]wf.Event(nil), paused.Events[:1]...),
+		wf.Event{Type: wf.RunErrored, Code: wf.CodeCanceled, Error: &wf.ErrorInfo{Name: "Canceled", Message: "canceled"}})
 	for _, tt := range []struct {
 		name    string
 		variant string
@@ -124,6 +135,10 @@ func TestReplay(t *testing.T) {
 		{"operation of another kind", "kind", paused, "nondeterminism", 0},
 		{"other output", "output", finished, `the run finished with output {"id":"o-1","payment":"p-1"}`, -1},
 		{"step removed", "short", finished, `expected operation "ship" (STEP_FINISHED at log index 5), found the workflow's return`, 5},
+		{"step added after the recorded end", "longer", finished, `expected the run's end (RUN_FINISHED at log index 6), found Do "thank"`, 6},
+		{"step added after a pause", "longer", paused, "", 0},
+		{"canceled, same code", "", canceled, "", 0},
+		{"canceled, step inserted", "inserted", canceled, `found Do "audit"`, 0},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -141,6 +156,12 @@ func TestReplay(t *testing.T) {
 			var d *wftest.Divergence
 			if !errors.As(err, &d) || !strings.Contains(err.Error(), tt.want) || d.Index != tt.index {
 				t.Fatalf("CheckReplay = %v, want a divergence at %d with %q", err, tt.index, tt.want)
+			}
+			// The engine's divergence is the cause, unless only the
+			// outcome differs.
+			var nd *wf.NondeterminismError
+			if errors.As(err, &nd) != (d.Index >= 0) || nd != nil && (nd.Index != d.Index || nd.Expected != d.StepID) {
+				t.Fatalf("CheckReplay = %v: cause %+v does not match index %d", err, nd, d.Index)
 			}
 		})
 	}

@@ -1,6 +1,7 @@
 // Command store measures wf on PostgreSQL against the machine's own limit,
 // in one run: the raw one-row-insert transaction rate (the physical limit)
-// and 10-step workflows end to end, each at concurrency 1 and 8.
+// and 10-step workflows end to end, each at concurrency 1 and 8, of
+// durable steps and of local steps (wf.WithLocal).
 //
 //	go run ./bench/store -json [-duration 3s] [-concurrency 1,8]
 //
@@ -8,7 +9,10 @@
 // command works in a schema of its own and drops it at the end. Each output
 // line is one figure: name, concurrency, value, unit, and for workflow
 // figures the limit (raw rate / 12, since a 10-step workflow needs ~12
-// writes: create, ten checkpoints, finish) and the ratio to it.
+// writes: create, ten checkpoints, finish) and the ratio to it. The figure
+// workflow-10-local-steps is the same workflow with local steps; its limit
+// is the durable workflow's rate at the same concurrency, so its ratio is
+// what local steps gain.
 package main
 
 import (
@@ -178,7 +182,8 @@ func Run(ctx context.Context, o Options) ([]Figure, error) {
 		return nil, err
 	}
 	rt, err := runtime.New(runtime.Config{Store: st, Workflows: []runtime.Workflow{
-		{Definition: tenSteps()}, {Definition: historyWorkflow()}, {Definition: napWorkflow()},
+		{Definition: tenSteps("ten-steps")}, {Definition: tenSteps("ten-local-steps", wf.WithLocal())},
+		{Definition: historyWorkflow()}, {Definition: napWorkflow()},
 	}, LeaseDuration: 10 * time.Minute}) // the timer figure sweeps for up to 10 minutes under one claim
 	if err != nil {
 		return nil, err
@@ -187,21 +192,24 @@ func Run(ctx context.Context, o Options) ([]Figure, error) {
 		_, err := pool.Exec(ctx, "INSERT INTO "+schema+".raw (id, v) VALUES ($1, 1)", id)
 		return err
 	}
-	workflow := func(ctx context.Context, id string) error {
-		res, err := rt.StartRun(ctx, runtime.StartRequest{WorkflowID: "ten-steps", RunID: id})
-		if err == nil && res.Kind != runtime.KindCompleted {
-			err = fmt.Errorf("run %s ended %s", id, res.Kind)
+	start := func(workflowID string) func(ctx context.Context, id string) error {
+		return func(ctx context.Context, id string) error {
+			res, err := rt.StartRun(ctx, runtime.StartRequest{WorkflowID: workflowID, RunID: id})
+			if err == nil && res.Kind != runtime.KindCompleted {
+				err = fmt.Errorf("run %s ended %s", id, res.Kind)
+			}
+			return err
 		}
-		return err
 	}
+	workflow, local := start("ten-steps"), start("ten-local-steps")
 	var out []Figure
 	for _, c := range levels {
 		// Alternate short slices of the baseline and the workload so that
 		// both see the same machine: a neighbour's load shifts both rates,
 		// not their ratio.
 		const rounds = 6
-		var rawOps, wfOps float64
-		var rawTime, wfTime time.Duration
+		var rawOps, wfOps, localOps float64
+		var rawTime, wfTime, localTime time.Duration
 		for range rounds {
 			n, el, err := measure(ctx, c, d/rounds, raw)
 			if err != nil {
@@ -213,14 +221,21 @@ func Run(ctx context.Context, o Options) ([]Figure, error) {
 				return nil, fmt.Errorf("workflow: %w", err)
 			}
 			wfOps, wfTime = wfOps+n, wfTime+el
+			n, el, err = measure(ctx, c, d/rounds, local)
+			if err != nil {
+				return nil, fmt.Errorf("local steps: %w", err)
+			}
+			localOps, localTime = localOps+n, localTime+el
 		}
 		rawRate := rawOps / rawTime.Seconds()
 		wfRate := wfOps / wfTime.Seconds()
+		localRate := localOps / localTime.Seconds()
 		limit := rawRate / 12
 		out = append(out,
 			Figure{Name: "raw-insert", Concurrency: c, Value: rawRate, Unit: "tx/s"},
 			Figure{Name: "workflow-10-steps", Concurrency: c, Value: wfRate, Unit: "workflows/s", Limit: limit, Ratio: wfRate / limit},
 			Figure{Name: "workflow-10-steps-steps", Concurrency: c, Value: wfRate * 10, Unit: "steps/s", Limit: limit * 10, Ratio: wfRate / limit},
+			Figure{Name: "workflow-10-local-steps", Concurrency: c, Value: localRate, Unit: "workflows/s", Limit: wfRate, Ratio: localRate / wfRate},
 		)
 	}
 	if len(o.History) > 0 {
@@ -240,15 +255,16 @@ func Run(ctx context.Context, o Options) ([]Figure, error) {
 	return out, nil
 }
 
-func tenSteps() *wf.Definition {
+// tenSteps is a workflow of ten steps with the given options.
+func tenSteps(id string, opts ...wf.StepOption) *wf.Definition {
 	ids := make([]wf.StepID, 10)
 	for i := range ids {
 		ids[i] = wf.StepID(fmt.Sprintf("step-%d", i))
 	}
-	return wf.New("ten-steps", func(ctx *wf.Context, _ struct{}) (int, error) {
+	return wf.New(id, func(ctx *wf.Context, _ struct{}) (int, error) {
 		sum := 0
 		for _, id := range ids {
-			v, err := wf.Step(ctx, id, func(wf.StepContext) (int, error) { return 1, nil })
+			v, err := wf.Step(ctx, id, func(wf.StepContext) (int, error) { return 1, nil }, opts...)
 			if err != nil {
 				return 0, err
 			}

@@ -63,10 +63,22 @@ func (s *Spec) bind(args []arg, end int, r *reporter) *Directive {
 	positionals := s.positionals()
 	next, filled, sawKey := 0, 0, false
 	for _, a := range args {
+		if f, ok := s.flagField(a.value); a.key == "" && ok && (filled > 0 || len(positionals) == 0) {
+			if first, dup := offs[a.value]; dup {
+				r.errorf(a.off, "duplicate flag %q (first at column %d)", a.value, r.fset.Position(r.base+token.Pos(first)).Column)
+				continue
+			}
+			offs[a.value] = a.off
+			d.argPos[a.value] = r.base + token.Pos(a.off)
+			v.Elem().FieldByIndex(f.index).SetBool(true)
+			continue
+		}
 		if a.key == "" {
 			switch {
 			case sawKey:
 				r.errorf(a.off, "argument %q after key=value arguments; put it first", a.value)
+			case next == len(positionals) && Suggest(a.value, s.flags()) != "":
+				r.errorf(a.off, "unexpected argument %q; did you mean %q?", a.value, Suggest(a.value, s.flags()))
 			case next == len(positionals):
 				r.errorf(a.off, "unexpected argument %q (usage: %s)", a.value, s.Usage())
 			default:
@@ -83,6 +95,10 @@ func (s *Spec) bind(args []arg, end int, r *reporter) *Directive {
 			continue
 		}
 		sawKey = true
+		if _, isFlag := s.flagField(a.key); isFlag {
+			r.errorf(a.off, "%s is a flag: write %s alone, without =", a.key, a.key)
+			continue
+		}
 		f, ok := s.field(a.key)
 		if !ok {
 			if len(s.keys()) == 0 {

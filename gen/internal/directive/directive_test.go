@@ -230,3 +230,49 @@ type Fine struct{}
 		}
 	}
 }
+
+// TestStepLocalFlag checks the bare flag local on //wf:step: set by its
+// name anywhere after the ID, never with a value, at most once.
+func TestStepLocalFlag(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		line  string
+		local bool
+		err   string
+	}{
+		{line: "//wf:step charge local", local: true},
+		{line: "//wf:step charge retry=3 local timeout=5s", local: true},
+		{line: "//wf:step local", local: false}, // the ID, not the flag
+		{line: "//wf:step charge"},
+		{line: "//wf:step charge local=true", err: `p.go:3:18: //wf:step: local is a flag: write local alone, without =`},
+		{line: "//wf:step charge local local", err: `p.go:3:24: //wf:step: duplicate flag "local" (first at column 18)`},
+		{line: "//wf:step charge lokal", err: `p.go:3:18: //wf:step: unexpected argument "lokal"; did you mean "local"?`},
+	} {
+		src := "package p\n\n" + tt.line + "\ntype F struct{}\n"
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, "p.go", src, parser.ParseComments)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var errs scanner.ErrorList
+		got := Parse(fset, f, &errs)
+		if tt.err != "" {
+			if len(errs) != 1 || errs[0].Error() != tt.err {
+				t.Errorf("%s: errors %v, want %s", tt.line, errs, tt.err)
+			}
+			continue
+		}
+		if len(errs) > 0 {
+			t.Errorf("%s: %v", tt.line, errs)
+			continue
+		}
+		if len(got.Types) != 1 {
+			t.Errorf("%s: directives on %d types, want 1", tt.line, len(got.Types))
+		}
+		for _, ds := range got.Types {
+			if s := ds[0].Args.(*Step); s.Local != tt.local {
+				t.Errorf("%s: Local = %v, want %v", tt.line, s.Local, tt.local)
+			}
+		}
+	}
+}

@@ -8,7 +8,8 @@ import "time"
 // written for users. The argument kinds follow from the field types: ID is
 // a kebab-case ID, Ident a Go identifier resolved in the package scope,
 // string with an enum tag a closed set, other strings free text (quote it
-// when it has spaces), and int, bool and time.Duration what they say.
+// when it has spaces), and int, bool and time.Duration what they say. A
+// bool tagged ",flag" is set by its bare name, with no value.
 
 // Workflow marks a struct type as a workflow. The type must have a method
 //
@@ -57,6 +58,14 @@ type Step struct {
 	// Timeout bounds each attempt; the attempt's context is canceled when
 	// it passes. Defaults to none.
 	Timeout time.Duration `wf:"timeout"`
+	// Local, written as the bare word local, makes the step local
+	// (wf.WithLocal): its result is not written before the next step runs
+	// but rides on the run's next write (a durable step's start, a wait,
+	// the pause or end of the invocation), at most 32 results or 1s
+	// later. A crash before that write runs the local steps since the last
+	// write again: use it for short, idempotent steps. Defaults to a
+	// durable step.
+	Local bool `wf:"local,flag"`
 }
 
 // Signal marks a struct type as the payload of a signal. wfgen generates

@@ -70,7 +70,7 @@ func (s *Spec) help(w io.Writer) {
 	writeIndented(w, docs()[s.typ.Name()], "    ")
 	for _, f := range s.fields {
 		label := kindOf(f)
-		if !f.positional {
+		if !f.positional && !f.flag {
 			label = f.key + "=" + label
 		}
 		fmt.Fprintf(w, "\n  %s\n", label)

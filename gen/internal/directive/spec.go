@@ -60,6 +60,7 @@ type field struct {
 	enum       []string
 	typ        reflect.Type
 	positional bool
+	flag       bool // a bool set by its bare name, e.g. local
 }
 
 var specs = []*Spec{
@@ -115,7 +116,8 @@ func fieldsOf(t reflect.Type, index []int) []field {
 		}
 		tag, _, _ := strings.Cut(sf.Tag.Get("wf"), ",")
 		f := field{goName: sf.Name, owner: t.Name(), index: idx, key: tag, typ: sf.Type,
-			positional: strings.HasSuffix(sf.Tag.Get("wf"), ",positional")}
+			positional: strings.HasSuffix(sf.Tag.Get("wf"), ",positional"),
+			flag:       strings.HasSuffix(sf.Tag.Get("wf"), ",flag") && sf.Type.Kind() == reflect.Bool}
 		if e := sf.Tag.Get("enum"); e != "" {
 			f.enum = strings.Split(e, ",")
 		}
@@ -134,6 +136,8 @@ var (
 // lines.
 func kindOf(f field) string {
 	switch {
+	case f.flag:
+		return f.key
 	case f.enum != nil:
 		return strings.Join(f.enum, "|")
 	case f.typ == idType:
@@ -167,6 +171,8 @@ func (s *Spec) Usage() string {
 			fmt.Fprintf(&b, " %s…", kindOf(f))
 		case f.positional:
 			fmt.Fprintf(&b, " %s", kindOf(f))
+		case f.flag:
+			fmt.Fprintf(&b, " [%s]", f.key)
 		default:
 			fmt.Fprintf(&b, " [%s=%s]", f.key, kindOf(f))
 		}
@@ -178,7 +184,7 @@ func (s *Spec) Usage() string {
 func (s *Spec) keys() []string {
 	var keys []string
 	for _, f := range s.fields {
-		if !f.positional {
+		if !f.positional && !f.flag {
 			keys = append(keys, f.key)
 		}
 	}
@@ -188,7 +194,28 @@ func (s *Spec) keys() []string {
 
 func (s *Spec) field(key string) (field, bool) {
 	for _, f := range s.fields {
-		if !f.positional && f.key == key {
+		if !f.positional && !f.flag && f.key == key {
+			return f, true
+		}
+	}
+	return field{}, false
+}
+
+// flags returns the directive's flags, sorted.
+func (s *Spec) flags() []string {
+	var names []string
+	for _, f := range s.fields {
+		if f.flag {
+			names = append(names, f.key)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+func (s *Spec) flagField(name string) (field, bool) {
+	for _, f := range s.fields {
+		if f.flag && f.key == name {
 			return f, true
 		}
 	}

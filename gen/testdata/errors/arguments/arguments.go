@@ -11,6 +11,7 @@ import "github.com/wfgo/wf"
 //wf:step pack retry=0
 //wf:step label retry=2 backoff=exponential base=2s cap=1s
 //wf:step box retry=2 extra
+//wf:step wrap lokal local=true
 //wf:step retry=2
 //wf:step
 //wf:approval review title="Unterminated

@@ -21,7 +21,7 @@ type Receipt struct {
 //wf:workflow checkout retry=2 backoff=fixed base=1s
 //wf:step charge-card retry=4 backoff=exponential base=100ms cap=2s timeout=30s
 //wf:step send-receipt timeout=1m30s
-//wf:step audit
+//wf:step audit local
 //wf:approval refund-over-limit title="Refund over the limit" timeout=72h
 //wf:approval manual-review
 //wf:schedule nightly-checkout cron="0 2 * * *" tz=Europe/Paris overlap=buffer-one input=nightlyOrder

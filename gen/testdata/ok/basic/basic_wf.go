@@ -48,6 +48,7 @@ func NewCheckoutDefinition(w *Checkout) *wf.Definition {
 			Backoff:     wf.BackoffFixed,
 			Base:        time.Second,
 		}),
+		wf.StepOptions(CheckoutStepAudit, wf.WithLocal()),
 		wf.StepOptions(
 			CheckoutStepChargeCard,
 			wf.WithRetry(wf.RetryPolicy{
