@@ -343,3 +343,28 @@ func TestSchedulesPage(t *testing.T) {
 		}
 	})
 }
+
+// TestRunsPageCountLimit: past CountLimit runs, each status is counted on
+// its own and a count at the limit shows as "limit+".
+func TestRunsPageCountLimit(t *testing.T) {
+	t.Parallel()
+	e := setup(t, memstore.New(), dashboard.Config{CountLimit: 2})
+	for _, id := range []string{"claim-1", "claim-2", "claim-3"} {
+		e.startExpense(t, id, "lunch")
+	}
+	if _, err := e.rt.StartRun(context.Background(), runtime.StartRequest{WorkflowID: "boom", RunID: "boom-1", Input: []byte(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	e.login(t)
+	_, body := e.get(t, "")
+	for _, want := range []string{"paused <b>2&#43;</b>", "errored <b>1</b>", "queued <b>0</b>"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("runs page lacks %q\n%s", want, body)
+		}
+	}
+	e2 := setup(t, memstore.New(), dashboard.Config{CountLimit: -1})
+	e2.login(t)
+	if _, body := e2.get(t, ""); strings.Contains(body, `class="counts"`) {
+		t.Error("CountLimit -1 still shows counts")
+	}
+}

@@ -37,7 +37,7 @@ var stores = []struct {
 	new  func(t *testing.T) store.Store
 }{
 	{"memstore", func(*testing.T) store.Store { return memstore.New() }},
-	{"sqlite", newSQLite},
+	{"sqlite", func(t *testing.T) store.Store { return newSQLite(t) }},
 	{"postgres", newPostgres},
 }
 
@@ -50,7 +50,7 @@ func forEachStore(t *testing.T, fn func(t *testing.T, st store.Store)) {
 	}
 }
 
-func newSQLite(t *testing.T) store.Store {
+func newSQLite(t testing.TB) store.Store {
 	t.Helper()
 	db, err := sql.Open("sqlite", envstore.SQLiteDSN(filepath.Join(t.TempDir(), "wf.db")))
 	if err != nil {

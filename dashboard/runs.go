@@ -69,19 +69,27 @@ func knownStatus(s string) bool {
 
 // countStatuses counts each status's runs up to CountLimit, reading pages
 // of ListRuns: the store has no count, and a bounded read keeps the page
-// fast however many runs are stored.
+// fast however many runs are stored. When all runs fit in CountLimit one
+// read counts every status; otherwise each status is counted on its own.
 func (d *dashboard) countStatuses(ctx context.Context, workflowID string) ([]statusCount, error) {
 	if d.cfg.CountLimit < 0 {
 		return nil, nil
 	}
+	all := map[wf.RunStatus]int{}
+	_, more, err := d.countRuns(ctx, store.ListQuery{WorkflowID: workflowID}, d.cfg.CountLimit, func(r store.Run) { all[r.Status]++ })
+	if err != nil {
+		return nil, err
+	}
 	out := make([]statusCount, 0, len(statuses))
 	for _, st := range statuses {
-		n, more, err := d.countRuns(ctx, store.ListQuery{WorkflowID: workflowID, Status: st}, d.cfg.CountLimit)
-		if err != nil {
-			return nil, err
+		n, over := all[st], false
+		if more {
+			if n, over, err = d.countRuns(ctx, store.ListQuery{WorkflowID: workflowID, Status: st}, d.cfg.CountLimit, nil); err != nil {
+				return nil, err
+			}
 		}
 		c := strconv.Itoa(n)
-		if more {
+		if over {
 			c += "+"
 		}
 		out = append(out, statusCount{Status: st, Count: c})
@@ -89,12 +97,22 @@ func (d *dashboard) countStatuses(ctx context.Context, workflowID string) ([]sta
 	return out, nil
 }
 
-func (d *dashboard) countRuns(ctx context.Context, q store.ListQuery, limit int) (n int, more bool, err error) {
-	q.Limit = min(limit, 500)
+// countPage is the page size of the reads that count runs.
+const countPage = 1000
+
+// countRuns counts q's runs up to limit, calling each (when set) on every
+// run read; more reports that runs remain past the limit.
+func (d *dashboard) countRuns(ctx context.Context, q store.ListQuery, limit int, each func(store.Run)) (n int, more bool, err error) {
+	q.Limit = min(limit, countPage)
 	for {
 		pg, err := d.cfg.Runtime.ListRuns(ctx, q)
 		if err != nil {
 			return 0, false, err
+		}
+		if each != nil {
+			for _, r := range pg.Runs {
+				each(r)
+			}
 		}
 		n += len(pg.Runs)
 		if pg.Next == "" {
@@ -103,7 +121,7 @@ func (d *dashboard) countRuns(ctx context.Context, q store.ListQuery, limit int)
 		if n >= limit {
 			return n, true, nil
 		}
-		q.Cursor, q.Limit = pg.Next, min(limit-n, 500)
+		q.Cursor, q.Limit = pg.Next, min(limit-n, countPage)
 	}
 }
 
