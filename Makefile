@@ -1,6 +1,6 @@
 GO ?= go
 
-.PHONY: test vet fmt-check gen-check demo bench test-cloudflare e2e-cloudflare
+.PHONY: test vet fmt-check gen-check demo bench chaos test-cloudflare e2e-cloudflare
 
 ## test: vet, gofmt check, generated-code check, and the race-enabled test suite.
 test: vet fmt-check gen-check
@@ -21,6 +21,13 @@ bench:
 	$(GO) run ./bench/store -json -concurrency 1,2,4,8 -duration 6s -history 10,100,1000,10000 -sweep-timers 10000 > bench/results/figures.jsonl
 	$(GO) run ./bench/report -o bench/results < bench/results/figures.jsonl
 	$(GO) test -run '^$$' -bench . -benchmem ./ ./runtime/ | tee bench/results/go-bench.txt
+
+## chaos: the crash suite on PostgreSQL (DATABASE_URL): 4 worker processes killed with -9 and their
+## connections terminated for CHAOS_DURATION, then drained; fails on a lost or duplicated result,
+## an overlapping schedule run or a stuck run. CHAOS_DURATION=5m for the long run.
+CHAOS_DURATION ?= 1m
+chaos:
+	$(GO) run ./internal/chaos/cmd/chaos -duration $(CHAOS_DURATION)
 
 ## gen-check: fail when generated code is stale (what go generate would change) or wfgen check finds a problem.
 gen-check:

@@ -24,6 +24,7 @@ type Definition struct {
 	version        string
 	handler        func(ctx *Context, in json.RawMessage) (json.RawMessage, error)
 	validateInput  Validator
+	decodeInput    Validator
 	validateOutput Validator
 	middleware     []Middleware
 	defaultRetry   *RetryPolicy
@@ -95,6 +96,7 @@ func New[I, O any](id string, h Handler[I, O], opts ...Option) *Definition {
 	if h != nil {
 		d.handler = erase(h)
 	}
+	d.decodeInput = decodeCheck[I]("input")
 	return d
 }
 
@@ -206,7 +208,11 @@ func (d *Definition) Resolve(version string) (*Definition, error) {
 }
 
 // ValidateInput checks raw input with the definition's validator and that
-// it decodes; it runs before anything is stored.
+// it decodes into the handler's input type; it runs before anything is
+// stored. A value the schema accepts but Go cannot decode (1.0 or 1e30 for
+// an int, an int64 overflow, -1 for a uint) is a *ValidationError whose
+// issue carries the JSON pointer of the value, also for definitions without
+// a validator.
 func (d *Definition) ValidateInput(raw json.RawMessage) error {
 	if d.validateInput != nil {
 		if err := d.validateInput(raw); err != nil {
@@ -215,6 +221,9 @@ func (d *Definition) ValidateInput(raw json.RawMessage) error {
 	}
 	if len(raw) > 0 && !json.Valid(raw) {
 		return &ValidationError{Subject: "input", Issues: []ValidationIssue{{Message: "not valid JSON"}}}
+	}
+	if d.decodeInput != nil {
+		return d.decodeInput(raw)
 	}
 	return nil
 }

@@ -43,6 +43,31 @@
 // Explicit IDs keep long-lived runs replayable when code changes. Reaching
 // the same ID twice in one execution ends the run with a clear error.
 //
+// # Values too large to store
+//
+// A store refuses a value over its size limit (store.PayloadLimiter), and
+// the runtime hands the limit to the engine (Invocation.MaxEventSize), so
+// that nothing the engine records is refused and a run never loops on a
+// write that cannot succeed:
+//
+//   - A step whose result's STEP_FINISHED event is over the limit fails
+//     after that attempt, without retries (its function would return the
+//     same value again, repeating its side effects): Step returns a
+//     *StepError that unwraps to a *PayloadTooLargeError naming the step,
+//     the event, the size and the limit, live and on replay. The workflow
+//     may handle it (keep the data elsewhere and pass a reference); if it
+//     returns it, the run ends with CodePayloadTooLarge.
+//   - An output, signal payload or approval feedback whose event is over
+//     the limit ends the run with CodePayloadTooLarge. (The runtime refuses
+//     such deliveries before storing them, so this happens only when the
+//     limit was lowered after.)
+//   - A failure whose error text is too large is recorded with shortened
+//     text, keeping its name and code.
+//
+// Input that is valid JSON but does not decode into the handler's input
+// type (1.0 or 1e30 for an int, an int64 overflow) is refused by
+// Definition.ValidateInput with a *ValidationError before a run is stored.
+//
 // # Where the engine stops
 //
 // This package does not store, schedule or host anything. The runtime

@@ -65,6 +65,12 @@ type Invocation struct {
 	// function runs, nothing is appended or published, and a log that ends
 	// the run is replayed too. Defaults to false.
 	ReplayOnly bool
+	// MaxEventSize is the store's limit on one stored event, in bytes of
+	// its encoding (EncodeEvent); 0 for none. No event over it reaches
+	// the Journal or Outcome.Pending: a step whose result is over it
+	// fails, a failure's error text is shortened, and any other event
+	// ends the run with code payload_too_large (see PayloadTooLargeError).
+	MaxEventSize int
 }
 
 // OutcomeStatus is how an invocation ended.
@@ -278,11 +284,14 @@ func (e *execution) finish(out json.RawMessage, err error) {
 		code := CodeError
 		var ve *ValidationError
 		var vm *VersionMismatchError
+		var tl *PayloadTooLargeError
 		switch {
 		case errors.As(err, &ve):
 			code = CodeValidation
 		case errors.As(err, &vm):
 			code = CodeVersionMismatch
+		case errors.As(err, &tl):
+			code = CodePayloadTooLarge
 		}
 		e.fail(err, code)
 		return
@@ -358,14 +367,19 @@ func (e *execution) beginFresh() {
 }
 
 // record adds a durable event to the pending batch and publishes it. A
-// replay-only invocation stops instead: recording is fresh work.
+// replay-only invocation stops instead: recording is fresh work. An event
+// over the store's limit is fitted first (see fit), which may end the run
+// instead.
 func (e *execution) record(ev Event) {
 	if e.inv.ReplayOnly {
 		e.stop(Outcome{Status: OutcomeReplayed})
 	}
-	if ev.Time.IsZero() {
-		ev.Time = e.now()
-	}
+	e.fit(&ev)
+	e.add(ev)
+}
+
+// add adds an event that fits to the pending batch and publishes it.
+func (e *execution) add(ev Event) {
 	e.pending = append(e.pending, ev)
 	e.next++
 	e.publish(ev)

@@ -40,6 +40,12 @@ const (
 	CodeCanceled ErrorCode = "canceled"
 	// CodeTimeout: the run exceeded a time limit.
 	CodeTimeout ErrorCode = "timeout"
+	// CodePayloadTooLarge: a value's stored form is over the store's size
+	// limit (see PayloadTooLargeError).
+	CodePayloadTooLarge ErrorCode = "payload_too_large"
+	// CodeCorrupt: the run's stored log or deliveries do not decode, so it
+	// cannot be replayed.
+	CodeCorrupt ErrorCode = "corrupt"
 )
 
 // ErrorInfo is an error in its stored form: {name, message, stack?, code?,
@@ -112,6 +118,8 @@ func errorName(err error) string {
 		return "PanicError"
 	case *NondeterminismError:
 		return "NondeterminismError"
+	case *PayloadTooLargeError:
+		return "PayloadTooLargeError"
 	}
 	return reflect.TypeOf(err).String()
 }
@@ -129,11 +137,17 @@ func (e *StepError) Error() string {
 	return fmt.Sprintf("step %q failed after %d attempt(s): %s", e.StepID, e.Attempts, e.Cause.Message)
 }
 
-// Unwrap returns the cause; a recorded step timeout unwraps to a
-// *StepTimeoutError so that errors.As works the same live and on replay.
+// Unwrap returns the cause; a recorded step timeout or oversized result
+// unwraps to a *StepTimeoutError or *PayloadTooLargeError so that errors.As
+// works the same live and on replay.
 func (e *StepError) Unwrap() error {
-	if e.Cause != nil && e.Cause.Name == "StepTimeoutError" {
+	switch {
+	case e.Cause == nil:
+		return nil
+	case e.Cause.Name == "StepTimeoutError":
 		return &StepTimeoutError{StepID: e.StepID, message: e.Cause.Message}
+	case e.Cause.Name == "PayloadTooLargeError":
+		return recordedTooLarge(string(e.StepID), e.Cause.Message)
 	}
 	return e.Cause
 }

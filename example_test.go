@@ -2,7 +2,9 @@ package wf_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/wfgo/wf"
@@ -54,4 +56,25 @@ func ExampleNew() {
 	// Output:
 	// paused __sleep-0 1:00AM
 	// finished {"orderId":"o-1","shipped":true}
+}
+
+// A step whose result is too large for the store fails once, without
+// retries; the workflow can tell why and keep a reference instead.
+func ExamplePayloadTooLargeError() {
+	def := wf.New("export", func(ctx *wf.Context, _ struct{}) (string, error) {
+		_, err := wf.Step(ctx, "render", func(wf.StepContext) (string, error) {
+			return strings.Repeat("row,", 1000), nil
+		})
+		var tooLarge *wf.PayloadTooLargeError
+		if errors.As(err, &tooLarge) {
+			return fmt.Sprintf("%s: %d bytes, over %d: kept in object storage instead", tooLarge.StepID, tooLarge.Size, tooLarge.Limit), nil
+		}
+		return "inline", err
+	})
+	out, err := def.Execute(context.Background(), wf.Invocation{
+		RunID: "export-1", Journal: &memJournal{}, MaxEventSize: 1024,
+		Clock: func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) },
+	})
+	fmt.Println(out.Status, string(out.Output), err)
+	// Output: finished "render: 4082 bytes, over 1024: kept in object storage instead" <nil>
 }

@@ -44,8 +44,10 @@ type harness struct {
 	clock      time.Time
 	deadline   time.Time
 	minYield   time.Duration
-	published  []wf.Event
-	uuids      int
+	// maxEventSize is the store's limit the invocation is given.
+	maxEventSize int
+	published    []wf.Event
+	uuids        int
 }
 
 var t0 = time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)
@@ -76,6 +78,7 @@ func (h *harness) invocation() wf.Invocation {
 		NewUUID:           func() string { h.uuids++; return fmt.Sprintf("uuid-%d", h.uuids) },
 		Deadline:          h.deadline,
 		MinYieldRemaining: h.minYield,
+		MaxEventSize:      h.maxEventSize,
 		Publish:           func(ev wf.Event) { h.published = append(h.published, ev) },
 	}
 }

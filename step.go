@@ -106,11 +106,18 @@ func (e *execution) step(id, what string, fn func(StepContext) (json.RawMessage,
 		if e.ctx.Err() != nil {
 			e.abort(e.ctx.Err())
 		}
+		var tooLarge *PayloadTooLargeError
 		if err == nil {
-			e.record(Event{Type: StepFinished, StepID: id, Result: raw, Attempts: attemptsField(attempt), Meta: cfg.meta})
-			return raw, nil
+			ev := Event{Type: StepFinished, StepID: id, Result: raw, Attempts: attemptsField(attempt), Meta: cfg.meta}
+			if tooLarge = e.oversize(&ev); tooLarge == nil {
+				e.add(ev)
+				return raw, nil
+			}
+			err = tooLarge
 		}
-		retry := attempt < policy.MaxAttempts && (policy.ShouldRetry == nil || policy.ShouldRetry(err, attempt))
+		// An oversized result is not retried: the function would most
+		// likely return the same value, repeating its side effects.
+		retry := tooLarge == nil && attempt < policy.MaxAttempts && (policy.ShouldRetry == nil || policy.ShouldRetry(err, attempt))
 		if !retry {
 			info := NewErrorInfo(err)
 			e.record(Event{Type: StepFailed, StepID: id, Error: info, Attempts: attemptsField(attempt), Meta: cfg.meta})
@@ -152,7 +159,7 @@ func (e *execution) durableBackoff(id string, next int, wait time.Duration, err 
 	e.reached[wid] = true
 	deadline := e.now().Add(wait)
 	e.record(Event{Type: SignalAwaited, StepID: wid, Name: TimerSignal, Deadline: &deadline,
-		Meta: map[string]string{"error": err.Error(), "attempt": strconv.Itoa(next - 1)}})
+		Meta: map[string]string{"error": truncate([]byte(err.Error()), errorBudget), "attempt": strconv.Itoa(next - 1)}})
 	e.pause(Await{StepID: wid, Kind: AwaitTimer, Name: TimerSignal, Deadline: &deadline})
 }
 

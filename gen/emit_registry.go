@@ -2,6 +2,7 @@ package gen
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -61,8 +62,8 @@ func (e *emitter) registrations(byName []*workflow) {
 	}
 	e.doc(
 		registrationsFunc+" returns the package's workflows ("+quoteList(ids)+") for runtime.Config.Workflows,",
-		"each with its earlier versions, its schedules and the validators of the package's",
-		"signals.",
+		"each with its earlier versions, its schedules, the validators of the package's",
+		"signals and the IDs of its approvals (a decision on another ID is refused).",
 	)
 	var body []jen.Code
 	for _, w := range byName {
@@ -123,7 +124,36 @@ func (e *emitter) registration(w *workflow) jen.Code {
 	if len(e.p.Signals) > 0 {
 		fields = append(fields, jen.Id("Signals").Op(":").Id("signals"))
 	}
+	if ids := approvalIDs(w); len(ids) > 0 {
+		var lits []jen.Code
+		for _, id := range ids {
+			lits = append(lits, jen.Lit(id))
+		}
+		fields = append(fields, jen.Id("Approvals").Op(":").Index().String().Values(lits...))
+	}
 	return jen.Values(lines(fields)...)
+}
+
+// approvalIDs are the IDs of the //wf:approval directives of w and of its
+// earlier versions, sorted: a run started on any version may request them.
+func approvalIDs(w *workflow) []string {
+	seen := map[string]bool{}
+	visited := map[*workflow]bool{}
+	var visit func(*workflow)
+	visit = func(v *workflow) {
+		if visited[v] {
+			return
+		}
+		visited[v] = true
+		for _, a := range v.Approvals {
+			seen[a.ID] = true
+		}
+		for _, p := range v.Previous {
+			visit(p)
+		}
+	}
+	visit(w)
+	return slices.Sorted(maps.Keys(seen))
 }
 
 func (e *emitter) schedule(w *workflow, s *schedule) jen.Code {

@@ -8,10 +8,10 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"path"
 	"strings"
 	"time"
 
-	"github.com/wfgo/wf"
 	"github.com/wfgo/wf/runtime"
 	"github.com/wfgo/wf/store"
 )
@@ -35,29 +35,21 @@ type IngressConfig struct {
 	Logger *slog.Logger
 }
 
-// Error codes of the ingress API: stable, for clients to branch on.
-const (
-	CodeUnauthorized    = "unauthorized"
-	CodeBadRequest      = "bad_request"
-	CodeTooLarge        = "too_large"
-	CodeValidation      = "validation_error"
-	CodeUnknownWorkflow = "unknown_workflow"
-	CodeUnknownSignal   = "unknown_signal"
-	CodeRunExists       = "run_exists"
-	CodeNotFound        = "not_found"
-	CodeInternal        = "internal"
-)
-
 // NewIngress returns the HTTP API that starts runs and delivers signals and
 // approvals, validating payloads with the registered validators:
 //
-//	POST /runs                                {"workflowId","runId","input"}
-//	POST /runs/{runID}/signals/{name}         {"signalId","stepId"?,"payload","meta"?}
-//	POST /runs/{runID}/approvals/{approvalID} {"approved","feedback"?}
+//	POST /runs                                {"workflowId","runId"?,"input"}
 //	GET  /runs/{runID}
+//	POST /runs/{runID}/signals/{name}         {"signalId","stepId"?,"payload","meta"?}
+//	POST /runs/{runID}/approvals/{approvalID} {"approved","feedback"?,"meta"?}
+//	GET  /openapi.json                        this API as an OpenAPI 3.1 document
 //
-// Every answer is JSON; errors are {"ok":false,"error":…,"code":…} with a
-// stable code. It refuses to build without Secret or Authorize.
+// Every answer is JSON with "ok". Failures are {"ok":false,"code":…,
+// "error":…} with a stable code, a status that goes with it (see
+// Contract), and a message written for the caller: store and runtime
+// errors are logged, never echoed. Run, signal and approval IDs follow
+// runtime.CheckID; a bad one is a 400 bad_request whose "field" names it.
+// It refuses to build without Secret or Authorize.
 func NewIngress(cfg IngressConfig) (http.Handler, error) {
 	if cfg.Runtime == nil {
 		return nil, errors.New("host: IngressConfig.Runtime is nil")
@@ -74,19 +66,14 @@ func NewIngress(cfg IngressConfig) (http.Handler, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	in := &ingress{cfg: cfg}
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /runs", in.start)
-	mux.HandleFunc("POST /runs/{runID}/signals/{name}", in.signal)
-	mux.HandleFunc("POST /runs/{runID}/approvals/{approvalID}", in.approval)
-	mux.HandleFunc("GET /runs/{runID}", in.get)
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		WriteError(w, http.StatusNotFound, CodeNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path, nil)
-	})
-	return in.authenticate(mux), nil
+	in := &ingress{cfg: cfg, openAPIDoc: openAPIJSON()}
+	return in.authenticate(in.cleanPaths(in.newMux())), nil
 }
 
-type ingress struct{ cfg IngressConfig }
+type ingress struct {
+	cfg        IngressConfig
+	openAPIDoc []byte
+}
 
 func (in *ingress) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -98,6 +85,19 @@ func (in *ingress) authenticate(next http.Handler) http.Handler {
 		}
 		if err != nil {
 			WriteError(w, http.StatusUnauthorized, CodeUnauthorized, err.Error(), nil)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// cleanPaths refuses paths with empty, "." or ".." segments, which the mux
+// would otherwise redirect to another path.
+func (in *ingress) cleanPaths(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := r.URL.Path; p != "/" && path.Clean(p) != p {
+			in.refuse(w, r, failure{status: http.StatusBadRequest, code: CodeBadRequest,
+				message: `the path has an empty, "." or ".." segment`})
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -121,14 +121,15 @@ func (in *ingress) decode(w http.ResponseWriter, r *http.Request, v any) bool {
 	if err := dec.Decode(v); err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			WriteError(w, http.StatusRequestEntityTooLarge, CodeTooLarge, fmt.Sprintf("body exceeds %d bytes", tooLarge.Limit), nil)
+			in.refuse(w, r, failure{status: http.StatusRequestEntityTooLarge, code: CodeTooLarge,
+				message: fmt.Sprintf("body exceeds %d bytes", tooLarge.Limit)})
 			return false
 		}
-		WriteError(w, http.StatusBadRequest, CodeBadRequest, "invalid JSON body: "+err.Error(), nil)
+		in.refuse(w, r, failure{status: http.StatusBadRequest, code: CodeBadRequest, message: "invalid JSON body: " + err.Error()})
 		return false
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		WriteError(w, http.StatusBadRequest, CodeBadRequest, "invalid JSON body: trailing data", nil)
+		in.refuse(w, r, failure{status: http.StatusBadRequest, code: CodeBadRequest, message: "invalid JSON body: trailing data"})
 		return false
 	}
 	return true
@@ -136,165 +137,147 @@ func (in *ingress) decode(w http.ResponseWriter, r *http.Request, v any) bool {
 
 func (in *ingress) deadline() time.Time { return time.Now().Add(in.cfg.DriveBudget) }
 
+// startBody is the body of POST /runs.
+type startBody struct {
+	WorkflowID string          `json:"workflowId"`
+	RunID      string          `json:"runId"`
+	Input      json.RawMessage `json:"input"`
+}
+
 func (in *ingress) start(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		WorkflowID string          `json:"workflowId"`
-		RunID      string          `json:"runId"`
-		Input      json.RawMessage `json:"input"`
-	}
+	var body startBody
 	if !in.decode(w, r, &body) {
 		return
 	}
 	if body.WorkflowID == "" {
-		WriteError(w, http.StatusBadRequest, CodeBadRequest, "workflowId is required", nil)
+		in.refuse(w, r, failure{status: http.StatusBadRequest, code: CodeBadRequest, message: "workflowId is required",
+			extra: map[string]any{"field": "workflowId"}})
 		return
 	}
 	res, err := in.cfg.Runtime.StartRun(r.Context(), runtime.StartRequest{
 		WorkflowID: body.WorkflowID, RunID: body.RunID, Input: body.Input, Deadline: in.deadline(),
 	})
-	in.answer(w, res, err, http.StatusCreated)
+	if err != nil {
+		in.refuse(w, r, classify(err))
+		return
+	}
+	status := http.StatusCreated
+	if res.Existing {
+		status = http.StatusOK
+	}
+	WriteJSON(w, status, map[string]any{"ok": true, "result": NewResultJSON(res)})
+}
+
+// signalBody is the body of POST /runs/{runID}/signals/{name}.
+type signalBody struct {
+	SignalID string            `json:"signalId"`
+	StepID   string            `json:"stepId"`
+	Payload  json.RawMessage   `json:"payload"`
+	Meta     map[string]string `json:"meta"`
 }
 
 func (in *ingress) signal(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		SignalID string            `json:"signalId"`
-		StepID   string            `json:"stepId"`
-		Payload  json.RawMessage   `json:"payload"`
-		Meta     map[string]string `json:"meta"`
-	}
+	var body signalBody
 	if !in.decode(w, r, &body) {
 		return
 	}
 	if body.SignalID == "" {
-		WriteError(w, http.StatusBadRequest, CodeBadRequest, "signalId is required (a stable idempotency token, e.g. the webhook event ID)", nil)
+		in.refuse(w, r, failure{status: http.StatusBadRequest, code: CodeBadRequest,
+			message: "signalId is required (a stable idempotency token, e.g. the webhook event ID)", extra: map[string]any{"field": "signalId"}})
 		return
 	}
 	res, err := in.cfg.Runtime.DeliverSignal(r.Context(), runtime.SignalRequest{
 		RunID: r.PathValue("runID"), SignalID: body.SignalID, Name: r.PathValue("name"), StepID: body.StepID,
 		Payload: body.Payload, Meta: body.Meta, Deadline: in.deadline(),
 	})
-	in.answer(w, res, err, http.StatusOK)
+	in.delivered(w, r, res, err, CodeSignalLost)
+}
+
+// approvalBody is the body of POST /runs/{runID}/approvals/{approvalID}.
+type approvalBody struct {
+	Approved *bool             `json:"approved"`
+	Feedback string            `json:"feedback"`
+	Meta     map[string]string `json:"meta"`
 }
 
 func (in *ingress) approval(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Approved *bool             `json:"approved"`
-		Feedback string            `json:"feedback"`
-		Meta     map[string]string `json:"meta"`
-	}
+	var body approvalBody
 	if !in.decode(w, r, &body) {
 		return
 	}
 	if body.Approved == nil {
-		WriteError(w, http.StatusBadRequest, CodeBadRequest, "approved is required (true or false)", nil)
+		in.refuse(w, r, failure{status: http.StatusBadRequest, code: CodeBadRequest, message: "approved is required (true or false)",
+			extra: map[string]any{"field": "approved"}})
 		return
 	}
 	res, err := in.cfg.Runtime.DeliverApproval(r.Context(), runtime.ApprovalDecision{
 		RunID: r.PathValue("runID"), ApprovalID: r.PathValue("approvalID"), Approved: *body.Approved,
 		Feedback: body.Feedback, Meta: body.Meta, Deadline: in.deadline(),
 	})
-	in.answer(w, res, err, http.StatusOK)
+	in.delivered(w, r, res, err, CodeApprovalLost)
+}
+
+// delivered answers a signal or approval delivery.
+func (in *ingress) delivered(w http.ResponseWriter, r *http.Request, res runtime.Result, err error, lostCode string) {
+	if err != nil {
+		in.refuse(w, r, classify(err))
+		return
+	}
+	if f, failed := resultFailure(res, lostCode); failed {
+		in.refuse(w, r, f)
+		return
+	}
+	out := NewResultJSON(res)
+	WriteJSON(w, deliveryStatus(out.Kind), map[string]any{"ok": true, "result": out})
 }
 
 func (in *ingress) get(w http.ResponseWriter, r *http.Request) {
-	run, err := in.cfg.Runtime.GetRun(r.Context(), r.PathValue("runID"))
+	runID := r.PathValue("runID")
+	if err := runtime.CheckID(runtime.FieldRunID, runID); err != nil {
+		in.refuse(w, r, classify(err))
+		return
+	}
+	run, err := in.cfg.Runtime.GetRun(r.Context(), runID)
 	if errors.Is(err, store.ErrNotFound) {
-		WriteError(w, http.StatusNotFound, CodeNotFound, "no run "+r.PathValue("runID"), nil)
+		in.refuse(w, r, failure{status: http.StatusNotFound, code: CodeNotFound, message: "no such run"})
 		return
 	}
 	if err != nil {
-		in.internal(w, err)
+		in.refuse(w, r, classify(err))
 		return
 	}
 	WriteJSON(w, http.StatusOK, map[string]any{"ok": true, "run": NewRunJSON(run)})
 }
 
-// answer writes a runtime call's result or error.
-func (in *ingress) answer(w http.ResponseWriter, res runtime.Result, err error, created int) {
-	if err != nil {
-		var ve *wf.ValidationError
-		switch {
-		case errors.As(err, &ve):
-			WriteError(w, http.StatusUnprocessableEntity, CodeValidation, ve.Error(), ve.Issues)
-		case errors.Is(err, runtime.ErrUnknownWorkflow):
-			WriteError(w, http.StatusNotFound, CodeUnknownWorkflow, err.Error(), nil)
-		case errors.Is(err, runtime.ErrUnknownSignal):
-			WriteError(w, http.StatusNotFound, CodeUnknownSignal, err.Error(), nil)
-		case errors.Is(err, runtime.ErrRunExists):
-			WriteError(w, http.StatusConflict, CodeRunExists, err.Error(), nil)
-		case errors.Is(err, store.ErrTooLarge):
-			WriteError(w, http.StatusRequestEntityTooLarge, CodeTooLarge, err.Error(), nil)
-		default:
-			in.internal(w, err)
-		}
-		return
-	}
-	status := http.StatusOK
-	switch {
-	case res.Kind == runtime.KindNotFound:
-		status = http.StatusNotFound
-	case created == http.StatusCreated && !res.Existing:
-		status = http.StatusCreated
-	}
-	WriteJSON(w, status, map[string]any{"ok": res.Kind != runtime.KindNotFound, "result": NewResultJSON(res)})
-}
-
-func (in *ingress) internal(w http.ResponseWriter, err error) {
-	in.cfg.Logger.Error("host: ingress request failed", "err", err)
-	WriteError(w, http.StatusInternalServerError, CodeInternal, "internal error", nil)
-}
-
-// ResultJSON is a runtime.Result on the wire.
-type ResultJSON struct {
-	Kind       runtime.ResultKind `json:"kind"`
-	Existing   bool               `json:"existing,omitempty"`
-	Code       wf.ErrorCode       `json:"code,omitempty"`
-	EventCount int                `json:"eventCount"`
-	Run        *RunJSON           `json:"run,omitempty"`
-}
-
-// NewResultJSON converts a result for the wire.
-func NewResultJSON(res runtime.Result) ResultJSON {
-	out := ResultJSON{Kind: res.Kind, Existing: res.Existing, Code: res.Code, EventCount: res.EventCount}
-	if res.Run.ID != "" {
-		r := NewRunJSON(res.Run)
-		out.Run = &r
-	}
-	return out
-}
-
-// RunJSON is a run's state on the wire.
-type RunJSON struct {
-	ID         string          `json:"id"`
-	WorkflowID string          `json:"workflowId"`
-	Version    string          `json:"version"`
-	Status     wf.RunStatus    `json:"status"`
-	Output     json.RawMessage `json:"output,omitempty"`
-	Error      *wf.ErrorInfo   `json:"error,omitempty"`
-	Awaiting   []wf.Await      `json:"awaiting,omitempty"`
-	WakeAt     *time.Time      `json:"wakeAt,omitempty"`
-	CreatedAt  time.Time       `json:"createdAt"`
-	UpdatedAt  time.Time       `json:"updatedAt"`
-}
-
-// NewRunJSON converts a run for the wire.
-func NewRunJSON(r store.Run) RunJSON {
-	return RunJSON{ID: r.ID, WorkflowID: r.WorkflowID, Version: r.Version, Status: r.Status, Output: r.Output,
-		Error: r.Error, Awaiting: r.Awaiting, WakeAt: r.WakeAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
-}
-
-// WriteJSON writes v as a JSON response.
-func WriteJSON(w http.ResponseWriter, status int, v any) {
+func (in *ingress) openAPI(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	_, _ = w.Write(in.openAPIDoc)
 }
 
-// WriteError writes {"ok":false,"error":msg,"code":code,"issues":…}.
-func WriteError(w http.ResponseWriter, status int, code, msg string, issues []wf.ValidationIssue) {
-	body := map[string]any{"ok": false, "error": msg, "code": code}
-	if len(issues) > 0 {
-		body["issues"] = issues
+// refuse writes f and logs it: internal failures at ERROR with their
+// error, refusals at INFO. The log shows at most the first bytes of the
+// path, as IDs in it may be huge or binary.
+func (in *ingress) refuse(w http.ResponseWriter, r *http.Request, f failure) {
+	attrs := []any{"method", r.Method, "path", truncate(r.URL.Path, maxLoggedPath), "status", f.status, "code", f.code}
+	if f.err != nil {
+		attrs = append(attrs, "err", f.err.Error())
 	}
-	WriteJSON(w, status, body)
+	if f.status >= http.StatusInternalServerError {
+		in.cfg.Logger.Error("wf ingress: request failed", attrs...)
+	} else {
+		in.cfg.Logger.Info("wf ingress: request refused", attrs...)
+	}
+	writeFailure(w, f.status, f.code, f.message, f.extra)
+}
+
+// maxLoggedPath bounds the part of a path a log line shows.
+const maxLoggedPath = 160
+
+// truncate cuts s to its first n bytes, with its length appended, when
+// longer.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return fmt.Sprintf("%s… (%d bytes)", s[:n], len(s))
 }

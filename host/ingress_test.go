@@ -1,99 +1,63 @@
 package host_test
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/wfgo/wf/host"
 	"github.com/wfgo/wf/host/internal/hosttest"
+	"github.com/wfgo/wf/runtime"
+	"github.com/wfgo/wf/store"
+	"github.com/wfgo/wf/store/memstore"
 )
 
-func newIngress(t *testing.T) (http.Handler, hosttest.Bundle) {
-	t.Helper()
+// syncBuffer is a log destination safe for concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.Buffer.Write(p)
+}
+
+func serve(h http.Handler) func(t *testing.T, method, path, auth, body string) (int, []byte) {
+	return func(t *testing.T, method, path, auth, body string) (int, []byte) {
+		t.Helper()
+		req := httptest.NewRequest(method, "http://wf.example"+path, strings.NewReader(body))
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if ct := rec.Header().Get("Content-Type"); ct != "application/json" {
+			t.Errorf("%s %.80s: content type %q", method, path, ct)
+		}
+		return rec.Code, rec.Body.Bytes()
+	}
+}
+
+func TestIngressContract(t *testing.T) {
+	t.Parallel()
 	b := hosttest.New(t, nil)
-	h, err := host.NewIngress(host.IngressConfig{Runtime: b.Runtime, Secret: "s3cret", MaxBodyBytes: 256})
+	var log syncBuffer
+	h, err := host.NewIngress(host.IngressConfig{Runtime: b.Runtime, Secret: "s3cret", MaxBodyBytes: 64 << 10,
+		Logger: slog.New(slog.NewJSONHandler(&log, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return h, b
-}
-
-func call(t *testing.T, h http.Handler, method, path, auth, body string) (int, map[string]any) {
-	t.Helper()
-	req := httptest.NewRequest(method, path, strings.NewReader(body))
-	if auth != "" {
-		req.Header.Set("Authorization", auth)
-	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	if ct := rec.Header().Get("Content-Type"); ct != "application/json" {
-		t.Fatalf("%s %s: content type %q", method, path, ct)
-	}
-	var out map[string]any
-	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
-		t.Fatalf("%s %s: body %q is not JSON: %v", method, path, rec.Body, err)
-	}
-	return rec.Code, out
-}
-
-func TestIngress(t *testing.T) {
-	t.Parallel()
-	h, b := newIngress(t)
-	const auth = "Bearer s3cret"
-	steps := []struct {
-		name       string
-		method     string
-		path       string
-		auth       string
-		body       string
-		wantStatus int
-		want       string // a fragment of the JSON answer
-	}{
-		{"no secret", "POST", "/runs", "", `{}`, 401, `"code":"unauthorized"`},
-		{"wrong secret", "POST", "/runs", "Bearer guess", `{}`, 401, `"code":"unauthorized"`},
-		{"bad json", "POST", "/runs", auth, `{"workflowId":`, 400, `"code":"bad_request"`},
-		{"unknown field", "POST", "/runs", auth, `{"workflow":"greet"}`, 400, `unknown field`},
-		{"too large", "POST", "/runs", auth, `{"workflowId":"greet","input":{"greeting":"` + strings.Repeat("x", 300) + `"}}`, 413, `"code":"too_large"`},
-		{"unknown workflow", "POST", "/runs", auth, `{"workflowId":"nope","runId":"r"}`, 404, `"code":"unknown_workflow"`},
-		{"invalid input", "POST", "/runs", auth, `{"workflowId":"greet","runId":"r1","input":{}}`, 422, `"path":"/greeting"`},
-		{"start", "POST", "/runs", auth, `{"workflowId":"greet","runId":"r1","input":{"greeting":"Hello"}}`, 201, `"kind":"paused"`},
-		{"start again", "POST", "/runs", auth, `{"workflowId":"greet","runId":"r1","input":{"greeting":"Hello"}}`, 200, `"existing":true`},
-		{"signal before waiting", "POST", "/runs/r1/signals/name", auth, `{"signalId":"e1","payload":{"name":"Ada"}}`, 200, `"kind":"not-waiting"`},
-		{"unknown signal", "POST", "/runs/r1/signals/nmae", auth, `{"signalId":"e1","payload":{"name":"Ada"}}`, 404, `"code":"unknown_signal"`},
-		{"signal without id", "POST", "/runs/r1/signals/name", auth, `{"payload":{"name":"Ada"}}`, 400, `signalId is required`},
-		{"invalid payload", "POST", "/runs/r1/signals/name", auth, `{"signalId":"e1","payload":{}}`, 422, `"path":"/name"`},
-		{"missing run", "POST", "/runs/nope/signals/name", auth, `{"signalId":"e1","payload":{"name":"Ada"}}`, 404, `"kind":"not-found"`},
-		{"get", "GET", "/runs/r1", auth, ``, 200, `"status":"paused"`},
-		{"get missing", "GET", "/runs/nope", auth, ``, 404, `"code":"not_found"`},
-		{"approval without decision", "POST", "/runs/r1/approvals/a", auth, `{}`, 400, `approved is required`},
-		{"no route", "DELETE", "/runs/r1", auth, ``, 404, `"code":"not_found"`},
-	}
-	for _, s := range steps {
-		code, out := call(t, h, s.method, s.path, s.auth, s.body)
-		raw, _ := json.Marshal(out)
-		if code != s.wantStatus || !strings.Contains(string(raw), s.want) {
-			t.Errorf("%s: %d %s, want %d with %s", s.name, code, raw, s.wantStatus, s.want)
-		}
-	}
-
-	// After the timer, the signal finishes the run; a repeat is a duplicate.
-	b.Clock.Advance(2 * 60e9)
-	if _, err := b.Runtime.Sweep(t.Context(), runtimeSweepDefaults()); err != nil {
-		t.Fatal(err)
-	}
-	code, out := call(t, h, "POST", "/runs/r1/signals/name", auth, `{"signalId":"e1","payload":{"name":"Ada"}}`)
-	raw, _ := json.Marshal(out)
-	if code != 200 || !strings.Contains(string(raw), `"kind":"completed"`) || !strings.Contains(string(raw), `"output":"Hello, Ada"`) {
-		t.Fatalf("signal: %d %s", code, raw)
-	}
-	code, out = call(t, h, "POST", "/runs/r1/signals/name", auth, `{"signalId":"e1","payload":{"name":"Ada"}}`)
-	if raw, _ := json.Marshal(out); code != 200 || !strings.Contains(string(raw), `"kind":"duplicate"`) {
-		t.Fatalf("repeat: %d %s", code, raw)
-	}
+	hosttest.Contract(t, hosttest.Target{Do: serve(h), Secret: "s3cret", MaxBodyBytes: 64 << 10,
+		Runtime: b.Runtime, Store: b.Store, Clock: b.Clock, Log: &log.Buffer})
 }
 
 func TestIngressAuthorizeFunc(t *testing.T) {
@@ -122,5 +86,74 @@ func TestIngressAuthorizeFunc(t *testing.T) {
 	}
 	if _, err := host.NewIngress(host.IngressConfig{Runtime: b.Runtime}); err == nil {
 		t.Fatal("an unauthenticated ingress was built")
+	}
+}
+
+// brokenStore fails reads and writes with an error full of internals.
+type brokenStore struct{ store.Store }
+
+var errBroken = errors.New(`postgres: ERROR: relation "wf_events" index 17 (SQLSTATE 42P01)`)
+
+func (brokenStore) GetRun(context.Context, string) (store.Run, error) { return store.Run{}, errBroken }
+func (brokenStore) CreateRun(context.Context, store.NewRun) (store.Run, bool, error) {
+	return store.Run{}, false, errBroken
+}
+
+func TestIngressHidesInternalErrors(t *testing.T) {
+	t.Parallel()
+	rt, err := runtime.New(runtime.Config{Store: brokenStore{memstore.New()}, Workflows: hosttest.Workflows()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log syncBuffer
+	h, err := host.NewIngress(host.IngressConfig{Runtime: rt, Secret: "s", Logger: slog.New(slog.NewJSONHandler(&log, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	do := serve(h)
+	for _, r := range [][3]string{
+		{"GET", "/runs/r1", ""},
+		{"POST", "/runs", `{"workflowId":"greet","runId":"r1","input":{"greeting":"Hi"}}`},
+		{"POST", "/runs/r1/signals/name", `{"signalId":"e1","payload":{"name":"Ada"}}`},
+		{"POST", "/runs/r1/approvals/legal", `{"approved":true}`},
+	} {
+		status, body := do(t, r[0], r[1], "Bearer s", r[2])
+		var a struct {
+			OK    bool   `json:"ok"`
+			Code  string `json:"code"`
+			Error string `json:"error"`
+		}
+		if err := json.Unmarshal(body, &a); err != nil || status != 500 || a.OK || a.Code != host.CodeInternal || a.Error != "internal error" {
+			t.Errorf("%s %s = %d %s, want 500 internal with a generic message", r[0], r[1], status, body)
+		}
+		if bytes.Contains(body, []byte("wf_events")) || bytes.Contains(body, []byte("postgres")) {
+			t.Errorf("%s %s: the answer echoes the store's error: %s", r[0], r[1], body)
+		}
+	}
+	if n := strings.Count(log.String(), "SQLSTATE 42P01"); n != 4 {
+		t.Errorf("the log has the store's error %d times, want 4:\n%s", n, log.String())
+	}
+}
+
+func TestIngressPathEscapes(t *testing.T) {
+	t.Parallel()
+	b := hosttest.New(t, nil)
+	h, err := host.NewIngress(host.IngressConfig{Runtime: b.Runtime, Secret: "s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	do := serve(h)
+	// An escaped ID is one path segment, unescaped: a run ID may hold
+	// spaces and "%", and "%2F" is a "/", which IDs refuse.
+	if status, body := do(t, "POST", "/runs", "Bearer s", `{"workflowId":"greet","runId":"order 50%","input":{"greeting":"Hi"}}`); status != 201 {
+		t.Fatalf("start: %d %s", status, body)
+	}
+	if status, body := do(t, "GET", "/runs/order%2050%25", "Bearer s", ""); status != 200 || !strings.Contains(string(body), `"id":"order 50%"`) {
+		t.Errorf("read an escaped ID: %d %s", status, body)
+	}
+	for _, p := range []string{"/runs/a%2Fb", "/runs/./signals/name", "/runs//signals/name", "/runs/%2E%2E/signals/name"} {
+		if status, body := do(t, "POST", p, "Bearer s", `{"signalId":"e1","payload":{"name":"Ada"}}`); status != 400 && !(status == 404 && strings.HasPrefix(p, "/runs/a")) {
+			t.Errorf("POST %s = %d %s, want 400", p, status, body)
+		}
 	}
 }

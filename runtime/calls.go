@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/wfgo/wf"
@@ -32,8 +31,14 @@ type StartRequest struct {
 
 // StartRun validates the input, creates the run (idempotently by RunID),
 // and drives it to its first pause or end. A run ID already taken by the
-// same workflow returns that run (Existing) without driving it again.
+// same workflow returns that run (Existing) without driving it again. A
+// RunID that breaks the ID rules (see CheckID) is an ErrInvalidID.
 func (rt *Runtime) StartRun(ctx context.Context, req StartRequest) (Result, error) {
+	if req.RunID != "" {
+		if err := CheckID(FieldRunID, req.RunID); err != nil {
+			return Result{}, err
+		}
+	}
 	def, err := rt.definition(req.WorkflowID)
 	if err != nil {
 		return Result{}, err
@@ -89,12 +94,11 @@ type SignalRequest struct {
 // drives the run. Results: the drive's kind, or KindNotFound,
 // KindNotWaiting, KindDuplicate, KindLost (Code signal_lost), or
 // KindNotClaimable (stored; the current lease holder or a sweep drives it).
+// IDs that break the ID rules (see CheckID; names starting with __ are
+// reserved for timers and cancellation) are an ErrInvalidID.
 func (rt *Runtime) DeliverSignal(ctx context.Context, req SignalRequest) (Result, error) {
-	if req.SignalID == "" || req.Name == "" {
-		return Result{}, errors.New("runtime: DeliverSignal needs a SignalID and a Name")
-	}
-	if strings.HasPrefix(req.Name, "__") {
-		return Result{}, fmt.Errorf("runtime: signal name %q: names starting with __ are reserved (timers, cancellation)", req.Name)
+	if err := checkSignalIDs(req); err != nil {
+		return Result{}, err
 	}
 	run, err := rt.store.GetRun(ctx, req.RunID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -133,16 +137,24 @@ type ApprovalDecision struct {
 // DeliverApproval stores the decision idempotently by approval ID and drives
 // the run. A second decision for the same approval is KindDuplicate (the
 // first stands); one that arrives after the approval timed out is KindLost
-// with Code approval_lost.
+// with Code approval_lost. An approval ID the run's workflow does not
+// declare is an ErrUnknownApproval (see Workflow.Approvals); IDs that break
+// the ID rules (see CheckID) are an ErrInvalidID.
 func (rt *Runtime) DeliverApproval(ctx context.Context, req ApprovalDecision) (Result, error) {
-	if req.ApprovalID == "" {
-		return Result{}, errors.New("runtime: DeliverApproval needs an ApprovalID")
+	if err := CheckID(FieldRunID, req.RunID); err != nil {
+		return Result{}, err
+	}
+	if err := CheckID(FieldApprovalID, req.ApprovalID); err != nil {
+		return Result{}, err
 	}
 	run, err := rt.store.GetRun(ctx, req.RunID)
 	if errors.Is(err, store.ErrNotFound) {
 		return Result{Kind: KindNotFound}, nil
 	}
 	if err != nil {
+		return Result{}, err
+	}
+	if err := rt.checkApproval(ctx, run, req.ApprovalID); err != nil {
 		return Result{}, err
 	}
 	await, ok := findAwait(run, func(a wf.Await) bool {
@@ -164,6 +176,9 @@ func (rt *Runtime) deliver(ctx context.Context, run store.Run, await wf.Await, w
 		return rt.notWaiting(ctx, run, d, await.StepID, lostCode)
 	}
 	d.StepID = await.StepID
+	if err := rt.checkDelivery(d); err != nil {
+		return Result{}, fmt.Errorf("runtime: deliver %s to run %s: %w", d.SignalID, run.ID, err)
+	}
 	res, err := rt.store.Deliver(ctx, run.ID, d)
 	if err != nil {
 		return Result{}, fmt.Errorf("runtime: deliver %s to run %s: %w", d.SignalID, run.ID, err)

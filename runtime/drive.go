@@ -32,6 +32,10 @@ const (
 	// of this call); a delivery, if any, was stored and that owner, or a
 	// later sweep, will act on it.
 	KindNotClaimable ResultKind = "not-claimable"
+	// KindAccepted: the delivery was stored and will be applied: the run
+	// will consume it when it reaches the matching wait, or the invocation
+	// driving it now (or the next sweep) will.
+	KindAccepted ResultKind = "accepted"
 	// KindNotWaiting: the run does not await that signal or approval.
 	KindNotWaiting ResultKind = "not-waiting"
 	// KindDuplicate: this delivery ID was already stored; nothing changed.
@@ -68,15 +72,24 @@ type driveOptions struct {
 	minYield time.Duration
 }
 
-// journal adapts the store's Append to the engine's Journal.
+// journal adapts the store's Append to the engine's Journal. next is the
+// log index after the last successful append; refused holds the events of
+// a failed one.
 type journal struct {
-	store store.Store
-	runID string
-	owner string
+	store   store.Store
+	runID   string
+	owner   string
+	next    int
+	refused []wf.Event
 }
 
-func (j journal) Append(ctx context.Context, next int, events []wf.Event) error {
-	return j.store.Append(ctx, j.runID, store.Append{Owner: j.owner, Next: next, Events: events})
+func (j *journal) Append(ctx context.Context, next int, events []wf.Event) error {
+	if err := j.store.Append(ctx, j.runID, store.Append{Owner: j.owner, Next: next, Events: events}); err != nil {
+		j.refused = events
+		return err
+	}
+	j.next = next + len(events)
+	return nil
 }
 
 // drive runs the engine over a claimed execution and commits the outcome.
@@ -98,12 +111,13 @@ func (rt *Runtime) drive(ctx context.Context, ex store.Execution, owner string, 
 	stopHeartbeat := rt.heartbeat(ctx, guard)
 	defer stopHeartbeat()
 
+	j := &journal{store: rt.store, runID: run.ID, owner: owner, next: len(ex.Events)}
 	out, err := def.Execute(ctx, wf.Invocation{
 		RunID:             run.ID,
 		Input:             run.Input,
 		Log:               ex.Events,
 		Deliveries:        ex.Deliveries,
-		Journal:           journal{store: rt.store, runID: run.ID, owner: owner},
+		Journal:           j,
 		Clock:             rt.clock,
 		NewUUID:           rt.newUUID,
 		Deadline:          opts.deadline,
@@ -111,10 +125,15 @@ func (rt *Runtime) drive(ctx context.Context, ex store.Execution, owner string, 
 		Publish:           rt.publisher(run.ID),
 		Logger:            rt.logger,
 		Middleware:        []wf.Middleware{guard.middleware(), rt.stepTelemetry(run.ID)},
+		MaxEventSize:      rt.maxPayload,
 	})
 	if err != nil {
 		if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
 			err = cause // the lease was lost, or could not be renewed
+		}
+		if errors.Is(err, store.ErrTooLarge) {
+			stopHeartbeat()
+			return rt.endRefused(ctx, run, owner, j.next, j.refused, err)
 		}
 		return rt.abandoned(ctx, run, owner, err)
 	}
@@ -142,6 +161,9 @@ func (rt *Runtime) drive(ctx context.Context, ex store.Execution, owner string, 
 	}
 	stopHeartbeat()
 	if err := rt.store.Commit(ctx, c); err != nil {
+		if errors.Is(err, store.ErrTooLarge) {
+			return rt.endRefused(ctx, run, owner, j.next, c.Events, err)
+		}
 		return rt.abandoned(ctx, run, owner, err)
 	}
 	run.Status, run.Output, run.Error, run.Awaiting = c.Status, c.Output, c.Error, c.Awaiting

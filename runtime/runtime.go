@@ -21,6 +21,21 @@
 // let run low before each step, so a process that stalled past its lease
 // does not run a step its successor is running. What a sweep claimed and
 // did not reach before its budget ran out is released before it returns.
+// # Runs never loop on a write that cannot succeed
+//
+// The runtime reads the store's payload limit (store.PayloadLimiter) and
+// checks sizes before writing: the engine fails a step whose result is too
+// large to store (code payload_too_large, no retry) and ends a run whose
+// output is; DeliverSignal and DeliverApproval refuse a delivery whose
+// stored form (the delivery row, or the event that will resolve the wait
+// with it) is over the limit with a *wf.PayloadTooLargeError, errors.Is
+// store.ErrTooLarge, before anything is written. When the store refuses a
+// drive's writes anyway (store.ErrTooLarge from Append or Commit: a store
+// that declares no limit, or a limit lowered since), the run ends errored
+// with code payload_too_large rather than being left running for a sweep
+// to re-drive, which would repeat its step side effects forever. A run
+// whose stored log or deliveries do not decode (store.ErrCorrupt) is ended
+// by recovery with code corrupt; its rows are kept for inspection.
 package runtime
 
 import (
@@ -32,6 +47,7 @@ import (
 	"log/slog"
 	"os"
 	"sort"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -103,6 +119,13 @@ type Workflow struct {
 	// validator of its payload (nil: any JSON). When Signals is non-nil,
 	// a delivery of another name is refused.
 	Signals map[string]wf.Validator
+	// Approvals lists the approval IDs the workflow, in any of its
+	// versions, may request (wfgen's //wf:approval directives). When
+	// Approvals is non-nil, a decision on another ID is refused with
+	// ErrUnknownApproval; when nil, any ID is taken, since an approval
+	// decided before the run requests it is not told apart from a
+	// misspelled one.
+	Approvals []string
 }
 
 // Runtime drives runs. It is safe for concurrent use.
@@ -124,6 +147,9 @@ type Runtime struct {
 
 	// driveRetryBase and driveRetryMax bound the backoff of failing runs.
 	driveRetryBase, driveRetryMax time.Duration
+	// maxPayload is the store's size limit (store.PayloadLimiter); 0 when
+	// it tells none.
+	maxPayload int
 }
 
 // Errors returned by Runtime methods; test with errors.Is or errors.As.
@@ -134,6 +160,9 @@ var (
 	ErrUnknownSignal = errors.New("runtime: unknown signal")
 	// ErrRunExists: the run ID is taken by a run of another workflow.
 	ErrRunExists = errors.New("runtime: run ID belongs to another workflow")
+	// ErrUnknownApproval: the workflow declares its approvals and this is
+	// not one.
+	ErrUnknownApproval = errors.New("runtime: unknown approval")
 )
 
 // New checks the configuration and returns a Runtime. A nil store, a
@@ -157,6 +186,7 @@ func New(cfg Config) (*Runtime, error) {
 		newUUID:       cfg.NewUUID,
 		minYield:      cfg.MinYieldRemaining,
 		lookBack:      cfg.CronLookBack,
+		maxPayload:    payloadLimit(cfg.Store),
 
 		driveRetryBase: cmp.Or(cfg.DriveRetryBase, defaultDriveRetryBase),
 		driveRetryMax:  cmp.Or(cfg.DriveRetryMax, defaultDriveRetryMax),
@@ -205,6 +235,9 @@ func New(cfg Config) (*Runtime, error) {
 				return nil, fmt.Errorf("runtime: schedule %q registered twice", s.ID)
 			}
 			scheduleIDs[s.ID] = true
+			if err := checkScheduleID(s.ID); err != nil {
+				return nil, err
+			}
 			rs, err := newRegisteredSchedule(id, s)
 			if err != nil {
 				return nil, err
@@ -239,9 +272,23 @@ func (rt *Runtime) lease(owner string) store.Lease {
 func (rt *Runtime) definition(workflowID string) (*wf.Definition, error) {
 	w, ok := rt.workflows[workflowID]
 	if !ok {
-		return nil, fmt.Errorf("%w %q", ErrUnknownWorkflow, workflowID)
+		return nil, fmt.Errorf("%w %s (%s)", ErrUnknownWorkflow, QuoteID(workflowID), rt.registered())
 	}
 	return w.Definition, nil
+}
+
+// registered lists the registered workflow IDs for an error message, so
+// that a misspelt ID shows what it should have been.
+func (rt *Runtime) registered() string {
+	if len(rt.workflows) == 0 {
+		return "none registered"
+	}
+	ids := make([]string, 0, len(rt.workflows))
+	for id := range rt.workflows {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return "registered: " + strings.Join(ids, ", ")
 }
 
 func rawOrNull(v json.RawMessage) json.RawMessage {

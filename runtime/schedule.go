@@ -10,11 +10,17 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/wfgo/wf"
 	"github.com/wfgo/wf/store"
 )
 
-// OverlapPolicy says what a schedule does when its previous tick's run is
-// still active at the next tick.
+// OverlapPolicy says what a schedule does when a tick falls due while a
+// run of an earlier tick is still live. A run is live from its creation
+// until it ends (finished, errored, aborted or canceled): a paused run, or
+// one whose starter crashed, is live. The store decides it when the tick's
+// run is created (store.StartBucket), so the policy holds across runtimes
+// and crashes. Every policy but OverlapAllow also skips a tick that a
+// later tick has overtaken (its bucket turned up late).
 type OverlapPolicy string
 
 const (
@@ -25,7 +31,9 @@ const (
 	// OverlapBufferOne keeps the first overlapping tick pending until the
 	// previous run ends, and drops further ones.
 	OverlapBufferOne OverlapPolicy = "buffer-one"
-	// OverlapCancelPrevious cancels the previous run, then starts the new one.
+	// OverlapCancelPrevious cancels the previous run, then starts the new
+	// one; while the previous run is being driven elsewhere its
+	// cancellation is stored and the new tick waits for a later sweep.
 	OverlapCancelPrevious OverlapPolicy = "cancel-previous"
 	// OverlapTerminatePrevious is OverlapCancelPrevious: runs have no
 	// separate forced termination.
@@ -66,8 +74,12 @@ func (e every) err() error {
 var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 
 // Cron fires per a 5-field cron expression (github.com/robfig/cron/v3
-// syntax) evaluated in the IANA time zone tz ("" means UTC). A bad
-// expression or zone is reported by New.
+// syntax, or a descriptor such as @daily) evaluated on the wall clock of
+// the IANA time zone tz ("" means UTC). Across daylight-saving changes it
+// behaves as classic cron: a fire time the clock skips fires once, at the
+// first instant after the gap (0 2 * * * in America/New_York fires at
+// 03:00 EDT on the spring-forward day), and one the clock shows twice fires
+// once, the first time. A bad expression or zone is reported by New.
 func Cron(expr, tz string) Spec {
 	c := &cronSpec{expr: expr, tz: tz}
 	if tz == "" {
@@ -82,13 +94,18 @@ func Cron(expr, tz string) Spec {
 		c.parseErr = fmt.Errorf("cron %q: %w", expr, err)
 		return c
 	}
-	c.sched = s
+	spec, ok := s.(*cron.SpecSchedule)
+	if !ok {
+		c.parseErr = fmt.Errorf("cron %q: not a calendar expression (for a fixed interval use runtime.Every)", expr)
+		return c
+	}
+	c.sched = spec
 	return c
 }
 
 type cronSpec struct {
 	expr, tz string
-	sched    cron.Schedule
+	sched    *cron.SpecSchedule
 	parseErr error
 }
 
@@ -96,28 +113,15 @@ func (c *cronSpec) String() string { return "CRON_TZ=" + c.tz + " " + c.expr }
 
 func (c *cronSpec) err() error { return c.parseErr }
 
-// Prev searches growing windows back from t so that frequent schedules stay
-// cheap and rare ones are still found within lookBack.
 func (c *cronSpec) Prev(t time.Time, lookBack time.Duration) time.Time {
 	if c.sched == nil {
 		return time.Time{}
 	}
-	for _, w := range []time.Duration{time.Hour, 24 * time.Hour, 7 * 24 * time.Hour, lookBack} {
-		if w > lookBack {
-			w = lookBack
-		}
-		var last time.Time
-		for n := c.sched.Next(t.Add(-w).Add(-time.Second)); !n.IsZero() && !n.After(t); n = c.sched.Next(n) {
-			last = n
-		}
-		if !last.IsZero() {
-			return last.UTC()
-		}
-		if w == lookBack {
-			break
-		}
+	at := cronPrev(c.sched, t, lookBack)
+	if at.IsZero() {
+		return at
 	}
-	return time.Time{}
+	return at.UTC()
 }
 
 // Schedule starts a workflow run at each fire time of Spec. Each fire time
@@ -208,67 +212,160 @@ func (rt *Runtime) schedule(id string) (registeredSchedule, bool) {
 	return registeredSchedule{}, false
 }
 
-// startBucket applies the overlap policy to a claimed bucket and starts its
-// run. The run ID is deterministic, so a crash between starting the run and
-// marking the bucket cannot start it twice.
+// startBucket starts a claimed bucket's run under its schedule's overlap
+// policy. Whether an earlier tick's run is still live is decided by the
+// store, atomically with creating the run (store.StartBucket), never from
+// this process's memory: it holds across runtimes and crashed starters.
 func (rt *Runtime) startBucket(ctx context.Context, b store.Bucket, owner string, opts driveOptions) (Result, error) {
 	s, ok := rt.schedule(b.ScheduleID)
 	if !ok || s.Disabled {
-		return rt.finishBucket(ctx, b, owner, store.BucketSkipped, Result{Kind: KindSkipped})
+		return rt.dropTick(ctx, b, owner)
 	}
-	if s.Overlap != OverlapAllow {
-		recent, err := rt.store.ListBuckets(ctx, b.ScheduleID, 16)
+	input, version, err := rt.tickInput(s, b)
+	if err != nil {
+		// Input that fails now will fail on every retry: drop the tick.
+		rt.logger.Error("runtime: schedule input", "schedule", s.ID, "bucket", b.BucketID, "err", err)
+		return rt.dropTick(ctx, b, owner)
+	}
+	for range 2 {
+		runOwner := rt.newOwner()
+		st, err := rt.store.StartBucket(ctx, store.BucketStart{
+			ScheduleID: b.ScheduleID, BucketID: b.BucketID, Owner: owner, Exclusive: s.Overlap != OverlapAllow,
+			Run: store.NewRun{ID: b.RunID, WorkflowID: s.workflowID, Version: version, Status: wf.StatusRunning,
+				Input: rawOrNull(input), Lease: rt.lease(runOwner)},
+		})
 		if err != nil {
-			return Result{}, err
+			return rt.startFailed(ctx, b, owner, err)
 		}
-		prev, active, err := rt.previousActive(ctx, recent, b)
-		if err != nil {
-			return Result{}, err
+		switch st.Status {
+		case store.BucketRunCreated:
+			return rt.drive(ctx, store.Execution{Run: st.Run}, runOwner, opts)
+		case store.BucketRunExisting:
+			// Its starter died or failed after creating it; whoever holds
+			// the run's lease, or recovery, drives it.
+			return Result{Kind: kindOf(st.Run.Status), Run: st.Run, Existing: true}, nil
+		case store.BucketSuperseded:
+			return rt.finishBucket(ctx, b, owner, store.BucketSkipped, Result{Kind: KindSkipped})
 		}
-		if active {
-			switch s.Overlap {
-			case OverlapSkip:
-				return rt.finishBucket(ctx, b, owner, store.BucketSkipped, Result{Kind: KindSkipped})
-			case OverlapBufferOne:
-				if olderPending(recent, b) {
-					return rt.finishBucket(ctx, b, owner, store.BucketSkipped, Result{Kind: KindSkipped})
-				}
-				if err := rt.store.ReleaseBucket(ctx, b.ScheduleID, b.BucketID, owner); err != nil {
-					return Result{}, err
-				}
-				return Result{Kind: KindBuffered}, nil
-			case OverlapCancelPrevious, OverlapTerminatePrevious:
-				res, err := rt.Cancel(ctx, prev.RunID, "canceled by schedule "+s.ID+" tick "+b.BucketID)
-				if err != nil {
-					return Result{}, err
-				}
-				if res.Kind == KindNotClaimable {
-					// The previous run is being driven; try this tick again later.
-					if err := rt.store.ReleaseBucket(ctx, b.ScheduleID, b.BucketID, owner); err != nil {
-						return Result{}, err
-					}
-					return Result{Kind: KindBuffered}, nil
-				}
-			}
+		res, again, err := rt.whileBusy(ctx, s, b, owner, st.LiveRunID)
+		if !again {
+			return res, err
 		}
+	}
+	return rt.bufferTick(ctx, b, owner)
+}
+
+// tickInput makes and validates a tick's input, and returns it with the
+// version its run starts on.
+func (rt *Runtime) tickInput(s registeredSchedule, b store.Bucket) (json.RawMessage, string, error) {
+	def, err := rt.definition(s.workflowID)
+	if err != nil {
+		return nil, "", err
 	}
 	input := s.Input
 	if s.InputFunc != nil {
-		in, err := s.InputFunc(b.FireAt)
-		if err != nil {
-			rt.logger.Error("runtime: schedule input", "schedule", s.ID, "bucket", b.BucketID, "err", err)
-			return rt.finishBucket(ctx, b, owner, store.BucketSkipped, Result{Kind: KindSkipped})
+		if input, err = s.InputFunc(b.FireAt); err != nil {
+			return nil, "", err
 		}
-		input = in
 	}
-	res, err := rt.StartRun(ctx, StartRequest{WorkflowID: s.workflowID, RunID: b.RunID, Input: input,
-		Deadline: opts.deadline, IncludeEvents: opts.includeEvents, MaxEvents: opts.maxEvents})
+	if err := def.ValidateInput(input); err != nil {
+		return nil, "", err
+	}
+	return input, def.Version(), nil
+}
+
+// whileBusy applies the overlap policy to a tick whose schedule has a live
+// run. again asks for another start: the live run was just canceled.
+func (rt *Runtime) whileBusy(ctx context.Context, s registeredSchedule, b store.Bucket, owner, live string) (res Result, again bool, err error) {
+	switch s.Overlap {
+	case OverlapBufferOne:
+		extra, err := rt.laterThanBuffered(ctx, b, live)
+		if err != nil {
+			return Result{}, false, err
+		}
+		if extra {
+			res, err = rt.finishBucket(ctx, b, owner, store.BucketSkipped, Result{Kind: KindSkipped})
+			return res, false, err
+		}
+		res, err = rt.bufferTick(ctx, b, owner)
+		return res, false, err
+	case OverlapCancelPrevious, OverlapTerminatePrevious:
+		c, err := rt.Cancel(ctx, live, "canceled by schedule "+s.ID+" tick "+b.BucketID)
+		if err != nil {
+			return Result{}, false, err
+		}
+		if c.Kind == KindNotFound || c.Run.Status.Terminal() {
+			return Result{}, true, nil
+		}
+		// The previous run is being driven; its cancellation is stored and
+		// this tick is tried again by a later sweep.
+		res, err = rt.bufferTick(ctx, b, owner)
+		return res, false, err
+	}
+	res, err = rt.finishBucket(ctx, b, owner, store.BucketSkipped, Result{Kind: KindSkipped})
+	return res, false, err
+}
+
+// laterThanBuffered reports whether a pending tick older than b, fired
+// after the live run's tick, already waits for the live run to end.
+func (rt *Runtime) laterThanBuffered(ctx context.Context, b store.Bucket, live string) (bool, error) {
+	recent, err := rt.store.ListBuckets(ctx, b.ScheduleID, 16)
 	if err != nil {
-		// Invalid input will not get better by retrying: skip the tick.
-		rt.logger.Error("runtime: schedule start", "schedule", s.ID, "bucket", b.BucketID, "err", err)
+		return false, err
+	}
+	var liveFire time.Time
+	for _, p := range recent {
+		if p.RunID == live {
+			liveFire = p.FireAt
+		}
+	}
+	for _, p := range recent {
+		if p.Status == store.BucketPending && p.FireAt.Before(b.FireAt) && p.FireAt.After(liveFire) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// bufferTick leaves the bucket pending for a later sweep.
+func (rt *Runtime) bufferTick(ctx context.Context, b store.Bucket, owner string) (Result, error) {
+	if err := rt.store.ReleaseBucket(ctx, b.ScheduleID, b.BucketID, owner); err != nil {
+		return Result{}, err
+	}
+	return Result{Kind: KindBuffered}, nil
+}
+
+// dropTick skips a tick that must not start (its schedule is disabled or
+// gone, or its input is bad), unless its run exists: a bucket whose run
+// was created is marked started, never skipped.
+func (rt *Runtime) dropTick(ctx context.Context, b store.Bucket, owner string) (Result, error) {
+	run, err := rt.store.GetRun(ctx, b.RunID)
+	if errors.Is(err, store.ErrNotFound) {
 		return rt.finishBucket(ctx, b, owner, store.BucketSkipped, Result{Kind: KindSkipped})
 	}
-	return rt.finishBucket(ctx, b, owner, store.BucketStarted, res)
+	if err != nil {
+		return rt.startFailed(ctx, b, owner, err)
+	}
+	st, err := rt.store.StartBucket(ctx, store.BucketStart{ScheduleID: b.ScheduleID, BucketID: b.BucketID, Owner: owner,
+		Run: store.NewRun{ID: run.ID, WorkflowID: run.WorkflowID, Status: wf.StatusQueued, Lease: store.Lease{Now: rt.clock()}}})
+	if err != nil {
+		return rt.startFailed(ctx, b, owner, err)
+	}
+	return Result{Kind: kindOf(st.Run.Status), Run: st.Run, Existing: true}, nil
+}
+
+// startFailed reports a bucket that could not be started. A lost lease
+// means another sweeper has it; otherwise the bucket is released for the
+// next sweep (if the failed write did create the run, it also marked the
+// bucket started, and the release does nothing).
+func (rt *Runtime) startFailed(ctx context.Context, b store.Bucket, owner string, err error) (Result, error) {
+	if errors.Is(err, store.ErrLeaseLost) {
+		return Result{Kind: KindNotClaimable}, nil
+	}
+	if rerr := rt.store.ReleaseBucket(ctx, b.ScheduleID, b.BucketID, owner); rerr != nil {
+		rt.logger.Error("runtime: release bucket", "schedule", b.ScheduleID, "bucket", b.BucketID, "err", rerr)
+	}
+	return Result{}, fmt.Errorf("runtime: start bucket %s/%s: %w", b.ScheduleID, b.BucketID, err)
 }
 
 func (rt *Runtime) finishBucket(ctx context.Context, b store.Bucket, owner string, status store.BucketStatus, res Result) (Result, error) {
@@ -276,32 +373,4 @@ func (rt *Runtime) finishBucket(ctx context.Context, b store.Bucket, owner strin
 		return Result{}, fmt.Errorf("runtime: finish bucket %s/%s: %w", b.ScheduleID, b.BucketID, err)
 	}
 	return res, nil
-}
-
-// previousActive finds the latest started bucket before b and reports
-// whether its run is still active.
-func (rt *Runtime) previousActive(ctx context.Context, recent []store.Bucket, b store.Bucket) (store.Bucket, bool, error) {
-	for _, p := range recent {
-		if p.Status != store.BucketStarted || !p.FireAt.Before(b.FireAt) {
-			continue
-		}
-		run, err := rt.store.GetRun(ctx, p.RunID)
-		if err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				return p, false, nil
-			}
-			return p, false, err
-		}
-		return p, !run.Status.Terminal(), nil
-	}
-	return store.Bucket{}, false, nil
-}
-
-func olderPending(recent []store.Bucket, b store.Bucket) bool {
-	for _, p := range recent {
-		if p.Status == store.BucketPending && p.FireAt.Before(b.FireAt) {
-			return true
-		}
-	}
-	return false
 }

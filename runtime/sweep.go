@@ -275,6 +275,9 @@ func (s *sweep) recover(ctx context.Context) error {
 func (s *sweep) recoverOne(ctx context.Context, run store.Run) (Result, error) {
 	owner := s.opts.LeaseOwner
 	claim, err := s.rt.store.ClaimRun(ctx, run.ID, s.lease())
+	if errors.Is(err, store.ErrCorrupt) {
+		return s.rt.endCorrupt(ctx, run, owner, err)
+	}
 	if err != nil {
 		return Result{}, s.rt.driveFailed(run, owner, fmt.Errorf("runtime: recover run %s: %w", run.ID, err))
 	}

@@ -143,6 +143,12 @@ func (ts tracedStore) FinishBucket(ctx context.Context, scheduleID, bucketID, ow
 	return ts.s.FinishBucket(ctx, scheduleID, bucketID, owner, status, at)
 }
 
+func (ts tracedStore) StartBucket(ctx context.Context, req store.BucketStart) (_ store.BucketStartResult, err error) {
+	ctx, done := ts.op(ctx, "StartBucket", req.Run.ID)
+	defer func() { done(err) }()
+	return ts.s.StartBucket(ctx, req)
+}
+
 func (ts tracedStore) ReleaseBucket(ctx context.Context, scheduleID, bucketID, owner string) (err error) {
 	ctx, done := ts.op(ctx, "ReleaseBucket", "")
 	defer func() { done(err) }()

@@ -36,8 +36,9 @@ var (
 	// written.
 	ErrLeaseLost = errors.New("store: lease lost")
 	// ErrTooLarge: a payload exceeds the store's size limit; nothing was
-	// written.
-	ErrTooLarge = errors.New("store: payload too large")
+	// written. It is wf.ErrTooLarge, so a *wf.PayloadTooLargeError matches
+	// it too.
+	ErrTooLarge = wf.ErrTooLarge
 	// ErrCorrupt: a stored row could not be decoded.
 	ErrCorrupt = errors.New("store: corrupt stored data")
 )
@@ -92,7 +93,10 @@ type Store interface {
 	// queued or running whose lease is absent or expired at lease.Now and
 	// whose DriveRetryAt, if set, is not after lease.Now. Runs with no
 	// failed drive (DriveFailures 0) come first, so that failing runs never
-	// take a slot a healthy run needs.
+	// take a slot a healthy run needs. A claimed run whose Error or Awaiting does not decode is returned
+	// with those fields empty, not as an error: one corrupt row must not
+	// keep the runs claimed with it from recovery (LoadExecution then
+	// reports ErrCorrupt).
 	ClaimStaleRuns(ctx context.Context, limit int, lease Lease) ([]Run, error)
 	// BackOffRun records a failed drive of a run owner holds: it releases
 	// the lease, adds one to DriveFailures and sets DriveRetryAt to retryAt,
@@ -116,8 +120,19 @@ type Store interface {
 	ClaimDueBuckets(ctx context.Context, limit int, lease Lease) ([]Bucket, error)
 	// FinishBucket moves owner's leased bucket to status (started or
 	// skipped) and releases it; a started or skipped bucket is never
-	// claimed again. ErrLeaseLost if owner no longer holds it.
+	// claimed again. ErrLeaseLost if owner no longer holds it. The runtime
+	// starts buckets with StartBucket and finishes only skipped ones.
 	FinishBucket(ctx context.Context, scheduleID, bucketID, owner string, status BucketStatus, at time.Time) error
+	// StartBucket creates the run of owner's leased, pending bucket and
+	// marks the bucket started (StartedAt req.Run.Lease.Now, lease
+	// released) in one atomic write, so that a started bucket always has
+	// its run and a bucket whose run exists is started, never skipped: when
+	// the run exists already, the bucket is marked started and the run left
+	// as it is. An exclusive start that finds the schedule busy or
+	// superseded writes nothing (see BucketStart). ErrNotFound if the
+	// schedule or the bucket is not stored, ErrLeaseLost if owner does not
+	// hold the bucket; nothing is written then either.
+	StartBucket(ctx context.Context, req BucketStart) (BucketStartResult, error)
 	// ReleaseBucket gives up owner's lease on a still-pending bucket.
 	ReleaseBucket(ctx context.Context, scheduleID, bucketID, owner string) error
 	// ListBuckets returns a schedule's buckets, newest FireAt first, at most
@@ -135,6 +150,21 @@ type Store interface {
 	// PurgeRuns deletes up to limit terminal runs last updated before
 	// cutoff, and returns how many it deleted.
 	PurgeRuns(ctx context.Context, cutoff time.Time, limit int) (int, error)
+}
+
+// PayloadLimiter is implemented by stores that refuse values over a size
+// limit with ErrTooLarge. The runtime asks for the limit so that it checks
+// sizes before it writes: a step result too large to store fails the step
+// instead of being refused at commit, and an oversized delivery is refused
+// before anything is stored.
+//
+// A limiting store measures exactly what it stores: an event by the length
+// of wf.EncodeEvent, a delivery by the length of its JSON encoding (payload,
+// meta and the fields around them), a run's input and output by their own
+// length; a value of exactly the limit is stored.
+type PayloadLimiter interface {
+	// MaxPayloadSize returns the limit in bytes.
+	MaxPayloadSize() int
 }
 
 // Lease names who holds a lease, from when, until when.
@@ -319,6 +349,52 @@ type Bucket struct {
 	LeaseOwner     string
 	LeaseExpiresAt *time.Time
 	StartedAt      *time.Time
+}
+
+// BucketStart asks StartBucket to start one bucket's run.
+type BucketStart struct {
+	ScheduleID string
+	BucketID   string
+	// Owner holds the bucket's lease.
+	Owner string
+	// Run is the run to create. Run.ID must be the bucket's RunID; the
+	// run's ScheduleID is set to the bucket's schedule.
+	Run NewRun
+	// Exclusive admits one live run per schedule at a time. The start is
+	// refused, with nothing written, when a later bucket of the schedule
+	// has started (BucketSuperseded), or when a run of the schedule is live
+	// (BucketBusy): a run is live while it exists and is not terminal, and
+	// the runs looked at are those of the schedule's latest started bucket
+	// and of every bucket, pending or started, fired at or after it. Exclusive
+	// starts of one schedule are serialised by the store, so two starters
+	// can never both pass the check.
+	Exclusive bool
+}
+
+// BucketStartStatus is the outcome of StartBucket.
+type BucketStartStatus string
+
+const (
+	// BucketRunCreated: the run was created and the bucket started.
+	BucketRunCreated BucketStartStatus = "created"
+	// BucketRunExisting: the run existed (its starter died or failed
+	// before marking the bucket); the bucket is now started.
+	BucketRunExisting BucketStartStatus = "existing"
+	// BucketBusy: another run of the schedule is live; nothing written.
+	BucketBusy BucketStartStatus = "busy"
+	// BucketSuperseded: a later bucket of the schedule has started;
+	// nothing written.
+	BucketSuperseded BucketStartStatus = "superseded"
+)
+
+// BucketStartResult is StartBucket's answer.
+type BucketStartResult struct {
+	Status BucketStartStatus
+	// Run is the bucket's run when Status is BucketRunCreated or
+	// BucketRunExisting.
+	Run Run
+	// LiveRunID is the live run that made the start BucketBusy.
+	LiveRunID string
 }
 
 // ListQuery filters and pages ListRuns.

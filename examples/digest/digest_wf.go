@@ -80,8 +80,9 @@ type Workflows struct {
 }
 
 // Registrations returns the package's workflows ("digest") for
-// runtime.Config.Workflows, each with its earlier versions, its schedules and
-// the validators of the package's signals.
+// runtime.Config.Workflows, each with its earlier versions, its schedules, the
+// validators of the package's signals and the IDs of its approvals (a decision
+// on another ID is refused).
 func Registrations(w Workflows) []runtime.Workflow {
 	if w.Digest == nil {
 		w.Digest = new(Digest)

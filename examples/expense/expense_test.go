@@ -2,6 +2,7 @@ package expense_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"sync"
 	"testing"
@@ -155,5 +156,40 @@ func TestInvalidClaimIsRefused(t *testing.T) {
 	var ve *wf.ValidationError
 	if !errors.As(err, &ve) || ve.Issues[0].Path != "/amountCents" {
 		t.Fatalf("err %v, want a validation error at /amountCents", err)
+	}
+}
+
+func TestUndeclaredApprovalIsRefused(t *testing.T) {
+	t.Parallel()
+	o, c := &office{}, testclock.New(time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC))
+	rt := newRuntime(t, memstore.New(), c, expense.Registrations(expense.Workflows{Expense: &expense.Expense{Notifier: o, Ledger: o}}))
+	ctx := context.Background()
+	if _, err := expense.StartExpense(ctx, rt, "expense:c-1", claim); err != nil {
+		t.Fatal(err)
+	}
+	_, err := rt.DeliverApproval(ctx, runtime.ApprovalDecision{RunID: "expense:c-1", ApprovalID: "manger-approval", Approved: true})
+	if !errors.Is(err, runtime.ErrUnknownApproval) {
+		t.Fatalf("a misspelled approval: %v, want ErrUnknownApproval", err)
+	}
+}
+
+// TestUndecodableClaimIsRefused: amounts that the schema's "integer"
+// accepts but an int64 cannot hold are a validation error before the run
+// is stored.
+func TestUndecodableClaimIsRefused(t *testing.T) {
+	t.Parallel()
+	o, c := &office{}, testclock.New(time.Now())
+	st := memstore.New()
+	rt := newRuntime(t, st, c, expense.Registrations(expense.Workflows{Expense: &expense.Expense{Notifier: o, Ledger: o}}))
+	for _, amount := range []string{`1.0`, `1e30`, `9223372036854775808`} {
+		input := json.RawMessage(`{"claimId": "c", "employee": "ada", "amountCents": ` + amount + `, "purpose": "lunch"}`)
+		_, err := rt.StartRun(context.Background(), runtime.StartRequest{WorkflowID: "expense", RunID: "bad-" + amount, Input: input})
+		var ve *wf.ValidationError
+		if !errors.As(err, &ve) || ve.Issues[0].Path != "/amountCents" {
+			t.Errorf("amountCents %s: err %v, want a validation error at /amountCents", amount, err)
+		}
+		if _, err := st.GetRun(context.Background(), "bad-"+amount); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("amountCents %s: the refused run was stored (%v)", amount, err)
+		}
 	}
 }

@@ -176,8 +176,9 @@ type Workflows struct {
 }
 
 // Registrations returns the package's workflows ("expense") for
-// runtime.Config.Workflows, each with its earlier versions, its schedules and
-// the validators of the package's signals.
+// runtime.Config.Workflows, each with its earlier versions, its schedules, the
+// validators of the package's signals and the IDs of its approvals (a decision
+// on another ID is refused).
 func Registrations(w Workflows) []runtime.Workflow {
 	if w.Expense == nil {
 		w.Expense = new(Expense)
@@ -189,6 +190,7 @@ func Registrations(w Workflows) []runtime.Workflow {
 	return []runtime.Workflow{
 		{
 			Definition: NewExpenseDefinition(w.Expense, defExpenseV1),
+			Approvals:  []string{"finance-approval", "manager-approval"},
 		},
 	}
 }

@@ -149,8 +149,9 @@ type Workflows struct {
 }
 
 // Registrations returns the package's workflows ("fulfillment") for
-// runtime.Config.Workflows, each with its earlier versions, its schedules and
-// the validators of the package's signals.
+// runtime.Config.Workflows, each with its earlier versions, its schedules, the
+// validators of the package's signals and the IDs of its approvals (a decision
+// on another ID is refused).
 func Registrations(w Workflows) []runtime.Workflow {
 	if w.Fulfillment == nil {
 		w.Fulfillment = new(Fulfillment)
@@ -164,6 +165,7 @@ func Registrations(w Workflows) []runtime.Workflow {
 		{
 			Definition: NewFulfillmentDefinition(w.Fulfillment, defFulfillmentV1),
 			Signals:    signals,
+			Approvals:  []string{"large-order"},
 		},
 	}
 }

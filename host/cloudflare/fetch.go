@@ -38,18 +38,24 @@ func (w *worker) serveHTTP(ctx context.Context, env Env, rw http.ResponseWriter,
 	}
 	rt, err := w.newRuntime(ctx, env)
 	if err != nil {
-		w.cfg.Logger.Error("wf ingress: build runtime", "error", err.Error())
-		host.WriteError(rw, http.StatusInternalServerError, host.CodeInternal, err.Error(), nil)
+		w.internal(rw, "build runtime", err)
 		return
 	}
 	cfg := w.cfg.Ingress
 	cfg.Runtime, cfg.Secret = rt, secret
 	h, err := host.NewIngress(cfg)
 	if err != nil {
-		host.WriteError(rw, http.StatusInternalServerError, host.CodeInternal, err.Error(), nil)
+		w.internal(rw, "build the ingress API", err)
 		return
 	}
 	h.ServeHTTP(rw, req)
+}
+
+// internal logs err (an unmigrated database says how to migrate it) and
+// answers 500 internal without it: the caller never sees store details.
+func (w *worker) internal(rw http.ResponseWriter, what string, err error) {
+	w.cfg.Logger.Error("wf ingress: "+what, "error", err.Error())
+	host.WriteError(rw, http.StatusInternalServerError, host.CodeInternal, "internal error (see the Worker's logs)", nil)
 }
 
 // response is what a handler wrote, for the bridge to turn into a

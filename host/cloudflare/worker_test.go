@@ -178,8 +178,11 @@ func TestFetchMisconfigured(t *testing.T) {
 			return runtime.Config{}, err
 		}
 		status, body := b.do(t, "GET", "/runs/r1", "Bearer "+testSecret, "")
-		if status != http.StatusInternalServerError || !strings.Contains(fmt.Sprint(body["error"]), "wrangler d1 migrations apply UNMIGRATED") {
-			t.Errorf("GET = %d %v, want 500 naming the migrations", status, body)
+		if status != http.StatusInternalServerError || body["code"] != host.CodeInternal || strings.Contains(fmt.Sprint(body), "D1") {
+			t.Errorf("GET = %d %v, want 500 internal without the store's details", status, body)
+		}
+		if !strings.Contains(b.log.String(), "wrangler d1 migrations apply UNMIGRATED") {
+			t.Errorf("the log does not name the migrations:\n%s", b.log)
 		}
 	})
 }

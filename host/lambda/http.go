@@ -3,6 +3,7 @@ package lambda
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -21,7 +22,7 @@ func HTTPHandler(h http.Handler) func(ctx context.Context, req events.APIGateway
 		if req.IsBase64Encoded {
 			b, err := base64.StdEncoding.DecodeString(req.Body)
 			if err != nil {
-				return events.APIGatewayProxyResponse{StatusCode: 400, Body: `{"ok":false,"error":"body is not valid base64","code":"bad_request"}`}, nil
+				return badRequest("body is not valid base64"), nil
 			}
 			body = string(b)
 		}
@@ -38,7 +39,7 @@ func HTTPHandler(h http.Handler) func(ctx context.Context, req events.APIGateway
 		u.RawQuery = q.Encode()
 		r, err := http.NewRequestWithContext(ctx, req.HTTPMethod, u.String(), strings.NewReader(body))
 		if err != nil {
-			return events.APIGatewayProxyResponse{StatusCode: 400, Body: `{"ok":false,"error":"bad request line","code":"bad_request"}`}, nil
+			return badRequest("bad request line"), nil
 		}
 		for k, v := range req.Headers {
 			r.Header.Set(k, v)
@@ -56,4 +57,11 @@ func HTTPHandler(h http.Handler) func(ctx context.Context, req events.APIGateway
 		}
 		return events.APIGatewayProxyResponse{StatusCode: res.StatusCode, Headers: headers, Body: string(out)}, nil
 	}
+}
+
+// badRequest is the ingress API's 400 bad_request for an event that is not
+// a request.
+func badRequest(msg string) events.APIGatewayProxyResponse {
+	body, _ := json.Marshal(map[string]any{"ok": false, "error": msg, "code": "bad_request"})
+	return events.APIGatewayProxyResponse{StatusCode: http.StatusBadRequest, Headers: map[string]string{"Content-Type": "application/json"}, Body: string(body)}
 }

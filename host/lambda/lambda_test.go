@@ -96,3 +96,22 @@ func TestHTTPHandlerServesIngress(t *testing.T) {
 		t.Fatalf("wrong secret: %d", res.StatusCode)
 	}
 }
+
+func TestHTTPHandlerRefusesBadBase64AsJSON(t *testing.T) {
+	t.Parallel()
+	b := hosttest.New(t, nil)
+	ing, err := host.NewIngress(host.IngressConfig{Runtime: b.Runtime, Secret: "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := lambda.HTTPHandler(ing)(context.Background(), events.APIGatewayProxyRequest{
+		Path: "/runs", HTTPMethod: "POST", Headers: map[string]string{"Authorization": "Bearer k"}, Body: "!!", IsBase64Encoded: true})
+	var body struct {
+		OK   bool   `json:"ok"`
+		Code string `json:"code"`
+	}
+	if err != nil || res.StatusCode != 400 || res.Headers["Content-Type"] != "application/json" ||
+		json.Unmarshal([]byte(res.Body), &body) != nil || body.OK || body.Code != host.CodeBadRequest {
+		t.Fatalf("%d %v %s %v, want a JSON 400 bad_request", res.StatusCode, err, res.Body, res.Headers)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"flag"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/wfgo/wf/gen"
+	"github.com/wfgo/wf/host"
 	"github.com/wfgo/wf/internal/wfgencli"
 )
 
@@ -96,6 +98,52 @@ func TestDirectiveReferenceIsWfgenHelp(t *testing.T) {
 		t.Fatalf("README.md's directive reference differs from wfgen help; run go test ./internal/readme -update")
 	}
 	out := append(append(append([]byte{}, readme[:start]...), want...), readme[end+len(endHelp):]...)
+	if err := os.WriteFile(readmePath, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+const (
+	beginContract = "<!-- BEGIN ingress contract -->\n"
+	endContract   = "<!-- END ingress contract -->"
+)
+
+// TestIngressContractTable checks the README's table of the ingress API's
+// answers against host.Contract; go test -update rewrites it.
+func TestIngressContractTable(t *testing.T) {
+	t.Parallel()
+	var table strings.Builder
+	table.WriteString("| status | code | when |\n| --- | --- | --- |\n")
+	for _, row := range host.Contract() {
+		code := ""
+		if row.Code != "" {
+			code = "`" + row.Code + "`"
+		}
+		fmt.Fprintf(&table, "| %d %s | %s | %s |\n", row.Status, http.StatusText(row.Status), code, row.Meaning)
+	}
+	replaceSection(t, beginContract, endContract, beginContract+table.String()+endContract)
+}
+
+// replaceSection checks that README.md holds want between its markers, and
+// with -update writes it there.
+func replaceSection(t *testing.T, begin, end, want string) {
+	t.Helper()
+	readme, err := os.ReadFile(readmePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := bytes.Index(readme, []byte(begin))
+	stop := bytes.Index(readme, []byte(end))
+	if start < 0 || stop < start {
+		t.Fatalf("README.md lacks the %q … %q markers", begin, end)
+	}
+	if string(readme[start:stop+len(end)]) == want {
+		return
+	}
+	if !*update {
+		t.Fatalf("README.md's section %q is out of date; run go test ./internal/readme -update", strings.TrimSpace(begin))
+	}
+	out := append(append(append([]byte{}, readme[:start]...), want...), readme[stop+len(end):]...)
 	if err := os.WriteFile(readmePath, out, 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -178,7 +179,7 @@ func TestMigratePostgres(t *testing.T) {
 	if url == "" {
 		t.Skip("DATABASE_URL is not set")
 	}
-	code, _, stderr := run("migrate", "--database-url", url, "--schema", "wfgen_cli_test")
+	code, _, stderr := run("migrate", "--database-url", url, "--schema", "wfgen_cli_test_"+strconv.FormatInt(time.Now().UnixNano(), 36))
 	if code != 0 {
 		t.Fatalf("migrate: status %d\n%s", code, stderr)
 	}

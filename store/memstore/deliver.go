@@ -18,6 +18,9 @@ func (s *Store) Deliver(_ context.Context, runID string, d wf.Delivery) (store.D
 	if !ok {
 		return store.DeliveryResult{Status: store.RunNotFound}, nil
 	}
+	if err := s.checkDelivery(runID, d); err != nil {
+		return store.DeliveryResult{}, err
+	}
 	for i := range e.deliveries {
 		if e.deliveries[i].SignalID == d.SignalID {
 			return e.deliveryResult(store.Duplicate, i), nil

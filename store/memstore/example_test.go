@@ -3,6 +3,7 @@ package memstore_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -43,4 +44,17 @@ func ExampleNew() {
 	// order-42 true host-1
 	// paused 1h0m0s true
 	// 1 order-42 sleep-1
+}
+
+// A store with a small payload limit refuses a larger input, as a SQL
+// store configured the same way would.
+func ExampleWithMaxPayloadSize() {
+	ctx := context.Background()
+	s := memstore.New(memstore.WithMaxPayloadSize(16))
+	_, _, err := s.CreateRun(ctx, store.NewRun{
+		ID: "r", WorkflowID: "w", Version: "v1", Status: wf.StatusQueued,
+		Input: json.RawMessage(`{"note":"more than sixteen bytes"}`),
+	})
+	fmt.Println(errors.Is(err, store.ErrTooLarge), s.MaxPayloadSize())
+	// Output: true 16
 }

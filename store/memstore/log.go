@@ -21,6 +21,9 @@ func (s *Store) Append(_ context.Context, runID string, a store.Append) error {
 	if err := e.checkNext(a.Next, len(a.Events)); err != nil {
 		return err
 	}
+	if err := s.checkEvents(runID, a.Next, a.Events); err != nil {
+		return err
+	}
 	e.events = append(e.events, cloneEvents(a.Events)...)
 	return nil
 }
@@ -52,6 +55,12 @@ func (s *Store) Commit(_ context.Context, c store.Commit) error {
 		return err
 	}
 	if err := e.checkNext(c.Next, len(c.Events)); err != nil {
+		return err
+	}
+	if err := s.checkEvents(c.RunID, c.Next, c.Events); err != nil {
+		return err
+	}
+	if err := s.checkSize(c.RunID, "output", len(c.Output)); err != nil {
 		return err
 	}
 	e.events = append(e.events, cloneEvents(c.Events)...)

@@ -24,6 +24,9 @@
 //     recently updated runs first.
 //   - ClaimDueTimers, ClaimStaleRuns, ClaimDueBuckets, ListBuckets and
 //     PurgeRuns do nothing for a limit of zero or less.
+//   - Values are refused over the SQL stores' default payload limit (1 MiB,
+//     WithMaxPayloadSize), measured as those stores measure them, so that
+//     tests on memstore meet the limit production meets.
 package memstore
 
 import (
@@ -43,17 +46,24 @@ type Store struct {
 	timers    timerIndex
 	schedules map[string]store.Schedule
 	buckets   map[bucketKey]*store.Bucket
+	// maxPayload is the size limit in bytes; 0 for none.
+	maxPayload int
 }
 
 var _ store.Store = (*Store)(nil)
 
 // New returns an empty store.
-func New() *Store {
-	return &Store{
-		runs:      map[string]*runEntry{},
-		schedules: map[string]store.Schedule{},
-		buckets:   map[bucketKey]*store.Bucket{},
+func New(opts ...Option) *Store {
+	s := &Store{
+		runs:       map[string]*runEntry{},
+		schedules:  map[string]store.Schedule{},
+		buckets:    map[bucketKey]*store.Bucket{},
+		maxPayload: DefaultMaxPayloadSize,
 	}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // runEntry is a run with everything stored beside it.

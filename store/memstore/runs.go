@@ -18,6 +18,14 @@ func (s *Store) CreateRun(_ context.Context, nr store.NewRun) (store.Run, bool, 
 	if e, ok := s.runs[nr.ID]; ok {
 		return cloneRun(e.run), false, nil
 	}
+	if err := s.checkSize(nr.ID, "input", len(nr.Input)); err != nil {
+		return store.Run{}, false, err
+	}
+	return s.insertRun(nr), true, nil
+}
+
+// insertRun stores a new run; s.mu is held and nr.ID is free.
+func (s *Store) insertRun(nr store.NewRun) store.Run {
 	status := nr.Status
 	if status == "" {
 		status = wf.StatusQueued
@@ -38,7 +46,7 @@ func (s *Store) CreateRun(_ context.Context, nr store.NewRun) (store.Run, bool, 
 	}
 	run = cloneRun(run)
 	s.runs[nr.ID] = &runEntry{run: run, timers: map[string]*timerEntry{}}
-	return cloneRun(run), true, nil
+	return cloneRun(run)
 }
 
 // GetRun returns a run's state, or store.ErrNotFound.

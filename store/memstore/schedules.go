@@ -13,6 +13,10 @@ import (
 
 // UpsertSchedule creates or replaces a schedule's definition.
 func (s *Store) UpsertSchedule(_ context.Context, sc store.Schedule) error {
+	if s.maxPayload > 0 && len(sc.Input) > s.maxPayload {
+		return fmt.Errorf("memstore: schedule %q: input is %d bytes, over the %d-byte limit: %w",
+			sc.ID, len(sc.Input), s.maxPayload, store.ErrTooLarge)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.schedules[sc.ID] = cloneSchedule(sc)

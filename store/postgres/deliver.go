@@ -23,12 +23,14 @@ func (s *Store) Deliver(ctx context.Context, runID string, d wf.Delivery) (store
 	if d.SignalID == "" || d.StepID == "" {
 		return store.DeliveryResult{}, fmt.Errorf("postgres: deliver to run %q: SignalID and StepID are required", runID)
 	}
-	if err := s.tooLarge(runID, fmt.Sprintf("payload of signal %q", d.SignalID), len(d.Payload)); err != nil {
-		return store.DeliveryResult{}, err
-	}
 	data, err := json.Marshal(d)
 	if err != nil {
 		return store.DeliveryResult{}, fmt.Errorf("postgres: deliver to run %q: encode: %w", runID, err)
+	}
+	// The limit applies to what is stored: payload, meta and the fields
+	// around them.
+	if err := s.tooLarge(runID, fmt.Sprintf("delivery %q", d.SignalID), len(data)); err != nil {
+		return store.DeliveryResult{}, err
 	}
 	var res store.DeliveryResult
 	err = retry(ctx, func(ctx context.Context) error {

@@ -327,3 +327,33 @@ func TestCorruptRows(t *testing.T) {
 		t.Errorf("GetRun of a run with a bad awaiting column: error = %v, want ErrCorrupt naming the run", err)
 	}
 }
+
+// TestCorruptRunIsStillClaimed: a stale run whose run columns do not
+// decode is claimed with those fields empty, so that the runs claimed with
+// it still reach recovery; LoadExecution reports the corruption.
+func TestCorruptRunIsStillClaimed(t *testing.T) {
+	t.Parallel()
+	ts := setup(t)
+	ctx := t.Context()
+	for _, id := range []string{"bad", "good"} {
+		if _, _, err := ts.CreateRun(ctx, newRun(id)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := ts.pool.Exec(ctx, "UPDATE "+ts.schema+`.wf_runs SET awaiting = '{"not":"a list"}', error = '{"name": 1}' WHERE id = 'bad'`); err != nil {
+		t.Fatal(err)
+	}
+	later := epoch.Add(time.Hour)
+	runs, err := ts.ClaimStaleRuns(ctx, 10, store.Lease{Owner: "sweeper", Now: later, Until: later.Add(time.Minute)})
+	if err != nil || len(runs) != 2 {
+		t.Fatalf("ClaimStaleRuns: %d runs, %v; want both runs", len(runs), err)
+	}
+	for _, r := range runs {
+		if r.LeaseOwner != "sweeper" || r.Error != nil || r.Awaiting != nil {
+			t.Errorf("claimed run %s: lease %q, error %v, awaiting %v; want leased with no error or awaiting", r.ID, r.LeaseOwner, r.Error, r.Awaiting)
+		}
+	}
+	if _, err := ts.LoadExecution(ctx, "bad"); !errors.Is(err, store.ErrCorrupt) {
+		t.Errorf("LoadExecution of the corrupt run: %v, want ErrCorrupt", err)
+	}
+}

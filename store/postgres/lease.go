@@ -124,6 +124,11 @@ func (s *Store) ClaimStaleRuns(ctx context.Context, limit int, lease store.Lease
 		runs = runs[:0]
 		for rows.Next() {
 			r, err := scanRun(rows)
+			if errors.Is(err, store.ErrCorrupt) {
+				// Failing the claim would keep every run claimed with
+				// this one from recovery; LoadExecution reports it.
+				r.Error, r.Awaiting, err = nil, nil, nil
+			}
 			if err != nil {
 				return err
 			}

@@ -64,6 +64,7 @@ type queries struct {
 	upsertSchedule, listSchedules            string
 	ensureBucket, claimBuckets, finishBucket string
 	releaseBucket, listBuckets               string
+	lockSchedule, startBucket                string
 	eventsPkey                               string // constraint name
 }
 
@@ -121,6 +122,8 @@ func newQueries(c config) queries {
 		finishBucket:      sub(sqlFinishBucket),
 		releaseBucket:     sub(sqlReleaseBucket),
 		listBuckets:       sub(`SELECT {{bucket_columns}} FROM {{buckets}} WHERE schedule_id = $1 ORDER BY fire_at DESC, bucket_id DESC LIMIT $2`),
+		lockSchedule:      sub(`SELECT 1 FROM {{schedules}} WHERE id = $1 FOR UPDATE`),
+		startBucket:       sub(sqlStartBucket),
 		eventsPkey:        c.prefix + "events_pkey",
 	}
 }

@@ -12,7 +12,8 @@ import (
 )
 
 // scanRun scans one row of runColumns, after the extra leading columns
-// given in lead.
+// given in lead. On a column that does not decode it returns what it
+// decoded with an error wrapping store.ErrCorrupt.
 func scanRun(row pgx.Row, lead ...any) (store.Run, error) {
 	var (
 		r                             store.Run
@@ -33,12 +34,12 @@ func scanRun(row pgx.Row, lead ...any) (store.Run, error) {
 	if errJSON != nil {
 		r.Error = new(wf.ErrorInfo)
 		if err := json.Unmarshal(errJSON, r.Error); err != nil {
-			return store.Run{}, fmt.Errorf("postgres: run %q: error column: %v: %w", r.ID, err, store.ErrCorrupt)
+			return r, fmt.Errorf("postgres: run %q: error column: %v: %w", r.ID, err, store.ErrCorrupt)
 		}
 	}
 	if await != nil {
 		if err := json.Unmarshal(await, &r.Awaiting); err != nil {
-			return store.Run{}, fmt.Errorf("postgres: run %q: awaiting column: %v: %w", r.ID, err, store.ErrCorrupt)
+			return r, fmt.Errorf("postgres: run %q: awaiting column: %v: %w", r.ID, err, store.ErrCorrupt)
 		}
 	}
 	return r, nil

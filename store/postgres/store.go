@@ -47,6 +47,12 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 	return &Store{pool: pool, q: newQueries(cfg), maxPayload: cfg.maxPayload, notify: cfg.notify}, nil
 }
 
+// MaxPayloadSize returns the limit set by WithMaxPayload, in bytes
+// (store.PayloadLimiter).
+func (s *Store) MaxPayloadSize() int { return s.maxPayload }
+
+var _ store.PayloadLimiter = (*Store)(nil)
+
 // tooLarge checks one payload against the limit.
 func (s *Store) tooLarge(runID, what string, size int) error {
 	if size <= s.maxPayload {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wfgo/wf"
 	"github.com/wfgo/wf/store"
@@ -111,4 +112,28 @@ func TestCorruptRunColumns(t *testing.T) {
 	exec(`UPDATE wf_runs SET awaiting = NULL, error = '{"name": 1}' WHERE id = 'run-1'`)
 	_, err = s.ListRuns(t.Context(), store.ListQuery{})
 	wantCorrupt(t, "ListRuns with a bad error column", err, `"run-1"`, "error")
+}
+
+// TestCorruptRunIsStillClaimed: a stale run whose run columns do not
+// decode is claimed with those fields empty, so that the runs claimed with
+// it still reach recovery; LoadExecution reports the corruption.
+func TestCorruptRunIsStillClaimed(t *testing.T) {
+	t.Parallel()
+	s, exec := corruptStore(t)
+	ctx := t.Context()
+	if _, _, err := s.CreateRun(ctx, newRun("run-2")); err != nil {
+		t.Fatal(err)
+	}
+	exec(`UPDATE wf_runs SET awaiting = '[{', error = '{"name": 1}' WHERE id = 'run-1'`)
+	runs, err := s.ClaimStaleRuns(ctx, 10, lease("sweeper", base.Add(time.Hour)))
+	if err != nil || len(runs) != 2 {
+		t.Fatalf("ClaimStaleRuns: %d runs, %v; want both runs", len(runs), err)
+	}
+	for _, r := range runs {
+		if r.LeaseOwner != "sweeper" || r.Error != nil || r.Awaiting != nil {
+			t.Errorf("claimed run %s: lease %q, error %v, awaiting %v; want leased with no error or awaiting", r.ID, r.LeaseOwner, r.Error, r.Awaiting)
+		}
+	}
+	_, err = s.LoadExecution(ctx, "run-1")
+	wantCorrupt(t, "LoadExecution of the corrupt run", err, `"run-1"`)
 }

@@ -24,6 +24,7 @@ var raceCases = []testCase{
 	{"SweepersClaimEachBucketOnce", testRaceBuckets},
 	{"SweepersClaimEachStaleRunOnce", testRaceStale},
 	{"EnsureBucketInsertsOnce", testRaceEnsureBucket},
+	{"ExclusiveStartsOfOneScheduleCreateOneRun", testRaceExclusiveStarts},
 }
 
 // concurrently calls fn(0), …, fn(n-1) in n goroutines released at once,

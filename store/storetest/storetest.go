@@ -6,7 +6,9 @@
 // idempotent run creation, compare-and-swap appends and ordered replay,
 // atomic commits, run, timer and bucket leases, idempotent deliveries,
 // stale-run recovery, schedules and buckets, listing, deletion and
-// retention, and exactly-once outcomes under concurrent callers.
+// retention, exactly-once outcomes under concurrent callers, and, for a
+// store that declares a size limit (store.PayloadLimiter), that it
+// measures what it stores.
 //
 // Conventions the suite relies on, beyond the doc comments of package store:
 //
@@ -86,8 +88,10 @@ var groups = []struct {
 	{"ReleaseTimer", releaseTimerCases},
 	{"Schedules", scheduleCases},
 	{"Buckets", bucketCases},
+	{"StartBucket", startBucketCases},
 	{"ListRuns", listRunsCases},
 	{"DeleteRun", deleteRunCases},
 	{"PurgeRuns", purgeRunsCases},
 	{"Races", raceCases},
+	{"PayloadLimit", payloadLimitCases},
 }

@@ -75,8 +75,10 @@ func (s *Schedule) check(c *checkContext) {
 	case c.has("cron") && (strings.HasPrefix(s.Cron, "CRON_TZ=") || strings.HasPrefix(s.Cron, "TZ=")):
 		c.errorf("cron", "cron=%q: set the time zone with tz=", s.Cron)
 	case c.has("cron"):
-		if _, err := cronParser.Parse(s.Cron); err != nil {
+		if sched, err := cronParser.Parse(s.Cron); err != nil {
 			c.errorf("cron", "cron=%q: %v", s.Cron, err)
+		} else if _, calendar := sched.(*cron.SpecSchedule); !calendar {
+			c.errorf("cron", "cron=%q: not a calendar expression; use every= for a fixed interval", s.Cron)
 		}
 	}
 	if c.has("tz") {

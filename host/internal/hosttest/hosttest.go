@@ -1,6 +1,8 @@
 // Package hosttest builds the small runtime the host adapters' tests drive:
 // a "greet" workflow that sleeps a minute, waits for a "name" signal with a
-// validated payload, and greets.
+// validated payload, and greets; and a "review" workflow that waits up to
+// an hour for approval "legal". Contract runs the ingress API's contract
+// against a host.
 package hosttest
 
 import (
@@ -60,7 +62,21 @@ func New(t testing.TB, st store.Store) Bundle {
 	if st == nil {
 		st = memstore.New()
 	}
-	clock := testclock.New(time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC))
+	clock := NewClock()
+	rt, err := runtime.New(runtime.Config{Store: st, Workflows: Workflows(), Clock: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Bundle{Runtime: rt, Store: st, Clock: clock}
+}
+
+// NewClock returns a clock set to the tests' start time.
+func NewClock() *Clock { return testclock.New(time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)) }
+
+// Workflows returns the registrations of greet, with a 15-minute
+// "greet-digest" schedule, and of review, which declares approvals "legal"
+// (the one it requests) and "finance".
+func Workflows() []runtime.Workflow {
 	greet := wf.New("greet", func(ctx *wf.Context, in Input) (string, error) {
 		wf.Sleep(ctx, time.Minute)
 		n, err := wf.WaitForEvent[Name](ctx, "name")
@@ -69,18 +85,17 @@ func New(t testing.TB, st store.Store) Bundle {
 		}
 		return in.Greeting + ", " + n.Name, nil
 	}, wf.ValidateInput(ValidateInput))
-	rt, err := runtime.New(runtime.Config{
-		Store: st,
-		Workflows: []runtime.Workflow{{
+	review := wf.New("review", func(ctx *wf.Context, _ json.RawMessage) (bool, error) {
+		a, err := wf.Approve(ctx, wf.ApprovalRequest{ID: "legal", Title: "Legal review", Timeout: time.Hour})
+		return a.Approved, err
+	})
+	return []runtime.Workflow{
+		{
 			Definition: greet,
 			Signals:    map[string]wf.Validator{"name": ValidateName},
 			Schedules: []runtime.Schedule{{ID: "greet-digest", Spec: runtime.Every(15 * time.Minute),
 				Input: json.RawMessage(`{"greeting":"Good afternoon"}`)}},
-		}},
-		Clock: clock.Now,
-	})
-	if err != nil {
-		t.Fatal(err)
+		},
+		{Definition: review, Signals: map[string]wf.Validator{}, Approvals: []string{"legal", "finance"}},
 	}
-	return Bundle{Runtime: rt, Store: st, Clock: clock}
 }

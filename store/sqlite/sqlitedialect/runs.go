@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -175,7 +176,7 @@ func (s *Store) ClaimStaleRuns(ctx context.Context, limit int, lease store.Lease
 	if err != nil {
 		return nil, err
 	}
-	runs, err := decodeRuns(res[0].Rows)
+	runs, err := decodeClaimedRuns(res[0].Rows)
 	slices.SortFunc(runs, func(a, b store.Run) int {
 		return cmp.Or(compareFailed(a, b), a.UpdatedAt.Compare(b.UpdatedAt), cmp.Compare(a.ID, b.ID))
 	})
@@ -206,7 +207,28 @@ func decodeRuns(rows [][]any) ([]store.Run, error) {
 	return runs, nil
 }
 
-// decodeRun decodes one row of runColumns.
+// decodeClaimedRuns decodes the runs ClaimStaleRuns took. A run whose
+// error or awaiting column does not decode comes back with those fields
+// empty: failing the claim would keep every run claimed with it from
+// recovery, and the claimant learns of the corruption from LoadExecution.
+func decodeClaimedRuns(rows [][]any) ([]store.Run, error) {
+	runs := make([]store.Run, 0, len(rows))
+	for _, row := range rows {
+		r, err := decodeRun(row)
+		if err != nil && !errors.Is(err, store.ErrCorrupt) {
+			return nil, err
+		}
+		if err != nil {
+			r.Error, r.Awaiting = nil, nil
+		}
+		runs = append(runs, r)
+	}
+	return runs, nil
+}
+
+// decodeRun decodes one row of runColumns. On a column that does not
+// decode it returns what it decoded with an error wrapping
+// store.ErrCorrupt.
 func decodeRun(row []any) (store.Run, error) {
 	if len(row) != 17 {
 		return store.Run{}, fmt.Errorf("sqlite: run row has %d columns, want 17", len(row))
@@ -238,12 +260,12 @@ func decodeRun(row []any) (store.Run, error) {
 	if row[6] != nil {
 		r.Error = new(wf.ErrorInfo)
 		if err := json.Unmarshal([]byte(text(row[6])), r.Error); err != nil {
-			return store.Run{}, corrupt(r.ID, "error column", err)
+			return r, corrupt(r.ID, "error column", err)
 		}
 	}
 	if row[7] != nil {
 		if err := json.Unmarshal([]byte(text(row[7])), &r.Awaiting); err != nil {
-			return store.Run{}, corrupt(r.ID, "awaiting column", err)
+			return r, corrupt(r.ID, "awaiting column", err)
 		}
 	}
 	return r, nil

@@ -106,6 +106,12 @@ func isUniqueViolation(err error) bool {
 	return strings.Contains(err.Error(), "UNIQUE constraint failed")
 }
 
+// MaxPayloadSize returns Config.MaxPayloadSize, in bytes
+// (store.PayloadLimiter).
+func (s *Store) MaxPayloadSize() int { return s.cfg.MaxPayloadSize }
+
+var _ store.PayloadLimiter = (*Store)(nil)
+
 // tooLarge reports a value over the payload limit.
 func (s *Store) tooLarge(runID, what string, size int) error {
 	return fmt.Errorf("sqlite: run %q: %s is %d bytes, over the %d-byte limit: %w",

@@ -28,6 +28,7 @@ func notAValue() {}
 //wf:schedule func every=1h input=notAValue
 //wf:schedule twice every=1h
 //wf:schedule twice every=2h
+//wf:schedule interval cron="@every 1h"
 //wf:workflow s
 type S struct{}
 

@@ -192,8 +192,9 @@ type Workflows struct {
 }
 
 // Registrations returns the package's workflows ("checkout", "cleanup") for
-// runtime.Config.Workflows, each with its earlier versions, its schedules and
-// the validators of the package's signals.
+// runtime.Config.Workflows, each with its earlier versions, its schedules, the
+// validators of the package's signals and the IDs of its approvals (a decision
+// on another ID is refused).
 func Registrations(w Workflows) []runtime.Workflow {
 	if w.Checkout == nil {
 		w.Checkout = new(Checkout)
@@ -224,7 +225,8 @@ func Registrations(w Workflows) []runtime.Workflow {
 					},
 				},
 			},
-			Signals: signals,
+			Signals:   signals,
+			Approvals: []string{"manual-review", "refund-over-limit"},
 		},
 		{
 			Definition: newCleanupDefinition(w.cleanup),

@@ -54,8 +54,9 @@ type Workflows struct {
 }
 
 // Registrations returns the package's workflows ("job") for
-// runtime.Config.Workflows, each with its earlier versions, its schedules and
-// the validators of the package's signals.
+// runtime.Config.Workflows, each with its earlier versions, its schedules, the
+// validators of the package's signals and the IDs of its approvals (a decision
+// on another ID is refused).
 func Registrations(w Workflows) []wfruntime.Workflow {
 	if w.Job == nil {
 		w.Job = new(Job)

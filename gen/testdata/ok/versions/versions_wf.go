@@ -143,8 +143,9 @@ type Workflows struct {
 }
 
 // Registrations returns the package's workflows ("counter", "other") for
-// runtime.Config.Workflows, each with its earlier versions, its schedules and
-// the validators of the package's signals.
+// runtime.Config.Workflows, each with its earlier versions, its schedules, the
+// validators of the package's signals and the IDs of its approvals (a decision
+// on another ID is refused).
 func Registrations(w Workflows) []runtime.Workflow {
 	if w.Counter == nil {
 		w.Counter = new(Counter)

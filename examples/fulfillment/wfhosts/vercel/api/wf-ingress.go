@@ -3,11 +3,12 @@
 package handler
 
 import (
+	"log/slog"
 	"net/http"
 	"os"
-	"strings"
 
 	"github.com/wfgo/wf/host"
+	"github.com/wfgo/wf/host/vercel"
 	"github.com/wfgo/wf/runtime"
 )
 
@@ -15,8 +16,9 @@ import (
 // and approvals, read runs) under /api/wf, which vercel.json rewrites to this
 // function: POST /api/wf/runs starts a run. A request without "Authorization:
 // Bearer $WF_INGRESS_SECRET" is refused with 401 before the store is touched,
-// and so is every request while the secret is unset. It shares route and
-// newRuntime with wf-sweep.go.
+// and so is every request while the secret is unset. When the store cannot be
+// opened it answers 500 internal and logs why. It shares route and newRuntime
+// with wf-sweep.go.
 func Ingress(w http.ResponseWriter, r *http.Request) {
 	secret := os.Getenv("WF_INGRESS_SECRET")
 	if !host.BearerMatches(r, secret) {
@@ -27,26 +29,11 @@ func Ingress(w http.ResponseWriter, r *http.Request) {
 		return host.NewIngress(host.IngressConfig{Runtime: rt, Secret: secret})
 	})
 	if err != nil {
-		host.WriteError(w, http.StatusInternalServerError, host.CodeInternal, err.Error(), nil)
+		slog.New(slog.NewJSONHandler(os.Stderr, nil)).Error("wf ingress: cannot build the runtime", "err", err)
+		host.WriteError(w, http.StatusInternalServerError, host.CodeInternal, "internal error", nil)
 		return
 	}
-	r2 := new(http.Request)
-	*r2 = *r
-	u := *r.URL
-	u.Path, u.RawPath = ingressPath(r.URL.Path), ""
-	r2.URL = &u
-	h.ServeHTTP(w, r2)
+	vercel.IngressHandler(h).ServeHTTP(w, r)
 }
 
 var ingressRoute route
-
-// ingressPath is path in the ingress API: without the route's prefix, /api/wf
-// as the client sent it or /api/wf-ingress after the rewrite.
-func ingressPath(path string) string {
-	for _, prefix := range []string{"/api/wf-ingress", "/api/wf"} {
-		if rest, ok := strings.CutPrefix(path, prefix); ok && (rest == "" || rest[0] == '/') {
-			return "/" + strings.TrimPrefix(rest, "/")
-		}
-	}
-	return path
-}
