@@ -134,6 +134,11 @@ func (d *dashboard) actionError(w http.ResponseWriter, r *http.Request, err erro
 // isRefusal reports whether the runtime refused the request itself, so
 // that its message is for the operator, not the log.
 func isRefusal(err error) bool {
-	return errors.Is(err, store.ErrTooLarge) || errors.Is(err, runtime.ErrUnknownWorkflow) ||
-		errors.Is(err, runtime.ErrUnknownSignal)
+	for _, refusal := range []error{store.ErrTooLarge, runtime.ErrInvalidID, runtime.ErrUnknownApproval,
+		runtime.ErrUnknownWorkflow, runtime.ErrUnknownSignal} {
+		if errors.Is(err, refusal) {
+			return true
+		}
+	}
+	return false
 }

@@ -93,6 +93,9 @@ func TestRejectAndCancel(t *testing.T) {
 		if status, _, _ := e.post(t, "runs/claim-c/approvals/manager-approval", url.Values{"csrf": {tok}, "decision": {"maybe"}}, nil); status != http.StatusBadRequest {
 			t.Errorf("decision maybe: %d, want 400", status)
 		}
+		if status, _, body := e.post(t, "runs/claim-r/approvals/ceo-approval", url.Values{"csrf": {tok}, "decision": {"approve"}}, nil); status != http.StatusBadRequest || !strings.Contains(body, "unknown approval") {
+			t.Errorf("an undeclared approval: %d, want 400 naming it\n%s", status, body)
+		}
 		if status, _, _ := e.post(t, "runs/nope/cancel", url.Values{"csrf": {tok}}, nil); status != http.StatusNotFound {
 			t.Errorf("cancel an unknown run: %d, want 404", status)
 		}
