@@ -15,8 +15,8 @@ const recentBuckets = 5
 
 type scheduleRow struct {
 	Schedule store.Schedule
-	// Next is the next fire time after now, zero when the spec cannot be
-	// read.
+	// Next is the next fire time after now, in the spec's zone; zero when
+	// the spec cannot be read.
 	Next   time.Time
 	Recent []store.Bucket
 }
@@ -44,7 +44,10 @@ var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month 
 
 // nextFire reads a stored spec ("@every 15m", "CRON_TZ=Zone expr", as
 // runtime.Spec.String writes them) and returns its first fire time after
-// now, in the spec's zone.
+// now, in the spec's zone. Around a daylight-saving change it follows
+// robfig/cron, which may differ from the runtime's wall-clock rule by the
+// change (a skipped wall time is skipped here, fired at the gap's end by
+// the runtime).
 func nextFire(spec string, now time.Time) time.Time {
 	if d, ok := strings.CutPrefix(spec, "@every "); ok {
 		every, err := time.ParseDuration(d)
