@@ -43,6 +43,8 @@ func Attach(log []Event) LogState {
 			if st.Error != nil && st.Error.Code == "" {
 				st.Error.Code = ev.Code
 			}
+		case RunRetried:
+			st.Status, st.Error = StatusRunning, nil
 		}
 	}
 	for _, id := range order {

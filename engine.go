@@ -171,6 +171,7 @@ type execution struct {
 	counters   map[string]int
 	consumed   []bool // per log index: matched by a reached operation
 	cursor     int    // no log event before it is unconsumed
+	marks      markers
 
 	next     int // next log index
 	pending  []Event
@@ -208,7 +209,12 @@ func newExecution(ctx context.Context, d *Definition, inv Invocation) *execution
 		consumed:   make([]bool, len(inv.Log)),
 		next:       len(inv.Log),
 	}
+	e.marks = readMarkers(inv.Log)
 	for i, ev := range inv.Log {
+		if e.marks.hidden[i] {
+			e.consumed[i] = true // replay never reaches it (see markers)
+			continue
+		}
 		if ev.StepID != "" {
 			e.byStep[ev.StepID] = append(e.byStep[ev.StepID], i)
 		}

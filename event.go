@@ -32,6 +32,15 @@ const (
 	RunFinished EventType = "RUN_FINISHED"
 	// RunErrored is the terminal event of a run that failed.
 	RunErrored EventType = "RUN_ERRORED"
+	// RunRetried marks a retry of an ended run: replay ignores the
+	// terminal event before it and the recorded failure of the step it
+	// names (StepID), which runs again with a fresh attempt budget. Meta
+	// says who asked and why.
+	RunRetried EventType = "RUN_RETRIED"
+	// RunForked marks the end of a log copied from another run (RunID)
+	// up to, not including, an operation (StepID). Meta says who asked
+	// and why. Replay ignores it.
+	RunForked EventType = "RUN_FORKED"
 )
 
 // Live-only event kinds: published to Invocation.Publish, never stored,
@@ -52,7 +61,7 @@ func (t EventType) Durable() bool {
 	switch t {
 	case StepFinished, StepFailed, SignalAwaited, SignalResolved,
 		ApprovalRequested, ApprovalResolved, NowRecorded, UUIDRecorded,
-		RunFinished, RunErrored:
+		RunFinished, RunErrored, RunRetried, RunForked:
 		return true
 	}
 	return false
@@ -137,6 +146,11 @@ func (e *Event) Validate() error {
 	case RunFinished, RunErrored:
 		if e.Type == RunErrored && e.Error == nil {
 			return missing("error")
+		}
+		return nil
+	case RunRetried, RunForked:
+		if e.RunID == "" {
+			return missing("runId")
 		}
 		return nil
 	case StepFailed:

@@ -33,6 +33,8 @@ func TestEventGolden(t *testing.T) {
 		"uuid_recorded":      {Type: wf.UUIDRecorded, Time: ts, StepID: "__uuid-0", Value: json.RawMessage(`"6f1c9a1e-8d7b-4c52-9a31-3c1f0e9b7d20"`)},
 		"run_finished":       {Type: wf.RunFinished, Time: ts, RunID: "fulfillment:o-1", Output: json.RawMessage(`{"orderId":"o-1","shipped":true}`)},
 		"run_errored":        {Type: wf.RunErrored, Time: ts, RunID: "fulfillment:o-1", Code: wf.CodeNondeterminism, Error: &wf.ErrorInfo{Name: "NondeterminismError", Message: "nondeterminism: operation \"a\"", Code: wf.CodeNondeterminism}},
+		"run_retried":        {Type: wf.RunRetried, Time: ts, RunID: "fulfillment:o-1", StepID: "charge", Meta: map[string]string{"by": "ops@example.com", "reason": "card processor back up"}},
+		"run_forked":         {Type: wf.RunForked, Time: ts, RunID: "fulfillment:o-1", StepID: "ship-order", Meta: map[string]string{"by": "ops@example.com"}},
 	}
 	for name, ev := range cases {
 		t.Run(name, func(t *testing.T) {

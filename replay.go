@@ -53,7 +53,7 @@ func (e *execution) expect(id, what string, step bool) {
 		return
 	}
 	ev := e.inv.Log[i]
-	owner, _, retry := strings.Cut(ev.StepID, retrySep)
+	owner, _, retry := strings.Cut(ev.StepID, retryMark)
 	if ev.StepID != "" && (ev.StepID == id || (step && retry && owner == id)) {
 		return
 	}

@@ -64,6 +64,10 @@ func Do(ctx *Context, id StepID, fn func(sc StepContext) error, opts ...StepOpti
 // the durable backoff before that attempt.
 const retrySep = "#retry-"
 
+// retryMark starts the suffix of every durable backoff of a step, the first
+// attempts' ("#retry-2") and those after the g-th Retry ("#retry1-2").
+const retryMark = "#retry"
+
 func retryID(id string, attempt int) string { return id + retrySep + strconv.Itoa(attempt) }
 
 func (e *execution) step(id, what string, fn func(StepContext) (json.RawMessage, error), opts []StepOption) (json.RawMessage, error) {
@@ -155,7 +159,7 @@ func (e *execution) backoffOutlivesBudget(wait time.Duration) bool {
 
 // durableBackoff records a timer wait before attempt `next` and pauses.
 func (e *execution) durableBackoff(id string, next int, wait time.Duration, err error) {
-	wid := retryID(id, next)
+	wid := e.marks.retryWaitID(id, next)
 	e.reached[wid] = true
 	deadline := e.now().Add(wait)
 	e.record(Event{Type: SignalAwaited, StepID: wid, Name: TimerSignal, Deadline: &deadline,
@@ -168,7 +172,7 @@ func (e *execution) durableBackoff(id string, next int, wait time.Duration, err 
 func (e *execution) resumeRetries(id string) int {
 	attempt := 1
 	for next := 2; ; next++ {
-		wid := retryID(id, next)
+		wid := e.marks.retryWaitID(id, next)
 		if len(e.byStep[wid]) == 0 {
 			return attempt
 		}

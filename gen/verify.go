@@ -9,6 +9,8 @@ import (
 	"go/token"
 	"io/fs"
 	"os"
+	"slices"
+	"strings"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/checker"
@@ -29,24 +31,39 @@ import (
 //
 // It returns nil when there is nothing to report.
 func Check(ctx context.Context, cfg Config) error {
+	_, err := CheckWorkflows(ctx, cfg)
+	return err
+}
+
+// WorkflowPackage is a checked package that defines workflows.
+type WorkflowPackage struct {
+	// Path is the package's import path, Name its name and Dir its
+	// directory.
+	Path, Name, Dir string
+	// Workflows are the IDs of the workflows it defines, sorted.
+	Workflows []string
+}
+
+// CheckWorkflows is Check that also returns, when there is nothing to
+// report, the checked packages that define workflows, sorted by path:
+// `wfgen check --against` builds them to replay the runs in a store.
+func CheckWorkflows(ctx context.Context, cfg Config) ([]WorkflowPackage, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	pkgs, fset, err := load(ctx, cfg, fullSource)
 	if err != nil {
 		var list scanner.ErrorList
 		if errors.As(err, &list) {
-			return relative(list, cfg.Dir)
+			return nil, relative(list, cfg.Dir)
 		}
-		return err
+		return nil, err
 	}
 	var list scanner.ErrorList
-	files, _, err := planPackages(fset, pkgs, cfg.Dir)
-	if err != nil {
-		if !errors.As(err, &list) {
-			return err
-		}
+	files, models, err := planPackages(fset, pkgs, cfg.Dir)
+	if err != nil && !errors.As(err, &list) {
+		return nil, err
 	}
 	for _, f := range files {
 		if msg, line := staleness(f); msg != "" {
@@ -65,11 +82,34 @@ func Check(ctx context.Context, cfg Config) error {
 	if compiles {
 		diags, err := analyze(analyzers(), pkgs)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		list = append(list, diags...)
 	}
-	return relative(dedupe(list), cfg.Dir).Err()
+	if err := relative(dedupe(list), cfg.Dir).Err(); err != nil {
+		return nil, err
+	}
+	return workflowPackages(models), nil
+}
+
+// workflowPackages lists the models that define workflows.
+func workflowPackages(models []*pkgModel) []WorkflowPackage {
+	var out []WorkflowPackage
+	for _, m := range models {
+		if len(m.Workflows) == 0 {
+			continue
+		}
+		p := WorkflowPackage{Path: m.Path, Name: m.Name, Dir: m.Dir}
+		for _, w := range m.Workflows {
+			if !slices.Contains(p.Workflows, w.ID) {
+				p.Workflows = append(p.Workflows, w.ID)
+			}
+		}
+		slices.Sort(p.Workflows)
+		out = append(out, p)
+	}
+	slices.SortFunc(out, func(x, y WorkflowPackage) int { return strings.Compare(x.Path, y.Path) })
+	return out
 }
 
 // staleness compares a planned file with the disk; it returns "" when

@@ -350,6 +350,7 @@ func (rt *Runtime) endAs(ctx context.Context, ex store.Execution, owner string, 
 	}
 	run := ex.Run
 	run.Status, run.Error, run.Awaiting, run.WakeAt, run.LeaseOwner, run.LeaseExpiresAt = status, info, nil, nil, "", nil
+	run.Parked = nil // a commit clears the park mark
 	return Result{Kind: kindOf(status), Run: run, EventCount: 1}, nil
 }
 

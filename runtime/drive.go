@@ -103,7 +103,7 @@ func (rt *Runtime) drive(ctx context.Context, ex store.Execution, owner string, 
 	}
 	def, err := rt.resolve(run)
 	if err != nil {
-		return rt.endWithError(ctx, ex, owner, err)
+		return rt.park(ctx, ex, owner, err)
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -168,6 +168,7 @@ func (rt *Runtime) drive(ctx context.Context, ex store.Execution, owner string, 
 	}
 	run.Status, run.Output, run.Error, run.Awaiting = c.Status, c.Output, c.Error, c.Awaiting
 	run.LeaseOwner, run.LeaseExpiresAt, run.UpdatedAt = "", nil, c.Now
+	run.Parked = nil // a commit clears the park mark
 	run.WakeAt = earliest(c.Timers)
 	res = Result{Kind: kindOf(c.Status), Run: run}
 	events := append(out.Appended, out.Pending...)
@@ -181,13 +182,12 @@ func (rt *Runtime) drive(ctx context.Context, ex store.Execution, owner string, 
 func (rt *Runtime) resolve(run store.Run) (*wf.Definition, error) {
 	latest, err := rt.definition(run.WorkflowID)
 	if err != nil {
-		return nil, &wf.VersionMismatchError{WorkflowID: run.WorkflowID, Version: run.Version}
+		return nil, fmt.Errorf("%w (the run needs its version %q)", err, run.Version)
 	}
 	return latest.Resolve(run.Version)
 }
 
-// endWithError commits RUN_ERRORED for a run that cannot be driven (its
-// version is not registered).
+// endWithError commits RUN_ERRORED for a run that cannot be driven.
 func (rt *Runtime) endWithError(ctx context.Context, ex store.Execution, owner string, cause error) (Result, error) {
 	info := wf.NewErrorInfo(cause) // keeps the code of a wf.Coder cause
 	if info.Code == "" {

@@ -21,6 +21,7 @@
 // let run low before each step, so a process that stalled past its lease
 // does not run a step its successor is running. What a sweep claimed and
 // did not reach before its budget ran out is released before it returns.
+//
 // # Runs never loop on a write that cannot succeed
 //
 // The runtime reads the store's payload limit (store.PayloadLimiter) and
@@ -36,6 +37,15 @@
 // to re-drive, which would repeat its step side effects forever. A run
 // whose stored log or deliveries do not decode (store.ErrCorrupt) is ended
 // by recovery with code corrupt; its rows are kept for inspection.
+//
+// # Deploys never strand runs
+//
+// A run whose workflow version this build does not register is parked,
+// not errored (KindParked, store.Run.Parked): it keeps its log and stored
+// deliveries, takes no recovery slot, and resumes on the first sweep of a
+// build that registers the version. An ended run can be retried (Retry)
+// or forked from a step (Fork), and any run exported with its log
+// (Export) for replay tests (package wftest).
 package runtime
 
 import (

@@ -477,12 +477,12 @@ func TestVersionMismatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	sw, err := b.rt.Sweep(ctx, runtime.SweepOptions{})
-	if err != nil || sw.Summary.Recovered[runtime.KindErrored] != 1 {
+	if err != nil || sw.Summary.Recovered[runtime.KindParked] != 1 || sw.Summary.Parked != 1 {
 		t.Fatalf("sweep: %+v %v", sw.Summary, err)
 	}
 	run, _ := b.rt.GetRun(ctx, "old")
-	if run.Status != wf.StatusErrored || run.Error.Code != wf.CodeVersionMismatch {
-		t.Fatalf("run %s %+v", run.Status, run.Error)
+	if run.Status != wf.StatusPaused || run.Parked == nil || run.Parked.Reason != wf.CodeVersionMismatch || run.Parked.Version != "v0" {
+		t.Fatalf("run %s %+v", run.Status, run.Parked)
 	}
 }
 

@@ -67,6 +67,11 @@ type Summary struct {
 	Scheduled    KindCounts `json:"scheduled"`
 	Timers       KindCounts `json:"timers"`
 	Materialized int        `json:"materialized"`
+	// Unparked counts parked runs this sweep made ready because this
+	// build registers their version; Parked counts runs it left parked
+	// (their version is not registered), over all kinds.
+	Unparked int `json:"unparked"`
+	Parked   int `json:"parked"`
 	// EventCount counts events appended by the sweep; ReturnedEventCount
 	// those kept in the result.
 	EventCount         int `json:"eventCount"`
@@ -101,7 +106,8 @@ type SweepResult struct {
 	RemainingMayExist bool `json:"remainingMayExist"`
 }
 
-// Sweep does bounded work, in order: (1) re-drive runs whose lease expired
+// Sweep does bounded work, in order: (0) unpark the parked runs of the
+// versions this build registers, (1) re-drive runs whose lease expired
 // (or that are ready after a delivery), (2) materialise schedules and start
 // due buckets, (3) deliver due timers. Items whose drive fails are logged
 // and counted under "error", and their runs back off (Summary.Failed);
@@ -133,7 +139,7 @@ func (rt *Runtime) Sweep(ctx context.Context, opts SweepOptions) (res SweepResul
 	s.res = SweepResult{Now: now, LeaseOwner: opts.LeaseOwner, Summary: Summary{
 		Recovered: KindCounts{}, Scheduled: KindCounts{}, Timers: KindCounts{},
 	}}
-	steps := []func(context.Context) error{s.recover, s.schedules, s.timers}
+	steps := []func(context.Context) error{s.unpark, s.recover, s.schedules, s.timers}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return s.res, err
@@ -143,6 +149,7 @@ func (rt *Runtime) Sweep(ctx context.Context, opts SweepOptions) (res SweepResul
 			break
 		}
 	}
+	s.countParked()
 	return s.res, nil
 }
 

@@ -184,3 +184,21 @@ func (ts tracedStore) PurgeRuns(ctx context.Context, cutoff time.Time, limit int
 	defer func() { done(err) }()
 	return ts.s.PurgeRuns(ctx, cutoff, limit)
 }
+
+func (ts tracedStore) ParkRun(ctx context.Context, runID, owner string, p store.Park) (err error) {
+	ctx, done := ts.op(ctx, "ParkRun", runID)
+	defer func() { done(err) }()
+	return ts.s.ParkRun(ctx, runID, owner, p)
+}
+
+func (ts tracedStore) UnparkRuns(ctx context.Context, versions []store.WorkflowVersion, now time.Time) (n int, err error) {
+	ctx, done := ts.op(ctx, "UnparkRuns", "")
+	defer func() { done(err) }()
+	return ts.s.UnparkRuns(ctx, versions, now)
+}
+
+func (ts tracedStore) ReopenRun(ctx context.Context, runID string, r store.Reopen) (err error) {
+	ctx, done := ts.op(ctx, "ReopenRun", runID)
+	defer func() { done(err) }()
+	return ts.s.ReopenRun(ctx, runID, r)
+}

@@ -74,15 +74,17 @@ type Store interface {
 	Append(ctx context.Context, runID string, c Append) error
 	// Commit applies one drive's effects atomically: append the events,
 	// set run state, replace the run's timers, release the lease, and
-	// reset DriveFailures and DriveRetryAt.
+	// reset DriveFailures and DriveRetryAt and clear the run's park mark (a
+	// build that commits could drive it).
 	// ErrConflict or ErrLeaseLost leave everything unchanged.
 	Commit(ctx context.Context, c Commit) error
 
 	// Deliver stores a resolution of a wait, idempotently by
 	// (run, SignalID), at most one per (run, StepID). A Delivered result
-	// also bumps the run's DeliverySeq and, when the run is paused, sets its
-	// status to running (ready, lease untouched) so that stale-run recovery
-	// drives it if the caller does not. Duplicate and Lost change nothing.
+	// also bumps the run's DeliverySeq and, when the run is paused and not
+	// parked, sets its status to running (ready, lease untouched) so that
+	// stale-run recovery drives it if the caller does not. Duplicate and
+	// Lost change nothing.
 	Deliver(ctx context.Context, runID string, d wf.Delivery) (DeliveryResult, error)
 
 	// ClaimDueTimers leases up to limit timers due at lease.Now (WakeAt <=
@@ -150,6 +152,25 @@ type Store interface {
 	// PurgeRuns deletes up to limit terminal runs last updated before
 	// cutoff, and returns how many it deleted.
 	PurgeRuns(ctx context.Context, cutoff time.Time, limit int) (int, error)
+
+	// ParkRun marks owner's leased run parked (see Park): it keeps the
+	// run's log, deliveries and Awaiting, stores it as paused, deletes its
+	// timers and releases the lease. ErrLeaseLost if owner does not hold
+	// it.
+	ParkRun(ctx context.Context, runID, owner string, p Park) error
+	// UnparkRuns clears the park mark of every parked run of the given
+	// workflow versions and makes those runs ready (running, lease free),
+	// so that stale-run recovery drives them; it returns how many it
+	// unparked. It is cheap when no run is parked.
+	UnparkRuns(ctx context.Context, versions []WorkflowVersion, now time.Time) (int, error)
+
+	// ReopenRun makes an ended run live again (a retry): it appends
+	// r.Events at r.Next, deletes the deliveries named in r.Drop, and sets
+	// the run running with no output, error, waits or lease, so that the
+	// caller, or stale-run recovery, drives it. ErrConflict if the run is
+	// not ended or its log does not end at r.Next-1; ErrNotFound if there
+	// is no such run. Nothing changes on an error.
+	ReopenRun(ctx context.Context, runID string, r Reopen) error
 }
 
 // PayloadLimiter is implemented by stores that refuse values over a size
@@ -184,6 +205,10 @@ type NewRun struct {
 	Input      json.RawMessage
 	ScheduleID string // set for runs started by a schedule bucket
 	Lease      Lease
+	// Log is the run's first events (a fork's copy of another run's
+	// log), written in the same batch as the run and only when this call
+	// creates it. A run with a Log must be created leased (Lease.Owner).
+	Log []wf.Event
 }
 
 // Run is a run's routing record, kept beside its log. State is never a
@@ -202,7 +227,10 @@ type Run struct {
 	WakeAt *time.Time
 	// DeliverySeq counts deliveries stored for the run; a commit made with
 	// an older value leaves a paused run ready to drive again.
-	DeliverySeq    int64
+	DeliverySeq int64
+	// Parked is set while the run waits for a build that registers its
+	// workflow version; nil otherwise.
+	Parked         *Park
 	ScheduleID     string
 	LeaseOwner     string
 	LeaseExpiresAt *time.Time
@@ -401,6 +429,8 @@ type BucketStartResult struct {
 type ListQuery struct {
 	WorkflowID string       // "" for all
 	Status     wf.RunStatus // "" for all
+	// Parked keeps only parked runs.
+	Parked bool
 	// Limit caps the page. Defaults to 50 when zero.
 	Limit int
 	// Cursor is RunPage.Next of the previous page; "" for the first.

@@ -30,4 +30,6 @@ func ExampleMigrationFiles() {
 	// INSERT INTO wf_migrations
 	// 0002_drive_backoff.sql
 	// INSERT INTO wf_migrations
+	// 0003_parked_runs.sql
+	// INSERT INTO wf_migrations
 }

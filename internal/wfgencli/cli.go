@@ -36,6 +36,17 @@ Usage:
 	wfgen [-C dir] check [packages]
 		Report generated files that are missing or stale, compile errors,
 		and code that breaks replay (the analyzers of gen/check).
+	wfgen [-C dir] check --against [url] [--schema name] [--table-prefix p] [--json] [packages]
+	wfgen [-C dir] check --sqlite file [--table-prefix p] [--json] [packages]
+		Also replay, read-only, every run not ended (queued, running,
+		paused) of the packages' workflows in the store against this code,
+		and list the runs it cannot resume: their version is not in the
+		router, or their log diverges from the code (with the operation
+		IDs). One row per workflow, version and reason, with the runs
+		affected and the oldest run's ID; the status is 1 when there are
+		any. url is a Postgres URL, or $NAME of an environment variable
+		holding one; it defaults to $DATABASE_URL. The schema defaults to
+		the first of the url's search_path. No step function runs.
 	wfgen [-C dir] schema -o dir [-v] [packages]
 		Write the JSON Schema of each workflow input and output and each
 		signal payload to dir/<name>.<input|output|payload>.schema.json.
@@ -158,15 +169,37 @@ func (c *cli) generate(ctx context.Context, patterns []string, verbose bool) int
 
 func (c *cli) check(ctx context.Context, args []string) int {
 	fs := c.flagSet("check")
-	if err := fs.Parse(args); err != nil {
+	var a against
+	fs.StringVar(&a.url, "against", "", "check the runs in flight in the Postgres database at `url` (or $VAR)")
+	fs.StringVar(&a.sqlite, "sqlite", "", "check the runs in flight in the SQLite database `file`")
+	fs.StringVar(&a.schema, "schema", "", "the Postgres schema; defaults to the url's search_path, then the store's")
+	fs.StringVar(&a.prefix, "table-prefix", "", "the prefix of the store's table names")
+	asJSON := fs.Bool("json", false, "print the runs that cannot be resumed as JSON")
+	if err := fs.Parse(bareAgainst(args)); err != nil {
 		return c.usageError(err)
+	}
+	if a.url != "" && a.sqlite != "" {
+		return c.usageError(errAgainstBoth)
 	}
 	cfg := c.cfg
 	cfg.Patterns = fs.Args()
-	if err := gen.Check(ctx, cfg); err != nil {
+	if !a.set() {
+		if err := gen.Check(ctx, cfg); err != nil {
+			return c.fail(err)
+		}
+		return exitOK
+	}
+	// The store opens first: a wrong URL fails before the slow part.
+	st, closeStore, err := a.open(ctx)
+	if err != nil {
 		return c.fail(err)
 	}
-	return exitOK
+	defer closeStore()
+	pkgs, err := gen.CheckWorkflows(ctx, cfg)
+	if err != nil {
+		return c.fail(err)
+	}
+	return c.checkAgainst(ctx, st, pkgs, *asJSON)
 }
 
 func (c *cli) schema(ctx context.Context, args []string) int {

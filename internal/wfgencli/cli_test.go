@@ -38,6 +38,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"help", "step", "workflow"}, `wfgen: help takes at most one directive name, got "step workflow"` + "\n"},
 		{[]string{"migrate", "extra"}, "wfgen: migrate: unexpected argument \"extra\"\n"},
 		{[]string{"migrate", "--sqlite", "a.db", "--database-url", "postgres://x"}, "wfgen: migrate: set --database-url or --sqlite, not both\n"},
+		{[]string{"check", "--against", "postgres://x", "--sqlite", "a.db"}, "wfgen: check: set --against or --sqlite, not both\n"},
 	}
 	for _, tt := range tests {
 		code, _, stderr := run(tt.args...)

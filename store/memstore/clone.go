@@ -51,6 +51,10 @@ func cloneRun(r store.Run) store.Run {
 	r.WakeAt = cloneTime(r.WakeAt)
 	r.LeaseExpiresAt = cloneTime(r.LeaseExpiresAt)
 	r.DriveRetryAt = cloneTime(r.DriveRetryAt)
+	if r.Parked != nil {
+		p := *r.Parked
+		r.Parked = &p
+	}
 	return r
 }
 

@@ -33,7 +33,7 @@ func (s *Store) Deliver(_ context.Context, runID string, d wf.Delivery) (store.D
 	}
 	e.deliveries = append(e.deliveries, cloneDelivery(d))
 	e.run.DeliverySeq++
-	if e.run.Status == wf.StatusPaused {
+	if e.run.Status == wf.StatusPaused && e.run.Parked == nil {
 		// Ready: recovery drives it if the deliverer does not.
 		e.run.Status = wf.StatusRunning
 	}

@@ -32,6 +32,7 @@ func (s *Store) ListRuns(_ context.Context, q store.ListQuery) (store.RunPage, e
 	for _, e := range s.runs {
 		r := &e.run
 		if (q.WorkflowID == "" || r.WorkflowID == q.WorkflowID) && (q.Status == "" || r.Status == q.Status) &&
+			(!q.Parked || r.Parked != nil) &&
 			(after == nil || after.compare(positionOf(r)) < 0) {
 			match = append(match, e)
 		}

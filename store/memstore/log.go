@@ -79,6 +79,7 @@ func (s *Store) Commit(_ context.Context, c store.Commit) error {
 	r.LeaseExpiresAt = nil
 	r.DriveFailures, r.DriveRetryAt = 0, nil
 	r.UpdatedAt = c.Now
+	r.Parked = nil
 
 	timers := c.Timers
 	if r.Status.Terminal() {

@@ -3,6 +3,7 @@ package memstore
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -20,6 +21,11 @@ func (s *Store) CreateRun(_ context.Context, nr store.NewRun) (store.Run, bool, 
 	}
 	if err := s.checkSize(nr.ID, "input", len(nr.Input)); err != nil {
 		return store.Run{}, false, err
+	}
+	for _, ev := range nr.Log {
+		if err := ev.Validate(); err != nil {
+			return store.Run{}, false, fmt.Errorf("memstore: run %q: %w", nr.ID, err)
+		}
 	}
 	return s.insertRun(nr), true, nil
 }
@@ -45,7 +51,7 @@ func (s *Store) insertRun(nr store.NewRun) store.Run {
 		run.LeaseExpiresAt = timePtr(nr.Lease.Until)
 	}
 	run = cloneRun(run)
-	s.runs[nr.ID] = &runEntry{run: run, timers: map[string]*timerEntry{}}
+	s.runs[nr.ID] = &runEntry{run: run, events: cloneEvents(nr.Log), timers: map[string]*timerEntry{}}
 	return cloneRun(run)
 }
 

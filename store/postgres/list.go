@@ -29,6 +29,9 @@ func (s *Store) ListRuns(ctx context.Context, q store.ListQuery) (store.RunPage,
 	if q.Status != "" {
 		where = append(where, "status = "+arg(string(q.Status)))
 	}
+	if q.Parked {
+		where = append(where, "park_reason <> ''")
+	}
 	if q.Cursor != "" {
 		at, id, err := store.ParseRunCursor(q.Cursor)
 		if err != nil {

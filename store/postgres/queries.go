@@ -18,7 +18,7 @@ import (
 
 const runColumns = `id, workflow_id, version, status, input, output, error, awaiting, wake_at,
 	delivery_seq, schedule_id, lease_owner, lease_expires_at, created_at, updated_at,
-	drive_failures, drive_retry_at`
+	drive_failures, drive_retry_at, park_reason, park_message, parked_at`
 
 const bucketColumns = `schedule_id, bucket_id, run_id, fire_at, status, lease_owner, lease_expires_at, started_at`
 
@@ -65,6 +65,7 @@ type queries struct {
 	ensureBucket, claimBuckets, finishBucket string
 	releaseBucket, listBuckets               string
 	lockSchedule, startBucket                string
+	parkRun, unparkRuns, reopenRun           string
 	eventsPkey                               string // constraint name
 }
 
@@ -124,11 +125,15 @@ func newQueries(c config) queries {
 		listBuckets:       sub(`SELECT {{bucket_columns}} FROM {{buckets}} WHERE schedule_id = $1 ORDER BY fire_at DESC, bucket_id DESC LIMIT $2`),
 		lockSchedule:      sub(`SELECT 1 FROM {{schedules}} WHERE id = $1 FOR UPDATE`),
 		startBucket:       sub(sqlStartBucket),
+		parkRun:           sub(sqlParkRun),
+		unparkRuns:        sub(sqlUnparkRuns),
+		reopenRun:         sub(sqlReopenRun),
 		eventsPkey:        c.prefix + "events_pkey",
 	}
 }
 
-// sqlCreateRun inserts a run unless it exists and returns the stored row
+// sqlCreateRun inserts a run unless it exists, with its first events ($10,
+// a fork's copied log) when it inserted it, and returns the stored row
 // with whether it was inserted. Under a concurrent insert of the same ID the
 // fallback SELECT may not see the other row yet (its snapshot predates the
 // other commit) and the statement returns nothing; CreateRun retries.
@@ -139,6 +144,12 @@ WITH ins AS (
 	VALUES ($1, $2, $3, $4, $5::json, $6, $7, $8, COALESCE($9, now()), COALESCE($9, now()))
 	ON CONFLICT (id) DO NOTHING
 	RETURNING {{run_columns}}
+),
+ev AS (
+	INSERT INTO {{events}} (run_id, idx, data)
+	SELECT $1, e.n - 1, e.data::json
+	FROM unnest($10::text[]) WITH ORDINALITY AS e(data, n)
+	WHERE EXISTS (SELECT 1 FROM ins)
 )
 SELECT true, {{run_columns}} FROM ins
 UNION ALL
@@ -266,12 +277,13 @@ UPDATE {{runs}} SET
 	status = CASE WHEN $4::text = 'paused' AND delivery_seq <> $5 THEN 'running' ELSE $4::text END,
 	output = $6::json, error = $7::json, awaiting = $8::json, wake_at = $9,
 	lease_owner = '', lease_expires_at = NULL, updated_at = COALESCE($10, now()),
-	drive_failures = 0, drive_retry_at = NULL
+	drive_failures = 0, drive_retry_at = NULL,
+	park_reason = '', park_message = '', parked_at = NULL
 WHERE id = $1 AND lease_owner = $2 AND {{adjacent}}`
 
 // sqlDeliver stores a delivery unless its signal or its wait already has
 // one, and then bumps the run's delivery sequence and leaves a paused run
-// running (ready for recovery; the lease is untouched). It reports whether
+// running (ready for recovery; the lease is untouched) unless it is parked. It reports whether
 // the run exists and whether the delivery was stored.
 const sqlDeliver = `
 WITH run AS (SELECT id FROM {{runs}} WHERE id = $1),
@@ -283,7 +295,7 @@ ins AS (
 ),
 bump AS (
 	UPDATE {{runs}} SET delivery_seq = delivery_seq + 1,
-		status = CASE WHEN status = 'paused' THEN 'running' ELSE status END
+		status = CASE WHEN status = 'paused' AND park_reason = '' THEN 'running' ELSE status END
 	WHERE id = $1 AND EXISTS (SELECT 1 FROM ins)
 )
 SELECT EXISTS (SELECT 1 FROM run), EXISTS (SELECT 1 FROM ins)`

@@ -29,14 +29,18 @@ func (s *Store) CreateRun(ctx context.Context, run store.NewRun) (store.Run, boo
 	if run.Lease.Owner != "" {
 		until = timeArg(run.Lease.Until)
 	}
+	log, err := s.encodeEvents(run.ID, 0, run.Log)
+	if err != nil {
+		return store.Run{}, false, err
+	}
 	var (
 		stored  store.Run
 		created bool
 	)
-	err := retry(ctx, func(ctx context.Context) error {
+	err = retry(ctx, func(ctx context.Context) error {
 		for range maxAttempts {
 			row := s.pool.QueryRow(ctx, s.q.createRun, run.ID, run.WorkflowID, run.Version, string(run.Status),
-				jsonArg(run.Input), run.ScheduleID, run.Lease.Owner, until, timeArg(run.Lease.Now))
+				jsonArg(run.Input), run.ScheduleID, run.Lease.Owner, until, timeArg(run.Lease.Now), log)
 			var err error
 			stored, err = scanRun(row, &created)
 			// No row: a concurrent insert of this ID committed after the

@@ -19,11 +19,13 @@ func scanRun(row pgx.Row, lead ...any) (store.Run, error) {
 		r                             store.Run
 		status                        string
 		input, output, errJSON, await []byte
+		parkReason, parkMessage       string
+		parkedAt                      *time.Time
 	)
 	dest := append(lead,
 		&r.ID, &r.WorkflowID, &r.Version, &status, &input, &output, &errJSON, &await, &r.WakeAt,
 		&r.DeliverySeq, &r.ScheduleID, &r.LeaseOwner, &r.LeaseExpiresAt, &r.CreatedAt, &r.UpdatedAt,
-		&r.DriveFailures, &r.DriveRetryAt)
+		&r.DriveFailures, &r.DriveRetryAt, &parkReason, &parkMessage, &parkedAt)
 	if err := row.Scan(dest...); err != nil {
 		return store.Run{}, err
 	}
@@ -31,6 +33,12 @@ func scanRun(row pgx.Row, lead ...any) (store.Run, error) {
 	r.Input, r.Output = rawJSON(input), rawJSON(output)
 	r.WakeAt, r.LeaseExpiresAt, r.DriveRetryAt = utcPtr(r.WakeAt), utcPtr(r.LeaseExpiresAt), utcPtr(r.DriveRetryAt)
 	r.CreatedAt, r.UpdatedAt = r.CreatedAt.UTC(), r.UpdatedAt.UTC()
+	if parkReason != "" {
+		r.Parked = &store.Park{Reason: wf.ErrorCode(parkReason), Version: r.Version, Message: parkMessage}
+		if parkedAt != nil {
+			r.Parked.At = parkedAt.UTC()
+		}
+	}
 	if errJSON != nil {
 		r.Error = new(wf.ErrorInfo)
 		if err := json.Unmarshal(errJSON, r.Error); err != nil {

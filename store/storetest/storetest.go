@@ -6,9 +6,9 @@
 // idempotent run creation, compare-and-swap appends and ordered replay,
 // atomic commits, run, timer and bucket leases, idempotent deliveries,
 // stale-run recovery, schedules and buckets, listing, deletion and
-// retention, exactly-once outcomes under concurrent callers, and, for a
-// store that declares a size limit (store.PayloadLimiter), that it
-// measures what it stores.
+// retention, parked runs, reopening ended runs, exactly-once outcomes
+// under concurrent callers, and, for a store that declares a size limit
+// (store.PayloadLimiter), that it measures what it stores.
 //
 // Conventions the suite relies on, beyond the doc comments of package store:
 //
@@ -92,6 +92,8 @@ var groups = []struct {
 	{"ListRuns", listRunsCases},
 	{"DeleteRun", deleteRunCases},
 	{"PurgeRuns", purgeRunsCases},
+	{"Park", parkCases},
+	{"ReopenRun", reopenCases},
 	{"Races", raceCases},
 	{"PayloadLimit", payloadLimitCases},
 }

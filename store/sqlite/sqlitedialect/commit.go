@@ -28,7 +28,8 @@ const (
 		status = CASE WHEN ?4 = 'paused' AND delivery_seq > ?5 THEN 'running' ELSE ?4 END,
 		output = ?6, error = ?7, awaiting = ?8, wake_at = ?9,
 		lease_owner = '', lease_expires_at = 0, updated_at = ?10,
-		drive_failures = 0, drive_retry_at = 0
+		drive_failures = 0, drive_retry_at = 0,
+		park_reason = '', park_message = '', parked_at = 0
 	WHERE id = ?1 AND lease_owner = ?2 AND ?2 <> ''`
 	deleteTimersSQL = `DELETE FROM {timers} WHERE run_id = ?1 AND ` + holdsLease
 )

@@ -15,9 +15,10 @@ const (
 	taken = `EXISTS (SELECT 1 FROM {deliveries} WHERE run_id = ?1 AND (signal_id = ?2 OR step_id = ?3))`
 
 	// bumpSQL runs first: it marks the run ready only when the INSERT
-	// after it will store the delivery (same run, nothing taken).
+	// after it will store the delivery (same run, nothing taken); a parked
+	// run stays paused.
 	bumpSQL = `UPDATE {runs} SET delivery_seq = delivery_seq + 1,
-		status = CASE WHEN status = 'paused' THEN 'running' ELSE status END
+		status = CASE WHEN status = 'paused' AND park_reason = '' THEN 'running' ELSE status END
 	WHERE id = ?1 AND NOT ` + taken
 	insertDeliverySQL = `INSERT INTO {deliveries} (run_id, signal_id, step_id, data, created_at)
 	SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM {runs} WHERE id = ?1)

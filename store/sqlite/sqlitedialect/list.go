@@ -25,6 +25,9 @@ func (s *Store) ListRuns(ctx context.Context, q store.ListQuery) (store.RunPage,
 	if q.Status != "" {
 		where = append(where, "status = "+param(string(q.Status)))
 	}
+	if q.Parked {
+		where = append(where, "park_reason <> ''")
+	}
 	if q.Cursor != "" {
 		created, id, err := store.ParseRunCursor(q.Cursor)
 		if err != nil {

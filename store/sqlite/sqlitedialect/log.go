@@ -84,13 +84,19 @@ func (s *Store) logGuard(runID, owner string, next int, hasEvents bool) Statemen
 // insertEvents returns the INSERTs of evs at indexes next, next+1, …,
 // each conditional on owner's lease and on following the previous index.
 func (s *Store) insertEvents(runID, owner string, next int, evs []encodedEvent) []Statement {
+	return s.insertEventsIf(holdsLease, runID, owner, next, evs)
+}
+
+// insertEventsIf is insertEvents under another guard than the lease; the
+// guard's parameters are ?1 the run and ?2 p2.
+func (s *Store) insertEventsIf(guard, runID string, p2 any, next int, evs []encodedEvent) []Statement {
 	var stmts []Statement
 	for start := 0; start < len(evs); start += eventsPerStatement {
 		chunk := evs[start:min(start+eventsPerStatement, len(evs))]
 		var b strings.Builder
 		b.WriteString(`INSERT INTO {events} (run_id, idx, type, step_id, data)
 	SELECT ?1, column1, column2, column3, column4 FROM (VALUES `)
-		args := []any{runID, owner, int64(next + start)}
+		args := []any{runID, p2, int64(next + start)}
 		for i, ev := range chunk {
 			if i > 0 {
 				b.WriteString(", ")
@@ -100,7 +106,7 @@ func (s *Store) insertEvents(runID, owner string, next int, evs []encodedEvent) 
 			args = append(args, int64(next+start+i), ev.typ, ev.stepID, ev.data)
 		}
 		b.WriteString(`)
-	WHERE ` + holdsLease + ` AND ` + follows)
+	WHERE ` + guard + ` AND ` + follows)
 		stmts = append(stmts, s.stmt(b.String(), args...))
 	}
 	return stmts

@@ -15,7 +15,7 @@ import (
 // runColumns are the columns decodeRun reads, in order.
 const runColumns = `id, workflow_id, version, status, input, output, error, awaiting,
 	wake_at, delivery_seq, schedule_id, lease_owner, lease_expires_at, created_at, updated_at,
-	drive_failures, drive_retry_at`
+	drive_failures, drive_retry_at, park_reason, park_message, parked_at`
 
 // Status lists as SQL literals; TestStatusLists keeps them in step with
 // wf.RunStatus.Terminal.
@@ -74,18 +74,24 @@ func (s *Store) CreateRun(ctx context.Context, run store.NewRun) (store.Run, boo
 	if run.Lease.Owner != "" {
 		until = micros(run.Lease.Until)
 	}
-	res, err := s.write(ctx, "create run "+run.ID, []Statement{
-		s.stmt(insertRunSQL, run.ID, run.WorkflowID, run.Version, string(status), jsonArg(run.Input),
-			run.ScheduleID, run.Lease.Owner, until, micros(run.Lease.Now)),
-		s.query(selectRunSQL, run.ID),
-	})
+	stmts := []Statement{s.stmt(insertRunSQL, run.ID, run.WorkflowID, run.Version, string(status), jsonArg(run.Input),
+		run.ScheduleID, run.Lease.Owner, until, micros(run.Lease.Now))}
+	if len(run.Log) > 0 {
+		log, err := s.initialLog(run)
+		if err != nil {
+			return store.Run{}, false, err
+		}
+		stmts = append(stmts, log...)
+	}
+	res, err := s.write(ctx, "create run "+run.ID, append(stmts, s.query(selectRunSQL, run.ID)))
 	if err != nil {
 		return store.Run{}, false, err
 	}
-	if len(res[1].Rows) == 0 {
+	last := res[len(res)-1]
+	if len(last.Rows) == 0 {
 		return store.Run{}, false, fmt.Errorf("sqlite: run %q: not readable after insert", run.ID)
 	}
-	stored, err := decodeRun(res[1].Rows[0])
+	stored, err := decodeRun(last.Rows[0])
 	return stored, res[0].RowsAffected > 0, err
 }
 
@@ -230,8 +236,8 @@ func decodeClaimedRuns(rows [][]any) ([]store.Run, error) {
 // decode it returns what it decoded with an error wrapping
 // store.ErrCorrupt.
 func decodeRun(row []any) (store.Run, error) {
-	if len(row) != 17 {
-		return store.Run{}, fmt.Errorf("sqlite: run row has %d columns, want 17", len(row))
+	if len(row) != 20 {
+		return store.Run{}, fmt.Errorf("sqlite: run row has %d columns, want 20", len(row))
 	}
 	r := store.Run{
 		ID:          text(row[0]),
@@ -256,6 +262,9 @@ func decodeRun(row []any) (store.Run, error) {
 	if r.LeaseOwner != "" {
 		t := instant(row[12])
 		r.LeaseExpiresAt = &t
+	}
+	if reason := text(row[17]); reason != "" {
+		r.Parked = &store.Park{Reason: wf.ErrorCode(reason), Version: r.Version, Message: text(row[18]), At: instant(row[19])}
 	}
 	if row[6] != nil {
 		r.Error = new(wf.ErrorInfo)
