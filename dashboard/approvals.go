@@ -135,7 +135,7 @@ func (d *dashboard) actionError(w http.ResponseWriter, r *http.Request, err erro
 // that its message is for the operator, not the log.
 func isRefusal(err error) bool {
 	for _, refusal := range []error{store.ErrTooLarge, runtime.ErrInvalidID, runtime.ErrUnknownApproval,
-		runtime.ErrUnknownWorkflow, runtime.ErrUnknownSignal} {
+		runtime.ErrUnknownWorkflow, runtime.ErrUnknownSignal, runtime.ErrNotEnded, runtime.ErrNotRetryable} {
 		if errors.Is(err, refusal) {
 			return true
 		}

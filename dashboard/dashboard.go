@@ -130,6 +130,7 @@ func (d *dashboard) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", d.runsPage)
 	mux.HandleFunc("GET /runs/{runID}", d.runPage)
 	mux.HandleFunc("POST /runs/{runID}/cancel", d.cancel)
+	mux.HandleFunc("POST /runs/{runID}/retry", d.retry)
 	mux.HandleFunc("POST /runs/{runID}/approvals/{approvalID}", d.decide)
 	mux.HandleFunc("GET /approvals", d.approvalsPage)
 	mux.HandleFunc("GET /schedules", d.schedulesPage)

@@ -7,9 +7,11 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wfgo/wf"
 	"github.com/wfgo/wf/dashboard"
+	"github.com/wfgo/wf/examples/expense"
 	"github.com/wfgo/wf/runtime"
 	"github.com/wfgo/wf/store"
 	"github.com/wfgo/wf/store/memstore"
@@ -370,4 +372,82 @@ func TestRunsPageCountLimit(t *testing.T) {
 	if _, body := e2.get(t, ""); strings.Contains(body, `class="counts"`) {
 		t.Error("CountLimit -1 still shows counts")
 	}
+}
+
+// TestRetry: an errored run's Retry button resumes it from its failed
+// step; a finished or live run cannot be retried.
+func TestRetry(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, st store.Store) {
+		e := setup(t, st, dashboard.Config{})
+		id := "flaky-" + strings.ReplaceAll(t.Name(), "/", "-")
+		if res, err := e.rt.StartRun(context.Background(), runtime.StartRequest{WorkflowID: "flaky", RunID: id, Input: []byte(`{}`)}); err != nil || res.Kind != runtime.KindErrored {
+			t.Fatalf("start: %s %v", res.Kind, err)
+		}
+		e.startExpense(t, "claim-live", "lunch")
+		e.startExpense(t, "claim-done", "lunch")
+		e.login(t)
+		_, body := e.get(t, "failing")
+		if !strings.Contains(body, `action="/dashboard/runs/`+id+`/retry"`) || !strings.Contains(body, "the service is down") {
+			t.Fatalf("failing page has no Retry for %s\n%s", id, body)
+		}
+		repaired.Store(id, true)
+		tok := e.token(t, "failing")
+		status, loc, body := e.post(t, "runs/"+id+"/retry", url.Values{"csrf": {tok}, "reason": {"service back"}}, nil)
+		if status != http.StatusSeeOther || !strings.Contains(loc, "Retry%3A+completed") {
+			t.Fatalf("retry: %d %q\n%s", status, loc, body)
+		}
+		if got := e.status(t, id); got != wf.StatusFinished {
+			t.Fatalf("retried run is %s, want finished", got)
+		}
+		_, body = e.get(t, "runs/"+id)
+		if !strings.Contains(body, "by=dashboard") || !strings.Contains(body, "reason=service back") || strings.Contains(body, "Retry run") {
+			t.Errorf("retried run's page lacks the retry marker or still offers Retry\n%s", body)
+		}
+		if status, loc, _ := e.post(t, "runs/"+id+"/retry", url.Values{"csrf": {tok}}, nil); status != http.StatusSeeOther || !strings.Contains(loc, "duplicate") {
+			t.Errorf("a second retry: %d %q, want a duplicate", status, loc)
+		}
+		if _, err := expense.DecideExpenseManagerApproval(context.Background(), e.rt, "claim-done", true, ""); err != nil {
+			t.Fatal(err)
+		}
+		for _, runID := range []string{"claim-done", "claim-live"} {
+			if status, _, body := e.post(t, "runs/"+runID+"/retry", url.Values{"csrf": {tok}}, nil); status != http.StatusBadRequest {
+				t.Errorf("retry %s: %d, want 400\n%s", runID, status, body)
+			}
+		}
+	})
+}
+
+// TestParkedRuns: a run whose workflow no longer is registered is parked
+// when its timer fires, and the failing page lists it with what it needs.
+func TestParkedRuns(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, st store.Store) {
+		e := setup(t, st, dashboard.Config{})
+		legacy := wf.New("legacy", func(ctx *wf.Context, in struct{}) (string, error) {
+			wf.Sleep(ctx, time.Hour)
+			return "done", nil
+		})
+		old, err := runtime.New(runtime.Config{Store: st, Workflows: append(workflows(), runtime.Workflow{Definition: legacy}), Clock: e.clock.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res, err := old.StartRun(context.Background(), runtime.StartRequest{WorkflowID: "legacy", RunID: "legacy-1", Input: []byte(`{}`)}); err != nil || res.Kind != runtime.KindPaused {
+			t.Fatalf("start on the old build: %s %v", res.Kind, err)
+		}
+		e.clock.Advance(2 * time.Hour)
+		if _, err := e.rt.Sweep(context.Background(), runtime.SweepOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		e.login(t)
+		_, body := e.get(t, "failing")
+		i := strings.Index(body, `<table class="parked">`)
+		j := strings.Index(body, `<table class="backoff">`)
+		if i < 0 || j < i || !strings.Contains(body[i:j], "legacy-1") || !strings.Contains(body[i:j], "<td>v1</td>") {
+			t.Fatalf("parked table lacks legacy-1 needing v1\n%s", body)
+		}
+		if _, body := e.get(t, "runs/legacy-1"); !strings.Contains(body, "needs version v1") {
+			t.Errorf("run page does not say the run is parked\n%s", body)
+		}
+	})
 }

@@ -13,11 +13,13 @@
 //     (each event with the time since the previous one, waits with how long
 //     they lasted, approval decisions with their feedback, errors with their
 //     stack) and its stored deliveries, consumed or kept for a later wait;
-//     cancel;
+//     cancel, and retry once it ended;
 //   - approvals: every pending approval, approved or rejected with feedback;
 //   - schedules: each schedule's spec, next fire time, overlap policy and
 //     recent fire times with the runs they started;
-//   - failing: errored runs, and runs whose drives fail and back off.
+//   - parked and failing: runs parked until a build registers their
+//     version, runs whose drives fail and back off, and errored runs,
+//     each with Retry (runtime.Retry, also on an ended run's page).
 //
 // Pages are rendered on the server with html/template; the stylesheet is
 // embedded. Every action is a plain form POST answered by a redirect, so the

@@ -20,6 +20,7 @@ var funcs = template.FuncMap{
 	"q":       url.QueryEscape,
 	"p":       url.PathEscape,
 	"errtext": errText,
+	"retry":   retryable,
 	"clip":    func(s string) string { return s }, // replaced per dashboard
 }
 

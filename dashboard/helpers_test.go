@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -88,16 +89,29 @@ type office struct{}
 func (office) Notify(context.Context, string, string, string) error  { return nil }
 func (office) Record(context.Context, expense.Outcome, string) error { return nil }
 
+// repaired holds the IDs of "flaky" runs whose service works again.
+var repaired sync.Map
+
 // workflows are the expense example, a "boom" workflow that fails with an
-// error, and a "tick" workflow fired every 15 minutes.
+// error, a "flaky" one that fails until its run ID is in repaired, and a
+// "tick" workflow fired every 15 minutes.
 func workflows() []runtime.Workflow {
 	out := expense.Registrations(expense.Workflows{Expense: &expense.Expense{Notifier: office{}, Ledger: office{}}})
 	boom := wf.New("boom", func(ctx *wf.Context, in struct{}) (string, error) {
 		return wf.Step(ctx, "explode", func(wf.StepContext) (string, error) { return "", errors.New("the fuse was short") })
 	})
+	flaky := wf.New("flaky", func(ctx *wf.Context, in struct{}) (string, error) {
+		return wf.Step(ctx, "call", func(sc wf.StepContext) (string, error) {
+			if _, ok := repaired.Load(ctx.RunID()); !ok {
+				return "", errors.New("the service is down")
+			}
+			return "called", nil
+		})
+	})
 	tick := wf.New("tick", func(ctx *wf.Context, in json.RawMessage) (string, error) { return "tock", nil })
 	return append(out,
 		runtime.Workflow{Definition: boom},
+		runtime.Workflow{Definition: flaky},
 		runtime.Workflow{Definition: tick, Schedules: []runtime.Schedule{{ID: "quarter-hourly", Spec: runtime.Every(15 * time.Minute)}}},
 	)
 }
