@@ -53,7 +53,7 @@ func tokenOf(r *http.Request) string {
 // checkCSRF refuses a POST whose token does not match its cookie, or that
 // comes from a page on another host.
 func (d *dashboard) checkCSRF(r *http.Request) error {
-	if err := sameOrigin(r); err != nil {
+	if err := d.sameOrigin(r); err != nil {
 		return err
 	}
 	c, err := r.Cookie(csrfCookie)
@@ -67,22 +67,22 @@ func (d *dashboard) checkCSRF(r *http.Request) error {
 	return nil
 }
 
-// sameOrigin checks Origin, or Referer when there is no Origin, against the
-// request's host. Requests with neither (scripts) rely on the token alone.
-func sameOrigin(r *http.Request) error {
-	from := r.Header.Get("Origin")
-	if from == "" || from == "null" {
-		from = r.Header.Get("Referer")
+// sameOrigin refuses a POST that a browser marks as cross-origin
+// (Sec-Fetch-Site, or an Origin naming another host, unless it is one of
+// Config.TrustedOrigins), or, lacking both headers, whose Referer names
+// another host. Requests with none of them (scripts) rely on the token.
+func (d *dashboard) sameOrigin(r *http.Request) error {
+	if err := d.origins.Check(r); err != nil {
+		return errors.New("Forbidden: cross-origin request")
 	}
-	if from == "" {
-		if r.Header.Get("Origin") == "null" {
-			return errors.New("Forbidden: opaque origin")
-		}
+	if r.Header.Get("Origin") != "" || r.Header.Get("Sec-Fetch-Site") != "" {
 		return nil
 	}
-	u, err := url.Parse(from)
-	if err != nil || u.Host != r.Host {
-		return errors.New("Forbidden: cross-origin request from " + from)
+	if ref := r.Header.Get("Referer"); ref != "" {
+		u, err := url.Parse(ref)
+		if err != nil || (u.Host != r.Host && !d.trusted[u.Scheme+"://"+u.Host]) {
+			return errors.New("Forbidden: cross-origin request from " + ref)
+		}
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package dashboard
 import (
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -27,6 +28,10 @@ type Config struct {
 	// survive a restart, nor work across replicas: set it when the
 	// dashboard runs behind a load balancer).
 	CSRFKey []byte
+	// TrustedOrigins are origins ("https://ops.example.com") besides the
+	// request's own host that may POST: set it when a proxy in front of
+	// the dashboard changes the Host header. Defaults to none.
+	TrustedOrigins []string
 	// Path is where the handler is mounted, e.g. "/dashboard/"; links and
 	// cookies are made under it. Defaults to "/".
 	Path string
@@ -63,7 +68,14 @@ func New(cfg Config) (http.Handler, error) {
 		return nil, errors.New("dashboard: a Secret or an Authorize func is required")
 	}
 	cfg = withDefaults(cfg)
-	d := &dashboard{cfg: cfg, base: cfg.Path, csrfKey: cfg.CSRFKey}
+	d := &dashboard{cfg: cfg, base: cfg.Path, csrfKey: cfg.CSRFKey,
+		origins: http.NewCrossOriginProtection(), trusted: map[string]bool{}}
+	for _, o := range cfg.TrustedOrigins {
+		if err := d.origins.AddTrustedOrigin(o); err != nil {
+			return nil, fmt.Errorf("dashboard: TrustedOrigins: %w", err)
+		}
+		d.trusted[o] = true
+	}
 	if d.csrfKey == nil {
 		if cfg.Secret != "" {
 			d.csrfKey = derive(cfg.Secret, "wf-dashboard csrf")
@@ -124,6 +136,8 @@ type dashboard struct {
 	base    string // cfg.Path, ending in "/"
 	csrfKey []byte
 	pages   map[string]*template.Template
+	origins *http.CrossOriginProtection
+	trusted map[string]bool // TrustedOrigins, for the Referer check
 }
 
 func (d *dashboard) routes(mux *http.ServeMux) {

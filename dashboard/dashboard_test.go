@@ -152,6 +152,9 @@ func TestPostRefused(t *testing.T) {
 		if status, _, _ := e.post(t, path, approve(tok), http.Header{"Referer": {"https://evil.example/page"}}); status != http.StatusForbidden {
 			t.Errorf("POST referred by another origin: %d, want 403", status)
 		}
+		if status, _, _ := e.post(t, path, approve(tok), http.Header{"Sec-Fetch-Site": {"cross-site"}}); status != http.StatusForbidden {
+			t.Errorf("POST a browser marks cross-site: %d, want 403", status)
+		}
 		if got := e.status(t, "claim-x"); got != wf.StatusPaused {
 			t.Fatalf("after refused POSTs the run is %s, want paused", got)
 		}
@@ -210,6 +213,23 @@ func mustURL(t *testing.T, s string) *url.URL {
 		t.Fatal(err)
 	}
 	return u
+}
+
+// TestTrustedOrigins: behind a proxy that changes Host, the public origin
+// may POST once trusted; a bad origin is refused by New.
+func TestTrustedOrigins(t *testing.T) {
+	t.Parallel()
+	e := setup(t, memstore.New(), dashboard.Config{TrustedOrigins: []string{"https://ops.example.com"}})
+	e.startExpense(t, "claim-p", "a lamp")
+	e.login(t)
+	form := url.Values{"csrf": {e.token(t, "approvals")}, "decision": {"approve"}}
+	if status, _, body := e.post(t, "runs/claim-p/approvals/manager-approval", form, http.Header{"Origin": {"https://ops.example.com"}}); status != http.StatusSeeOther {
+		t.Fatalf("POST from the trusted origin: %d\n%s", status, body)
+	}
+	rt, _ := runtime.New(runtime.Config{Store: memstore.New(), Workflows: workflows()})
+	if _, err := dashboard.New(dashboard.Config{Runtime: rt, Secret: "x", TrustedOrigins: []string{"ops.example.com/path"}}); err == nil {
+		t.Error("New took a malformed trusted origin")
+	}
 }
 
 func TestAuthorizeFunc(t *testing.T) {

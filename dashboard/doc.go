@@ -39,9 +39,11 @@
 // Every POST, the sign-in form included, carries a token: a signed
 // double-submit token, the HMAC of a random per-browser cookie under a key
 // derived from Secret (or Config.CSRFKey, or a random per-process key). A
-// POST whose token does not match its cookie, or whose Origin (or, lacking
-// one, Referer) names another host, is refused with 403 before anything is
-// done.
+// POST whose token does not match its cookie, that the browser marks as
+// cross-origin (net/http's CrossOriginProtection: Sec-Fetch-Site, or an
+// Origin naming another host than Host or Config.TrustedOrigins), or,
+// without those headers, whose Referer names another host, is refused with
+// 403 before anything is done.
 //
 // # What the HTML shows
 //
