@@ -24,9 +24,14 @@ type pendingApproval struct {
 
 type approvalsData struct {
 	Approvals []pendingApproval
-	// Partial is set when ScanLimit stopped the search.
+	// Partial is set when ScanLimit stopped the search, or more than
+	// approvalsShown approvals wait.
 	Partial bool
 }
+
+// approvalsShown bounds the approvals page: each one shown reads its run's
+// log for the request's title and description.
+const approvalsShown = 100
 
 func (d *dashboard) approvalsPage(w http.ResponseWriter, r *http.Request) {
 	var found []pendingApproval
@@ -37,6 +42,9 @@ func (d *dashboard) approvalsPage(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	})
+	if len(found) > approvalsShown {
+		found, partial = found[:approvalsShown], true
+	}
 	if err == nil {
 		err = d.describeApprovals(r.Context(), found)
 	}
