@@ -36,7 +36,11 @@ type Invocation struct {
 	// Log is the run's durable log so far, index 0 first.
 	Log []Event
 	// Deliveries are stored resolutions of waits (signals, approvals,
-	// timers); those already consumed into Log are ignored.
+	// timers); those already consumed into Log are ignored. One with a
+	// StepID resolves that wait; one without (a signal kept by name before
+	// the run awaited it) resolves the next WaitForEvent of its name that
+	// no delivery targets, in the order given here (oldest first). A
+	// wait's own deadline timer yields to such a signal.
 	Deliveries []Delivery
 	// Journal receives step checkpoints. Required unless ReplayOnly.
 	Journal Journal
@@ -167,6 +171,7 @@ type execution struct {
 
 	byStep     map[string][]int // operation ID → indexes into inv.Log
 	deliveries map[string]Delivery
+	byName     []Delivery // unconsumed deliveries by name, oldest first
 	reached    map[string]bool
 	counters   map[string]int
 	consumed   []bool // per log index: matched by a reached operation
@@ -219,7 +224,19 @@ func newExecution(ctx context.Context, d *Definition, inv Invocation) *execution
 			e.byStep[ev.StepID] = append(e.byStep[ev.StepID], i)
 		}
 	}
+	consumed := map[string]bool{}
+	for _, ev := range inv.Log {
+		if ev.Type == SignalResolved && ev.SignalID != "" {
+			consumed[ev.SignalID] = true
+		}
+	}
 	for _, dl := range inv.Deliveries {
+		if dl.StepID == "" {
+			if !consumed[dl.SignalID] {
+				e.byName = append(e.byName, dl)
+			}
+			continue
+		}
 		if _, ok := e.deliveries[dl.StepID]; !ok {
 			e.deliveries[dl.StepID] = dl
 		}

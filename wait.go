@@ -48,7 +48,9 @@ func (e *execution) opID(kind string, opts []OpOption) string {
 }
 
 // WaitForEvent pauses the run until a signal called name is delivered and
-// returns its payload decoded into T. With Deadline or Timeout, a wait that
+// returns its payload decoded into T. A signal delivered before the run
+// reached the wait was kept: the wait takes the oldest such signal of its
+// name (one sent for another step waits for that step) and does not pause. With Deadline or Timeout, a wait that
 // nothing resolves in time returns a *WaitTimeoutError. A payload that does
 // not decode into T returns a *ValidationError.
 func WaitForEvent[T any](ctx *Context, name string, opts ...WaitOption) (T, error) {
@@ -160,7 +162,15 @@ func (e *execution) wait(id, what string, a Await, c waitConfig, request func(*t
 	if len(evs) > 1 {
 		return e.resolved(id, req, evs[1])
 	}
-	if d, ok := e.deliveries[id]; ok {
+	d, ok := e.deliveries[id]
+	if a.Kind == AwaitSignal && (!ok || d.Name == TimerSignal) {
+		// A signal kept by name beats the wait's own timeout: it arrived
+		// before the wait was even reached.
+		if kept, found := e.takeByName(a.Name); found {
+			d, ok = kept, true
+		}
+	}
+	if ok {
 		var ev Event
 		if d.Name == TimerSignal {
 			ev = Event{Type: SignalResolved, StepID: id, Name: TimerSignal, SignalID: d.SignalID}
@@ -173,6 +183,18 @@ func (e *execution) wait(id, what string, a Await, c waitConfig, request func(*t
 	a.Deadline = req.Deadline
 	e.pause(a)
 	panic("unreachable")
+}
+
+// takeByName removes and returns the oldest unconsumed delivery of name
+// that was kept by name.
+func (e *execution) takeByName(name string) (Delivery, bool) {
+	for i, d := range e.byName {
+		if d.Name == name {
+			e.byName = append(e.byName[:i:i], e.byName[i+1:]...)
+			return d, true
+		}
+	}
+	return Delivery{}, false
 }
 
 func (e *execution) resolved(id string, req, res Event) (Event, error) {

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/wfgo/wf"
 	"github.com/wfgo/wf/host"
 	"github.com/wfgo/wf/host/internal/hosttest"
 	"github.com/wfgo/wf/runtime"
@@ -97,6 +98,9 @@ var errBroken = errors.New(`postgres: ERROR: relation "wf_events" index 17 (SQLS
 func (brokenStore) GetRun(context.Context, string) (store.Run, error) { return store.Run{}, errBroken }
 func (brokenStore) CreateRun(context.Context, store.NewRun) (store.Run, bool, error) {
 	return store.Run{}, false, errBroken
+}
+func (brokenStore) Deliver(context.Context, string, wf.Delivery, store.DeliverOptions) (store.DeliveryResult, error) {
+	return store.DeliveryResult{}, errBroken
 }
 
 func TestIngressHidesInternalErrors(t *testing.T) {

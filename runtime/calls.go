@@ -3,7 +3,6 @@ package runtime
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -50,6 +49,10 @@ func (rt *Runtime) StartRun(ctx context.Context, req StartRequest) (Result, erro
 		req.RunID = rt.newUUID()
 	}
 	owner := rt.newOwner()
+	// Held from before the run exists, so that a delivery racing the first
+	// drive finds its holder (see holders).
+	release := rt.holders.hold(req.RunID)
+	defer release()
 	run, created, err := rt.store.CreateRun(ctx, store.NewRun{
 		ID:         req.RunID,
 		WorkflowID: req.WorkflowID,
@@ -79,10 +82,21 @@ type SignalRequest struct {
 	// the same SignalID again is a no-op reported as KindDuplicate.
 	SignalID string
 	Name     string
-	// StepID targets one wait when two share a name; optional.
+	// StepID targets one wait when two share a name; optional. A signal
+	// that names a step is kept for that step's wait even when other waits
+	// of the same name come first: the way to feed a given turn of a loop
+	// that waits on one name more than once.
 	StepID  string
 	Payload json.RawMessage
 	Meta    map[string]string
+	// WorkflowID, when set, validates the payload against that workflow's
+	// declaration of the signal (otherwise: the runtime's Signals, or the
+	// registered workflows that declare the name).
+	WorkflowID string
+	// Strict refuses the signal (KindNotWaiting) when the run does not
+	// await it now, instead of keeping it for the run's next wait of that
+	// name. Config.StrictSignals sets it for every signal.
+	Strict bool
 	// Deadline bounds the drive that follows. Defaults to ctx's deadline,
 	// if any.
 	Deadline      time.Time
@@ -90,34 +104,28 @@ type SignalRequest struct {
 	MaxEvents     int
 }
 
-// DeliverSignal validates the payload, stores the delivery idempotently and
-// drives the run. Results: the drive's kind, or KindNotFound,
-// KindNotWaiting, KindDuplicate, KindLost (Code signal_lost), or
-// KindNotClaimable (stored; the current lease holder or a sweep drives it).
-// IDs that break the ID rules (see CheckID; names starting with __ are
-// reserved for timers and cancellation) are an ErrInvalidID.
+// DeliverSignal validates the payload, stores the delivery idempotently
+// (one store round trip) and, when the run awaits it, drives the run.
+// Results: the drive's kind; KindAccepted when the signal is kept for a
+// wait the run has not reached (the wait consumes it, oldest first, in the
+// drive that reaches it) or when another invocation drives the run (it, or
+// the next sweep, applies it); KindDuplicate; KindLost (Code signal_lost)
+// when another signal resolved the same wait; KindNotFound; KindNotWaiting
+// for a run that has ended (or, Strict, does not await the signal). A run
+// that already keeps Config.MaxBufferedSignals signals or
+// Config.MaxBufferedBytes bytes refuses more with an error wrapping
+// ErrBufferFull; nothing is stored. IDs that break the ID rules (see
+// CheckID; names starting with __ are reserved for timers and
+// cancellation) are an ErrInvalidID.
 func (rt *Runtime) DeliverSignal(ctx context.Context, req SignalRequest) (Result, error) {
 	if err := checkSignalIDs(req); err != nil {
 		return Result{}, err
 	}
-	run, err := rt.store.GetRun(ctx, req.RunID)
-	if errors.Is(err, store.ErrNotFound) {
-		return Result{Kind: KindNotFound}, nil
-	}
-	if err != nil {
+	if err := rt.validateSignal(req.WorkflowID, req.Name, req.Payload); err != nil {
 		return Result{}, err
 	}
-	if err := rt.validateSignal(run.WorkflowID, req.Name, req.Payload); err != nil {
-		return Result{}, err
-	}
-	await, ok := findAwait(run, func(a wf.Await) bool {
-		return a.Kind == wf.AwaitSignal && a.Name == req.Name && (req.StepID == "" || req.StepID == a.StepID)
-	})
-	if !ok {
-		await = wf.Await{StepID: req.StepID}
-	}
-	d := wf.Delivery{SignalID: req.SignalID, Name: req.Name, Payload: req.Payload, Meta: req.Meta, Time: rt.clock()}
-	return rt.deliver(ctx, run, await, ok, d, wf.CodeSignalLost, driveOptions{deadline: deadlineOr(ctx, req.Deadline), includeEvents: req.IncludeEvents, maxEvents: req.MaxEvents})
+	d := wf.Delivery{StepID: req.StepID, SignalID: req.SignalID, Name: req.Name, Payload: req.Payload, Meta: req.Meta, Time: rt.clock()}
+	return rt.deliver(ctx, req.RunID, d, req.Strict, wf.CodeSignalLost, driveOptions{deadline: deadlineOr(ctx, req.Deadline), includeEvents: req.IncludeEvents, maxEvents: req.MaxEvents})
 }
 
 // ApprovalDecision delivers a human decision to a run's approval.
@@ -127,6 +135,13 @@ type ApprovalDecision struct {
 	Approved   bool
 	Feedback   string
 	Meta       map[string]string
+	// Strict refuses a decision for an approval the run has not requested
+	// yet (KindNotWaiting) instead of keeping it. Config.StrictSignals
+	// sets it for every decision.
+	Strict bool
+	// WorkflowID, when set, checks the approval ID against that workflow's
+	// declared approvals (otherwise: against every registered workflow's).
+	WorkflowID string
 	// Deadline bounds the drive that follows. Defaults to ctx's deadline,
 	// if any.
 	Deadline      time.Time
@@ -134,12 +149,16 @@ type ApprovalDecision struct {
 	MaxEvents     int
 }
 
-// DeliverApproval stores the decision idempotently by approval ID and drives
-// the run. A second decision for the same approval is KindDuplicate (the
-// first stands); one that arrives after the approval timed out is KindLost
-// with Code approval_lost. An approval ID the run's workflow does not
-// declare is an ErrUnknownApproval (see Workflow.Approvals); IDs that break
-// the ID rules (see CheckID) are an ErrInvalidID.
+// DeliverApproval stores the decision idempotently by approval ID and,
+// when the run awaits it, drives the run. A decision made before the run
+// asks for the approval (its ID is known in advance) is kept and
+// KindAccepted: Approve returns it as soon as the run reaches it. A second
+// decision for the same approval is KindDuplicate (the first stands); one
+// that arrives after the approval timed out is KindLost with Code
+// approval_lost; one for a run that has ended is KindNotWaiting. An
+// approval ID no registered workflow declares, when they declare their
+// approvals, is an ErrUnknownApproval (see Workflow.Approvals); IDs that
+// break the ID rules (see CheckID) are an ErrInvalidID.
 func (rt *Runtime) DeliverApproval(ctx context.Context, req ApprovalDecision) (Result, error) {
 	if err := CheckID(FieldRunID, req.RunID); err != nil {
 		return Result{}, err
@@ -147,80 +166,12 @@ func (rt *Runtime) DeliverApproval(ctx context.Context, req ApprovalDecision) (R
 	if err := CheckID(FieldApprovalID, req.ApprovalID); err != nil {
 		return Result{}, err
 	}
-	run, err := rt.store.GetRun(ctx, req.RunID)
-	if errors.Is(err, store.ErrNotFound) {
-		return Result{Kind: KindNotFound}, nil
-	}
-	if err != nil {
+	if err := rt.checkApproval(ctx, req.RunID, req.WorkflowID, req.ApprovalID); err != nil {
 		return Result{}, err
 	}
-	if err := rt.checkApproval(ctx, run, req.ApprovalID); err != nil {
-		return Result{}, err
-	}
-	await, ok := findAwait(run, func(a wf.Await) bool {
-		return a.Kind == wf.AwaitApproval && a.ApprovalID == req.ApprovalID
-	})
-	if !ok {
-		// The approval may have been resolved already (by this decision,
-		// or by its timeout): the stored deliveries tell which.
-		await = wf.Await{StepID: req.ApprovalID}
-	}
-	d := wf.Delivery{SignalID: "approval:" + req.ApprovalID, Name: "approval", ApprovalID: req.ApprovalID,
+	d := wf.Delivery{StepID: req.ApprovalID, SignalID: "approval:" + req.ApprovalID, Name: "approval", ApprovalID: req.ApprovalID,
 		Approved: req.Approved, Feedback: req.Feedback, Meta: req.Meta, Time: rt.clock()}
-	return rt.deliver(ctx, run, await, ok, d, wf.CodeApprovalLost, driveOptions{deadline: deadlineOr(ctx, req.Deadline), includeEvents: req.IncludeEvents, maxEvents: req.MaxEvents})
-}
-
-// deliver stores d for the awaited wait and drives the run.
-func (rt *Runtime) deliver(ctx context.Context, run store.Run, await wf.Await, waiting bool, d wf.Delivery, lostCode wf.ErrorCode, opts driveOptions) (Result, error) {
-	if !waiting {
-		return rt.notWaiting(ctx, run, d, await.StepID, lostCode)
-	}
-	d.StepID = await.StepID
-	if err := rt.checkDelivery(d); err != nil {
-		return Result{}, fmt.Errorf("runtime: deliver %s to run %s: %w", d.SignalID, run.ID, err)
-	}
-	res, err := rt.store.Deliver(ctx, run.ID, d)
-	if err != nil {
-		return Result{}, fmt.Errorf("runtime: deliver %s to run %s: %w", d.SignalID, run.ID, err)
-	}
-	switch res.Status {
-	case store.RunNotFound:
-		return Result{Kind: KindNotFound}, nil
-	case store.Duplicate:
-		return Result{Kind: KindDuplicate, Run: run}, nil
-	case store.Lost:
-		return Result{Kind: KindLost, Run: run, Code: lostCode}, nil
-	}
-	return rt.claimAndDrive(ctx, run.ID, opts)
-}
-
-// notWaiting tells a delivery for a wait the run no longer (or never)
-// awaited apart from a repeat of a stored one.
-func (rt *Runtime) notWaiting(ctx context.Context, run store.Run, d wf.Delivery, stepID string, lostCode wf.ErrorCode) (Result, error) {
-	ex, err := rt.store.LoadExecution(ctx, run.ID)
-	if errors.Is(err, store.ErrNotFound) {
-		return Result{Kind: KindNotFound}, nil
-	}
-	if err != nil {
-		return Result{}, err
-	}
-	for _, stored := range ex.Deliveries {
-		if stored.SignalID == d.SignalID {
-			return Result{Kind: KindDuplicate, Run: ex.Run}, nil
-		}
-	}
-	// A different delivery already resolved the same wait: the loser is
-	// told so rather than "not waiting".
-	for _, stored := range ex.Deliveries {
-		sameWait := stored.StepID == stepID
-		if d.ApprovalID == "" {
-			sameWait = stored.Name == d.Name && (stepID == "" || stored.StepID == stepID)
-		}
-		if sameWait {
-			return Result{Kind: KindLost, Run: ex.Run, Code: lostCode}, nil
-		}
-	}
-	return Result{Kind: KindNotWaiting, Run: ex.Run}, nil
+	return rt.deliver(ctx, req.RunID, d, req.Strict, wf.CodeApprovalLost, driveOptions{deadline: deadlineOr(ctx, req.Deadline), includeEvents: req.IncludeEvents, maxEvents: req.MaxEvents})
 }
 
 func (rt *Runtime) claimAndDrive(ctx context.Context, runID string, opts driveOptions) (Result, error) {
@@ -233,6 +184,8 @@ func (rt *Runtime) claimAndDrive(ctx context.Context, runID string, opts driveOp
 // other claim outcomes become results.
 func (rt *Runtime) claimThen(ctx context.Context, runID string, act func(ex store.Execution, owner string) (Result, error)) (Result, error) {
 	owner := rt.newOwner()
+	release := rt.holders.hold(runID) // before the claim: see holders
+	defer release()
 	claim, err := rt.store.ClaimRun(ctx, runID, rt.lease(owner))
 	if err != nil {
 		return Result{}, fmt.Errorf("runtime: claim run %s: %w", runID, err)
@@ -258,49 +211,13 @@ func deadlineOr(ctx context.Context, d time.Time) time.Time {
 	return d
 }
 
-func (rt *Runtime) validateSignal(workflowID, name string, payload json.RawMessage) error {
-	if v, ok := rt.signals[name]; ok {
-		if v != nil {
-			return v(payload)
-		}
-		return nil
-	}
-	w, ok := rt.workflows[workflowID]
-	if !ok || w.Signals == nil {
-		if len(payload) > 0 && !json.Valid(payload) {
-			return &wf.ValidationError{Subject: "signal " + name, Issues: []wf.ValidationIssue{{Message: "not valid JSON"}}}
-		}
-		return nil
-	}
-	v, known := w.Signals[name]
-	if !known {
-		return fmt.Errorf("%w %q for workflow %q", ErrUnknownSignal, name, workflowID)
-	}
-	if v != nil {
-		return v(payload)
-	}
-	return nil
-}
-
-func findAwait(run store.Run, match func(wf.Await) bool) (wf.Await, bool) {
-	if run.Status.Terminal() {
-		return wf.Await{}, false
-	}
-	for _, a := range run.Awaiting {
-		if match(a) {
-			return a, true
-		}
-	}
-	return wf.Await{}, false
-}
-
 // cancelStep is the operation ID of a stored cancellation request: a
 // delivery no workflow operation can claim.
 const cancelStep = "__cancel"
 
 // Cancel ends a run as canceled: no further step runs. A finished run is
 // reported as it is. When another owner is driving the run, the request is
-// stored (KindNotClaimable is returned) and takes effect as soon as that
+// stored (KindAccepted is returned) and takes effect as soon as that
 // invocation ends: the run is then recovered and canceled instead of
 // resumed.
 func (rt *Runtime) Cancel(ctx context.Context, runID, reason string) (Result, error) {
@@ -315,9 +232,11 @@ func (rt *Runtime) Cancel(ctx context.Context, runID, reason string) (Result, er
 	}
 	payload, _ := json.Marshal(reason)
 	d := wf.Delivery{StepID: cancelStep, SignalID: cancelStep, Name: cancelStep, Payload: payload, Time: rt.clock()}
-	if _, err := rt.store.Deliver(ctx, runID, d); err != nil {
+	if _, err := rt.store.Deliver(ctx, runID, d, store.DeliverOptions{}); err != nil {
 		return Result{}, fmt.Errorf("runtime: store the cancellation of run %s: %w", runID, err)
 	}
+	rt.wakeHolder(runID)
+	res.Kind = KindAccepted
 	return res, nil
 }
 
@@ -369,15 +288,19 @@ func (rt *Runtime) ListRuns(ctx context.Context, q store.ListQuery) (store.RunPa
 type Timeline struct {
 	Run    store.Run
 	Events []wf.Event
+	// Unconsumed are the signals and approval decisions kept for waits the
+	// run has not reached (Run.Buffered), oldest first: on an ended run,
+	// those it never consumed.
+	Unconsumed []wf.Delivery
 }
 
-// Timeline returns a run and its whole log.
+// Timeline returns a run, its whole log and its unconsumed deliveries.
 func (rt *Runtime) Timeline(ctx context.Context, runID string) (Timeline, error) {
 	ex, err := rt.store.LoadExecution(ctx, runID)
 	if err != nil {
 		return Timeline{}, err
 	}
-	return Timeline{Run: ex.Run, Events: ex.Events}, nil
+	return Timeline{Run: ex.Run, Events: ex.Events, Unconsumed: bufferedDeliveries(ex)}, nil
 }
 
 // Attach returns what a run's log says about it, without driving it.

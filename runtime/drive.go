@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -28,15 +29,17 @@ const (
 	KindRunning ResultKind = "running"
 	// KindNotFound: no such run.
 	KindNotFound ResultKind = "not-found"
-	// KindNotClaimable: another owner holds the run's lease (or got ahead
-	// of this call); a delivery, if any, was stored and that owner, or a
-	// later sweep, will act on it.
-	KindNotClaimable ResultKind = "not-claimable"
-	// KindAccepted: the delivery was stored and will be applied: the run
-	// will consume it when it reaches the matching wait, or the invocation
-	// driving it now (or the next sweep) will.
+	// KindAccepted: a delivery (signal, approval, cancellation) was stored
+	// and will be applied, but not by this call: the run has not reached
+	// the wait yet (the wait consumes it when reached), or another
+	// invocation is driving the run (it applies it before it pauses, or a
+	// sweep does). Senders see this, never KindNotClaimable.
 	KindAccepted ResultKind = "accepted"
-	// KindNotWaiting: the run does not await that signal or approval.
+	// KindNotClaimable: another owner holds the run's lease (or got ahead
+	// of this call). Only sweeps report it; deliveries report KindAccepted.
+	KindNotClaimable ResultKind = "not-claimable"
+	// KindNotWaiting: the run has ended (or, with strict signals, does not
+	// await that signal or approval now); nothing was stored.
 	KindNotWaiting ResultKind = "not-waiting"
 	// KindDuplicate: this delivery ID was already stored; nothing changed.
 	KindDuplicate ResultKind = "duplicate"
@@ -93,8 +96,29 @@ func (j *journal) Append(ctx context.Context, next int, events []wf.Event) error
 }
 
 // drive runs the engine over a claimed execution and commits the outcome.
-// It always leaves the lease released or lost, never held.
-func (rt *Runtime) drive(ctx context.Context, ex store.Execution, owner string, opts driveOptions) (res Result, err error) {
+// It always leaves the lease released or lost, never held. When a delivery
+// arrived for the run meanwhile and the run paused, it drives the run again
+// at once: the current holder applies what was delivered to it.
+func (rt *Runtime) drive(ctx context.Context, ex store.Execution, owner string, opts driveOptions) (Result, error) {
+	release := rt.holders.hold(ex.Run.ID)
+	res, err := rt.driveOnce(ctx, ex, owner, opts)
+	if !release() || err != nil || res.Kind != KindPaused {
+		return res, err
+	}
+	again, err := rt.claimAndDrive(ctx, ex.Run.ID, opts)
+	if err != nil || again.Kind == KindNotClaimable || again.Kind == KindNotFound {
+		// Someone else drives it now; what this drive did stands.
+		return res, nil
+	}
+	again.EventCount += res.EventCount
+	if opts.includeEvents {
+		again.Events, again.Truncated = capEvents(append(res.Events, again.Events...), opts.maxEvents)
+	}
+	return again, nil
+}
+
+// driveOnce is one drive: replay, fresh work, one commit.
+func (rt *Runtime) driveOnce(ctx context.Context, ex store.Execution, owner string, opts driveOptions) (res Result, err error) {
 	run := ex.Run
 	ctx, span := rt.startRunSpan(ctx, run.WorkflowID, run.Version, run.ID, owner)
 	defer func() { endRunSpan(span, res, err) }()
@@ -116,7 +140,7 @@ func (rt *Runtime) drive(ctx context.Context, ex store.Execution, owner string, 
 		RunID:             run.ID,
 		Input:             run.Input,
 		Log:               ex.Events,
-		Deliveries:        ex.Deliveries,
+		Deliveries:        engineDeliveries(ex),
 		Journal:           j,
 		Clock:             rt.clock,
 		NewUUID:           rt.newUUID,
@@ -146,6 +170,7 @@ func (rt *Runtime) drive(ctx context.Context, ex store.Execution, owner string, 
 		Output:    out.Output,
 		Error:     out.Error,
 		Awaiting:  out.Awaiting,
+		Consumed:  consumedBuffered(ex, out.Appended, out.Pending),
 		Now:       rt.clock(),
 	}
 	switch out.Status {
@@ -167,6 +192,7 @@ func (rt *Runtime) drive(ctx context.Context, ex store.Execution, owner string, 
 		return rt.abandoned(ctx, run, owner, err)
 	}
 	run.Status, run.Output, run.Error, run.Awaiting = c.Status, c.Output, c.Error, c.Awaiting
+	run.Buffered = slices.DeleteFunc(slices.Clone(run.Buffered), func(id string) bool { return slices.Contains(c.Consumed, id) })
 	run.LeaseOwner, run.LeaseExpiresAt, run.UpdatedAt = "", nil, c.Now
 	run.Parked = nil // a commit clears the park mark
 	run.WakeAt = earliest(c.Timers)

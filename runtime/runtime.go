@@ -46,6 +46,24 @@
 // build that registers the version. An ended run can be retried (Retry)
 // or forked from a step (Fork), and any run exported with its log
 // (Export) for replay tests (package wftest).
+//
+// # Deliveries are never dropped
+//
+// DeliverSignal and DeliverApproval store a delivery in one store round
+// trip, which also decides its fate. For a wait the run awaits now, the
+// call drives the run. For a wait it has not reached, the delivery is kept
+// (KindAccepted, Run.Buffered): a WaitForEvent takes the oldest kept signal
+// of its name that targets no other step, in the drive that reaches it; a
+// signal sent with a StepID, and an approval decision, wait for that very
+// step. For a run another invocation drives, the delivery is kept too
+// (KindAccepted): that driver, when it is in this process, drives the run
+// again once it commits; otherwise the commit leaves the run ready and the
+// next sweep drives it (PostgreSQL's WithNotify wakes a worker at once).
+// Repeats of a signal ID are KindDuplicate, a second signal for a wait that
+// another resolved is KindLost, and a run that has ended answers
+// KindNotWaiting. Config.StrictSignals (or SignalRequest.Strict) refuses
+// early signals instead, with KindNotWaiting; Config.MaxBufferedSignals and
+// MaxBufferedBytes bound what a run keeps (ErrBufferFull).
 package runtime
 
 import (
@@ -117,6 +135,20 @@ type Config struct {
 	TracerProvider trace.TracerProvider
 	// DisableTelemetry turns spans off whatever the provider.
 	DisableTelemetry bool
+	// StrictSignals refuses a signal or approval decision for a wait the
+	// run does not await now (KindNotWaiting), for every delivery, instead
+	// of keeping it for the wait (SignalRequest.Strict, per signal).
+	// Defaults to false: early deliveries are kept.
+	StrictSignals bool
+	// MaxBufferedSignals caps how many signals and approval decisions a
+	// run keeps for waits it has not reached; one more is refused with
+	// ErrBufferFull and not stored. Defaults to 100
+	// (DefaultMaxBufferedSignals).
+	MaxBufferedSignals int
+	// MaxBufferedBytes caps the stored size (encoded JSON) of those kept
+	// deliveries, per run; over it is ErrBufferFull. Defaults to 1 MiB
+	// (DefaultMaxBufferedBytes).
+	MaxBufferedBytes int
 }
 
 // Workflow registers one workflow: its latest definition (with previous
@@ -160,6 +192,11 @@ type Runtime struct {
 	// maxPayload is the store's size limit (store.PayloadLimiter); 0 when
 	// it tells none.
 	maxPayload int
+
+	strictSignals    bool
+	maxBuffered      int
+	maxBufferedBytes int
+	holders          holders
 }
 
 // Errors returned by Runtime methods; test with errors.Is or errors.As.
@@ -173,6 +210,10 @@ var (
 	// ErrUnknownApproval: the workflow declares its approvals and this is
 	// not one.
 	ErrUnknownApproval = errors.New("runtime: unknown approval")
+	// ErrBufferFull: the run already keeps as many early deliveries as
+	// Config.MaxBufferedSignals and Config.MaxBufferedBytes allow; this one
+	// was not stored. Deliver it again once the run has consumed some.
+	ErrBufferFull = errors.New("runtime: the run keeps too many deliveries for waits it has not reached")
 )
 
 // New checks the configuration and returns a Runtime. A nil store, a
@@ -200,9 +241,19 @@ func New(cfg Config) (*Runtime, error) {
 
 		driveRetryBase: cmp.Or(cfg.DriveRetryBase, defaultDriveRetryBase),
 		driveRetryMax:  cmp.Or(cfg.DriveRetryMax, defaultDriveRetryMax),
+
+		strictSignals:    cfg.StrictSignals,
+		maxBuffered:      cfg.MaxBufferedSignals,
+		maxBufferedBytes: cfg.MaxBufferedBytes,
 	}
 	if rt.driveRetryBase < 0 || rt.driveRetryMax < rt.driveRetryBase {
 		return nil, fmt.Errorf("runtime: DriveRetryBase %s and DriveRetryMax %s: want 0 < base <= max", rt.driveRetryBase, rt.driveRetryMax)
+	}
+	if rt.maxBuffered <= 0 {
+		rt.maxBuffered = DefaultMaxBufferedSignals
+	}
+	if rt.maxBufferedBytes <= 0 {
+		rt.maxBufferedBytes = DefaultMaxBufferedBytes
 	}
 	if rt.leaseDuration <= 0 {
 		rt.leaseDuration = 30 * time.Second

@@ -268,7 +268,9 @@ func TestDeliveryOutcomes(t *testing.T) {
 		err  error
 	}{
 		{"missing run", runtime.SignalRequest{RunID: "nope", SignalID: "s", Name: "payment-received", Payload: raw(t, paymentReceived{"p"})}, runtime.KindNotFound, nil},
-		{"not waiting yet (on the timer)", runtime.SignalRequest{RunID: "r", SignalID: "s", Name: "payment-received", Payload: raw(t, paymentReceived{"p"})}, runtime.KindNotWaiting, nil},
+		{"not waiting yet (on the timer)", runtime.SignalRequest{RunID: "r", SignalID: "s", Name: "payment-received", Payload: raw(t, paymentReceived{"p"})}, runtime.KindAccepted, nil},
+		{"not waiting yet, strict", runtime.SignalRequest{RunID: "r", SignalID: "s2", Name: "payment-received", Payload: raw(t, paymentReceived{"p"}), Strict: true}, runtime.KindNotWaiting, nil},
+		{"repeat of a kept signal", runtime.SignalRequest{RunID: "r", SignalID: "s", Name: "payment-received", Payload: raw(t, paymentReceived{"p"})}, runtime.KindDuplicate, nil},
 		{"unknown signal", runtime.SignalRequest{RunID: "r", SignalID: "s", Name: "payment-recieved", Payload: raw(t, paymentReceived{"p"})}, "", runtime.ErrUnknownSignal},
 	}
 	for _, tt := range tests {
@@ -644,7 +646,7 @@ func TestCancelWhileDrivenElsewhere(t *testing.T) {
 			t.Fatalf("claim: %s %v", claim.Status, err)
 		}
 		res, err := b.rt.Cancel(ctx, "x", "order withdrawn")
-		if err != nil || res.Kind != runtime.KindNotClaimable {
+		if err != nil || res.Kind != runtime.KindAccepted {
 			t.Fatalf("cancel while leased: %s %v", res.Kind, err)
 		}
 		// The other driver pauses the run again, unaware of the request.

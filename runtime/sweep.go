@@ -347,7 +347,7 @@ func (s *sweep) timers(ctx context.Context) error {
 // commit replaces the run's timers, removing this one.
 func (s *sweep) fireTimer(ctx context.Context, t store.Timer) (Result, error) {
 	d := wf.Delivery{StepID: t.StepID, SignalID: wf.TimerSignal + ":" + t.StepID, Name: wf.TimerSignal, Time: s.rt.clock()}
-	dr, err := s.rt.store.Deliver(ctx, t.RunID, d)
+	dr, err := s.rt.store.Deliver(ctx, t.RunID, d, store.DeliverOptions{})
 	if err != nil {
 		return Result{}, err
 	}

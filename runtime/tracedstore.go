@@ -95,10 +95,10 @@ func (ts tracedStore) Commit(ctx context.Context, c store.Commit) (err error) {
 	return ts.s.Commit(ctx, c)
 }
 
-func (ts tracedStore) Deliver(ctx context.Context, runID string, d wf.Delivery) (r store.DeliveryResult, err error) {
+func (ts tracedStore) Deliver(ctx context.Context, runID string, d wf.Delivery, o store.DeliverOptions) (r store.DeliveryResult, err error) {
 	ctx, done := ts.op(ctx, "Deliver", runID)
 	defer func() { done(err) }()
-	return ts.s.Deliver(ctx, runID, d)
+	return ts.s.Deliver(ctx, runID, d, o)
 }
 
 func (ts tracedStore) ClaimDueTimers(ctx context.Context, limit int, l store.Lease) (t []store.Timer, err error) {

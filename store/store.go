@@ -80,12 +80,16 @@ type Store interface {
 	Commit(ctx context.Context, c Commit) error
 
 	// Deliver stores a resolution of a wait, idempotently by
-	// (run, SignalID), at most one per (run, StepID). A Delivered result
-	// also bumps the run's DeliverySeq and, when the run is paused and not
-	// parked, sets its status to running (ready, lease untouched) so that
-	// stale-run recovery drives it if the caller does not. Duplicate and
-	// Lost change nothing.
-	Deliver(ctx context.Context, runID string, d wf.Delivery) (DeliveryResult, error)
+	// (run, SignalID), at most one per (run, StepID), in one round trip.
+	// opts.Check says what happens to a delivery for a wait the run does
+	// not await now (see WaitCheck); a delivery with an empty StepID (a
+	// signal sent by name) resolves the run's awaited signal wait of that
+	// name, or is buffered by name. Delivered and Buffered bump the run's
+	// DeliverySeq; Delivered also sets a paused run that is not parked to
+	// running (ready, lease untouched) so that stale-run recovery drives it
+	// if the caller does not, and Buffered appends the SignalID to
+	// Run.Buffered. Every other status changes nothing.
+	Deliver(ctx context.Context, runID string, d wf.Delivery, opts DeliverOptions) (DeliveryResult, error)
 
 	// ClaimDueTimers leases up to limit timers due at lease.Now (WakeAt <=
 	// Now), earliest first, whose lease is absent or expired: a live lease,
@@ -230,7 +234,12 @@ type Run struct {
 	DeliverySeq int64
 	// Parked is set while the run waits for a build that registers its
 	// workflow version; nil otherwise.
-	Parked         *Park
+	Parked *Park
+	// Buffered lists the SignalIDs of deliveries stored for waits the run
+	// had not reached (Deliver's Buffered), oldest first, until a Commit
+	// lists them as consumed. On an ended run they are the deliveries the
+	// run never consumed.
+	Buffered       []string
 	ScheduleID     string
 	LeaseOwner     string
 	LeaseExpiresAt *time.Time
@@ -313,7 +322,10 @@ type Commit struct {
 	Awaiting  []wf.Await
 	// Timers replace all of the run's timers.
 	Timers []Timer
-	Now    time.Time
+	// Consumed are SignalIDs of Run.Buffered that the run's log now
+	// resolves: they leave Run.Buffered.
+	Consumed []string
+	Now      time.Time
 }
 
 // Timer is a due-time row that wakes a paused run.
@@ -323,24 +335,77 @@ type Timer struct {
 	WakeAt time.Time
 }
 
+// WaitCheck says what Deliver does with a delivery for a wait the run does
+// not await now.
+type WaitCheck string
+
+const (
+	// NoWaitCheck stores the delivery for its StepID whatever the run
+	// awaits or its status, as Delivered: timers and cancellation requests.
+	NoWaitCheck WaitCheck = ""
+	// BufferEarly keeps a delivery for a wait the run has not reached
+	// (Buffered) until the run reaches it, within DeliverOptions' bounds;
+	// a run that has ended refuses it (Ended).
+	BufferEarly WaitCheck = "buffer"
+	// StrictWait refuses a delivery for a wait the run does not await now
+	// (NotWaiting); a run that has ended refuses it (Ended).
+	StrictWait WaitCheck = "strict"
+)
+
+// DeliverOptions says how Deliver checks a delivery against the run.
+type DeliverOptions struct {
+	Check WaitCheck
+	// MaxBuffered caps how many deliveries a run keeps buffered
+	// (len(Run.Buffered)); one more is refused as BufferFull. 0: no cap.
+	MaxBuffered int
+	// MaxBufferedBytes caps the stored size of a run's buffered deliveries
+	// (their encoded JSON, this one included); over it is BufferFull.
+	// 0: no cap.
+	MaxBufferedBytes int
+}
+
 // DeliveryStatus is the outcome of Deliver.
 type DeliveryStatus string
 
 const (
+	// Delivered: stored for a wait the run awaits now (or, with
+	// NoWaitCheck, for its StepID); drive the run.
 	Delivered DeliveryStatus = "delivered"
+	// Buffered: stored for a wait the run has not reached; the wait
+	// consumes it when the run reaches it. StepID empty: the next wait of
+	// that name no delivery targets, oldest buffered first.
+	Buffered DeliveryStatus = "buffered"
 	// Duplicate: the same SignalID was stored before; nothing changed.
 	Duplicate DeliveryStatus = "duplicate"
 	// Lost: another delivery already resolved the same wait.
 	Lost DeliveryStatus = "lost"
 	// RunNotFound: no such run.
 	RunNotFound DeliveryStatus = "not-found"
+	// Ended: the run is over (BufferEarly, StrictWait); nothing stored.
+	// Winner is a stored delivery for the same wait (same StepID, or for
+	// a delivery by name the same name), if any.
+	Ended DeliveryStatus = "ended"
+	// NotWaiting: StrictWait and the run does not await the wait; nothing
+	// stored. Winner is as for Ended.
+	NotWaiting DeliveryStatus = "not-waiting"
+	// BufferFull: buffering it would pass DeliverOptions' bounds; nothing
+	// stored.
+	BufferFull DeliveryStatus = "buffer-full"
 )
 
-// DeliveryResult is Deliver's answer. Winner is the stored delivery for the
-// wait when Status is Duplicate or Lost.
+// BufferedStepPrefix starts the StepID column under which a store keeps a
+// delivery buffered by name, so that the (run, StepID) key stays unique;
+// the delivery itself keeps an empty StepID.
+const BufferedStepPrefix = "__buffered:"
+
+// DeliveryResult is Deliver's answer. Winner is the stored delivery that
+// holds the signal or the wait when Status is Duplicate or Lost (or, for
+// Ended and NotWaiting, see there). Run is the run's state after the call
+// (zero for RunNotFound).
 type DeliveryResult struct {
 	Status DeliveryStatus
 	Winner *wf.Delivery
+	Run    Run
 }
 
 // Schedule is a stored schedule definition.

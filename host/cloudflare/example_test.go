@@ -32,4 +32,6 @@ func ExampleMigrationFiles() {
 	// INSERT INTO wf_migrations
 	// 0003_parked_runs.sql
 	// INSERT INTO wf_migrations
+	// 0004_buffered_deliveries.sql
+	// INSERT INTO wf_migrations
 }

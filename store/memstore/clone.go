@@ -48,6 +48,7 @@ func cloneRun(r store.Run) store.Run {
 	r.Output = slices.Clone(r.Output)
 	r.Error = cloneErrorInfo(r.Error)
 	r.Awaiting = cloneAwaiting(r.Awaiting)
+	r.Buffered = slices.Clone(r.Buffered)
 	r.WakeAt = cloneTime(r.WakeAt)
 	r.LeaseExpiresAt = cloneTime(r.LeaseExpiresAt)
 	r.DriveRetryAt = cloneTime(r.DriveRetryAt)

@@ -75,6 +75,7 @@ func (s *Store) Commit(_ context.Context, c store.Commit) error {
 	r.Output = slices.Clone(c.Output)
 	r.Error = cloneErrorInfo(c.Error)
 	r.Awaiting = cloneAwaiting(c.Awaiting)
+	r.Buffered = slices.DeleteFunc(r.Buffered, func(id string) bool { return slices.Contains(c.Consumed, id) })
 	r.LeaseOwner = ""
 	r.LeaseExpiresAt = nil
 	r.DriveFailures, r.DriveRetryAt = 0, nil

@@ -193,7 +193,7 @@ func TestKilledDeliverWritesNothing(t *testing.T) {
 	}
 	d := wf.Delivery{StepID: "wait", SignalID: "sig-1", Name: "paid", Payload: json.RawMessage(`{"ok":true}`), Time: epoch}
 	b := ts.block(t, `SELECT 1 FROM {{schema}}.wf_runs WHERE id = 'run-1' FOR UPDATE`)
-	err := ts.killWaiting(t, func() error { _, err := ts.Deliver(ctx, "run-1", d); return err })
+	err := ts.killWaiting(t, func() error { _, err := ts.Deliver(ctx, "run-1", d, store.DeliverOptions{}); return err })
 	if err == nil {
 		t.Fatal("Deliver on a killed connection returned nil")
 	}
@@ -204,7 +204,7 @@ func TestKilledDeliverWritesNothing(t *testing.T) {
 	if r, _ := ts.GetRun(ctx, "run-1"); r.DeliverySeq != 0 {
 		t.Errorf("after the killed Deliver: delivery sequence %d, want 0", r.DeliverySeq)
 	}
-	res, err := ts.Deliver(ctx, "run-1", d)
+	res, err := ts.Deliver(ctx, "run-1", d, store.DeliverOptions{})
 	if err != nil || res.Status != store.Delivered {
 		t.Fatalf("Deliver again: %v, %v; want delivered", res.Status, err)
 	}
@@ -252,7 +252,7 @@ func TestPayloadTooLarge(t *testing.T) {
 		return ts.Commit(ctx, store.Commit{RunID: "run-1", Owner: owner, Status: wf.StatusFinished, Output: big, Now: epoch})
 	})
 	wantTooLarge(t, "Deliver of a large payload", "run-1", func() error {
-		_, err := ts.Deliver(ctx, "run-1", wf.Delivery{StepID: "w", SignalID: "s", Name: "n", Payload: big})
+		_, err := ts.Deliver(ctx, "run-1", wf.Delivery{StepID: "w", SignalID: "s", Name: "n", Payload: big}, store.DeliverOptions{})
 		return err
 	})
 	x, err := ts.LoadExecution(ctx, "run-1")

@@ -160,7 +160,7 @@ func (s *Store) commitBatch(c store.Commit) (func() *pgx.Batch, error) {
 		b := &pgx.Batch{}
 		b.Queue(s.q.commitFirst, c.RunID, c.Owner, next, data)
 		b.Queue(s.q.commitRun, c.RunID, c.Owner, next, string(c.Status), c.LoadedSeq,
-			jsonArg(c.Output), errArg, awaitArg, wakeAt(wakes), timeArg(c.Now), steps, wakes)
+			jsonArg(c.Output), errArg, awaitArg, wakeAt(wakes), timeArg(c.Now), steps, wakes, consumedArg(c.Consumed))
 		if s.notify != "" && (c.Status == wf.StatusRunning || c.Status == wf.StatusPaused) {
 			// A paused commit may be stored as running (a delivery raced
 			// it); a spurious wake-up costs one empty sweep.
@@ -168,6 +168,14 @@ func (s *Store) commitBatch(c store.Commit) (func() *pgx.Batch, error) {
 		}
 		return b
 	}, nil
+}
+
+// consumedArg is Commit.Consumed as a text[] argument, never NULL.
+func consumedArg(ids []string) []string {
+	if ids == nil {
+		return []string{}
+	}
+	return ids
 }
 
 // timerArgs splits a commit's timers into parallel arrays for unnest.

@@ -57,7 +57,7 @@ func TestNotifyOnDeliveryAndYield(t *testing.T) {
 		t.Fatal(err)
 	}
 	expect("yielded commit")
-	if _, err := st.Deliver(ctx, "run-1", wf.Delivery{StepID: "w", SignalID: "s", Name: "go", Time: now}); err != nil {
+	if _, err := st.Deliver(ctx, "run-1", wf.Delivery{StepID: "w", SignalID: "s", Name: "go", Time: now}, store.DeliverOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	expect("delivery")

@@ -18,7 +18,7 @@ import (
 
 const runColumns = `id, workflow_id, version, status, input, output, error, awaiting, wake_at,
 	delivery_seq, schedule_id, lease_owner, lease_expires_at, created_at, updated_at,
-	drive_failures, drive_retry_at, park_reason, park_message, parked_at`
+	drive_failures, drive_retry_at, park_reason, park_message, parked_at, buffered`
 
 const bucketColumns = `schedule_id, bucket_id, run_id, fire_at, status, lease_owner, lease_expires_at, started_at`
 
@@ -114,7 +114,7 @@ func newQueries(c config) queries {
 		commitFirst:       sub(sqlCommitFirst),
 		commitRun:         sub(sqlCommitRun),
 		deliver:           sub(sqlDeliver),
-		deliveryWinner:    sub(`SELECT signal_id, data FROM {{deliveries}} WHERE run_id = $1 AND (signal_id = $2 OR step_id = $3)`),
+		deliveryWinner:    sub(sqlDeliveryWinner),
 		claimTimers:       sub(sqlClaimTimers),
 		upsertSchedule:    sub(sqlUpsertSchedule),
 		listSchedules:     sub(`SELECT {{schedule_columns}} FROM {{schedules}} ORDER BY id`),
@@ -278,27 +278,11 @@ UPDATE {{runs}} SET
 	output = $6::json, error = $7::json, awaiting = $8::json, wake_at = $9,
 	lease_owner = '', lease_expires_at = NULL, updated_at = COALESCE($10, now()),
 	drive_failures = 0, drive_retry_at = NULL,
-	park_reason = '', park_message = '', parked_at = NULL
+	park_reason = '', park_message = '', parked_at = NULL,
+	buffered = CASE WHEN cardinality($13::text[]) = 0 THEN buffered ELSE (
+		SELECT json_agg(b.id ORDER BY b.n) FROM json_array_elements_text(buffered) WITH ORDINALITY AS b(id, n)
+		WHERE b.id <> ALL($13::text[])) END
 WHERE id = $1 AND lease_owner = $2 AND {{adjacent}}`
-
-// sqlDeliver stores a delivery unless its signal or its wait already has
-// one, and then bumps the run's delivery sequence and leaves a paused run
-// running (ready for recovery; the lease is untouched) unless it is parked. It reports whether
-// the run exists and whether the delivery was stored.
-const sqlDeliver = `
-WITH run AS (SELECT id FROM {{runs}} WHERE id = $1),
-ins AS (
-	INSERT INTO {{deliveries}} (run_id, signal_id, step_id, data)
-	SELECT id, $2, $3, $4::json FROM run
-	ON CONFLICT DO NOTHING
-	RETURNING 1
-),
-bump AS (
-	UPDATE {{runs}} SET delivery_seq = delivery_seq + 1,
-		status = CASE WHEN status = 'paused' AND park_reason = '' THEN 'running' ELSE status END
-	WHERE id = $1 AND EXISTS (SELECT 1 FROM ins)
-)
-SELECT EXISTS (SELECT 1 FROM run), EXISTS (SELECT 1 FROM ins)`
 
 const sqlClaimTimers = `
 UPDATE {{timers}} SET lease_owner = $1, lease_expires_at = $3

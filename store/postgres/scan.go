@@ -21,11 +21,12 @@ func scanRun(row pgx.Row, lead ...any) (store.Run, error) {
 		input, output, errJSON, await []byte
 		parkReason, parkMessage       string
 		parkedAt                      *time.Time
+		buffered                      []byte
 	)
 	dest := append(lead,
 		&r.ID, &r.WorkflowID, &r.Version, &status, &input, &output, &errJSON, &await, &r.WakeAt,
 		&r.DeliverySeq, &r.ScheduleID, &r.LeaseOwner, &r.LeaseExpiresAt, &r.CreatedAt, &r.UpdatedAt,
-		&r.DriveFailures, &r.DriveRetryAt, &parkReason, &parkMessage, &parkedAt)
+		&r.DriveFailures, &r.DriveRetryAt, &parkReason, &parkMessage, &parkedAt, &buffered)
 	if err := row.Scan(dest...); err != nil {
 		return store.Run{}, err
 	}
@@ -48,6 +49,11 @@ func scanRun(row pgx.Row, lead ...any) (store.Run, error) {
 	if await != nil {
 		if err := json.Unmarshal(await, &r.Awaiting); err != nil {
 			return r, fmt.Errorf("postgres: run %q: awaiting column: %v: %w", r.ID, err, store.ErrCorrupt)
+		}
+	}
+	if buffered != nil {
+		if err := json.Unmarshal(buffered, &r.Buffered); err != nil {
+			return r, fmt.Errorf("postgres: run %q: buffered column: %v: %w", r.ID, err, store.ErrCorrupt)
 		}
 	}
 	return r, nil

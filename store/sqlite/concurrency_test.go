@@ -70,7 +70,7 @@ func TestConcurrentCallers(t *testing.T) {
 				}
 				// Each run is delivered to by exactly one other worker.
 				other := fmt.Sprintf("run-%d-%d", (g+1)%workers, i)
-				res, err := s.Deliver(ctx, other, wf.Delivery{StepID: "wait", SignalID: "sig-" + other, Name: "go", Time: now})
+				res, err := s.Deliver(ctx, other, wf.Delivery{StepID: "wait", SignalID: "sig-" + other, Name: "go", Time: now}, store.DeliverOptions{})
 				if err != nil {
 					fail("Deliver", err)
 				} else if res.Status != store.Delivered && res.Status != store.RunNotFound {

@@ -31,7 +31,7 @@ func corruptStore(t *testing.T) (*sqlite.Store, func(q string)) {
 	if err := s.Append(ctx, "run-1", store.Append{Owner: "owner-a", Events: []wf.Event{step("a", `1`), step("b", `2`)}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Deliver(ctx, "run-1", wf.Delivery{StepID: "wait", SignalID: "sig-1", Name: "go", Time: base}); err != nil {
+	if _, err := s.Deliver(ctx, "run-1", wf.Delivery{StepID: "wait", SignalID: "sig-1", Name: "go", Time: base}, store.DeliverOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.ReleaseRun(ctx, "run-1", "owner-a"); err != nil {

@@ -50,7 +50,7 @@ func TestPayloadTooLarge(t *testing.T) {
 		t.Errorf("run after a refused Commit: status %s, lease %q; want running, owner-a", run.Status, run.LeaseOwner)
 	}
 
-	_, err = s.Deliver(ctx, "run-1", wf.Delivery{StepID: "wait", SignalID: "sig-1", Name: "go", Payload: big})
+	_, err = s.Deliver(ctx, "run-1", wf.Delivery{StepID: "wait", SignalID: "sig-1", Name: "go", Payload: big}, store.DeliverOptions{})
 	tooLarge("Deliver with a large payload", err, "run-1")
 	if exec, _ := s.LoadExecution(ctx, "run-1"); len(exec.Deliveries) != 0 || exec.Run.DeliverySeq != 0 {
 		t.Errorf("after a refused Deliver: %d deliveries, DeliverySeq %d; want none, 0", len(exec.Deliveries), exec.Run.DeliverySeq)

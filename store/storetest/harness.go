@@ -185,7 +185,12 @@ func (h *harness) pausedOnTimer(id string, wake time.Time) store.Timer {
 
 func (h *harness) deliver(id string, d wf.Delivery) store.DeliveryResult {
 	h.t.Helper()
-	res, err := h.s.Deliver(h.ctx, id, d)
+	return h.deliverWith(id, d, store.DeliverOptions{})
+}
+
+func (h *harness) deliverWith(id string, d wf.Delivery, opts store.DeliverOptions) store.DeliveryResult {
+	h.t.Helper()
+	res, err := h.s.Deliver(h.ctx, id, d, opts)
 	if err != nil {
 		h.t.Fatalf("Deliver(%q, signal %s): %v", id, d.SignalID, err)
 	}

@@ -95,7 +95,7 @@ func testLimitDelivery(t *testing.T, h *harness) {
 	if len(over) > limit {
 		t.Fatalf("the payload alone is over the limit: the case checks the delivery's stored form")
 	}
-	_, err := h.s.Deliver(h.ctx, "run-1", delivery(over))
+	_, err := h.s.Deliver(h.ctx, "run-1", delivery(over), store.DeliverOptions{})
 	wantTooLarge(t, "Deliver whose encoding is one byte over the limit", err)
 	h.checkDeliveries("a refused delivery", "run-1", 0, nil)
 	if res := h.deliver("run-1", delivery(payload)); res.Status != store.Delivered {

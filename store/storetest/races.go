@@ -150,7 +150,7 @@ func (h *harness) deliverAll(ds []wf.Delivery) ([]store.DeliveryResult, []error)
 	results := make([]store.DeliveryResult, len(ds))
 	errs := make([]error, len(ds))
 	concurrently(len(ds), func(i int) {
-		results[i], errs[i] = h.s.Deliver(h.ctx, "run-1", ds[i])
+		results[i], errs[i] = h.s.Deliver(h.ctx, "run-1", ds[i], store.DeliverOptions{})
 	})
 	return results, errs
 }

@@ -82,6 +82,7 @@ var groups = []struct {
 	{"Events", eventsCases},
 	{"Commit", commitCases},
 	{"Deliver", deliverCases},
+	{"Buffer", bufferCases},
 	{"ClaimDueTimers", claimDueTimersCases},
 	{"ClaimStaleRuns", claimStaleRunsCases},
 	{"BackOffRun", backOffRunCases},

@@ -10,8 +10,8 @@ import (
 )
 
 // TestDemo runs what `make demo` runs, on a fresh SQLite file, and checks
-// that its output walks through the pause, the sweep and the signal and
-// ends with the run finished.
+// that its output walks through the pause, the payment arriving during the
+// sleep, and the sweep whose timer finishes the run.
 func TestDemo(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "demo.db")
@@ -29,10 +29,11 @@ func TestDemo(t *testing.T) {
 	for _, want := range []string{
 		"Store: SQLite file " + path,
 		"status: paused, sleeping until",
-		"sweep: 0 timers delivered",
-		`status: paused, waiting for signal "payment-received"`,
-		"result: completed",
+		"result: accepted — the run keeps it for its wait (kept: [evt_1])",
 		"result: duplicate",
+		"sweep: 0 timers delivered",
+		"sweep: 1 timers delivered",
+		"status: finished",
 		"SIGNAL_RESOLVED",
 		"make demo",
 	} {

@@ -1,7 +1,8 @@
 // Command demo runs the fulfillment workflow end to end on the embedded
 // SQLite store (or on PostgreSQL when DATABASE_URL is set): it starts a run,
-// shows it paused on its timer, sweeps, delivers the payment signal, and
-// prints the finished run with its timeline.
+// shows it paused on its timer, delivers the payment signal while the run
+// still sleeps (the run keeps it), sweeps, and prints the run, finished as
+// soon as the timer fired, with its timeline.
 //
 //	make demo
 //	DATABASE_URL=postgres://postgres@127.0.0.1:5432/test make demo
@@ -73,6 +74,19 @@ func run(ctx context.Context, out io.Writer, getenv func(string) string, delay t
 	}
 	showState(out, res.Run.Status, res.Run.Awaiting)
 
+	step(out, "Deliver payment-received during the sleep (signal ID evt_1, as a payment webhook would)")
+	res, err = fulfillment.DeliverPaymentReceived(ctx, rt, runID, "evt_1", fulfillment.PaymentReceived{PaymentID: "pay_7"})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "    result: %s — the run keeps it for its wait (kept: %v)\n", res.Kind, res.Run.Buffered)
+	step(out, "Deliver it again (the webhook retried)")
+	res, err = fulfillment.DeliverPaymentReceived(ctx, rt, runID, "evt_1", fulfillment.PaymentReceived{PaymentID: "pay_7"})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "    result: %s — nothing changed\n", res.Kind)
+
 	step(out, "Sweep now: the timer is not due yet")
 	sw, err := rt.Sweep(ctx, runtime.SweepOptions{})
 	if err != nil {
@@ -92,19 +106,6 @@ func run(ctx context.Context, out io.Writer, getenv func(string) string, delay t
 		return err
 	}
 	showState(out, cur.Status, cur.Awaiting)
-
-	step(out, "Deliver payment-received (signal ID evt_1, as a payment webhook would)")
-	res, err = fulfillment.DeliverPaymentReceived(ctx, rt, runID, "evt_1", fulfillment.PaymentReceived{PaymentID: "pay_7"})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "    result: %s\n", res.Kind)
-	step(out, "Deliver it again (the webhook retried)")
-	res, err = fulfillment.DeliverPaymentReceived(ctx, rt, runID, "evt_1", fulfillment.PaymentReceived{PaymentID: "pay_7"})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "    result: %s — nothing changed\n", res.Kind)
 
 	tl, err := rt.Timeline(ctx, runID)
 	if err != nil {

@@ -29,7 +29,10 @@ const (
 		output = ?6, error = ?7, awaiting = ?8, wake_at = ?9,
 		lease_owner = '', lease_expires_at = 0, updated_at = ?10,
 		drive_failures = 0, drive_retry_at = 0,
-		park_reason = '', park_message = '', parked_at = 0
+		park_reason = '', park_message = '', parked_at = 0,
+		buffered = CASE WHEN ?11 IS NULL THEN buffered ELSE (
+			SELECT CASE WHEN count(*) = 0 THEN NULL ELSE json_group_array(b.value) END
+			FROM json_each(COALESCE(buffered, '[]')) AS b WHERE b.value NOT IN (SELECT value FROM json_each(?11))) END
 	WHERE id = ?1 AND lease_owner = ?2 AND ?2 <> ''`
 	deleteTimersSQL = `DELETE FROM {timers} WHERE run_id = ?1 AND ` + holdsLease
 )
@@ -69,7 +72,7 @@ func (s *Store) CommitStatements(c store.Commit) ([]Statement, error) {
 	stmts = append(stmts, s.stmt(deleteTimersSQL+landedCond, tailArgs...))
 	stmts = append(stmts, s.insertTimers(c.Timers, holdsLease+landedCond, tailArgs)...)
 	run := s.stmt(commitRunSQL+landedCond, append(padArgs(tailArgs, 3),
-		string(c.Status), c.LoadedSeq, jsonArg(c.Output), st.errorInfo, st.awaiting, optMicros(st.wakeAt), micros(c.Now))...)
+		string(c.Status), c.LoadedSeq, jsonArg(c.Output), st.errorInfo, st.awaiting, optMicros(st.wakeAt), micros(c.Now), st.consumed)...)
 	run.Check = leaseHeld(c.RunID, c.Owner)
 	return append(stmts, run), nil
 }
@@ -112,6 +115,7 @@ type encodedCommit struct {
 	events    []encodedEvent
 	errorInfo any        // JSON text or nil
 	awaiting  any        // JSON text or nil
+	consumed  any        // JSON text or nil
 	wakeAt    *time.Time // the earliest timer
 }
 
@@ -142,6 +146,11 @@ func (s *Store) encodeCommit(c store.Commit) (encodedCommit, error) {
 	}
 	if c.Error != nil {
 		if out.errorInfo, err = s.encodeJSON(c.RunID, "error", c.Error); err != nil {
+			return out, err
+		}
+	}
+	if len(c.Consumed) > 0 {
+		if out.consumed, err = s.encodeJSON(c.RunID, "consumed", c.Consumed); err != nil {
 			return out, err
 		}
 	}

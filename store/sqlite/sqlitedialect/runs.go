@@ -15,7 +15,7 @@ import (
 // runColumns are the columns decodeRun reads, in order.
 const runColumns = `id, workflow_id, version, status, input, output, error, awaiting,
 	wake_at, delivery_seq, schedule_id, lease_owner, lease_expires_at, created_at, updated_at,
-	drive_failures, drive_retry_at, park_reason, park_message, parked_at`
+	drive_failures, drive_retry_at, park_reason, park_message, parked_at, buffered`
 
 // Status lists as SQL literals; TestStatusLists keeps them in step with
 // wf.RunStatus.Terminal.
@@ -236,8 +236,8 @@ func decodeClaimedRuns(rows [][]any) ([]store.Run, error) {
 // decode it returns what it decoded with an error wrapping
 // store.ErrCorrupt.
 func decodeRun(row []any) (store.Run, error) {
-	if len(row) != 20 {
-		return store.Run{}, fmt.Errorf("sqlite: run row has %d columns, want 20", len(row))
+	if len(row) != 21 {
+		return store.Run{}, fmt.Errorf("sqlite: run row has %d columns, want 21", len(row))
 	}
 	r := store.Run{
 		ID:          text(row[0]),
@@ -275,6 +275,11 @@ func decodeRun(row []any) (store.Run, error) {
 	if row[7] != nil {
 		if err := json.Unmarshal([]byte(text(row[7])), &r.Awaiting); err != nil {
 			return r, corrupt(r.ID, "awaiting column", err)
+		}
+	}
+	if row[20] != nil {
+		if err := json.Unmarshal([]byte(text(row[20])), &r.Buffered); err != nil {
+			return r, corrupt(r.ID, "buffered column", err)
 		}
 	}
 	return r, nil
