@@ -54,7 +54,8 @@ func TestApproveWithFeedback(t *testing.T) {
 		}
 		_, body = e.get(t, strings.TrimPrefix(loc, "/dashboard/"))
 		for _, want := range []string{"Approved manager-approval: completed", `<span class="st finished" id="run-status">finished</span>`,
-			"APPROVAL_RESOLVED", `feedback: <q class="feedback">enjoy &lt;the&gt; lunch</q>`, "RUN_FINISHED", "via=dashboard"} {
+			"APPROVAL_RESOLVED", `feedback: <q class="feedback">enjoy &lt;the&gt; lunch</q>`, "RUN_FINISHED", "via=dashboard",
+			"<code>approval:manager-approval</code></td><td>approval</td><td><code>manager-approval</code></td><td>consumed</td>"} {
 			if !strings.Contains(body, want) {
 				t.Errorf("run page lacks %q", want)
 			}
@@ -468,6 +469,25 @@ func TestParkedRuns(t *testing.T) {
 		}
 		if _, body := e.get(t, "runs/legacy-1"); !strings.Contains(body, "needs version v1") {
 			t.Errorf("run page does not say the run is parked\n%s", body)
+		}
+	})
+}
+
+// TestKeptDeliveries: a decision for an approval the run has not reached
+// is kept, and the run's page says so.
+func TestKeptDeliveries(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, st store.Store) {
+		e := setup(t, st, dashboard.Config{})
+		e.startExpense(t, "claim-k", "a desk")
+		res, err := e.rt.DeliverApproval(context.Background(), runtime.ApprovalDecision{RunID: "claim-k", ApprovalID: "finance-approval", Approved: true, Feedback: "early"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.login(t)
+		_, body := e.get(t, "runs/claim-k")
+		if !strings.Contains(body, "kept for a later wait") || !strings.Contains(body, "<code>approval:finance-approval</code>") {
+			t.Errorf("early decision (%s) not shown as kept\n%s", res.Kind, body)
 		}
 	})
 }

@@ -32,12 +32,14 @@ type timelineRow struct {
 	Value Payload
 }
 
-// deliveryRow is a stored delivery; Consumed is false for one the run has
-// not taken yet (kept for a wait it has not reached).
+// deliveryRow is a stored delivery and what became of it.
 type deliveryRow struct {
 	Delivery wf.Delivery
 	Payload  Payload
-	Consumed bool
+	// State is "consumed" (a resolution in the log), "kept" (buffered for
+	// a wait the run has not reached; on an ended run, never consumed) or
+	// "pending" (stored, the run not yet driven since).
+	State string
 }
 
 func (d *dashboard) runPage(w http.ResponseWriter, r *http.Request) {
@@ -102,17 +104,29 @@ func eventValue(ev wf.Event) []byte {
 func (d *dashboard) deliveries(ex store.Execution) []deliveryRow {
 	consumed := map[string]bool{}
 	for _, ev := range ex.Events {
-		if ev.Type == wf.SignalResolved || ev.Type == wf.ApprovalResolved {
-			consumed[ev.StepID] = true
-			if ev.SignalID != "" {
-				consumed["id:"+ev.SignalID] = true
-			}
+		switch {
+		case ev.Type == wf.SignalResolved && ev.SignalID != "":
+			consumed[ev.SignalID] = true
+		case ev.Type == wf.ApprovalResolved:
+			// An approval's delivery is keyed by its approval ID (see
+			// runtime.DeliverApproval); the event does not repeat it.
+			consumed["approval:"+ev.ApprovalID] = true
 		}
+	}
+	kept := map[string]bool{}
+	for _, id := range ex.Run.Buffered {
+		kept[id] = true
 	}
 	rows := make([]deliveryRow, len(ex.Deliveries))
 	for i, dl := range ex.Deliveries {
-		rows[i] = deliveryRow{Delivery: dl, Payload: d.payload(dl.Payload),
-			Consumed: (dl.StepID != "" && consumed[dl.StepID]) || consumed["id:"+dl.SignalID]}
+		state := "pending"
+		switch {
+		case consumed[dl.SignalID]:
+			state = "consumed"
+		case kept[dl.SignalID]:
+			state = "kept"
+		}
+		rows[i] = deliveryRow{Delivery: dl, Payload: d.payload(dl.Payload), State: state}
 	}
 	return rows
 }
