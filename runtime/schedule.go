@@ -127,7 +127,8 @@ func (c *cronSpec) Prev(t time.Time, lookBack time.Duration) time.Time {
 // Schedule starts a workflow run at each fire time of Spec. Each fire time
 // is a bucket with a deterministic ID and run ID ("<schedule>@<fire time>"),
 // started at most once. Only the most recent due fire time is materialised:
-// ticks missed while no sweep ran are not backfilled.
+// ticks missed while no sweep ran are not started unless an operator
+// backfills them (Runtime.BackfillSchedule).
 type Schedule struct {
 	// ID is the schedule's stable name, unique across workflows.
 	ID      string
@@ -137,7 +138,9 @@ type Schedule struct {
 	Input json.RawMessage
 	// InputFunc, when set, makes each tick's input from its fire time.
 	InputFunc func(fireAt time.Time) (json.RawMessage, error)
-	// Disabled keeps the schedule registered but never fires it.
+	// Disabled keeps the schedule registered but never fires it. It lives
+	// in code; an operator's pause (Runtime.PauseSchedule) lives in the
+	// store.
 	Disabled bool
 }
 
@@ -178,14 +181,23 @@ func bucketFor(scheduleID string, fireAt time.Time) store.Bucket {
 func (rt *Runtime) MaterializeSchedules(ctx context.Context) (int, error) {
 	now := rt.clock()
 	created := 0
+	if len(rt.schedules) == 0 {
+		return 0, nil
+	}
+	paused, err := rt.pausedSchedules(ctx)
+	if err != nil {
+		return 0, err
+	}
 	for _, s := range rt.schedules {
+		// Enabled is stored only when the schedule is new: after that it
+		// is the operator's (PauseSchedule); Disabled stays in code.
 		if err := rt.store.UpsertSchedule(ctx, store.Schedule{
 			ID: s.ID, WorkflowID: s.workflowID, Spec: s.Spec.String(), Overlap: string(s.Overlap),
-			Input: s.Input, Enabled: !s.Disabled, UpdatedAt: now,
+			Input: s.Input, Enabled: true, UpdatedAt: now,
 		}); err != nil {
 			return created, fmt.Errorf("runtime: upsert schedule %s: %w", s.ID, err)
 		}
-		if s.Disabled {
+		if s.Disabled || paused[s.ID] {
 			continue
 		}
 		fire := s.Spec.Prev(now, rt.lookBack)
@@ -218,7 +230,11 @@ func (rt *Runtime) schedule(id string) (registeredSchedule, bool) {
 // this process's memory: it holds across runtimes and crashed starters.
 func (rt *Runtime) startBucket(ctx context.Context, b store.Bucket, owner string, opts driveOptions) (Result, error) {
 	s, ok := rt.schedule(b.ScheduleID)
-	if !ok || s.Disabled {
+	paused, err := rt.paused(ctx, b.ScheduleID)
+	if err != nil {
+		return rt.startFailed(ctx, b, owner, err)
+	}
+	if !ok || s.Disabled || paused {
 		return rt.dropTick(ctx, b, owner)
 	}
 	input, version, err := rt.tickInput(s, b)

@@ -186,7 +186,7 @@ func TestScheduleInputFuncAndDisabled(t *testing.T) {
 		t.Fatalf("run input %s %v", run.Input, err)
 	}
 	scheds, err := b.store.ListSchedules(ctx)
-	if err != nil || len(scheds) != 2 || scheds[1].Enabled {
+	if err != nil || len(scheds) != 2 || !scheds[1].Enabled { // registered Disabled, not paused
 		t.Fatalf("stored schedules %+v %v", scheds, err)
 	}
 }

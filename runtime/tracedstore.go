@@ -119,6 +119,12 @@ func (ts tracedStore) UpsertSchedule(ctx context.Context, s store.Schedule) (err
 	return ts.s.UpsertSchedule(ctx, s)
 }
 
+func (ts tracedStore) SetScheduleEnabled(ctx context.Context, id string, enabled bool, at time.Time) (err error) {
+	ctx, done := ts.op(ctx, "SetScheduleEnabled", "")
+	defer func() { done(err) }()
+	return ts.s.SetScheduleEnabled(ctx, id, enabled, at)
+}
+
 func (ts tracedStore) ListSchedules(ctx context.Context) (s []store.Schedule, err error) {
 	ctx, done := ts.op(ctx, "ListSchedules", "")
 	defer func() { done(err) }()

@@ -114,8 +114,14 @@ type Store interface {
 	// hold, or one that no longer exists, is not an error.
 	ReleaseTimer(ctx context.Context, runID, stepID, owner string) error
 
-	// UpsertSchedule creates or replaces a schedule's definition.
+	// UpsertSchedule creates or replaces a schedule's definition. An
+	// existing schedule keeps its Enabled flag, which only
+	// SetScheduleEnabled changes: an operator's pause outlives the app's
+	// next materialisation.
 	UpsertSchedule(ctx context.Context, s Schedule) error
+	// SetScheduleEnabled sets a schedule's Enabled flag (pause, resume)
+	// and its UpdatedAt; ErrNotFound if there is no such schedule.
+	SetScheduleEnabled(ctx context.Context, scheduleID string, enabled bool, at time.Time) error
 	// ListSchedules returns all schedules sorted by ID.
 	ListSchedules(ctx context.Context) ([]Schedule, error)
 	// EnsureBucket inserts a pending bucket unless (ScheduleID, BucketID)
@@ -417,8 +423,10 @@ type Schedule struct {
 	Spec    string
 	Overlap string
 	Input   json.RawMessage
+	// Enabled is false while the schedule is paused; UpsertSchedule sets
+	// it only when it creates the schedule.
 	Enabled bool
-	// UpdatedAt is when the definition was last upserted.
+	// UpdatedAt is when the definition was last upserted or paused.
 	UpdatedAt time.Time
 }
 

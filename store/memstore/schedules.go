@@ -19,7 +19,24 @@ func (s *Store) UpsertSchedule(_ context.Context, sc store.Schedule) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if old, ok := s.schedules[sc.ID]; ok {
+		sc.Enabled = old.Enabled
+	}
 	s.schedules[sc.ID] = cloneSchedule(sc)
+	return nil
+}
+
+// SetScheduleEnabled pauses or resumes a schedule; store.ErrNotFound if
+// there is no such schedule.
+func (s *Store) SetScheduleEnabled(_ context.Context, scheduleID string, enabled bool, at time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sc, ok := s.schedules[scheduleID]
+	if !ok {
+		return fmt.Errorf("memstore: schedule %q: %w", scheduleID, store.ErrNotFound)
+	}
+	sc.Enabled, sc.UpdatedAt = enabled, at
+	s.schedules[scheduleID] = sc
 	return nil
 }
 

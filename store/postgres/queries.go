@@ -62,6 +62,7 @@ type queries struct {
 	deliver, deliveryWinner                  string
 	claimTimers                              string
 	upsertSchedule, listSchedules            string
+	setScheduleEnabled                       string
 	ensureBucket, claimBuckets, finishBucket string
 	releaseBucket, listBuckets               string
 	lockSchedule, startBucket                string
@@ -93,42 +94,43 @@ func newQueries(c config) queries {
 		return out
 	}
 	return queries{
-		createRun:         sub(sqlCreateRun),
-		getRun:            sub(`SELECT {{run_columns}} FROM {{runs}} WHERE id = $1`),
-		deleteRun:         sub(sqlDeleteRun),
-		purgeRuns:         sub(sqlPurgeRuns),
-		listRuns:          sub(`SELECT {{run_columns}} FROM {{runs}}`),
-		claimRun:          sub(sqlClaimRun),
-		claimedEvents:     sub(sqlClaimedEvents),
-		claimedDeliveries: sub(sqlClaimedDeliveries),
-		heartbeat:         sub(`UPDATE {{runs}} SET lease_expires_at = $3 WHERE id = $1 AND lease_owner = $2`),
-		releaseRun:        sub(`UPDATE {{runs}} SET lease_owner = '', lease_expires_at = NULL WHERE id = $1 AND lease_owner = $2`),
-		claimStaleRuns:    sub(sqlClaimStaleRuns),
-		backOffRun:        sub(sqlBackOffRun),
-		releaseTimer:      sub(sqlReleaseTimer),
-		runEvents:         sub(`SELECT idx, data FROM {{events}} WHERE run_id = $1 ORDER BY idx`),
-		runDeliveries:     sub(`SELECT data FROM {{deliveries}} WHERE run_id = $1 ORDER BY step_id`),
-		eventsFrom:        sub(sqlEventsFrom),
-		appendEvents:      sub(sqlAppend),
-		guardState:        sub(sqlGuardState),
-		commitFirst:       sub(sqlCommitFirst),
-		commitRun:         sub(sqlCommitRun),
-		deliver:           sub(sqlDeliver),
-		deliveryWinner:    sub(sqlDeliveryWinner),
-		claimTimers:       sub(sqlClaimTimers),
-		upsertSchedule:    sub(sqlUpsertSchedule),
-		listSchedules:     sub(`SELECT {{schedule_columns}} FROM {{schedules}} ORDER BY id`),
-		ensureBucket:      sub(sqlEnsureBucket),
-		claimBuckets:      sub(sqlClaimBuckets),
-		finishBucket:      sub(sqlFinishBucket),
-		releaseBucket:     sub(sqlReleaseBucket),
-		listBuckets:       sub(`SELECT {{bucket_columns}} FROM {{buckets}} WHERE schedule_id = $1 ORDER BY fire_at DESC, bucket_id DESC LIMIT $2`),
-		lockSchedule:      sub(`SELECT 1 FROM {{schedules}} WHERE id = $1 FOR UPDATE`),
-		startBucket:       sub(sqlStartBucket),
-		parkRun:           sub(sqlParkRun),
-		unparkRuns:        sub(sqlUnparkRuns),
-		reopenRun:         sub(sqlReopenRun),
-		eventsPkey:        c.prefix + "events_pkey",
+		createRun:          sub(sqlCreateRun),
+		getRun:             sub(`SELECT {{run_columns}} FROM {{runs}} WHERE id = $1`),
+		deleteRun:          sub(sqlDeleteRun),
+		purgeRuns:          sub(sqlPurgeRuns),
+		listRuns:           sub(`SELECT {{run_columns}} FROM {{runs}}`),
+		claimRun:           sub(sqlClaimRun),
+		claimedEvents:      sub(sqlClaimedEvents),
+		claimedDeliveries:  sub(sqlClaimedDeliveries),
+		heartbeat:          sub(`UPDATE {{runs}} SET lease_expires_at = $3 WHERE id = $1 AND lease_owner = $2`),
+		releaseRun:         sub(`UPDATE {{runs}} SET lease_owner = '', lease_expires_at = NULL WHERE id = $1 AND lease_owner = $2`),
+		claimStaleRuns:     sub(sqlClaimStaleRuns),
+		backOffRun:         sub(sqlBackOffRun),
+		releaseTimer:       sub(sqlReleaseTimer),
+		runEvents:          sub(`SELECT idx, data FROM {{events}} WHERE run_id = $1 ORDER BY idx`),
+		runDeliveries:      sub(`SELECT data FROM {{deliveries}} WHERE run_id = $1 ORDER BY step_id`),
+		eventsFrom:         sub(sqlEventsFrom),
+		appendEvents:       sub(sqlAppend),
+		guardState:         sub(sqlGuardState),
+		commitFirst:        sub(sqlCommitFirst),
+		commitRun:          sub(sqlCommitRun),
+		deliver:            sub(sqlDeliver),
+		deliveryWinner:     sub(sqlDeliveryWinner),
+		claimTimers:        sub(sqlClaimTimers),
+		upsertSchedule:     sub(sqlUpsertSchedule),
+		setScheduleEnabled: sub(sqlSetScheduleEnabled),
+		listSchedules:      sub(`SELECT {{schedule_columns}} FROM {{schedules}} ORDER BY id`),
+		ensureBucket:       sub(sqlEnsureBucket),
+		claimBuckets:       sub(sqlClaimBuckets),
+		finishBucket:       sub(sqlFinishBucket),
+		releaseBucket:      sub(sqlReleaseBucket),
+		listBuckets:        sub(`SELECT {{bucket_columns}} FROM {{buckets}} WHERE schedule_id = $1 ORDER BY fire_at DESC, bucket_id DESC LIMIT $2`),
+		lockSchedule:       sub(`SELECT 1 FROM {{schedules}} WHERE id = $1 FOR UPDATE`),
+		startBucket:        sub(sqlStartBucket),
+		parkRun:            sub(sqlParkRun),
+		unparkRuns:         sub(sqlUnparkRuns),
+		reopenRun:          sub(sqlReopenRun),
+		eventsPkey:         c.prefix + "events_pkey",
 	}
 }
 
@@ -300,7 +302,9 @@ INSERT INTO {{schedules}} ({{schedule_columns}})
 VALUES ($1, $2, $3, $4, $5::json, $6, $7)
 ON CONFLICT (id) DO UPDATE SET
 	workflow_id = excluded.workflow_id, spec = excluded.spec, overlap = excluded.overlap,
-	input = excluded.input, enabled = excluded.enabled, updated_at = excluded.updated_at`
+	input = excluded.input, updated_at = excluded.updated_at`
+
+const sqlSetScheduleEnabled = `UPDATE {{schedules}} SET enabled = $2, updated_at = $3 WHERE id = $1`
 
 const sqlEnsureBucket = `
 INSERT INTO {{buckets}} (schedule_id, bucket_id, run_id, fire_at, status)

@@ -10,7 +10,8 @@ import (
 	"github.com/wfgo/wf/store"
 )
 
-// UpsertSchedule creates or replaces a schedule's definition.
+// UpsertSchedule creates or replaces a schedule's definition; an existing
+// schedule keeps its enabled flag.
 func (s *Store) UpsertSchedule(ctx context.Context, sc store.Schedule) error {
 	if sc.ID == "" || sc.WorkflowID == "" {
 		return fmt.Errorf("postgres: upsert schedule: ID and WorkflowID are required")
@@ -26,6 +27,24 @@ func (s *Store) UpsertSchedule(ctx context.Context, sc store.Schedule) error {
 	})
 	if err != nil {
 		return fmt.Errorf("postgres: upsert schedule %q: %w", sc.ID, err)
+	}
+	return nil
+}
+
+// SetScheduleEnabled pauses or resumes a schedule; store.ErrNotFound if
+// there is no such schedule.
+func (s *Store) SetScheduleEnabled(ctx context.Context, scheduleID string, enabled bool, at time.Time) error {
+	var n int64
+	err := retry(ctx, func(ctx context.Context) error {
+		tag, err := s.pool.Exec(ctx, s.q.setScheduleEnabled, scheduleID, enabled, at)
+		n = tag.RowsAffected()
+		return err
+	})
+	switch {
+	case err != nil:
+		return fmt.Errorf("postgres: set schedule %q enabled: %w", scheduleID, err)
+	case n == 0:
+		return fmt.Errorf("postgres: schedule %q: %w", scheduleID, store.ErrNotFound)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"encoding/json"
+	"errors"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 
 var scheduleCases = []testCase{
 	{"UpsertReplacesListSortsByID", testSchedulesUpsertList},
+	{"PauseSurvivesUpsert", testSchedulesPause},
 }
 
 var bucketCases = []testCase{
@@ -111,12 +113,49 @@ func testSchedulesUpsertList(t *testing.T, h *harness) {
 	b.Spec = "CRON_TZ=Europe/Paris 0 9 * * MON-FRI"
 	b.Overlap = "allow"
 	b.Input = json.RawMessage(`{"scope": "eu"}`)
-	b.Enabled = false
+	b.Enabled = false // kept as stored: only SetScheduleEnabled changes it
 	b.UpdatedAt = at(time.Hour)
 	if err := h.s.UpsertSchedule(h.ctx, b); err != nil {
 		t.Fatalf("UpsertSchedule(%s) again: %v", b.ID, err)
 	}
+	b.Enabled = true
 	diff(t, "ListSchedules after replacing one", []store.Schedule{a, b}, list())
+}
+
+func testSchedulesPause(t *testing.T, h *harness) {
+	s := schedule("digest")
+	if err := h.s.UpsertSchedule(h.ctx, s); err != nil {
+		t.Fatalf("UpsertSchedule: %v", err)
+	}
+	if err := h.s.SetScheduleEnabled(h.ctx, s.ID, false, at(time.Minute)); err != nil {
+		t.Fatalf("SetScheduleEnabled(false): %v", err)
+	}
+	s.UpdatedAt = at(2 * time.Minute)
+	if err := h.s.UpsertSchedule(h.ctx, s); err != nil {
+		t.Fatalf("UpsertSchedule after pause: %v", err)
+	}
+	paused := s
+	paused.Enabled = false
+	got, err := h.s.ListSchedules(h.ctx)
+	if err != nil {
+		t.Fatalf("ListSchedules: %v", err)
+	}
+	diff(t, "ListSchedules after pause and upsert", []store.Schedule{paused}, got)
+
+	if err := h.s.SetScheduleEnabled(h.ctx, s.ID, true, at(3*time.Minute)); err != nil {
+		t.Fatalf("SetScheduleEnabled(true): %v", err)
+	}
+	resumed := s
+	resumed.UpdatedAt = at(3 * time.Minute)
+	got, err = h.s.ListSchedules(h.ctx)
+	if err != nil {
+		t.Fatalf("ListSchedules: %v", err)
+	}
+	diff(t, "ListSchedules after resume", []store.Schedule{resumed}, got)
+
+	if err := h.s.SetScheduleEnabled(h.ctx, "missing", false, at(0)); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("SetScheduleEnabled(missing) = %v, want store.ErrNotFound", err)
+	}
 }
 
 func testBucketEnsure(t *testing.T, h *harness) {

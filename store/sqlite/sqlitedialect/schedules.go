@@ -3,6 +3,7 @@ package sqlitedialect
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/wfgo/wf/store"
 )
@@ -11,13 +12,14 @@ const (
 	upsertScheduleSQL = `INSERT INTO {schedules} (id, workflow_id, spec, overlap, input, enabled, updated_at)
 	VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
 	ON CONFLICT (id) DO UPDATE SET workflow_id = excluded.workflow_id, spec = excluded.spec,
-		overlap = excluded.overlap, input = excluded.input, enabled = excluded.enabled,
-		updated_at = excluded.updated_at`
-	listSchedulesSQL = `SELECT id, workflow_id, spec, overlap, input, enabled, updated_at
+		overlap = excluded.overlap, input = excluded.input, updated_at = excluded.updated_at`
+	setScheduleEnabledSQL = `UPDATE {schedules} SET enabled = ?2, updated_at = ?3 WHERE id = ?1`
+	listSchedulesSQL      = `SELECT id, workflow_id, spec, overlap, input, enabled, updated_at
 	FROM {schedules} ORDER BY id`
 )
 
-// UpsertSchedule creates or replaces a schedule's definition.
+// UpsertSchedule creates or replaces a schedule's definition; an existing
+// schedule keeps its enabled flag.
 func (s *Store) UpsertSchedule(ctx context.Context, sc store.Schedule) error {
 	if sc.ID == "" {
 		return fmt.Errorf("sqlite: UpsertSchedule: empty schedule ID")
@@ -31,6 +33,21 @@ func (s *Store) UpsertSchedule(ctx context.Context, sc store.Schedule) error {
 			boolArg(sc.Enabled), micros(sc.UpdatedAt)),
 	})
 	return err
+}
+
+// SetScheduleEnabled pauses or resumes a schedule; store.ErrNotFound if
+// there is no such schedule.
+func (s *Store) SetScheduleEnabled(ctx context.Context, scheduleID string, enabled bool, at time.Time) error {
+	res, err := s.write(ctx, "set schedule enabled "+scheduleID, []Statement{
+		s.stmt(setScheduleEnabledSQL, scheduleID, boolArg(enabled), micros(at)),
+	})
+	if err != nil {
+		return err
+	}
+	if res[0].RowsAffected == 0 {
+		return fmt.Errorf("sqlite: schedule %q: %w", scheduleID, store.ErrNotFound)
+	}
+	return nil
 }
 
 // ListSchedules returns all schedules sorted by ID.
