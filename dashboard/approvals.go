@@ -143,7 +143,8 @@ func (d *dashboard) actionError(w http.ResponseWriter, r *http.Request, err erro
 // that its message is for the operator, not the log.
 func isRefusal(err error) bool {
 	for _, refusal := range []error{store.ErrTooLarge, runtime.ErrInvalidID, runtime.ErrUnknownApproval,
-		runtime.ErrUnknownWorkflow, runtime.ErrUnknownSignal, runtime.ErrNotEnded, runtime.ErrNotRetryable} {
+		runtime.ErrUnknownWorkflow, runtime.ErrUnknownSignal, runtime.ErrNotEnded, runtime.ErrNotRetryable,
+		runtime.ErrUnknownSchedule, runtime.ErrSchedulePaused} {
 		if errors.Is(err, refusal) {
 			return true
 		}

@@ -362,10 +362,43 @@ func TestSchedulesPage(t *testing.T) {
 		}
 		e.login(t)
 		_, body := e.get(t, "schedules")
-		for _, want := range []string{"quarter-hourly", "<code>@every 15m0s</code>", "2026-04-01 09:15:00.000Z", `/dashboard/runs/quarter-hourly@`} {
+		for _, want := range []string{"quarter-hourly", "<code>@every 15m0s</code>", "2026-04-01 09:15:00.000Z", `/dashboard/runs/quarter-hourly@`,
+			`action="/dashboard/schedules/quarter-hourly/pause"`, `action="/dashboard/schedules/quarter-hourly/trigger"`} {
 			if !strings.Contains(body, want) {
 				t.Errorf("schedules page lacks %q\n%s", want, body)
 			}
+		}
+		tok := e.token(t, "schedules")
+		act := func(action string) (int, string) {
+			t.Helper()
+			status, loc, _ := e.post(t, "schedules/quarter-hourly/"+action, url.Values{"csrf": {tok}}, nil)
+			return status, loc
+		}
+		if status, loc := act("pause"); status != http.StatusSeeOther || loc != "/dashboard/schedules?flash=Paused+quarter-hourly" {
+			t.Fatalf("pause: %d %q", status, loc)
+		}
+		if _, body := e.get(t, "schedules"); !strings.Contains(body, `<span class="warn">paused</span>`) || !strings.Contains(body, `/quarter-hourly/resume"`) {
+			t.Errorf("paused schedule's row\n%s", body)
+		}
+		if status, _ := act("trigger"); status != http.StatusBadRequest {
+			t.Errorf("trigger a paused schedule: %d, want 400", status)
+		}
+		if status, _ := act("resume"); status != http.StatusSeeOther {
+			t.Fatalf("resume: %d", status)
+		}
+		e.clock.Advance(90 * time.Second)
+		status, loc := act("trigger")
+		if status != http.StatusSeeOther || !strings.HasPrefix(loc, "/dashboard/runs/quarter-hourly@2026-04-01T09:01:30Z?flash=Triggered") {
+			t.Fatalf("trigger: %d %q", status, loc)
+		}
+		if got := e.status(t, "quarter-hourly@2026-04-01T09:01:30Z"); got != wf.StatusFinished {
+			t.Errorf("triggered run is %s", got)
+		}
+		if status, _, _ := e.post(t, "schedules/nope/pause", url.Values{"csrf": {tok}}, nil); status != http.StatusBadRequest {
+			t.Errorf("pause an unknown schedule: %d, want 400", status)
+		}
+		if status, _, _ := e.post(t, "schedules/quarter-hourly/explode", url.Values{"csrf": {tok}}, nil); status != http.StatusNotFound {
+			t.Errorf("unknown action: %d, want 404", status)
 		}
 	})
 }

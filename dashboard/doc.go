@@ -15,8 +15,9 @@
 //     stack) and its stored deliveries, consumed or kept for a later wait;
 //     cancel, and retry once it ended;
 //   - approvals: every pending approval, approved or rejected with feedback;
-//   - schedules: each schedule's spec, next fire time, overlap policy and
-//     recent fire times with the runs they started;
+//   - schedules: each schedule's spec, next fire time in its zone, overlap
+//     policy and recent fire times with the runs they started; pause,
+//     resume, trigger;
 //   - parked and failing: runs parked until a build registers their
 //     version, runs whose drives fail and back off, and errored runs,
 //     each with Retry (runtime.Retry, also on an ended run's page).

@@ -21,6 +21,7 @@ var funcs = template.FuncMap{
 	"p":       url.PathEscape,
 	"errtext": errText,
 	"retry":   retryable,
+	"actions": scheduleActions,
 	"clip":    func(s string) string { return s }, // replaced per dashboard
 }
 
@@ -113,4 +114,16 @@ func errText(e *wf.ErrorInfo) string {
 		parts = append(parts, s)
 	}
 	return strings.Join(parts, " ← ")
+}
+
+// scheduleActions are a schedule's buttons: resume a paused one; pause
+// one that fires, and trigger it when this runtime registers it.
+func scheduleActions(paused, registered bool) []string {
+	switch {
+	case paused:
+		return []string{"resume"}
+	case registered:
+		return []string{"pause", "trigger"}
+	}
+	return []string{"pause"}
 }

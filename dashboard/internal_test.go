@@ -1,33 +1,6 @@
 package dashboard
 
-import (
-	"testing"
-	"time"
-)
-
-func TestNextFire(t *testing.T) {
-	t.Parallel()
-	now := time.Date(2026, 3, 28, 9, 7, 0, 0, time.UTC)
-	paris, _ := time.LoadLocation("Europe/Paris")
-	for _, c := range []struct {
-		spec string
-		want time.Time
-	}{
-		{"@every 15m0s", time.Date(2026, 3, 28, 9, 15, 0, 0, time.UTC)},
-		{"@every 24h0m0s", time.Date(2026, 3, 29, 0, 0, 0, 0, time.UTC)},
-		{"CRON_TZ=UTC 0 9 * * *", time.Date(2026, 3, 29, 9, 0, 0, 0, time.UTC)},
-		// Paris is UTC+1 on the 28th and UTC+2 from the 29th, 02:00.
-		{"CRON_TZ=Europe/Paris 30 8 * * *", time.Date(2026, 3, 29, 8, 30, 0, 0, paris)},
-		{"CRON_TZ=Nowhere/City 0 9 * * *", time.Time{}},
-		{"@every soon", time.Time{}},
-		{"@every -1m", time.Time{}},
-	} {
-		got := nextFire(c.spec, now)
-		if !got.Equal(c.want) {
-			t.Errorf("nextFire(%q) = %v, want %v", c.spec, got, c.want)
-		}
-	}
-}
+import "testing"
 
 func TestLocalPath(t *testing.T) {
 	t.Parallel()

@@ -1,12 +1,11 @@
 package dashboard
 
 import (
+	"context"
 	"net/http"
-	"strings"
-	"time"
+	"net/url"
 
-	"github.com/robfig/cron/v3"
-
+	"github.com/wfgo/wf/runtime"
 	"github.com/wfgo/wf/store"
 )
 
@@ -14,25 +13,20 @@ import (
 const recentBuckets = 5
 
 type scheduleRow struct {
-	Schedule store.Schedule
-	// Next is the next fire time after now, in the spec's zone; zero when
-	// the spec cannot be read.
-	Next   time.Time
+	runtime.ScheduleInfo
 	Recent []store.Bucket
 }
 
 func (d *dashboard) schedulesPage(w http.ResponseWriter, r *http.Request) {
-	st := d.cfg.Runtime.Store()
-	list, err := st.ListSchedules(r.Context())
+	list, err := d.cfg.Runtime.Schedules(r.Context())
 	if err != nil {
 		d.internal(w, r, err)
 		return
 	}
-	now := d.cfg.Clock()
 	rows := make([]scheduleRow, len(list))
 	for i, s := range list {
-		rows[i] = scheduleRow{Schedule: s, Next: nextFire(s.Spec, now)}
-		if rows[i].Recent, err = st.ListBuckets(r.Context(), s.ID, recentBuckets); err != nil {
+		rows[i] = scheduleRow{ScheduleInfo: s}
+		if rows[i].Recent, err = d.cfg.Runtime.Store().ListBuckets(r.Context(), s.ID, recentBuckets); err != nil {
 			d.internal(w, r, err)
 			return
 		}
@@ -40,25 +34,39 @@ func (d *dashboard) schedulesPage(w http.ResponseWriter, r *http.Request) {
 	d.render(w, r, http.StatusOK, "schedules", page{Title: "Schedules", Nav: "schedules", Refresh: d.refresh(r), Data: rows})
 }
 
-var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
-
-// nextFire reads a stored spec ("@every 15m", "CRON_TZ=Zone expr", as
-// runtime.Spec.String writes them) and returns its first fire time after
-// now, in the spec's zone. Around a daylight-saving change it follows
-// robfig/cron, which may differ from the runtime's wall-clock rule by the
-// change (a skipped wall time is skipped here, fired at the gap's end by
-// the runtime).
-func nextFire(spec string, now time.Time) time.Time {
-	if d, ok := strings.CutPrefix(spec, "@every "); ok {
-		every, err := time.ParseDuration(d)
-		if err != nil || every <= 0 {
-			return time.Time{}
-		}
-		return now.UTC().Truncate(every).Add(every)
+// scheduleAction pauses, resumes or triggers a schedule, then shows the
+// schedules page, or the run a trigger started.
+func (d *dashboard) scheduleAction(w http.ResponseWriter, r *http.Request) {
+	id, action := r.PathValue("scheduleID"), r.PathValue("action")
+	var (
+		res runtime.Result
+		err error
+	)
+	switch action {
+	case "pause":
+		err = d.cfg.Runtime.PauseSchedule(r.Context(), id)
+	case "resume":
+		err = d.cfg.Runtime.ResumeSchedule(r.Context(), id)
+	case "trigger":
+		// The triggered run's drive is bounded by the context's deadline.
+		ctx, cancel := context.WithTimeout(r.Context(), d.cfg.DriveBudget)
+		defer cancel()
+		res, err = d.cfg.Runtime.TriggerSchedule(ctx, id)
+	default:
+		d.fail(w, r, http.StatusNotFound, "No schedule action "+action+": pause, resume or trigger.")
+		return
 	}
-	sched, err := cronParser.Parse(spec)
 	if err != nil {
-		return time.Time{}
+		d.actionError(w, r, err)
+		return
 	}
-	return sched.Next(now)
+	if res.Run.ID != "" {
+		d.done(w, r, res.Run.ID, res, "Triggered "+id)
+		return
+	}
+	flash := map[string]string{"pause": "Paused ", "resume": "Resumed ", "trigger": "Triggered "}[action] + id
+	if res.Kind != "" {
+		flash += ": " + string(res.Kind)
+	}
+	http.Redirect(w, r, d.base+"schedules?flash="+url.QueryEscape(flash), http.StatusSeeOther)
 }
