@@ -60,7 +60,7 @@ var reservedNames = []string{
 	"app", "awslambda", "cloudflare", "context", "cronjob", "envstore", "errors", "fmt", "handler", "host",
 	"http", "json", "lambda", "main", "net", "newRuntime", "newRuntimeConfig", "os", "route", "run",
 	"runtime", "serve", "signal", "slog", "sqlitedialect", "strings", "sync", "syscall", "time", "vercel",
-	"wf", "worker", "ingressPath", "ingressRoute", "ingressServer", "sweepRoute",
+	"wf", "worker", "httpServer", "ingressPath", "ingressRoute", "ingressServer", "sweepRoute",
 }
 
 // planHosts returns the files of the package's hosts: the contents of the

@@ -1,6 +1,7 @@
 // Package worker is the long-running host: a process that sweeps on an
 // interval, wakes early when told to (Postgres LISTEN/NOTIFY, see Listen),
-// and on shutdown finishes the sweep in progress before it returns.
+// and on shutdown finishes the sweep in progress before it returns. Handler
+// is what it serves on its port: the ingress API and the web dashboard.
 package worker
 
 import (

@@ -4,9 +4,11 @@
 // github.com/wfgo/wf/gen/testdata/ok/hosts in a long-running process. It sweeps
 // every 5s, at once again while a sweep leaves work, and early when the
 // PostgreSQL store notifies that a run is ready (LISTEN on WF_PG_NOTIFY,
-// default wf_wake: see package envstore) if DATABASE_URL names PostgreSQL. When
-// WF_INGRESS_SECRET is set it serves the ingress API on $PORT (default 8080),
-// each request carrying "Authorization: Bearer $WF_INGRESS_SECRET".
+// default wf_wake: see package envstore) if DATABASE_URL names PostgreSQL. On
+// $PORT (default 8080) it serves the ingress API when WF_INGRESS_SECRET is set,
+// each request carrying "Authorization: Bearer $WF_INGRESS_SECRET", and the web
+// dashboard under /dashboard/ when WF_DASHBOARD_SECRET is set, signed in with
+// that secret (see worker.Handler).
 //
 // On SIGTERM or an interrupt it finishes the sweep in progress, lets requests
 // in flight end, and exits 0; it exits 1 when the store cannot be opened (an
@@ -31,7 +33,6 @@ import (
 
 	"github.com/wfgo/wf"
 	"github.com/wfgo/wf/gen/testdata/ok/hosts"
-	"github.com/wfgo/wf/host"
 	"github.com/wfgo/wf/host/envstore"
 	"github.com/wfgo/wf/host/worker"
 	"github.com/wfgo/wf/runtime"
@@ -65,10 +66,15 @@ func run(ctx context.Context) int {
 		wake = worker.Listen(ctx, opened.Pool, opened.NotifyChannel, logger)
 	}
 	served := make(chan error, 1)
-	if secret := os.Getenv("WF_INGRESS_SECRET"); secret != "" {
-		srv, ln, err := ingressServer(rt, secret, logger)
+	h, err := worker.Handler(rt, os.Getenv, logger)
+	if err != nil {
+		logger.Error("wf worker: cannot serve HTTP", "err", err)
+		return 1
+	}
+	if h != nil {
+		srv, ln, err := httpServer(h, logger)
 		if err != nil {
-			logger.Error("wf worker: cannot serve the ingress API", "err", err)
+			logger.Error("wf worker: cannot serve HTTP", "err", err)
 			return 1
 		}
 		go func() { served <- serve(ctx, srv, ln) }()
@@ -92,12 +98,9 @@ func run(ctx context.Context) int {
 	return 0
 }
 
-// ingressServer listens on $PORT (default 8080) for the ingress API.
-func ingressServer(rt *runtime.Runtime, secret string, logger *slog.Logger) (*http.Server, net.Listener, error) {
-	h, err := host.NewIngress(host.IngressConfig{Runtime: rt, Secret: secret, Logger: logger})
-	if err != nil {
-		return nil, nil, err
-	}
+// httpServer listens on $PORT (default 8080) for the ingress API and the
+// dashboard.
+func httpServer(h http.Handler, logger *slog.Logger) (*http.Server, net.Listener, error) {
 	port := os.Getenv("PORT")
 	if port == "" {
 		port = "8080"
@@ -106,7 +109,8 @@ func ingressServer(rt *runtime.Runtime, secret string, logger *slog.Logger) (*ht
 	if err != nil {
 		return nil, nil, err
 	}
-	logger.Info("wf worker: serving the ingress API", "addr", ln.Addr().String())
+	logger.Info("wf worker: serving HTTP", "addr", ln.Addr().String(),
+		"ingress", os.Getenv(worker.EnvIngressSecret) != "", "dashboard", os.Getenv(worker.EnvDashboardSecret) != "")
 	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}, ln, nil
 }
 

@@ -1,0 +1,52 @@
+package worker
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/wfgo/wf/dashboard"
+	"github.com/wfgo/wf/host"
+	"github.com/wfgo/wf/runtime"
+)
+
+// Environment variables that Handler reads.
+const (
+	// EnvIngressSecret, when set, serves the ingress API, each request
+	// carrying "Authorization: Bearer <secret>".
+	EnvIngressSecret = "WF_INGRESS_SECRET"
+	// EnvDashboardSecret, when set, serves the web dashboard under
+	// DashboardPath; operators sign in with this secret.
+	EnvDashboardSecret = "WF_DASHBOARD_SECRET"
+)
+
+// DashboardPath is where Handler serves the dashboard.
+const DashboardPath = "/dashboard/"
+
+// Handler returns what a worker serves on its port: the ingress API when
+// WF_INGRESS_SECRET is set, and the web dashboard under /dashboard/ when
+// WF_DASHBOARD_SECRET is set. It returns nil when neither is set: the worker
+// then listens on no port. The two secrets are separate on purpose: the
+// ingress secret goes to the systems that start runs, the dashboard's to
+// people.
+func Handler(rt *runtime.Runtime, getenv func(string) string, logger *slog.Logger) (http.Handler, error) {
+	ingressSecret, dashboardSecret := getenv(EnvIngressSecret), getenv(EnvDashboardSecret)
+	if ingressSecret == "" && dashboardSecret == "" {
+		return nil, nil
+	}
+	mux := http.NewServeMux()
+	if ingressSecret != "" {
+		in, err := host.NewIngress(host.IngressConfig{Runtime: rt, Secret: ingressSecret, Logger: logger})
+		if err != nil {
+			return nil, err
+		}
+		mux.Handle("/", in)
+	}
+	if dashboardSecret != "" {
+		d, err := dashboard.New(dashboard.Config{Runtime: rt, Secret: dashboardSecret, Path: DashboardPath, Logger: logger})
+		if err != nil {
+			return nil, err
+		}
+		mux.Handle(DashboardPath, d)
+	}
+	return mux, nil
+}
