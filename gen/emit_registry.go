@@ -23,6 +23,9 @@ func (e *emitter) registry() {
 	slices.SortFunc(byName, func(x, y *workflow) int { return strings.Compare(x.Name(), y.Name()) })
 	e.workflowsStruct(byName)
 	e.registrations(byName)
+	if len(e.p.Hosts) > 0 {
+		e.hostApp()
+	}
 	if len(e.p.Signals) > 0 {
 		e.f.Line()
 		e.doc(signalsFunc + " maps each signal of the package to the validator of its payload.")
@@ -210,4 +213,26 @@ func (e *emitter) jsonSchemas() {
 	e.f.Func().Id(jsonSchemasFunc).Params().Map(jen.String()).Qual("encoding/json", "RawMessage").Block(
 		jen.Return(jen.Map(jen.String()).Qual("encoding/json", "RawMessage").Values(lines(dict)...)),
 	)
+}
+
+// hostApp writes HostApp, the app value the generated hosts' mains run:
+// the package's registrations with the dependencies HostWorkflows makes.
+func (e *emitter) hostApp() {
+	e.f.Line()
+	e.doc(
+		hostAppVar+" is the package's workflows as the hosts of //wf:hosts run them,",
+		"with the dependencies "+hookName+" makes from the environment: each host's",
+		"generated main sets the store it opens and hands it to the host's entry.",
+	)
+	getenv := jen.Id("getenv").Func().Params(jen.String()).String()
+	e.f.Var().Id(hostAppVar).Op("=").Qual(hostPath, "App").Values(jen.Dict{
+		jen.Id("Workflows"): jen.Func().Params(jen.Id("ctx").Qual("context", "Context"), getenv).
+			Params(jen.Index().Qual(runtimePath, "Workflow"), jen.Error()).Block(
+			jen.List(jen.Id("w"), jen.Err()).Op(":=").Id(hookName).Call(jen.Id("ctx"), jen.Id("getenv")),
+			jen.If(jen.Err().Op("!=").Nil()).Block(
+				jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit(e.p.Name+"."+hookName+": %w"), jen.Err())),
+			),
+			jen.Return(jen.Id(registrationsFunc).Call(jen.Id("w")), jen.Nil()),
+		),
+	})
 }

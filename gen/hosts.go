@@ -58,7 +58,7 @@ var hostSpecs = []*hostSpec{
 		{"vercel.json", "vercel.json.tmpl", noComment},
 	}},
 	{Name: "netlify", Title: "Netlify", Cron: true, MinSweep: time.Minute, Files: []hostFile{
-		{"main.go", "netlify.go.tmpl", goSource},
+		{"main.go", "lambda.go.tmpl", goSource},
 		{"netlify.toml", "netlify.toml.tmpl", hashed},
 	}},
 	{Name: "railway", Title: "Railway", Cron: true, MinSweep: directive.RailwayMinSweep,

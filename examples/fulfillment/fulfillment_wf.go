@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/wfgo/wf"
+	"github.com/wfgo/wf/host"
 	"github.com/wfgo/wf/runtime"
 	"github.com/wfgo/wf/schema"
 )
@@ -20,9 +21,8 @@ const (
 	_ = wf.EnforceVersion(wf.MaxGenVersion - 1)
 )
 
-// Step IDs of workflow "fulfillment" version v2 (Fulfillment), from its
-//
-//wf:step directives.
+// Step IDs of workflow "fulfillment" version v2 (Fulfillment), from
+// its //wf:step directives.
 const (
 	FulfillmentStepReserveInventory wf.StepID = "reserve-inventory"
 	FulfillmentStepShipOrder        wf.StepID = "ship-order"
@@ -94,9 +94,8 @@ func DecideFulfillmentLargeOrder(ctx context.Context, rt *runtime.Runtime, runID
 	return rt.DeliverApproval(ctx, runtime.ApprovalDecision{RunID: runID, ApprovalID: "large-order", Approved: approved, Feedback: feedback})
 }
 
-// Step IDs of workflow "fulfillment" version v1 (FulfillmentV1), from its
-//
-//wf:step directives.
+// Step IDs of workflow "fulfillment" version v1 (FulfillmentV1), from
+// its //wf:step directives.
 const (
 	FulfillmentV1StepReserveInventory wf.StepID = "reserve-inventory"
 	FulfillmentV1StepShipOrder        wf.StepID = "ship-order"
@@ -169,6 +168,17 @@ func Registrations(w Workflows) []runtime.Workflow {
 		},
 	}
 }
+
+// HostApp is the package's workflows as the hosts of //wf:hosts run them, with
+// the dependencies HostWorkflows makes from the environment: each host's
+// generated main sets the store it opens and hands it to the host's entry.
+var HostApp = host.App{Workflows: func(ctx context.Context, getenv func(string) string) ([]runtime.Workflow, error) {
+	w, err := HostWorkflows(ctx, getenv)
+	if err != nil {
+		return nil, fmt.Errorf("fulfillment.HostWorkflows: %w", err)
+	}
+	return Registrations(w), nil
+}}
 
 // signalValidators maps each signal of the package to the validator of its
 // payload.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/wfgo/wf"
+	"github.com/wfgo/wf/host"
 	"github.com/wfgo/wf/runtime"
 	"github.com/wfgo/wf/schema"
 )
@@ -85,6 +86,17 @@ func Registrations(w Workflows) []runtime.Workflow {
 		},
 	}
 }
+
+// HostApp is the package's workflows as the hosts of //wf:hosts run them, with
+// the dependencies HostWorkflows makes from the environment: each host's
+// generated main sets the store it opens and hands it to the host's entry.
+var HostApp = host.App{Workflows: func(ctx context.Context, getenv func(string) string) ([]runtime.Workflow, error) {
+	w, err := HostWorkflows(ctx, getenv)
+	if err != nil {
+		return nil, fmt.Errorf("hosts.HostWorkflows: %w", err)
+	}
+	return Registrations(w), nil
+}}
 
 // JSONSchemas returns the JSON Schema of each workflow input and output and of
 // each signal payload, keyed "<workflow>.input", "<workflow>.output" and

@@ -3,13 +3,13 @@
 //go:build js && wasm
 
 // Command cloudflare is the Cloudflare Worker of the workflows of package
-// github.com/wfgo/wf/gen/testdata/ok/hosts, built with GOOS=js GOARCH=wasm by
-// the [build] command of wrangler.toml, beside it: each Cron Trigger (every 5m,
-// UTC) sweeps for at most 25s, and each fetch serves the ingress API, each
-// request carrying "Authorization: Bearer $WF_INGRESS_SECRET". The store is the
-// D1 database bound as DB, which must hold the wf schema (wrangler d1
-// migrations apply): when it cannot be opened, a fetch answers 500 and a
-// scheduled event fails, saying why.
+// github.com/wfgo/wf/gen/testdata/ok/hosts, built with GOOS=js GOARCH=wasm by the
+// [build] command of wrangler.toml, beside it: each Cron Trigger (every
+// 5m, UTC) sweeps for at most 25s, and each fetch serves the
+// ingress API, each request carrying "Authorization: Bearer
+// $WF_INGRESS_SECRET". The store is the D1 database bound as DB, which
+// must hold the wf schema (wrangler d1 migrations apply): when it cannot
+// be opened, a fetch answers 500 and a scheduled event fails, saying why.
 //
 // This directory is a module of its own (go.mod), as the Cloudflare host
 // github.com/wfgo/wf/host/cloudflare is.
@@ -28,8 +28,8 @@ import (
 	"github.com/wfgo/wf/store/sqlite/sqlitedialect"
 )
 
-// This file was generated for version 1 of the generated-code contract; a wf
-// module that does not support it fails to compile here.
+// This file was generated for version 1 of the generated-code contract;
+// a wf module that does not support it fails to compile here.
 const (
 	_ = wf.EnforceVersion(1 - wf.MinGenVersion)
 	_ = wf.EnforceVersion(wf.MaxGenVersion - 1)
@@ -44,8 +44,8 @@ func main() {
 	os.Exit(1)
 }
 
-// newRuntimeConfig builds the runtime of one invocation from its env: the D1
-// store and package hosts's workflows, with the dependencies that
+// newRuntimeConfig builds the runtime of one invocation from its env: the
+// D1 store and package hosts's workflows, with the dependencies that
 // hosts.HostWorkflows makes from the Worker's variables and secrets.
 func newRuntimeConfig(ctx context.Context, env cloudflare.Env) (runtime.Config, error) {
 	st, err := cloudflare.OpenStore(ctx, env, cloudflare.DefaultBinding, sqlitedialect.Config{})

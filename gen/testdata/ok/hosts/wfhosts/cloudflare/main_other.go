@@ -2,8 +2,8 @@
 
 //go:build !(js && wasm)
 
-// Command cloudflare is a Cloudflare Worker: it runs only as WebAssembly, built
-// with GOOS=js GOARCH=wasm by wrangler.toml's [build] command.
+// Command cloudflare is a Cloudflare Worker: it runs only as WebAssembly,
+// built with GOOS=js GOARCH=wasm by wrangler.toml's [build] command.
 package main
 
 import (

@@ -1,0 +1,115 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/wfgo/wf/host"
+	"github.com/wfgo/wf/runtime"
+)
+
+// ShutdownGrace is how long requests in flight get to end after SIGTERM.
+const ShutdownGrace = 25 * time.Second
+
+// Main runs app as a long-running worker process and exits: it is the
+// whole of a generated worker's main. See Serve; SIGTERM or an interrupt
+// ends it.
+func Main(app host.App, opts Options) {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	code := Serve(ctx, app, opts)
+	stop()
+	os.Exit(code)
+}
+
+// Serve runs app until ctx ends and returns the process's exit code. It
+// opens the store (app.Open), sweeps as Run does, early when the store
+// says runs are ready (PostgreSQL LISTEN), and when WF_INGRESS_SECRET is
+// set serves the ingress API on $PORT (default 8080), each request
+// carrying "Authorization: Bearer $WF_INGRESS_SECRET". When ctx ends it
+// finishes the sweep in progress, gives requests in flight up to
+// ShutdownGrace to end, and returns 0; it returns 1 when the store cannot
+// be opened (an unmigrated database included) or the port not served.
+// opts.Logger defaults to app's logger; opts.Wake to the store's.
+func Serve(ctx context.Context, app host.App, opts Options) int {
+	if opts.Logger == nil {
+		opts.Logger = app.Log()
+	}
+	app.Logger = opts.Logger
+	logger := opts.Logger
+	rt, opened, err := app.Start(ctx)
+	if err != nil {
+		logger.Error("wf worker: cannot start", "err", err)
+		return 1
+	}
+	defer opened.Close()
+	if opts.Wake == nil && opened.Wake != nil {
+		opts.Wake = opened.Wake(ctx, logger)
+	}
+	served := make(chan error, 1)
+	if secret := app.Env("WF_INGRESS_SECRET"); secret != "" {
+		srv, ln, err := ingressServer(rt, secret, app.Env("PORT"), logger)
+		if err != nil {
+			logger.Error("wf worker: cannot serve the ingress API", "err", err)
+			return 1
+		}
+		go func() { served <- serve(ctx, srv, ln) }()
+	} else {
+		served <- nil
+	}
+	err = Run(ctx, rt, opts)
+	if serr := <-served; serr != nil && err == nil {
+		err = serr
+	}
+	if err != nil {
+		logger.Error("wf worker: stopped", "err", err)
+		return 1
+	}
+	logger.Info("wf worker: stopped")
+	return 0
+}
+
+// ingressServer listens on port (default 8080) for the ingress API.
+func ingressServer(rt *runtime.Runtime, secret, port string, logger *slog.Logger) (*http.Server, net.Listener, error) {
+	h, err := host.NewIngress(host.IngressConfig{Runtime: rt, Secret: secret, Logger: logger})
+	if err != nil {
+		return nil, nil, err
+	}
+	if port == "" {
+		port = "8080"
+	}
+	ln, err := net.Listen("tcp", ":"+port)
+	if err != nil {
+		return nil, nil, err
+	}
+	logger.Info("wf worker: serving the ingress API", "addr", ln.Addr().String())
+	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}, ln, nil
+}
+
+// serve serves srv on ln until ctx ends, then shuts it down, giving
+// requests in flight up to ShutdownGrace to end.
+func serve(ctx context.Context, srv *http.Server, ln net.Listener) error {
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return fmt.Errorf("ingress API: %w", err)
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), ShutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return fmt.Errorf("ingress API: shutdown: %w", err)
+	}
+	if err := <-done; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("ingress API: %w", err)
+	}
+	return nil
+}
