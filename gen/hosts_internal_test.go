@@ -1,6 +1,8 @@
 package gen
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -42,6 +44,37 @@ func TestScheduleGap(t *testing.T) {
 	} {
 		if got, _ := scheduleGap(&tt.s, 0); got != tt.want {
 			t.Errorf("scheduleGap(%+v) = %s, want %s", tt.s, got, tt.want)
+		}
+	}
+}
+
+// TestStoreDrivers: each store= links the drivers it names, and no other.
+func TestStoreDrivers(t *testing.T) {
+	t.Parallel()
+	for store, want := range map[string]string{
+		"":         "postgres.Open [github.com/wfgo/wf/host/envstore/postgres]",
+		"postgres": "postgres.Open [github.com/wfgo/wf/host/envstore/postgres]",
+		"sqlite":   "sqlite.Open [github.com/wfgo/wf/host/envstore/sqlite]",
+		"either": "envstore.Either(postgres.Open, sqlite.Open) [github.com/wfgo/wf/host/envstore " +
+			"github.com/wfgo/wf/host/envstore/postgres github.com/wfgo/wf/host/envstore/sqlite]",
+	} {
+		imports, opener := storeDrivers(store)
+		if got := fmt.Sprint(opener, " ", imports); got != want {
+			t.Errorf("store=%s: %s, want %s", store, got, want)
+		}
+	}
+}
+
+// TestWrapKeepsDirectivesInside: a //wf: word never starts a wrapped
+// line, where it would read as a directive.
+func TestWrapKeepsDirectivesInside(t *testing.T) {
+	t.Parallel()
+	text := `Step IDs of workflow "fulfillment" version v2 (Fulfillment), from its //wf:step directives.`
+	for width := 10; width <= 90; width++ {
+		for _, l := range wrap(text, width) {
+			if strings.HasPrefix(l, "//") {
+				t.Fatalf("width %d: line %q starts with //", width, l)
+			}
 		}
 	}
 }
