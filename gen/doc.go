@@ -64,7 +64,7 @@
 //	vercel      api/wf-sweep.go, api/wf-ingress.go (package handler), vercel.json
 //	netlify     main.go (aws-lambda-go: sweep and ingress), netlify.toml
 //	railway     main.go (a command: sweep once, one JSON line, exit), railway.toml
-//	cloudflare  main.go (js/wasm), main_other.go, wrangler.toml, go.mod, go.sum
+//	cloudflare  main.go (js/wasm), wrangler.toml, go.mod, go.sum
 //	lambda      main.go (aws-lambda-go: sweep and ingress), template.yaml (AWS SAM)
 //	worker      main.go (long-running), deployment.yaml (Kubernetes)
 //	cron        main.go (as railway's), cronjob.yaml (Kubernetes CronJob)

@@ -145,6 +145,12 @@ func renderHost(p *pkgModel, h *hostSpec, dir string) ([]File, scanner.ErrorList
 		}
 		files = append(files, File{Path: path, Content: content})
 	}
+	for _, retired := range h.Retired {
+		path := filepath.Join(dir, filepath.FromSlash(retired))
+		if src, err := os.ReadFile(path); err == nil && isGenerated(src) {
+			files = append(files, File{Path: path})
+		}
+	}
 	return files, errs, nil
 }
 

@@ -21,6 +21,9 @@ type hostSpec struct {
 	// Files are written into wfhosts/<Name>/. The first is a Go file
 	// whose header marks the directory as wfgen's.
 	Files []hostFile
+	// Retired are the Go files wfgen once wrote here and no longer
+	// does: removed when they carry wfgen's header.
+	Retired []string
 	// Cron is false for the worker, which sweeps on its own interval
 	// rather than when a cron wakes it.
 	Cron bool
@@ -68,11 +71,10 @@ var hostSpecs = []*hostSpec{
 		}},
 	{Name: "cloudflare", Title: "Cloudflare Workers", Cron: true, MinSweep: time.Minute, Files: []hostFile{
 		{"main.go", "cloudflare.go.tmpl", goSource},
-		{"main_other.go", "cloudflare_other.go.tmpl", goSource},
 		{"wrangler.toml", "wrangler.toml.tmpl", hashed},
 		{"go.mod", "", goMod},
 		{"go.sum", "", noComment},
-	}},
+	}, Retired: []string{"main_other.go"}},
 	{Name: "lambda", Title: "AWS Lambda", Cron: true, MinSweep: time.Minute, Files: []hostFile{
 		{"main.go", "lambda.go.tmpl", goSource},
 		{"template.yaml", "sam.yaml.tmpl", hashed},
