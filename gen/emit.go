@@ -28,6 +28,9 @@ const (
 type emitter struct {
 	p *pkgModel
 	f *jen.File
+	// missing is set when Registrations declares missing, the error of
+	// its nil dependencies, for every registration to carry.
+	missing bool
 }
 
 // emit renders the generated file of p, gofmt'ed.
@@ -36,7 +39,7 @@ func emit(p *pkgModel) ([]byte, error) {
 	e.f.HeaderComment(Header)
 	for path, name := range map[string]string{
 		wfPath: "wf", runtimePath: "runtime", schemaPath: "schema", hostPath: "host",
-		"context": "context", "encoding/json": "json", "fmt": "fmt", "time": "time",
+		"context": "context", "encoding/json": "json", "errors": "errors", "fmt": "fmt", "time": "time",
 	} {
 		e.importName(path, name)
 	}

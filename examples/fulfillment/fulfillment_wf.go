@@ -5,6 +5,7 @@ package fulfillment
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -141,7 +142,8 @@ func DeliverPaymentReceived(ctx context.Context, rt *runtime.Runtime, runID, sig
 }
 
 // Workflows holds the workflow values Registrations runs: their fields are the
-// dependencies the workflows use. A nil field runs the zero value of its type.
+// dependencies the workflows use. A nil field whose type has fields is refused
+// by runtime.New (Workflow.Err): the zero value would lack its dependencies.
 type Workflows struct {
 	Fulfillment   *Fulfillment
 	FulfillmentV1 *FulfillmentV1
@@ -152,10 +154,13 @@ type Workflows struct {
 // validators of the package's signals and the IDs of its approvals (a decision
 // on another ID is refused).
 func Registrations(w Workflows) []runtime.Workflow {
+	var missing error
 	if w.Fulfillment == nil {
+		missing = errors.Join(missing, errors.New("fulfillment.Workflows.Fulfillment is nil: set it to the workflow value with its dependencies"))
 		w.Fulfillment = new(Fulfillment)
 	}
 	if w.FulfillmentV1 == nil {
+		missing = errors.Join(missing, errors.New("fulfillment.Workflows.FulfillmentV1 is nil: set it to the workflow value with its dependencies"))
 		w.FulfillmentV1 = new(FulfillmentV1)
 	}
 	defFulfillmentV1 := NewFulfillmentV1Definition(w.FulfillmentV1)
@@ -163,6 +168,7 @@ func Registrations(w Workflows) []runtime.Workflow {
 	return []runtime.Workflow{
 		{
 			Definition: NewFulfillmentDefinition(w.Fulfillment, defFulfillmentV1),
+			Err:        missing,
 			Signals:    signals,
 			Approvals:  []string{"large-order"},
 		},

@@ -62,7 +62,7 @@ func run(ctx context.Context, out io.Writer, getenv func(string) string, delay t
 	w := warehouse{out: out}
 	rt, err := runtime.New(runtime.Config{
 		Store:     opened.Store,
-		Workflows: fulfillment.Registrations(fulfillment.Workflows{Fulfillment: &fulfillment.Fulfillment{Inventory: w, Shipping: w}}),
+		Workflows: fulfillment.Registrations(fulfillment.Workflows{Fulfillment: &fulfillment.Fulfillment{Inventory: w, Shipping: w}, FulfillmentV1: &fulfillment.FulfillmentV1{Inventory: w, Shipping: w}}),
 	})
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ package hosts
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -57,7 +58,8 @@ func StartReminder(ctx context.Context, rt *runtime.Runtime, runID string, in Ta
 }
 
 // Workflows holds the workflow values Registrations runs: their fields are the
-// dependencies the workflows use. A nil field runs the zero value of its type.
+// dependencies the workflows use. A nil field whose type has fields is refused
+// by runtime.New (Workflow.Err): the zero value would lack its dependencies.
 type Workflows struct {
 	Reminder *Reminder
 }
@@ -67,12 +69,15 @@ type Workflows struct {
 // validators of the package's signals and the IDs of its approvals (a decision
 // on another ID is refused).
 func Registrations(w Workflows) []runtime.Workflow {
+	var missing error
 	if w.Reminder == nil {
+		missing = errors.Join(missing, errors.New("hosts.Workflows.Reminder is nil: set it to the workflow value with its dependencies"))
 		w.Reminder = new(Reminder)
 	}
 	return []runtime.Workflow{
 		{
 			Definition: NewReminderDefinition(w.Reminder),
+			Err:        missing,
 			Schedules: []runtime.Schedule{
 				{
 					ID:      "quarter-hourly",
