@@ -59,7 +59,7 @@
 // For each host listed by //wf:hosts on the package clause, wfgen writes
 // a deployable entry point and the host's config file into
 // <package dir>/wfhosts/<host>/, rendered from the text templates of
-// package github.com/wfgo/wf/templates (the table hostSpecs says which):
+// package gen/internal/hostgen/templates (hostgen's table says which):
 //
 //	vercel      api/wf-sweep.go, api/wf-ingress.go (package handler), vercel.json
 //	netlify     main.go (aws-lambda-go: sweep and ingress), netlify.toml

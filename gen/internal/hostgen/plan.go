@@ -1,4 +1,4 @@
-package gen
+package hostgen
 
 import (
 	"bytes"
@@ -14,7 +14,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wfgo/wf/templates"
+	"github.com/wfgo/wf/gen/internal/directive"
+	"github.com/wfgo/wf/gen/internal/hostgen/templates"
 )
 
 // hostData is what a host's templates are rendered with.
@@ -50,8 +51,7 @@ type hostData struct {
 	StoreImports []string
 	Opener       string
 	// GoVersion is the module's go directive.
-	GoVersion  string
-	GenVersion int
+	GoVersion string
 }
 
 // sweepBudget bounds each sweep of every host: it ends well within
@@ -67,17 +67,17 @@ var reservedNames = []string{
 	"vercel", "wf", "worker",
 }
 
-// planHosts returns the files of the package's hosts: the contents of the
+// Plan returns the files of the package's hosts: the contents of the
 // directory of each host it lists and, for each host it no longer lists,
 // the removal of what wfgen wrote there. A file in the way that wfgen did
 // not write is an error.
-func planHosts(p *pkgModel) ([]File, scanner.ErrorList, error) {
+func Plan(p *Package) ([]File, scanner.ErrorList, error) {
 	var (
 		files []File
 		errs  scanner.ErrorList
 	)
-	for _, h := range hostSpecs {
-		dir := filepath.Join(p.Dir, hostsDir, h.Name)
+	for _, h := range specs {
+		dir := filepath.Join(p.Dir, HostsDir, h.Name)
 		if !slices.Contains(p.Hosts, h.Name) {
 			stale, err := staleHostFiles(h, dir)
 			if err != nil {
@@ -101,7 +101,7 @@ func planHosts(p *pkgModel) ([]File, scanner.ErrorList, error) {
 }
 
 // renderHost renders the files of host h into dir.
-func renderHost(p *pkgModel, h *hostSpec, dir string) ([]File, scanner.ErrorList, error) {
+func renderHost(p *Package, h *Spec, dir string) ([]File, scanner.ErrorList, error) {
 	data, err := newHostData(p, h, dir)
 	if err != nil {
 		return nil, nil, err
@@ -111,7 +111,7 @@ func renderHost(p *pkgModel, h *hostSpec, dir string) ([]File, scanner.ErrorList
 		errs  scanner.ErrorList
 	)
 	marker, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(h.Files[0].Path)))
-	markerGenerated := err == nil && isGenerated(marker)
+	markerGenerated := err == nil && IsGenerated(marker)
 	for _, hf := range h.Files {
 		path := filepath.Join(dir, filepath.FromSlash(hf.Path))
 		if msg := occupied(h, hf, path, markerGenerated); msg != "" {
@@ -147,29 +147,29 @@ func renderHost(p *pkgModel, h *hostSpec, dir string) ([]File, scanner.ErrorList
 	}
 	for _, retired := range h.Retired {
 		path := filepath.Join(dir, filepath.FromSlash(retired))
-		if src, err := os.ReadFile(path); err == nil && isGenerated(src) {
+		if src, err := os.ReadFile(path); err == nil && IsGenerated(src) {
 			files = append(files, File{Path: path})
 		}
 	}
 	return files, errs, nil
 }
 
-func newHostData(p *pkgModel, h *hostSpec, dir string) (hostData, error) {
+func newHostData(p *Package, h *Spec, dir string) (hostData, error) {
 	rel, err := filepath.Rel(p.Module.Dir, dir)
 	if err != nil {
 		return hostData{}, err
 	}
-	sweep := sweepOf(h, p.Sweep)
+	sweep := SweepOf(h, p.Sweep)
 	d := hostData{
 		Host: h.Name, Title: h.Title,
 		PkgPath: p.Path, PkgName: p.Name, Ref: p.Name,
 		Dir:    filepath.ToSlash(rel),
 		Config: h.Files[len(h.Files)-1].Path,
 		Name:   strings.ReplaceAll(strings.ToLower(p.Name), "_", "-") + "-wf",
-		Sweep:  shortDuration(sweep), SweepSeconds: int(sweep / time.Second), Interval: goDuration(sweep),
-		SweepBudget: goDuration(sweepBudget), SweepBudgetText: shortDuration(sweepBudget),
-		AgainWithin: goDuration(sweep / 2), AgainWithinText: shortDuration(sweep / 2),
-		GoVersion: p.Module.GoVersion, GenVersion: GenVersion,
+		Sweep:  directive.ShortDuration(sweep), SweepSeconds: int(sweep / time.Second), Interval: goDuration(sweep),
+		SweepBudget: goDuration(sweepBudget), SweepBudgetText: directive.ShortDuration(sweepBudget),
+		AgainWithin: goDuration(sweep / 2), AgainWithinText: directive.ShortDuration(sweep / 2),
+		GoVersion: p.Module.GoVersion,
 	}
 	d.StoreImports, d.Opener = storeDrivers(p.Store)
 	if h.Name == "cloudflare" {
@@ -235,7 +235,7 @@ func withHeader(f fileFormat, content []byte) ([]byte, error) {
 func generatedAs(f fileFormat, src []byte) bool {
 	switch f {
 	case goSource, goMod:
-		return isGenerated(src)
+		return IsGenerated(src)
 	case hashed:
 		return bytes.HasPrefix(src, []byte(hashHeader+"\n")) || bytes.HasPrefix(src, []byte(hashHeader+"\r\n"))
 	}
@@ -245,7 +245,7 @@ func generatedAs(f fileFormat, src []byte) bool {
 // occupied returns why wfgen must not write the file at path, or "". A
 // file that takes no comments is wfgen's only in a directory whose marker
 // (the host's first file) is.
-func occupied(h *hostSpec, hf hostFile, path string, markerGenerated bool) string {
+func occupied(h *Spec, hf hostFile, path string, markerGenerated bool) string {
 	src, err := os.ReadFile(path)
 	switch {
 	case err != nil:
@@ -261,9 +261,9 @@ func occupied(h *hostSpec, hf hostFile, path string, markerGenerated bool) strin
 // staleHostFiles returns the removal of the files wfgen wrote into dir for
 // host h, which the package no longer lists: all of them when the
 // directory's marker is wfgen's, and none otherwise.
-func staleHostFiles(h *hostSpec, dir string) ([]File, error) {
+func staleHostFiles(h *Spec, dir string) ([]File, error) {
 	marker, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(h.Files[0].Path)))
-	if errors.Is(err, fs.ErrNotExist) || (err == nil && !isGenerated(marker)) {
+	if errors.Is(err, fs.ErrNotExist) || (err == nil && !IsGenerated(marker)) {
 		return nil, nil
 	}
 	if err != nil {
@@ -280,7 +280,7 @@ func staleHostFiles(h *hostSpec, dir string) ([]File, error) {
 	return out, nil
 }
 
-// isHostFile reports whether path lies in a host directory.
-func isHostFile(path string) bool {
-	return strings.Contains(filepath.ToSlash(path), "/"+hostsDir+"/")
+// IsHostFile reports whether path lies in a host directory.
+func IsHostFile(path string) bool {
+	return strings.Contains(filepath.ToSlash(path), "/"+HostsDir+"/")
 }
