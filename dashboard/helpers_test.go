@@ -28,6 +28,8 @@ import (
 	"github.com/wfgo/wf/store/memstore"
 	"github.com/wfgo/wf/store/postgres"
 	"github.com/wfgo/wf/store/sqlite"
+
+	_ "modernc.org/sqlite" // the driver behind store/sqlite
 )
 
 const secret = "s3cret-for-tests"
@@ -96,7 +98,7 @@ var repaired sync.Map
 // error, a "flaky" one that fails until its run ID is in repaired, and a
 // "tick" workflow fired every 15 minutes.
 func workflows() []runtime.Workflow {
-	out := expense.Registrations(expense.Workflows{Expense: &expense.Expense{Notifier: office{}, Ledger: office{}}})
+	out := expense.Registrations(expense.Workflows{Expense: &expense.Expense{Notifier: office{}, Ledger: office{}}, ExpenseV1: &expense.ExpenseV1{Notifier: office{}, Ledger: office{}}})
 	boom := wf.New("boom", func(ctx *wf.Context, in struct{}) (string, error) {
 		return wf.Step(ctx, "explode", func(wf.StepContext) (string, error) { return "", errors.New("the fuse was short") })
 	})

@@ -21,12 +21,16 @@ const GenVersion = 1
 const (
 	runtimePath = wfPath + "/runtime"
 	schemaPath  = wfPath + "/schema"
+	hostPath    = wfPath + "/host"
 )
 
 // emitter writes one package's generated file.
 type emitter struct {
 	p *pkgModel
 	f *jen.File
+	// missing is set when Registrations declares missing, the error of
+	// its nil dependencies, for every registration to carry.
+	missing bool
 }
 
 // emit renders the generated file of p, gofmt'ed.
@@ -34,8 +38,8 @@ func emit(p *pkgModel) ([]byte, error) {
 	e := &emitter{p: p, f: jen.NewFilePathName(p.Path, p.Name)}
 	e.f.HeaderComment(Header)
 	for path, name := range map[string]string{
-		wfPath: "wf", runtimePath: "runtime", schemaPath: "schema",
-		"context": "context", "encoding/json": "json", "fmt": "fmt", "time": "time",
+		wfPath: "wf", runtimePath: "runtime", schemaPath: "schema", hostPath: "host",
+		"context": "context", "encoding/json": "json", "errors": "errors", "fmt": "fmt", "time": "time",
 	} {
 		e.importName(path, name)
 	}
@@ -186,11 +190,13 @@ func (e *emitter) doc(sentences ...string) {
 	}
 }
 
-// wrap breaks text into lines of at most width bytes, at spaces.
+// wrap breaks text into lines of at most width bytes, at spaces. A word
+// starting with "//" (//wf:step) never starts a line: the comment line
+// would read as a directive, and go doc would cut the sentence there.
 func wrap(text string, width int) []string {
 	var out []string
 	line := ""
-	for _, w := range strings.Fields(text) {
+	for _, w := range unbreakable(strings.Fields(text)) {
 		if line != "" && len(line)+1+len(w) > width {
 			out = append(out, line)
 			line = ""
@@ -201,6 +207,19 @@ func wrap(text string, width int) []string {
 		line += w
 	}
 	return append(out, line)
+}
+
+// unbreakable joins each word that starts with "//" to the word before it.
+func unbreakable(words []string) []string {
+	var out []string
+	for _, w := range words {
+		if strings.HasPrefix(w, "//") && len(out) > 0 {
+			out[len(out)-1] += " " + w
+			continue
+		}
+		out = append(out, w)
+	}
+	return out
 }
 
 func quoteList(ss []string) string {

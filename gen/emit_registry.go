@@ -2,6 +2,7 @@ package gen
 
 import (
 	"fmt"
+	"go/types"
 	"maps"
 	"slices"
 	"strings"
@@ -23,6 +24,9 @@ func (e *emitter) registry() {
 	slices.SortFunc(byName, func(x, y *workflow) int { return strings.Compare(x.Name(), y.Name()) })
 	e.workflowsStruct(byName)
 	e.registrations(byName)
+	if len(e.p.Hosts) > 0 {
+		e.hostApp()
+	}
 	if len(e.p.Signals) > 0 {
 		e.f.Line()
 		e.doc(signalsFunc + " maps each signal of the package to the validator of its payload.")
@@ -40,7 +44,8 @@ func (e *emitter) workflowsStruct(byName []*workflow) {
 	e.f.Line()
 	e.doc(
 		workflowsType+" holds the workflow values Registrations runs: their fields are the",
-		"dependencies the workflows use. A nil field runs the zero value of its type.",
+		"dependencies the workflows use. A nil field whose type has fields is refused by",
+		"runtime.New (Workflow.Err): the zero value would lack its dependencies.",
 	)
 	var fields []jen.Code
 	for _, w := range byName {
@@ -66,11 +71,25 @@ func (e *emitter) registrations(byName []*workflow) {
 		"signals and the IDs of its approvals (a decision on another ID is refused).",
 	)
 	var body []jen.Code
+	missing := false
 	for _, w := range byName {
+		if !hasFields(w) {
+			body = append(body, jen.If(jen.Id("w").Dot(w.Name()).Op("==").Nil()).Block(
+				jen.Id("w").Dot(w.Name()).Op("=").New(jen.Id(w.Name())),
+			))
+			continue
+		}
+		if !missing {
+			body = append(body, jen.Var().Id("missing").Error())
+			missing = true
+		}
+		msg := fmt.Sprintf("%s.%s.%s is nil: set it to the workflow value with its dependencies", e.p.Name, workflowsType, w.Name())
 		body = append(body, jen.If(jen.Id("w").Dot(w.Name()).Op("==").Nil()).Block(
+			jen.Id("missing").Op("=").Qual("errors", "Join").Call(jen.Id("missing"), jen.Qual("errors", "New").Call(jen.Lit(msg))),
 			jen.Id("w").Dot(w.Name()).Op("=").New(jen.Id(w.Name())),
 		))
 	}
+	e.missing = missing
 	defined := map[*workflow]bool{}
 	var define func(w *workflow)
 	define = func(w *workflow) {
@@ -99,6 +118,13 @@ func (e *emitter) registrations(byName []*workflow) {
 	e.f.Func().Id(registrationsFunc).Params(jen.Id("w").Id(workflowsType)).Index().Qual(runtimePath, "Workflow").Block(body...)
 }
 
+// hasFields reports whether w's type has fields: dependencies that a nil
+// value would lack, where a field-less type's zero value is the workflow.
+func hasFields(w *workflow) bool {
+	st, ok := w.Type.Type().Underlying().(*types.Struct)
+	return !ok || st.NumFields() > 0
+}
+
 // definitionVar names the local holding an earlier version's definition.
 func definitionVar(w *workflow) string { return "def" + upperFirst(w.Name()) }
 
@@ -114,6 +140,9 @@ func (e *emitter) newDefinition(w *workflow) jen.Code {
 
 func (e *emitter) registration(w *workflow) jen.Code {
 	fields := []jen.Code{jen.Id("Definition").Op(":").Add(e.newDefinition(w))}
+	if e.missing {
+		fields = append(fields, jen.Id("Err").Op(":").Id("missing"))
+	}
 	if len(w.Schedules) > 0 {
 		var scheds []jen.Code
 		for _, s := range w.Schedules {
@@ -210,4 +239,26 @@ func (e *emitter) jsonSchemas() {
 	e.f.Func().Id(jsonSchemasFunc).Params().Map(jen.String()).Qual("encoding/json", "RawMessage").Block(
 		jen.Return(jen.Map(jen.String()).Qual("encoding/json", "RawMessage").Values(lines(dict)...)),
 	)
+}
+
+// hostApp writes HostApp, the app value the generated hosts' mains run:
+// the package's registrations with the dependencies HostWorkflows makes.
+func (e *emitter) hostApp() {
+	e.f.Line()
+	e.doc(
+		hostAppVar+" is the package's workflows as the hosts of //wf:hosts run them,",
+		"with the dependencies "+hookName+" makes from the environment: each host's",
+		"generated main sets the store it opens and hands it to the host's entry.",
+	)
+	getenv := jen.Id("getenv").Func().Params(jen.String()).String()
+	e.f.Var().Id(hostAppVar).Op("=").Qual(hostPath, "App").Values(jen.Dict{
+		jen.Id("Workflows"): jen.Func().Params(jen.Id("ctx").Qual("context", "Context"), getenv).
+			Params(jen.Index().Qual(runtimePath, "Workflow"), jen.Error()).Block(
+			jen.List(jen.Id("w"), jen.Err()).Op(":=").Id(hookName).Call(jen.Id("ctx"), jen.Id("getenv")),
+			jen.If(jen.Err().Op("!=").Nil()).Block(
+				jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit(e.p.Name+"."+hookName+": %w"), jen.Err())),
+			),
+			jen.Return(jen.Id(registrationsFunc).Call(jen.Id("w")), jen.Nil()),
+		),
+	})
 }

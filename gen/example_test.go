@@ -32,7 +32,6 @@ func ExamplePlan() {
 	// examples/fulfillment/wfhosts/railway/main.go true
 	// examples/fulfillment/wfhosts/railway/railway.toml true
 	// examples/fulfillment/wfhosts/cloudflare/main.go true
-	// examples/fulfillment/wfhosts/cloudflare/main_other.go true
 	// examples/fulfillment/wfhosts/cloudflare/wrangler.toml true
 	// examples/fulfillment/wfhosts/cloudflare/go.mod true
 	// examples/fulfillment/wfhosts/cloudflare/go.sum true

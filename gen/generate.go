@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/wfgo/wf/gen/internal/hostgen"
 	"go/scanner"
 	"go/token"
 	"io/fs"
@@ -175,12 +176,17 @@ func planPackages(fset *token.FileSet, pkgs []*packages.Package, dir string) ([]
 				files = append(files, File{Path: s})
 			}
 		}
-		if _, err := os.Stat(filepath.Join(model.Dir, hostsDir)); err == nil || len(model.Hosts) > 0 {
-			hostFiles, herrs, err := planHosts(model)
+		if _, err := os.Stat(filepath.Join(model.Dir, hostgen.HostsDir)); err == nil || len(model.Hosts) > 0 {
+			hostFiles, herrs, err := hostgen.Plan(&hostgen.Package{
+				Path: model.Path, Name: model.Name, Dir: model.Dir, Module: model.Module,
+				Hosts: model.Hosts, Sweep: model.Sweep, Store: model.Store, HostsAt: model.HostsAt,
+			})
 			if err != nil {
 				return nil, nil, err
 			}
-			files = append(files, hostFiles...)
+			for _, f := range hostFiles {
+				files = append(files, File{Path: f.Path, Content: f.Content})
+			}
 			errs = append(errs, herrs...)
 		}
 	}

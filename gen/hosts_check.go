@@ -3,6 +3,7 @@ package gen
 import (
 	"bytes"
 	"fmt"
+	"github.com/wfgo/wf/gen/internal/hostgen"
 	"go/ast"
 	"go/format"
 	"go/types"
@@ -138,14 +139,14 @@ func (b *builder) checkScheduleSweeps() {
 	// the search for a shorter one can stop.
 	shortest := time.Duration(1<<63 - 1)
 	for _, h := range b.out.Hosts {
-		shortest = min(shortest, sweepOf(hostSpecOf(h), b.out.Sweep))
+		shortest = min(shortest, hostgen.SweepOf(hostgen.SpecOf(h), b.out.Sweep))
 	}
 	for _, w := range b.out.Workflows {
 		for _, s := range w.Schedules {
 			gap, what := scheduleGap(s, shortest)
 			for _, name := range b.out.Hosts {
-				h := hostSpecOf(name)
-				if sweep := sweepOf(h, b.out.Sweep); gap < sweep {
+				h := hostgen.SpecOf(name)
+				if sweep := hostgen.SweepOf(h, b.out.Sweep); gap < sweep {
 					b.errorf(s.Pos, "//wf:schedule: schedule %q %s, but the %s host sweeps every %s (%s): the fire times between two sweeps would be skipped; %s",
 						s.ID, what, h.Name, shortDuration(sweep), b.sweepReason(h), b.sweepFix(h, gap))
 				}
@@ -155,7 +156,7 @@ func (b *builder) checkScheduleSweeps() {
 }
 
 // sweepReason says where a host's sweep interval comes from.
-func (b *builder) sweepReason(h *hostSpec) string {
+func (b *builder) sweepReason(h *hostgen.Spec) string {
 	switch {
 	case b.out.Sweep > 0:
 		return "sweep= of //wf:hosts at " + b.where(b.out.HostsPos)
@@ -167,7 +168,7 @@ func (b *builder) sweepReason(h *hostSpec) string {
 
 // sweepFix suggests how to honour a schedule whose fire times are gap
 // apart on host h.
-func (b *builder) sweepFix(h *hostSpec, gap time.Duration) string {
+func (b *builder) sweepFix(h *hostgen.Spec, gap time.Duration) string {
 	if gap < h.MinSweep {
 		return fmt.Sprintf("%s cannot sweep more often than every %s: fire less often, or deploy on the worker host", h.Title, shortDuration(h.MinSweep))
 	}

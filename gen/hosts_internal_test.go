@@ -1,31 +1,10 @@
 package gen
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
-
-func TestSweepExpressions(t *testing.T) {
-	t.Parallel()
-	for _, tt := range []struct {
-		sweep             time.Duration
-		cron, eventBridge string
-	}{
-		{time.Minute, "* * * * *", "cron(* * * * ? *)"},
-		{5 * time.Minute, "*/5 * * * *", "cron(0/5 * * * ? *)"},
-		{30 * time.Minute, "*/30 * * * *", "cron(0/30 * * * ? *)"},
-		{time.Hour, "0 * * * *", "cron(0 * * * ? *)"},
-		{6 * time.Hour, "0 */6 * * *", "cron(0 0/6 * * ? *)"},
-		{24 * time.Hour, "0 0 * * *", "cron(0 0 * * ? *)"},
-	} {
-		if got := cronExpr(tt.sweep); got != tt.cron {
-			t.Errorf("cronExpr(%s) = %q, want %q", tt.sweep, got, tt.cron)
-		}
-		if got := eventBridgeExpr(tt.sweep); got != tt.eventBridge {
-			t.Errorf("eventBridgeExpr(%s) = %q, want %q", tt.sweep, got, tt.eventBridge)
-		}
-	}
-}
 
 func TestScheduleGap(t *testing.T) {
 	t.Parallel()
@@ -42,6 +21,20 @@ func TestScheduleGap(t *testing.T) {
 	} {
 		if got, _ := scheduleGap(&tt.s, 0); got != tt.want {
 			t.Errorf("scheduleGap(%+v) = %s, want %s", tt.s, got, tt.want)
+		}
+	}
+}
+
+// TestWrapKeepsDirectivesInside: a //wf: word never starts a wrapped
+// line, where it would read as a directive.
+func TestWrapKeepsDirectivesInside(t *testing.T) {
+	t.Parallel()
+	text := `Step IDs of workflow "fulfillment" version v2 (Fulfillment), from its //wf:step directives.`
+	for width := 10; width <= 90; width++ {
+		for _, l := range wrap(text, width) {
+			if strings.HasPrefix(l, "//") {
+				t.Fatalf("width %d: line %q starts with //", width, l)
+			}
 		}
 	}
 }

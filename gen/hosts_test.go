@@ -122,3 +122,32 @@ func sorted(s []string) []string {
 	slices.Sort(s)
 	return s
 }
+
+// TestHostsRetiredFileRemoved: a Go file wfgen once wrote into a host's
+// directory and no longer does (Cloudflare's main_other.go) is removed
+// when it carries wfgen's header, and kept when it does not.
+func TestHostsRetiredFileRemoved(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		src     string
+		removed bool
+	}{
+		{gen.Header + "\n\npackage main\n", true},
+		{"package main\n", false},
+	} {
+		dir := tempmod.New(t, "..", map[string]string{
+			"worker/worker.go":                        workerPackage("cloudflare"),
+			"worker/wfhosts/cloudflare/main_other.go": tt.src,
+		})
+		files, err := gen.Plan(context.Background(), gen.Config{Dir: dir, Patterns: []string{"./..."}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		removed := slices.ContainsFunc(files, func(f gen.File) bool {
+			return strings.HasSuffix(filepath.ToSlash(f.Path), "wfhosts/cloudflare/main_other.go") && f.Content == nil
+		})
+		if removed != tt.removed {
+			t.Errorf("main_other.go %q: removed %v, want %v", tt.src, removed, tt.removed)
+		}
+	}
+}

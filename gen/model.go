@@ -29,6 +29,8 @@ type pkgModel struct {
 	HostsAt token.Position
 	// Sweep is sweep= of //wf:hosts; 0 when unset.
 	Sweep time.Duration
+	// Store is store= of //wf:hosts; "" when unset (postgres).
+	Store string
 	// Module is the module holding the package (nil outside modules):
 	// the hosts' configs name paths from its root, and the Cloudflare
 	// Worker's own module requires it.

@@ -72,6 +72,7 @@ func signalSchemaVar(s *signal) string   { return lowerFirst(s.Type.Name()) + "S
 const (
 	workflowsType     = "Workflows"
 	registrationsFunc = "Registrations"
+	hostAppVar        = "HostApp"
 	jsonSchemasFunc   = "JSONSchemas"
 	signalsFunc       = "signalValidators"
 )
@@ -108,6 +109,9 @@ func generatedNames(p *pkgModel) map[string]token.Pos {
 	if len(p.Workflows) > 0 {
 		add(workflowsType, p.Workflows[0].Pos)
 		add(registrationsFunc, p.Workflows[0].Pos)
+		if len(p.Hosts) > 0 {
+			add(hostAppVar, p.HostsPos)
+		}
 		if len(p.Signals) > 0 {
 			add(signalsFunc, p.Signals[0].Pos)
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/wfgo/wf/gen/internal/hostgen"
 	"go/scanner"
 	"go/token"
 	"io/fs"
@@ -123,7 +124,7 @@ func staleness(f File) (string, int) {
 		return "generated file is missing; run go generate", 1
 	case err != nil:
 		return err.Error(), 1
-	case f.Content == nil && isHostFile(f.Path):
+	case f.Content == nil && hostgen.IsHostFile(f.Path):
 		return "generated file is left over: its package's //wf:hosts no longer lists this host; delete it or run go generate", 1
 	case f.Content == nil:
 		return "generated file is left over: its package has no //wf: directives; delete it or run go generate", 1

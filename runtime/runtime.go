@@ -168,6 +168,13 @@ type Workflow struct {
 	// decided before the run requests it is not told apart from a
 	// misspelled one.
 	Approvals []string
+	// Err, when set, is why the registration cannot run, found when it
+	// was built: wfgen's Registrations sets it when a Workflows field
+	// that has dependencies is nil, rather than run the zero value and
+	// panic inside a step. New refuses the configuration with it;
+	// replay-only checks (wfgen check --against), which run no step,
+	// ignore it.
+	Err error
 }
 
 // Runtime drives runs. It is safe for concurrent use.
@@ -285,6 +292,9 @@ func New(cfg Config) (*Runtime, error) {
 		}
 		if err := w.Definition.Err(); err != nil {
 			return nil, fmt.Errorf("runtime: %w", err)
+		}
+		if w.Err != nil {
+			return nil, fmt.Errorf("runtime: workflow %q: %w", w.Definition.ID(), w.Err)
 		}
 		id := w.Definition.ID()
 		if _, dup := rt.workflows[id]; dup {

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	_ "modernc.org/sqlite" // the driver SQLiteDSN names
+
 	"github.com/wfgo/wf/host/envstore"
 	"github.com/wfgo/wf/internal/pgtest"
 	"github.com/wfgo/wf/store"

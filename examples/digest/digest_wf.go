@@ -5,6 +5,7 @@ package digest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -74,7 +75,8 @@ func StartDigest(ctx context.Context, rt *runtime.Runtime, runID string, in Inpu
 }
 
 // Workflows holds the workflow values Registrations runs: their fields are the
-// dependencies the workflows use. A nil field runs the zero value of its type.
+// dependencies the workflows use. A nil field whose type has fields is refused
+// by runtime.New (Workflow.Err): the zero value would lack its dependencies.
 type Workflows struct {
 	Digest *Digest
 }
@@ -84,12 +86,15 @@ type Workflows struct {
 // validators of the package's signals and the IDs of its approvals (a decision
 // on another ID is refused).
 func Registrations(w Workflows) []runtime.Workflow {
+	var missing error
 	if w.Digest == nil {
+		missing = errors.Join(missing, errors.New("digest.Workflows.Digest is nil: set it to the workflow value with its dependencies"))
 		w.Digest = new(Digest)
 	}
 	return []runtime.Workflow{
 		{
 			Definition: NewDigestDefinition(w.Digest),
+			Err:        missing,
 			Schedules: []runtime.Schedule{
 				{
 					ID:      "digest-every-15m",

@@ -53,7 +53,7 @@ var claim = expense.Request{ClaimID: "c-1", Employee: "ada", AmountCents: 12_050
 func TestManagerApproves(t *testing.T) {
 	t.Parallel()
 	o, c := &office{}, testclock.New(time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC))
-	rt := newRuntime(t, memstore.New(), c, expense.Registrations(expense.Workflows{Expense: &expense.Expense{Notifier: o, Ledger: o}}))
+	rt := newRuntime(t, memstore.New(), c, expense.Registrations(expense.Workflows{Expense: &expense.Expense{Notifier: o, Ledger: o}, ExpenseV1: &expense.ExpenseV1{Notifier: o, Ledger: o}}))
 	ctx := context.Background()
 	res, err := expense.StartExpense(ctx, rt, "expense:c-1", claim)
 	if err != nil || res.Kind != runtime.KindPaused || res.Run.PendingApproval() == nil {
@@ -76,7 +76,7 @@ func TestManagerApproves(t *testing.T) {
 func TestTimeoutEscalatesToFinance(t *testing.T) {
 	t.Parallel()
 	o, c := &office{}, testclock.New(time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC))
-	rt := newRuntime(t, memstore.New(), c, expense.Registrations(expense.Workflows{Expense: &expense.Expense{Notifier: o, Ledger: o}}))
+	rt := newRuntime(t, memstore.New(), c, expense.Registrations(expense.Workflows{Expense: &expense.Expense{Notifier: o, Ledger: o}, ExpenseV1: &expense.ExpenseV1{Notifier: o, Ledger: o}}))
 	ctx := context.Background()
 	if _, err := expense.StartExpense(ctx, rt, "expense:c-2", claim); err != nil {
 		t.Fatal(err)
@@ -151,7 +151,7 @@ func TestRunsInFlightFinishOnV1(t *testing.T) {
 func TestInvalidClaimIsRefused(t *testing.T) {
 	t.Parallel()
 	o, c := &office{}, testclock.New(time.Now())
-	rt := newRuntime(t, memstore.New(), c, expense.Registrations(expense.Workflows{Expense: &expense.Expense{Notifier: o, Ledger: o}}))
+	rt := newRuntime(t, memstore.New(), c, expense.Registrations(expense.Workflows{Expense: &expense.Expense{Notifier: o, Ledger: o}, ExpenseV1: &expense.ExpenseV1{Notifier: o, Ledger: o}}))
 	_, err := expense.StartExpense(context.Background(), rt, "bad", expense.Request{ClaimID: "c", Employee: "ada", AmountCents: 0})
 	var ve *wf.ValidationError
 	if !errors.As(err, &ve) || ve.Issues[0].Path != "/amountCents" {
@@ -162,7 +162,7 @@ func TestInvalidClaimIsRefused(t *testing.T) {
 func TestUndeclaredApprovalIsRefused(t *testing.T) {
 	t.Parallel()
 	o, c := &office{}, testclock.New(time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC))
-	rt := newRuntime(t, memstore.New(), c, expense.Registrations(expense.Workflows{Expense: &expense.Expense{Notifier: o, Ledger: o}}))
+	rt := newRuntime(t, memstore.New(), c, expense.Registrations(expense.Workflows{Expense: &expense.Expense{Notifier: o, Ledger: o}, ExpenseV1: &expense.ExpenseV1{Notifier: o, Ledger: o}}))
 	ctx := context.Background()
 	if _, err := expense.StartExpense(ctx, rt, "expense:c-1", claim); err != nil {
 		t.Fatal(err)
@@ -180,7 +180,7 @@ func TestUndecodableClaimIsRefused(t *testing.T) {
 	t.Parallel()
 	o, c := &office{}, testclock.New(time.Now())
 	st := memstore.New()
-	rt := newRuntime(t, st, c, expense.Registrations(expense.Workflows{Expense: &expense.Expense{Notifier: o, Ledger: o}}))
+	rt := newRuntime(t, st, c, expense.Registrations(expense.Workflows{Expense: &expense.Expense{Notifier: o, Ledger: o}, ExpenseV1: &expense.ExpenseV1{Notifier: o, Ledger: o}}))
 	for _, amount := range []string{`1.0`, `1e30`, `9223372036854775808`} {
 		input := json.RawMessage(`{"claimId": "c", "employee": "ada", "amountCents": ` + amount + `, "purpose": "lunch"}`)
 		_, err := rt.StartRun(context.Background(), runtime.StartRequest{WorkflowID: "expense", RunID: "bad-" + amount, Input: input})

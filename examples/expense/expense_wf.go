@@ -5,6 +5,7 @@ package expense
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -169,7 +170,8 @@ func DecideExpenseV1ManagerApproval(ctx context.Context, rt *runtime.Runtime, ru
 }
 
 // Workflows holds the workflow values Registrations runs: their fields are the
-// dependencies the workflows use. A nil field runs the zero value of its type.
+// dependencies the workflows use. A nil field whose type has fields is refused
+// by runtime.New (Workflow.Err): the zero value would lack its dependencies.
 type Workflows struct {
 	Expense   *Expense
 	ExpenseV1 *ExpenseV1
@@ -180,16 +182,20 @@ type Workflows struct {
 // validators of the package's signals and the IDs of its approvals (a decision
 // on another ID is refused).
 func Registrations(w Workflows) []runtime.Workflow {
+	var missing error
 	if w.Expense == nil {
+		missing = errors.Join(missing, errors.New("expense.Workflows.Expense is nil: set it to the workflow value with its dependencies"))
 		w.Expense = new(Expense)
 	}
 	if w.ExpenseV1 == nil {
+		missing = errors.Join(missing, errors.New("expense.Workflows.ExpenseV1 is nil: set it to the workflow value with its dependencies"))
 		w.ExpenseV1 = new(ExpenseV1)
 	}
 	defExpenseV1 := NewExpenseV1Definition(w.ExpenseV1)
 	return []runtime.Workflow{
 		{
 			Definition: NewExpenseDefinition(w.Expense, defExpenseV1),
+			Err:        missing,
 			Approvals:  []string{"finance-approval", "manager-approval"},
 		},
 	}

@@ -21,8 +21,11 @@
 // wfgen write an entry point and its config per host into wfhosts/<host>/
 // (see package gen), and HostWorkflows gives them the workflows'
 // services. hosts_test.go runs each entry point the way its host does.
+// store=either links both store drivers, so that the entry points run on
+// a local SQLite file as well as on PostgreSQL; an app names the one it
+// deploys on, and its binaries link that driver only.
 //
-//wf:hosts vercel netlify railway cloudflare lambda worker cron
+//wf:hosts vercel netlify railway cloudflare lambda worker cron store=either
 package fulfillment
 
 //go:generate go run github.com/wfgo/wf/cmd/wfgen

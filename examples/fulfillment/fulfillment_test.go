@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -297,5 +299,24 @@ func wrongPayload(ctx context.Context, rt *runtime.Runtime) {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("compiler output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestNilDependencyRefusedAtStart: a Workflows field left nil is refused
+// by runtime.New, naming the field, rather than run without its services
+// and panic inside a step.
+func TestNilDependencyRefusedAtStart(t *testing.T) {
+	t.Parallel()
+	w := fulfillment.LogWarehouse{Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))}
+	_, err := runtime.New(runtime.Config{Store: memstore.New(), Workflows: fulfillment.Registrations(fulfillment.Workflows{
+		Fulfillment: &fulfillment.Fulfillment{Inventory: w, Shipping: w},
+	})})
+	if err == nil || !strings.Contains(err.Error(), "fulfillment.Workflows.FulfillmentV1 is nil") {
+		t.Fatalf("runtime.New with FulfillmentV1 nil: %v, want an error naming the field", err)
+	}
+	if _, err := runtime.New(runtime.Config{Store: memstore.New(), Workflows: fulfillment.Registrations(fulfillment.Workflows{
+		Fulfillment: &fulfillment.Fulfillment{Inventory: w, Shipping: w}, FulfillmentV1: &fulfillment.FulfillmentV1{Inventory: w, Shipping: w},
+	})}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -5,10 +5,12 @@ package fulfillment
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/wfgo/wf"
+	"github.com/wfgo/wf/host"
 	"github.com/wfgo/wf/runtime"
 	"github.com/wfgo/wf/schema"
 )
@@ -20,9 +22,8 @@ const (
 	_ = wf.EnforceVersion(wf.MaxGenVersion - 1)
 )
 
-// Step IDs of workflow "fulfillment" version v2 (Fulfillment), from its
-//
-//wf:step directives.
+// Step IDs of workflow "fulfillment" version v2 (Fulfillment), from
+// its //wf:step directives.
 const (
 	FulfillmentStepReserveInventory wf.StepID = "reserve-inventory"
 	FulfillmentStepShipOrder        wf.StepID = "ship-order"
@@ -94,9 +95,8 @@ func DecideFulfillmentLargeOrder(ctx context.Context, rt *runtime.Runtime, runID
 	return rt.DeliverApproval(ctx, runtime.ApprovalDecision{RunID: runID, ApprovalID: "large-order", Approved: approved, Feedback: feedback})
 }
 
-// Step IDs of workflow "fulfillment" version v1 (FulfillmentV1), from its
-//
-//wf:step directives.
+// Step IDs of workflow "fulfillment" version v1 (FulfillmentV1), from
+// its //wf:step directives.
 const (
 	FulfillmentV1StepReserveInventory wf.StepID = "reserve-inventory"
 	FulfillmentV1StepShipOrder        wf.StepID = "ship-order"
@@ -142,7 +142,8 @@ func DeliverPaymentReceived(ctx context.Context, rt *runtime.Runtime, runID, sig
 }
 
 // Workflows holds the workflow values Registrations runs: their fields are the
-// dependencies the workflows use. A nil field runs the zero value of its type.
+// dependencies the workflows use. A nil field whose type has fields is refused
+// by runtime.New (Workflow.Err): the zero value would lack its dependencies.
 type Workflows struct {
 	Fulfillment   *Fulfillment
 	FulfillmentV1 *FulfillmentV1
@@ -153,10 +154,13 @@ type Workflows struct {
 // validators of the package's signals and the IDs of its approvals (a decision
 // on another ID is refused).
 func Registrations(w Workflows) []runtime.Workflow {
+	var missing error
 	if w.Fulfillment == nil {
+		missing = errors.Join(missing, errors.New("fulfillment.Workflows.Fulfillment is nil: set it to the workflow value with its dependencies"))
 		w.Fulfillment = new(Fulfillment)
 	}
 	if w.FulfillmentV1 == nil {
+		missing = errors.Join(missing, errors.New("fulfillment.Workflows.FulfillmentV1 is nil: set it to the workflow value with its dependencies"))
 		w.FulfillmentV1 = new(FulfillmentV1)
 	}
 	defFulfillmentV1 := NewFulfillmentV1Definition(w.FulfillmentV1)
@@ -164,11 +168,23 @@ func Registrations(w Workflows) []runtime.Workflow {
 	return []runtime.Workflow{
 		{
 			Definition: NewFulfillmentDefinition(w.Fulfillment, defFulfillmentV1),
+			Err:        missing,
 			Signals:    signals,
 			Approvals:  []string{"large-order"},
 		},
 	}
 }
+
+// HostApp is the package's workflows as the hosts of //wf:hosts run them, with
+// the dependencies HostWorkflows makes from the environment: each host's
+// generated main sets the store it opens and hands it to the host's entry.
+var HostApp = host.App{Workflows: func(ctx context.Context, getenv func(string) string) ([]runtime.Workflow, error) {
+	w, err := HostWorkflows(ctx, getenv)
+	if err != nil {
+		return nil, fmt.Errorf("fulfillment.HostWorkflows: %w", err)
+	}
+	return Registrations(w), nil
+}}
 
 // signalValidators maps each signal of the package to the validator of its
 // payload.

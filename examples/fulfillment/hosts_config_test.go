@@ -96,7 +96,8 @@ func TestHostConfigs(t *testing.T) {
 		v := readConfig(t, "netlify/netlify.toml", tomlUnmarshal)
 		wantField(t, "netlify.toml", v, sweepCron, "functions", "wf-sweep", "schedule")
 		wantField(t, "netlify.toml", v, "functions", "build", "functions")
-		wantField(t, "netlify.toml", v, "go build -o functions/wf-sweep .", "build", "command")
+		wantField(t, "netlify.toml", v, "go build -o functions/wf-sweep . && cp functions/wf-sweep functions/wf-ingress", "build", "command")
+		wantField(t, "netlify.toml", v, "/.netlify/functions/wf-ingress/:splat", "redirects", 0, "to")
 	})
 	t.Run("railway.toml", func(t *testing.T) {
 		t.Parallel()

@@ -190,3 +190,41 @@ func TestHostVercel(t *testing.T) {
 		t.Errorf("read over the ingress: %d %s, want 200 and the paused run", status, body)
 	}
 }
+
+// TestHostFunctionsServeIngress starts a run through the ingress API of
+// the Lambda function (a function URL's event) and of the Netlify one
+// (behind netlify.toml's /api/wf redirect), each with its secret.
+func TestHostFunctionsServeIngress(t *testing.T) {
+	t.Parallel()
+	body := strconv.Quote(`{"workflowId":"fulfillment","runId":"order-9","input":{"orderId":"order-9","delayMs":60000}}`)
+	for name, event := range map[string]string{
+		"lambda": `{"version":"2.0","rawPath":"/runs","rawQueryString":"","headers":{"authorization":"Bearer in-s3cret"},` +
+			`"requestContext":{"http":{"method":"POST","path":"/runs"}},"body":` + body + `,"isBase64Encoded":false}`,
+		"netlify": `{"path":"/api/wf/runs","httpMethod":"POST","headers":{"authorization":"Bearer in-s3cret"},"body":` + body + `}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			api, addr := newLambdaRuntimeAPI(t, event)
+			cmd := hostCommand(t, name, "WF_SQLITE_PATH="+hostStore(t), "AWS_LAMBDA_RUNTIME_API="+addr, "WF_INGRESS_SECRET=in-s3cret")
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+			var a lambdaAnswer
+			select {
+			case a = <-api.answer:
+			case <-time.After(20 * time.Second):
+				t.Fatalf("%s answered nothing; stderr:\n%s", name, stderr.String())
+			}
+			var res struct {
+				StatusCode int    `json:"statusCode"`
+				Body       string `json:"body"`
+			}
+			if err := json.Unmarshal(a.body, &res); err != nil || res.StatusCode != http.StatusCreated || !strings.Contains(res.Body, `"kind":"paused"`) {
+				t.Fatalf("%s answered %s, want 201 and a paused run", name, a.body)
+			}
+		})
+	}
+}

@@ -20,7 +20,7 @@ import (
 
 	"github.com/wfgo/wf/examples/fulfillment"
 	"github.com/wfgo/wf/host"
-	"github.com/wfgo/wf/host/envstore"
+	liteenv "github.com/wfgo/wf/host/envstore/sqlite"
 	"github.com/wfgo/wf/internal/pgtest"
 	"github.com/wfgo/wf/runtime"
 	"github.com/wfgo/wf/store/postgres"
@@ -102,7 +102,7 @@ func hostStore(t *testing.T) string {
 	path := filepath.Join(t.TempDir(), "wf.db")
 	ctx := context.Background()
 	getenv := func(k string) string { return map[string]string{"WF_SQLITE_PATH": path}[k] }
-	opened, err := envstore.Open(ctx, getenv, true)
+	opened, err := liteenv.Open(ctx, getenv, true)
 	if err != nil {
 		t.Fatal(err)
 	}

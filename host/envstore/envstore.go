@@ -1,23 +1,19 @@
-// Package envstore opens the store a host's environment names: PostgreSQL
-// when DATABASE_URL is set (tables in the schema WF_PG_SCHEMA, default
-// public; wake-ups NOTIFYed on WF_PG_NOTIFY, default wf_wake), otherwise the SQLite file named by WF_SQLITE_PATH (default
-// "wf.db"). Generated mains call Open; it imports
-// the pgx and modernc.org/sqlite drivers, so the library proper does not.
+// Package envstore is how a host opens the store its environment names,
+// without linking a database driver: the drivers are its subpackages,
+// github.com/wfgo/wf/host/envstore/postgres (DATABASE_URL) and
+// github.com/wfgo/wf/host/envstore/sqlite (WF_SQLITE_PATH), and a host
+// links only the ones its main imports, so a PostgreSQL host carries no
+// SQLite driver and a SQLite host no pgx. Either joins the two for a host
+// that takes whichever the environment names.
 package envstore
 
 import (
 	"context"
-	"database/sql"
 	"errors"
-	"fmt"
+	"log/slog"
 	"strings"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-	_ "modernc.org/sqlite" // the embedded default driver
-
 	"github.com/wfgo/wf/store"
-	"github.com/wfgo/wf/store/postgres"
-	"github.com/wfgo/wf/store/sqlite"
 )
 
 // DefaultSQLitePath is the SQLite file used when neither DATABASE_URL nor
@@ -33,76 +29,45 @@ type Opened struct {
 	Store store.Store
 	// Kind is "postgres" or "sqlite".
 	Kind string
-	// Pool is the Postgres pool (nil for SQLite), for LISTEN wake-ups.
-	Pool *pgxpool.Pool
-	// NotifyChannel is the channel the store NOTIFYs ("" for none): pass
-	// it with Pool to host/worker.Listen.
+	// NotifyChannel is the channel the store NOTIFYs ("" for none).
 	NotifyChannel string
-	close         func()
+	// Wake, set when the store can say that runs became ready (PostgreSQL
+	// LISTEN on NotifyChannel), returns a channel that receives then,
+	// until ctx ends: a worker sweeps early on each receive.
+	Wake func(ctx context.Context, logger *slog.Logger) <-chan struct{}
+	// Release releases the store's connections; Close calls it.
+	Release func()
 }
 
 // Close releases the store's connections.
 func (o *Opened) Close() {
-	if o.close != nil {
-		o.close()
+	if o != nil && o.Release != nil {
+		o.Release()
 	}
 }
 
-// Open opens the store named by the environment (read through getenv,
-// usually os.Getenv). It never creates the schema: with Migrate false an
-// unmigrated database is an error naming `wfgen migrate`; with Migrate true
-// (demos, tests, a single-binary app) it migrates first.
-func Open(ctx context.Context, getenv func(string) string, migrate bool) (*Opened, error) {
-	if url := getenv("DATABASE_URL"); url != "" {
-		var opts []postgres.Option
-		if schema := getenv("WF_PG_SCHEMA"); schema != "" {
-			opts = append(opts, postgres.WithSchema(schema))
+// Opener opens the store the environment (read through getenv, usually
+// os.Getenv) names. It never creates the schema: with migrate false an
+// unmigrated database is an error naming `wfgen migrate`; with migrate
+// true (demos, tests, a single-binary app) it migrates first. The
+// subpackages' Open functions are Openers.
+type Opener func(ctx context.Context, getenv func(string) string, migrate bool) (*Opened, error)
+
+// Either returns an Opener that opens PostgreSQL with pg when DATABASE_URL
+// is set and SQLite with lite otherwise: a host that imports both drivers
+// takes whichever its environment names.
+func Either(pg, lite Opener) Opener {
+	return func(ctx context.Context, getenv func(string) string, migrate bool) (*Opened, error) {
+		if getenv("DATABASE_URL") != "" {
+			return pg(ctx, getenv, migrate)
 		}
-		channel := getenv("WF_PG_NOTIFY")
-		switch channel {
-		case "off":
-			channel = ""
-		case "":
-			channel = DefaultNotifyChannel
-		}
-		if channel != "" {
-			opts = append(opts, postgres.WithNotify(channel))
-		}
-		o, err := openPostgres(ctx, url, migrate, opts)
-		if o != nil {
-			o.NotifyChannel = channel
-		}
-		return o, err
+		return lite(ctx, getenv, migrate)
 	}
-	path := getenv("WF_SQLITE_PATH")
-	if path == "" {
-		path = DefaultSQLitePath
-	}
-	return openSQLite(ctx, path, migrate)
 }
 
-func openPostgres(ctx context.Context, url string, migrate bool, opts []postgres.Option) (*Opened, error) {
-	pool, err := pgxpool.New(ctx, url)
-	if err != nil {
-		return nil, fmt.Errorf("envstore: DATABASE_URL: %w", err)
-	}
-	if err := pool.Ping(ctx); err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("envstore: cannot reach PostgreSQL at DATABASE_URL: %w", err)
-	}
-	if migrate {
-		if err := postgres.Migrate(ctx, pool, opts...); err != nil {
-			pool.Close()
-			return nil, fmt.Errorf("envstore: migrate PostgreSQL: %w", err)
-		}
-	}
-	st, err := postgres.New(ctx, pool, opts...)
-	if err != nil {
-		pool.Close()
-		return nil, err
-	}
-	return &Opened{Store: st, Kind: "postgres", Pool: pool, close: pool.Close}, nil
-}
+// ErrNoDatabaseURL is the PostgreSQL opener's error when DATABASE_URL is
+// unset.
+var ErrNoDatabaseURL = errors.New("envstore: DATABASE_URL is not set; this host opens PostgreSQL only (//wf:hosts store=)")
 
 // SQLiteDSN is the modernc.org/sqlite DSN used for a database file. The
 // path is escaped: in a file: URI a '#' or '?' would otherwise end it.
@@ -111,30 +76,3 @@ func SQLiteDSN(path string) string {
 }
 
 var uriPathEscaper = strings.NewReplacer("%", "%25", "#", "%23", "?", "%3F")
-
-func openSQLite(ctx context.Context, path string, migrate bool) (*Opened, error) {
-	db, err := sql.Open("sqlite", SQLiteDSN(path))
-	if err != nil {
-		return nil, fmt.Errorf("envstore: open SQLite %s: %w", path, err)
-	}
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("envstore: open SQLite %s (set WF_SQLITE_PATH or DATABASE_URL): %w", path, err)
-	}
-	if migrate {
-		if err := sqlite.Migrate(ctx, db); err != nil {
-			db.Close()
-			return nil, fmt.Errorf("envstore: migrate SQLite %s: %w", path, err)
-		}
-	}
-	st, err := sqlite.New(db)
-	if err != nil {
-		db.Close()
-		var se *sqlite.SchemaError
-		if errors.As(err, &se) {
-			return nil, fmt.Errorf("envstore: SQLite %s: %w", path, err)
-		}
-		return nil, err
-	}
-	return &Opened{Store: st, Kind: "sqlite", close: func() { _ = st.Close(); _ = db.Close() }}, nil
-}

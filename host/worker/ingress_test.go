@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/wfgo/wf/host"
-	"github.com/wfgo/wf/host/envstore"
+	pgenv "github.com/wfgo/wf/host/envstore/postgres"
 	"github.com/wfgo/wf/host/internal/hosttest"
 	"github.com/wfgo/wf/internal/pgtest"
 	"github.com/wfgo/wf/runtime"
@@ -42,7 +42,7 @@ func TestIngressContract(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := map[string]string{"DATABASE_URL": pgtest.URL(), "WF_PG_SCHEMA": db.Schema, "WF_PG_NOTIFY": "wake_" + db.Schema}
-	opened, err := envstore.Open(ctx, func(k string) string { return env[k] }, false)
+	opened, err := pgenv.Open(ctx, func(k string) string { return env[k] }, false)
 	if err != nil {
 		t.Fatal(err)
 	}

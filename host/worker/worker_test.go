@@ -12,7 +12,6 @@ import (
 	"github.com/wfgo/wf"
 	"github.com/wfgo/wf/host"
 	"github.com/wfgo/wf/host/worker"
-	"github.com/wfgo/wf/internal/pgtest"
 	"github.com/wfgo/wf/runtime"
 	"github.com/wfgo/wf/store"
 	"github.com/wfgo/wf/store/memstore"
@@ -121,30 +120,6 @@ func TestWorkerDrainsOnShutdown(t *testing.T) {
 	}
 	if run.Status != wf.StatusFinished || string(run.Output) != "7" || run.LeaseOwner != "" {
 		t.Fatalf("after drain: %s %s lease %q", run.Status, run.Output, run.LeaseOwner)
-	}
-}
-
-func TestListenWakesOnNotify(t *testing.T) {
-	t.Parallel()
-	pool := pgtest.NewPool(t, nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	wake := worker.Listen(ctx, pool, "wf_wake_test", nil)
-	// LISTEN is asynchronous: notify until a wake-up arrives.
-	deadline := time.After(10 * time.Second)
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		select {
-		case <-wake:
-			return
-		case <-deadline:
-			t.Fatal("no wake-up after NOTIFY")
-		case <-tick.C:
-			if _, err := pool.Exec(ctx, `SELECT pg_notify('wf_wake_test', 'run-1')`); err != nil {
-				t.Fatal(err)
-			}
-		}
 	}
 }
 

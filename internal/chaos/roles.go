@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/wfgo/wf"
+	pgenv "github.com/wfgo/wf/host/envstore/postgres"
 	"github.com/wfgo/wf/host/worker"
 	"github.com/wfgo/wf/runtime"
 	"github.com/wfgo/wf/store"
@@ -94,7 +95,7 @@ func runWorker(ctx context.Context, c roleConfig, logger *slog.Logger) error {
 		return err
 	}
 	defer p.pool.Close()
-	wake := worker.Listen(ctx, p.pool, notifyChannel(c.Schema), logger)
+	wake := pgenv.Listen(ctx, p.pool, notifyChannel(c.Schema), logger)
 	return worker.Run(ctx, p.rt, worker.Options{
 		Interval: 200 * time.Millisecond,
 		Sweep:    runtime.SweepOptions{Concurrency: 4, MaxDuration: c.Lease}, // a sweep never outlives its claims

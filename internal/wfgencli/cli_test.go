@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -105,8 +106,8 @@ func TestAppModule(t *testing.T) {
 
 	code, stdout, stderr := run("-C", dir, "-v", "./...")
 	if code != 0 || !strings.HasPrefix(stdout, "wrote fulfillment/fulfillment_wf.go\n") ||
-		!strings.Contains(stdout, "wrote fulfillment/wfhosts/cloudflare/go.mod\n") || strings.Count(stdout, "\n") != 19 {
-		t.Fatalf("generate: status %d, stdout %q (want the package's file and its 7 hosts' 18), stderr %s", code, stdout, stderr)
+		!strings.Contains(stdout, "wrote fulfillment/wfhosts/cloudflare/go.mod\n") || strings.Count(stdout, "\n") != 18 {
+		t.Fatalf("generate: status %d, stdout %q (want the package's file and its 7 hosts' 17), stderr %s", code, stdout, stderr)
 	}
 	first, err := os.ReadFile(out)
 	if err != nil {
@@ -199,4 +200,45 @@ func ExampleMain() {
 	//   <id>
 	//         Name is the signal's wire name, unique in the package, e.g.
 	//         payment-received.
+}
+
+// TestHostsLinkTheirStoreOnly generates the hosts of an app module with
+// each store= and lists what the worker and the Lambda function link: the
+// driver named, and not the other.
+func TestHostsLinkTheirStoreOnly(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("builds a module")
+	}
+	for store, want := range map[string][2]string{
+		"postgres": {"github.com/jackc/pgx/v5", "modernc.org/sqlite"},
+		"sqlite":   {"modernc.org/sqlite", "github.com/jackc/pgx/v5"},
+	} {
+		t.Run(store, func(t *testing.T) {
+			t.Parallel()
+			dir := tempModule(t)
+			doc := filepath.Join(dir, "fulfillment", "doc.go")
+			src, err := os.ReadFile(doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(doc, bytes.Replace(src, []byte("store=either"), []byte("store="+store), -1), 0o666); err != nil {
+				t.Fatal(err)
+			}
+			if code, _, stderr := run("-C", dir, "./..."); code != 0 {
+				t.Fatalf("generate: status %d\n%s", code, stderr)
+			}
+			list := exec.Command("go", "list", "-deps", "./fulfillment/wfhosts/worker", "./fulfillment/wfhosts/lambda")
+			list.Dir = dir
+			out, err := list.Output()
+			if err != nil {
+				t.Fatalf("go list -deps: %v", err)
+			}
+			deps := strings.Fields(string(out))
+			if !slices.Contains(deps, want[0]) || slices.Contains(deps, want[1]) {
+				t.Fatalf("store=%s: the hosts link %s: %v, and %s: %v; want only the first",
+					store, want[0], slices.Contains(deps, want[0]), want[1], slices.Contains(deps, want[1]))
+			}
+		})
+	}
 }

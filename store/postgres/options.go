@@ -71,7 +71,7 @@ func WithMaxPayload(bytes int) Option { return func(c *config) { c.maxPayload = 
 // WithNotify makes the store send NOTIFY channel, with the run's ID as
 // payload, in the same transaction as a delivery and as a commit that
 // leaves a run ready for another driver (yielded, or paused while a
-// delivery arrived). A worker LISTENing on channel (host/worker.Listen)
+// delivery arrived). A worker LISTENing on channel (host/envstore/postgres.Listen)
 // then sweeps at once instead of at its next poll. Wake-ups are only an
 // optimisation: behind a pooler that cannot LISTEN, polling still finds the
 // work. Defaults to none.

@@ -21,6 +21,8 @@ import (
 	"github.com/wfgo/wf"
 	"github.com/wfgo/wf/examples/fulfillment"
 	"github.com/wfgo/wf/host/envstore"
+	pgenv "github.com/wfgo/wf/host/envstore/postgres"
+	liteenv "github.com/wfgo/wf/host/envstore/sqlite"
 	"github.com/wfgo/wf/runtime"
 )
 
@@ -46,7 +48,7 @@ func (w warehouse) Ship(_ context.Context, orderID, paymentID, key string) error
 }
 
 func run(ctx context.Context, out io.Writer, getenv func(string) string, delay time.Duration) error {
-	opened, err := envstore.Open(ctx, getenv, true)
+	opened, err := envstore.Either(pgenv.Open, liteenv.Open)(ctx, getenv, true)
 	if err != nil {
 		return err
 	}
@@ -60,7 +62,7 @@ func run(ctx context.Context, out io.Writer, getenv func(string) string, delay t
 	w := warehouse{out: out}
 	rt, err := runtime.New(runtime.Config{
 		Store:     opened.Store,
-		Workflows: fulfillment.Registrations(fulfillment.Workflows{Fulfillment: &fulfillment.Fulfillment{Inventory: w, Shipping: w}}),
+		Workflows: fulfillment.Registrations(fulfillment.Workflows{Fulfillment: &fulfillment.Fulfillment{Inventory: w, Shipping: w}, FulfillmentV1: &fulfillment.FulfillmentV1{Inventory: w, Shipping: w}}),
 	})
 	if err != nil {
 		return err

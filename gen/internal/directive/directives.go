@@ -136,4 +136,9 @@ type Hosts struct {
 	// or 24h. Railway runs a cron at most every 5m; Vercel's Hobby plan
 	// once a day. Defaults to 5m (5s for the worker).
 	Sweep time.Duration `wf:"sweep"`
+	// Store is the store driver the hosts' binaries link: postgres
+	// (DATABASE_URL), sqlite (WF_SQLITE_PATH) or either (both drivers,
+	// PostgreSQL when DATABASE_URL is set). A binary links only the
+	// drivers it names. Cloudflare always uses D1. Defaults to postgres.
+	Store string `wf:"store" enum:"postgres,sqlite,either"`
 }

@@ -5,6 +5,7 @@ package basic
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -186,7 +187,8 @@ func DeliverRefunded(ctx context.Context, rt *runtime.Runtime, runID, signalID s
 }
 
 // Workflows holds the workflow values Registrations runs: their fields are the
-// dependencies the workflows use. A nil field runs the zero value of its type.
+// dependencies the workflows use. A nil field whose type has fields is refused
+// by runtime.New (Workflow.Err): the zero value would lack its dependencies.
 type Workflows struct {
 	Checkout *Checkout
 	cleanup  *cleanup
@@ -197,7 +199,9 @@ type Workflows struct {
 // validators of the package's signals and the IDs of its approvals (a decision
 // on another ID is refused).
 func Registrations(w Workflows) []runtime.Workflow {
+	var missing error
 	if w.Checkout == nil {
+		missing = errors.Join(missing, errors.New("basic.Workflows.Checkout is nil: set it to the workflow value with its dependencies"))
 		w.Checkout = new(Checkout)
 	}
 	if w.cleanup == nil {
@@ -207,6 +211,7 @@ func Registrations(w Workflows) []runtime.Workflow {
 	return []runtime.Workflow{
 		{
 			Definition: NewCheckoutDefinition(w.Checkout),
+			Err:        missing,
 			Schedules: []runtime.Schedule{
 				{
 					ID:      "frequent",
@@ -231,6 +236,7 @@ func Registrations(w Workflows) []runtime.Workflow {
 		},
 		{
 			Definition: newCleanupDefinition(w.cleanup),
+			Err:        missing,
 			Signals:    signals,
 		},
 	}

@@ -48,7 +48,8 @@ func StartJob(ctx context.Context, rt *wfruntime.Runtime, runID string, in strin
 }
 
 // Workflows holds the workflow values Registrations runs: their fields are the
-// dependencies the workflows use. A nil field runs the zero value of its type.
+// dependencies the workflows use. A nil field whose type has fields is refused
+// by runtime.New (Workflow.Err): the zero value would lack its dependencies.
 type Workflows struct {
 	Job *Job
 }

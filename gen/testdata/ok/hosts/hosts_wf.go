@@ -5,10 +5,12 @@ package hosts
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/wfgo/wf"
+	"github.com/wfgo/wf/host"
 	"github.com/wfgo/wf/runtime"
 	"github.com/wfgo/wf/schema"
 )
@@ -56,7 +58,8 @@ func StartReminder(ctx context.Context, rt *runtime.Runtime, runID string, in Ta
 }
 
 // Workflows holds the workflow values Registrations runs: their fields are the
-// dependencies the workflows use. A nil field runs the zero value of its type.
+// dependencies the workflows use. A nil field whose type has fields is refused
+// by runtime.New (Workflow.Err): the zero value would lack its dependencies.
 type Workflows struct {
 	Reminder *Reminder
 }
@@ -66,12 +69,15 @@ type Workflows struct {
 // validators of the package's signals and the IDs of its approvals (a decision
 // on another ID is refused).
 func Registrations(w Workflows) []runtime.Workflow {
+	var missing error
 	if w.Reminder == nil {
+		missing = errors.Join(missing, errors.New("hosts.Workflows.Reminder is nil: set it to the workflow value with its dependencies"))
 		w.Reminder = new(Reminder)
 	}
 	return []runtime.Workflow{
 		{
 			Definition: NewReminderDefinition(w.Reminder),
+			Err:        missing,
 			Schedules: []runtime.Schedule{
 				{
 					ID:      "quarter-hourly",
@@ -85,6 +91,17 @@ func Registrations(w Workflows) []runtime.Workflow {
 		},
 	}
 }
+
+// HostApp is the package's workflows as the hosts of //wf:hosts run them, with
+// the dependencies HostWorkflows makes from the environment: each host's
+// generated main sets the store it opens and hands it to the host's entry.
+var HostApp = host.App{Workflows: func(ctx context.Context, getenv func(string) string) ([]runtime.Workflow, error) {
+	w, err := HostWorkflows(ctx, getenv)
+	if err != nil {
+		return nil, fmt.Errorf("hosts.HostWorkflows: %w", err)
+	}
+	return Registrations(w), nil
+}}
 
 // JSONSchemas returns the JSON Schema of each workflow input and output and of
 // each signal payload, keyed "<workflow>.input", "<workflow>.output" and

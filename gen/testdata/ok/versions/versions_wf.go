@@ -5,6 +5,7 @@ package versions
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/wfgo/wf"
@@ -134,7 +135,8 @@ func StartOther(ctx context.Context, rt *runtime.Runtime, runID string, in strin
 }
 
 // Workflows holds the workflow values Registrations runs: their fields are the
-// dependencies the workflows use. A nil field runs the zero value of its type.
+// dependencies the workflows use. A nil field whose type has fields is refused
+// by runtime.New (Workflow.Err): the zero value would lack its dependencies.
 type Workflows struct {
 	Counter   *Counter
 	CounterV1 *CounterV1
@@ -147,7 +149,9 @@ type Workflows struct {
 // validators of the package's signals and the IDs of its approvals (a decision
 // on another ID is refused).
 func Registrations(w Workflows) []runtime.Workflow {
+	var missing error
 	if w.Counter == nil {
+		missing = errors.Join(missing, errors.New("versions.Workflows.Counter is nil: set it to the workflow value with its dependencies"))
 		w.Counter = new(Counter)
 	}
 	if w.CounterV1 == nil {
@@ -164,9 +168,11 @@ func Registrations(w Workflows) []runtime.Workflow {
 	return []runtime.Workflow{
 		{
 			Definition: NewCounterDefinition(w.Counter, defCounterV2, defCounterV1),
+			Err:        missing,
 		},
 		{
 			Definition: NewOtherDefinition(w.Other),
+			Err:        missing,
 		},
 	}
 }

@@ -3,37 +3,16 @@
 package handler
 
 import (
-	"log/slog"
 	"net/http"
-	"os"
 
-	"github.com/wfgo/wf/host"
+	"github.com/wfgo/wf/examples/fulfillment"
+	"github.com/wfgo/wf/host/envstore"
+	"github.com/wfgo/wf/host/envstore/postgres"
+	"github.com/wfgo/wf/host/envstore/sqlite"
 	"github.com/wfgo/wf/host/vercel"
-	"github.com/wfgo/wf/runtime"
 )
 
-// Ingress serves the ingress API of package host (start runs, deliver signals
-// and approvals, read runs) under /api/wf, which vercel.json rewrites to this
-// function: POST /api/wf/runs starts a run. A request without "Authorization:
-// Bearer $WF_INGRESS_SECRET" is refused with 401 before the store is touched,
-// and so is every request while the secret is unset. When the store cannot be
-// opened it answers 500 internal and logs why. It shares route and newRuntime
-// with wf-sweep.go.
-func Ingress(w http.ResponseWriter, r *http.Request) {
-	secret := os.Getenv("WF_INGRESS_SECRET")
-	if !host.BearerMatches(r, secret) {
-		host.WriteError(w, http.StatusUnauthorized, host.CodeUnauthorized, "Unauthorized", nil)
-		return
-	}
-	h, err := ingressRoute.get(r.Context(), func(rt *runtime.Runtime) (http.Handler, error) {
-		return host.NewIngress(host.IngressConfig{Runtime: rt, Secret: secret})
-	})
-	if err != nil {
-		slog.New(slog.NewJSONHandler(os.Stderr, nil)).Error("wf ingress: cannot build the runtime", "err", err)
-		host.WriteError(w, http.StatusInternalServerError, host.CodeInternal, "internal error", nil)
-		return
-	}
-	vercel.IngressHandler(h).ServeHTTP(w, r)
-}
+var ingress = vercel.Ingress(fulfillment.HostApp.WithStore(envstore.Either(postgres.Open, sqlite.Open)))
 
-var ingressRoute route
+// Ingress serves the ingress API (see wf-sweep.go).
+func Ingress(w http.ResponseWriter, r *http.Request) { ingress.ServeHTTP(w, r) }

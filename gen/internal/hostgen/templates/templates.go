@@ -1,5 +1,5 @@
 // Package templates holds the text templates from which wfgen writes the
-// entry point and config file of each host of //wf:hosts (see package gen
+// entry point and config file of each host of //wf:hosts (see package hostgen
 // for the layout and the data they are given). It serves the generator:
 // apps do not import it.
 //

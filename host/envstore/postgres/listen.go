@@ -1,4 +1,4 @@
-package worker
+package postgres
 
 import (
 	"context"
@@ -23,7 +23,7 @@ func Listen(ctx context.Context, pool *pgxpool.Pool, channel string, logger *slo
 	go func() {
 		for ctx.Err() == nil {
 			if err := listenOnce(ctx, pool, channel, wake); err != nil && ctx.Err() == nil {
-				logger.Warn("wf worker: LISTEN failed; polling until it reconnects", "channel", channel, "err", err)
+				logger.Warn("wf: LISTEN failed; polling until it reconnects", "channel", channel, "err", err)
 				select {
 				case <-ctx.Done():
 				case <-time.After(2 * time.Second):

@@ -1,4 +1,4 @@
-package gen
+package hostgen
 
 import (
 	"bytes"
@@ -32,7 +32,7 @@ const (
 // requires, or the directory beside wf's when the app is wf or replaces
 // it by a directory. go.sum joins the app's and, then, the host's. msg
 // says why the host cannot be found, for the directive.
-func workerModule(p *pkgModel, dir string) (gomod, gosum []byte, msg string, err error) {
+func workerModule(p *Package, dir string) (gomod, gosum []byte, msg string, err error) {
 	appDir := p.Module.Dir
 	src, err := os.ReadFile(p.Module.GoMod)
 	if err != nil {
@@ -57,7 +57,7 @@ func workerModule(p *pkgModel, dir string) (gomod, gosum []byte, msg string, err
 	}
 
 	f := new(modfile.File)
-	if err := f.AddModuleStmt(p.Path + "/" + hostsDir + "/cloudflare"); err != nil {
+	if err := f.AddModuleStmt(p.Path + "/" + HostsDir + "/cloudflare"); err != nil {
 		return nil, nil, "", err
 	}
 	if app.Go != nil {

@@ -1,4 +1,4 @@
-package gen
+package hostgen
 
 import (
 	"bytes"
@@ -14,7 +14,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wfgo/wf/templates"
+	"github.com/wfgo/wf/gen/internal/directive"
+	"github.com/wfgo/wf/gen/internal/hostgen/templates"
 )
 
 // hostData is what a host's templates are rendered with.
@@ -44,9 +45,13 @@ type hostData struct {
 	// for comments), AgainWithin how long a command sweeps a backlog.
 	SweepBudget, SweepBudgetText string
 	AgainWithin, AgainWithinText string
+	// StoreImports are the envstore driver packages the Go entry points
+	// import (store= of //wf:hosts), and Opener the envstore.Opener
+	// they open the store with.
+	StoreImports []string
+	Opener       string
 	// GoVersion is the module's go directive.
-	GoVersion  string
-	GenVersion int
+	GoVersion string
 }
 
 // sweepBudget bounds each sweep of every host: it ends well within
@@ -57,23 +62,22 @@ const sweepBudget = 25 * time.Second
 // reservedNames are the names the entry points import or declare: a
 // workflow package with one of them is imported as "app".
 var reservedNames = []string{
-	"app", "awslambda", "cloudflare", "context", "cronjob", "envstore", "errors", "fmt", "handler", "host",
-	"http", "json", "lambda", "main", "net", "newRuntime", "newRuntimeConfig", "os", "route", "run",
-	"runtime", "serve", "signal", "slog", "sqlitedialect", "strings", "sync", "syscall", "time", "vercel",
-	"wf", "worker", "httpServer", "ingressPath", "ingressRoute", "ingressServer", "sweepRoute",
+	"app", "cloudflare", "context", "cronjob", "envstore", "fmt", "handler", "http", "ingress", "lambda",
+	"main", "newRuntimeConfig", "os", "postgres", "runtime", "sqlite", "sqlitedialect", "sweep", "time",
+	"vercel", "wf", "worker",
 }
 
-// planHosts returns the files of the package's hosts: the contents of the
+// Plan returns the files of the package's hosts: the contents of the
 // directory of each host it lists and, for each host it no longer lists,
 // the removal of what wfgen wrote there. A file in the way that wfgen did
 // not write is an error.
-func planHosts(p *pkgModel) ([]File, scanner.ErrorList, error) {
+func Plan(p *Package) ([]File, scanner.ErrorList, error) {
 	var (
 		files []File
 		errs  scanner.ErrorList
 	)
-	for _, h := range hostSpecs {
-		dir := filepath.Join(p.Dir, hostsDir, h.Name)
+	for _, h := range specs {
+		dir := filepath.Join(p.Dir, HostsDir, h.Name)
 		if !slices.Contains(p.Hosts, h.Name) {
 			stale, err := staleHostFiles(h, dir)
 			if err != nil {
@@ -97,7 +101,7 @@ func planHosts(p *pkgModel) ([]File, scanner.ErrorList, error) {
 }
 
 // renderHost renders the files of host h into dir.
-func renderHost(p *pkgModel, h *hostSpec, dir string) ([]File, scanner.ErrorList, error) {
+func renderHost(p *Package, h *Spec, dir string) ([]File, scanner.ErrorList, error) {
 	data, err := newHostData(p, h, dir)
 	if err != nil {
 		return nil, nil, err
@@ -107,7 +111,7 @@ func renderHost(p *pkgModel, h *hostSpec, dir string) ([]File, scanner.ErrorList
 		errs  scanner.ErrorList
 	)
 	marker, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(h.Files[0].Path)))
-	markerGenerated := err == nil && isGenerated(marker)
+	markerGenerated := err == nil && IsGenerated(marker)
 	for _, hf := range h.Files {
 		path := filepath.Join(dir, filepath.FromSlash(hf.Path))
 		if msg := occupied(h, hf, path, markerGenerated); msg != "" {
@@ -141,26 +145,33 @@ func renderHost(p *pkgModel, h *hostSpec, dir string) ([]File, scanner.ErrorList
 		}
 		files = append(files, File{Path: path, Content: content})
 	}
+	for _, retired := range h.Retired {
+		path := filepath.Join(dir, filepath.FromSlash(retired))
+		if src, err := os.ReadFile(path); err == nil && IsGenerated(src) {
+			files = append(files, File{Path: path})
+		}
+	}
 	return files, errs, nil
 }
 
-func newHostData(p *pkgModel, h *hostSpec, dir string) (hostData, error) {
+func newHostData(p *Package, h *Spec, dir string) (hostData, error) {
 	rel, err := filepath.Rel(p.Module.Dir, dir)
 	if err != nil {
 		return hostData{}, err
 	}
-	sweep := sweepOf(h, p.Sweep)
+	sweep := SweepOf(h, p.Sweep)
 	d := hostData{
 		Host: h.Name, Title: h.Title,
 		PkgPath: p.Path, PkgName: p.Name, Ref: p.Name,
 		Dir:    filepath.ToSlash(rel),
 		Config: h.Files[len(h.Files)-1].Path,
 		Name:   strings.ReplaceAll(strings.ToLower(p.Name), "_", "-") + "-wf",
-		Sweep:  shortDuration(sweep), SweepSeconds: int(sweep / time.Second), Interval: goDuration(sweep),
-		SweepBudget: goDuration(sweepBudget), SweepBudgetText: shortDuration(sweepBudget),
-		AgainWithin: goDuration(sweep / 2), AgainWithinText: shortDuration(sweep / 2),
-		GoVersion: p.Module.GoVersion, GenVersion: GenVersion,
+		Sweep:  directive.ShortDuration(sweep), SweepSeconds: int(sweep / time.Second), Interval: goDuration(sweep),
+		SweepBudget: goDuration(sweepBudget), SweepBudgetText: directive.ShortDuration(sweepBudget),
+		AgainWithin: goDuration(sweep / 2), AgainWithinText: directive.ShortDuration(sweep / 2),
+		GoVersion: p.Module.GoVersion,
 	}
+	d.StoreImports, d.Opener = storeDrivers(p.Store)
 	if h.Name == "cloudflare" {
 		d.Config = "wrangler.toml"
 	}
@@ -171,6 +182,18 @@ func newHostData(p *pkgModel, h *hostSpec, dir string) (hostData, error) {
 		d.Ref, d.Alias = "app", true
 	}
 	return d, nil
+}
+
+// storeDrivers returns the packages and the envstore.Opener of store=.
+func storeDrivers(store string) ([]string, string) {
+	const envstore = wfPath + "/host/envstore"
+	switch store {
+	case "sqlite":
+		return []string{envstore + "/sqlite"}, "sqlite.Open"
+	case "either":
+		return []string{envstore, envstore + "/postgres", envstore + "/sqlite"}, "envstore.Either(postgres.Open, sqlite.Open)"
+	}
+	return []string{envstore + "/postgres"}, "postgres.Open"
 }
 
 // goDuration renders d as a Go expression in its largest exact unit:
@@ -198,7 +221,7 @@ const hashHeader = "# Code generated by wfgen. DO NOT EDIT."
 func withHeader(f fileFormat, content []byte) ([]byte, error) {
 	switch f {
 	case goSource:
-		return format.Source(append([]byte(Header+"\n\n"), rewrapComments(content)...))
+		return format.Source(append([]byte(Header+"\n\n"), content...))
 	case goMod:
 		return append([]byte(Header+"\n\n"), content...), nil
 	case hashed:
@@ -212,7 +235,7 @@ func withHeader(f fileFormat, content []byte) ([]byte, error) {
 func generatedAs(f fileFormat, src []byte) bool {
 	switch f {
 	case goSource, goMod:
-		return isGenerated(src)
+		return IsGenerated(src)
 	case hashed:
 		return bytes.HasPrefix(src, []byte(hashHeader+"\n")) || bytes.HasPrefix(src, []byte(hashHeader+"\r\n"))
 	}
@@ -222,7 +245,7 @@ func generatedAs(f fileFormat, src []byte) bool {
 // occupied returns why wfgen must not write the file at path, or "". A
 // file that takes no comments is wfgen's only in a directory whose marker
 // (the host's first file) is.
-func occupied(h *hostSpec, hf hostFile, path string, markerGenerated bool) string {
+func occupied(h *Spec, hf hostFile, path string, markerGenerated bool) string {
 	src, err := os.ReadFile(path)
 	switch {
 	case err != nil:
@@ -238,9 +261,9 @@ func occupied(h *hostSpec, hf hostFile, path string, markerGenerated bool) strin
 // staleHostFiles returns the removal of the files wfgen wrote into dir for
 // host h, which the package no longer lists: all of them when the
 // directory's marker is wfgen's, and none otherwise.
-func staleHostFiles(h *hostSpec, dir string) ([]File, error) {
+func staleHostFiles(h *Spec, dir string) ([]File, error) {
 	marker, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(h.Files[0].Path)))
-	if errors.Is(err, fs.ErrNotExist) || (err == nil && !isGenerated(marker)) {
+	if errors.Is(err, fs.ErrNotExist) || (err == nil && !IsGenerated(marker)) {
 		return nil, nil
 	}
 	if err != nil {
@@ -257,33 +280,7 @@ func staleHostFiles(h *hostSpec, dir string) ([]File, error) {
 	return out, nil
 }
 
-// isHostFile reports whether path lies in a host directory.
-func isHostFile(path string) bool {
-	return strings.Contains(filepath.ToSlash(path), "/"+hostsDir+"/")
-}
-
-// rewrapComments refills the paragraphs of the comments that start a line
-// of rendered Go source to 80 columns, as a template cannot know how long
-// the names put into them are. Code blocks (//<tab>) and directives
-// (//go:build) stay as they are.
-func rewrapComments(src []byte) []byte {
-	var out, para []string
-	flush := func() {
-		if len(para) > 0 {
-			for _, l := range wrap(strings.Join(para, " "), 77) {
-				out = append(out, "// "+l)
-			}
-			para = nil
-		}
-	}
-	for _, line := range strings.Split(string(src), "\n") {
-		if text, ok := strings.CutPrefix(line, "// "); ok && text != "" {
-			para = append(para, text)
-			continue
-		}
-		flush()
-		out = append(out, line)
-	}
-	flush()
-	return []byte(strings.Join(out, "\n"))
+// IsHostFile reports whether path lies in a host directory.
+func IsHostFile(path string) bool {
+	return strings.Contains(filepath.ToSlash(path), "/"+HostsDir+"/")
 }

@@ -1,4 +1,4 @@
-package gen
+package hostgen
 
 import (
 	"fmt"
@@ -7,13 +7,13 @@ import (
 	"github.com/wfgo/wf/gen/internal/directive"
 )
 
-// hostsDir is the directory, beside a package with //wf:hosts, that holds
+// HostsDir is the directory, beside a package with //wf:hosts, that holds
 // one directory per host.
-const hostsDir = "wfhosts"
+const HostsDir = "wfhosts"
 
-// hostSpec describes one platform of //wf:hosts: what wfgen writes for it
+// Spec describes one platform of //wf:hosts: what wfgen writes for it
 // and how often it can sweep.
-type hostSpec struct {
+type Spec struct {
 	// Name is the directive's name of the host, and its directory's.
 	Name string
 	// Title is the platform's name in messages and comments.
@@ -21,6 +21,9 @@ type hostSpec struct {
 	// Files are written into wfhosts/<Name>/. The first is a Go file
 	// whose header marks the directory as wfgen's.
 	Files []hostFile
+	// Retired are the Go files wfgen once wrote here and no longer
+	// does: removed when they carry wfgen's header.
+	Retired []string
 	// Cron is false for the worker, which sweeps on its own interval
 	// rather than when a cron wakes it.
 	Cron bool
@@ -50,15 +53,15 @@ type hostFile struct {
 	Format   fileFormat
 }
 
-// hostSpecs are the hosts of //wf:hosts, in the directive's order.
-var hostSpecs = []*hostSpec{
+// specs are the hosts of //wf:hosts, in the directive's order.
+var specs = []*Spec{
 	{Name: "vercel", Title: "Vercel", Cron: true, MinSweep: time.Minute, Files: []hostFile{
 		{"api/wf-sweep.go", "vercel_sweep.go.tmpl", goSource},
 		{"api/wf-ingress.go", "vercel_ingress.go.tmpl", goSource},
 		{"vercel.json", "vercel.json.tmpl", noComment},
 	}},
 	{Name: "netlify", Title: "Netlify", Cron: true, MinSweep: time.Minute, Files: []hostFile{
-		{"main.go", "netlify.go.tmpl", goSource},
+		{"main.go", "lambda.go.tmpl", goSource},
 		{"netlify.toml", "netlify.toml.tmpl", hashed},
 	}},
 	{Name: "railway", Title: "Railway", Cron: true, MinSweep: directive.RailwayMinSweep,
@@ -68,11 +71,10 @@ var hostSpecs = []*hostSpec{
 		}},
 	{Name: "cloudflare", Title: "Cloudflare Workers", Cron: true, MinSweep: time.Minute, Files: []hostFile{
 		{"main.go", "cloudflare.go.tmpl", goSource},
-		{"main_other.go", "cloudflare_other.go.tmpl", goSource},
 		{"wrangler.toml", "wrangler.toml.tmpl", hashed},
 		{"go.mod", "", goMod},
 		{"go.sum", "", noComment},
-	}},
+	}, Retired: []string{"main_other.go"}},
 	{Name: "lambda", Title: "AWS Lambda", Cron: true, MinSweep: time.Minute, Files: []hostFile{
 		{"main.go", "lambda.go.tmpl", goSource},
 		{"template.yaml", "sam.yaml.tmpl", hashed},
@@ -87,9 +89,9 @@ var hostSpecs = []*hostSpec{
 	}},
 }
 
-// hostSpecOf returns the spec of the host called name.
-func hostSpecOf(name string) *hostSpec {
-	for _, h := range hostSpecs {
+// SpecOf returns the spec of the host called name.
+func SpecOf(name string) *Spec {
+	for _, h := range specs {
 		if h.Name == name {
 			return h
 		}
@@ -103,8 +105,8 @@ const (
 	defaultWorkerSweep = 5 * time.Second
 )
 
-// sweepOf returns how often host h sweeps given sweep= (0 when unset).
-func sweepOf(h *hostSpec, sweep time.Duration) time.Duration {
+// SweepOf returns how often host h sweeps given sweep= (0 when unset).
+func SweepOf(h *Spec, sweep time.Duration) time.Duration {
 	switch {
 	case sweep > 0:
 		return sweep

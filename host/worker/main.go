@@ -1,0 +1,118 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/wfgo/wf/host"
+)
+
+// ShutdownGrace is how long requests in flight get to end after SIGTERM.
+const ShutdownGrace = 25 * time.Second
+
+// Main runs app as a long-running worker process and exits: it is the
+// whole of a generated worker's main. See Serve; SIGTERM or an interrupt
+// ends it.
+func Main(app host.App, opts Options) {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	code := Serve(ctx, app, opts)
+	stop()
+	os.Exit(code)
+}
+
+// Serve runs app until ctx ends and returns the process's exit code. It
+// opens the store (app.Open), sweeps as Run does, early when the store
+// says runs are ready (PostgreSQL LISTEN), and on $PORT (default 8080)
+// serves the ingress API when WF_INGRESS_SECRET is set, each request
+// carrying "Authorization: Bearer $WF_INGRESS_SECRET", and the web
+// dashboard under /dashboard/ when WF_DASHBOARD_SECRET is set (see
+// Handler). When ctx ends it
+// finishes the sweep in progress, gives requests in flight up to
+// ShutdownGrace to end, and returns 0; it returns 1 when the store cannot
+// be opened (an unmigrated database included) or the port not served.
+// opts.Logger defaults to app's logger; opts.Wake to the store's.
+func Serve(ctx context.Context, app host.App, opts Options) int {
+	if opts.Logger == nil {
+		opts.Logger = app.Log()
+	}
+	app.Logger = opts.Logger
+	logger := opts.Logger
+	rt, opened, err := app.Start(ctx)
+	if err != nil {
+		logger.Error("wf worker: cannot start", "err", err)
+		return 1
+	}
+	defer opened.Close()
+	if opts.Wake == nil && opened.Wake != nil {
+		opts.Wake = opened.Wake(ctx, logger)
+	}
+	served := make(chan error, 1)
+	h, err := Handler(rt, app.Env, logger)
+	if err != nil {
+		logger.Error("wf worker: cannot serve HTTP", "err", err)
+		return 1
+	}
+	if h != nil {
+		srv, ln, err := httpServer(h, app.Env("PORT"), logger)
+		if err != nil {
+			logger.Error("wf worker: cannot serve HTTP", "err", err)
+			return 1
+		}
+		go func() { served <- serve(ctx, srv, ln) }()
+	} else {
+		served <- nil
+	}
+	err = Run(ctx, rt, opts)
+	if serr := <-served; serr != nil && err == nil {
+		err = serr
+	}
+	if err != nil {
+		logger.Error("wf worker: stopped", "err", err)
+		return 1
+	}
+	logger.Info("wf worker: stopped")
+	return 0
+}
+
+// httpServer listens on port (default 8080) for the ingress API and the
+// dashboard.
+func httpServer(h http.Handler, port string, logger *slog.Logger) (*http.Server, net.Listener, error) {
+	if port == "" {
+		port = "8080"
+	}
+	ln, err := net.Listen("tcp", ":"+port)
+	if err != nil {
+		return nil, nil, err
+	}
+	logger.Info("wf worker: serving HTTP", "addr", ln.Addr().String())
+	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}, ln, nil
+}
+
+// serve serves srv on ln until ctx ends, then shuts it down, giving
+// requests in flight up to ShutdownGrace to end.
+func serve(ctx context.Context, srv *http.Server, ln net.Listener) error {
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return fmt.Errorf("http: %w", err)
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), ShutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return fmt.Errorf("http: shutdown: %w", err)
+	}
+	if err := <-done; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("http: %w", err)
+	}
+	return nil
+}
