@@ -229,7 +229,7 @@ func (p *process) waiting(ctx context.Context) ([]string, error) {
 // is stored (a later poll retries one that is not).
 func (p *process) signal(ctx context.Context, runID string) bool {
 	res, err := p.rt.DeliverSignal(ctx, runtime.SignalRequest{
-		RunID: runID, SignalID: runID + "/" + SignalName, Name: SignalName, Payload: json.RawMessage(`"go"`),
+		RunID: runID, SignalID: runID + "." + SignalName, Name: SignalName, Payload: json.RawMessage(`"go"`),
 	})
 	if err != nil {
 		p.logger.Warn("chaos signaller: deliver", "run", runID, "err", err)
