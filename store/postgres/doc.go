@@ -39,9 +39,9 @@
 // # Group commit
 //
 // Appends, commits, deliveries, claims and creations go through a
-// per-Store committer. A write that finds fewer than two batches in flight
-// is sent at once, so a lone writer waits for nothing; writes that arrive
-// while both are busy queue, and the next to end sends up to 64 of them as
+// per-Store committer. A write that finds fewer than four batches in
+// flight is sent at once, so a lone writer waits for nothing; writes that
+// arrive while all four are busy queue, and the next to end sends up to 64 of them as
 // one batch: one round trip, one implicit transaction, one commit shared by
 // concurrent drives. Each writer returns after that transaction commits.
 // Since statements report their own outcome, a lost lease or a refused

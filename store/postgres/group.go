@@ -35,10 +35,11 @@ import (
 const (
 	// maxGroups bounds the writes of one flush.
 	maxGroups = 64
-	// maxInFlight is how many flushes may run at once. Two keep the
-	// server busy while a flush's results travel back, so a batch is
-	// always forming.
-	maxInFlight = 2
+	// maxInFlight is how many flushes may run at once. A few keep the
+	// server's backends busy while a flush's results travel back, and let
+	// light concurrency go straight through; measured on PostgreSQL 15,
+	// four beat one and two at 8 and 64 clients.
+	maxInFlight = 4
 )
 
 // group is one write's statements and the reader of their results. read
