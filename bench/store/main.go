@@ -25,6 +25,7 @@ import (
 	"io"
 	"os"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -183,7 +184,7 @@ func Run(ctx context.Context, o Options) ([]Figure, error) {
 	}
 	rt, err := runtime.New(runtime.Config{Store: st, Workflows: []runtime.Workflow{
 		{Definition: tenSteps("ten-steps")}, {Definition: tenSteps("ten-local-steps", wf.WithLocal())},
-		{Definition: historyWorkflow()}, {Definition: napWorkflow()},
+		{Definition: oneStep()}, {Definition: historyWorkflow()}, {Definition: napWorkflow()},
 	}, LeaseDuration: 10 * time.Minute}) // the timer figure sweeps for up to 10 minutes under one claim
 	if err != nil {
 		return nil, err
@@ -202,41 +203,53 @@ func Run(ctx context.Context, o Options) ([]Figure, error) {
 		}
 	}
 	workflow, local := start("ten-steps"), start("ten-local-steps")
-	var out []Figure
-	for _, c := range levels {
-		// Alternate short slices of the baseline and the workload so that
-		// both see the same machine: a neighbour's load shifts both rates,
-		// not their ratio.
-		const rounds = 6
-		var rawOps, wfOps, localOps float64
-		var rawTime, wfTime, localTime time.Duration
-		for range rounds {
-			n, el, err := measure(ctx, c, d/rounds, raw)
-			if err != nil {
-				return nil, fmt.Errorf("raw insert: %w", err)
-			}
-			rawOps, rawTime = rawOps+n, rawTime+el
-			n, el, err = measure(ctx, c, d/rounds, workflow)
-			if err != nil {
-				return nil, fmt.Errorf("workflow: %w", err)
-			}
-			wfOps, wfTime = wfOps+n, wfTime+el
-			n, el, err = measure(ctx, c, d/rounds, local)
-			if err != nil {
-				return nil, fmt.Errorf("local steps: %w", err)
-			}
-			localOps, localTime = localOps+n, localTime+el
+	oneStep := func(ctx context.Context, id string) error {
+		res, err := rt.StartRun(ctx, runtime.StartRequest{WorkflowID: "one-step", RunID: id})
+		if err == nil && res.Kind != runtime.KindCompleted {
+			err = fmt.Errorf("run %s ended %s", id, res.Kind)
 		}
-		rawRate := rawOps / rawTime.Seconds()
-		wfRate := wfOps / wfTime.Seconds()
-		localRate := localOps / localTime.Seconds()
+		return err
+	}
+	var out []Figure
+	rawAt := map[int]float64{}
+	w1At := map[int]float64{}
+	for _, c := range levels {
+		// Alternate short slices of the baseline and the workloads so that
+		// all see the same machine: a neighbour's load shifts every rate,
+		// not their ratios.
+		const rounds = 6
+		var raw10, wf10, local10, wf1 sample
+		for range rounds {
+			for _, m := range []struct {
+				s  *sample
+				op func(context.Context, string) error
+			}{{&raw10, raw}, {&wf10, workflow}, {&local10, local}, {&wf1, oneStep}} {
+				if err := m.s.measure(ctx, c, d/rounds, m.op); err != nil {
+					return nil, err
+				}
+			}
+		}
+		rawRate, wfRate, localRate, w1Rate := raw10.rate(), wf10.rate(), local10.rate(), wf1.rate()
+		rawAt[c], w1At[c] = rawRate, w1Rate
 		limit := rawRate / 12
 		out = append(out,
 			Figure{Name: "raw-insert", Concurrency: c, Value: rawRate, Unit: "tx/s"},
 			Figure{Name: "workflow-10-steps", Concurrency: c, Value: wfRate, Unit: "workflows/s", Limit: limit, Ratio: wfRate / limit},
 			Figure{Name: "workflow-10-steps-steps", Concurrency: c, Value: wfRate * 10, Unit: "steps/s", Limit: limit * 10, Ratio: wfRate / limit},
 			Figure{Name: "workflow-10-local-steps", Concurrency: c, Value: localRate, Unit: "workflows/s", Limit: wfRate, Ratio: localRate / wfRate},
+			Figure{Name: "workflow-10-steps-p50", Concurrency: c, Value: wf10.quantile(0.5), Unit: "ms"},
+			Figure{Name: "workflow-10-steps-p99", Concurrency: c, Value: wf10.quantile(0.99), Unit: "ms"},
+			// One-step workflows against raw inserts at the same concurrency.
+			Figure{Name: "workflow-1-step", Concurrency: c, Value: w1Rate, Unit: "workflows/s", Limit: rawRate, Ratio: w1Rate / rawRate},
+			Figure{Name: "workflow-1-step-p50", Concurrency: c, Value: wf1.quantile(0.5), Unit: "ms"},
 		)
+	}
+	// The plain-jobs anchor: one-step workflows at each concurrency against
+	// the raw insert rate of eight clients.
+	if raw8, ok := rawAt[8]; ok {
+		for _, c := range levels {
+			out = append(out, Figure{Name: "workflow-1-step-vs-raw-c8", Concurrency: c, Value: w1At[c], Unit: "workflows/s", Limit: raw8, Ratio: w1At[c] / raw8})
+		}
 	}
 	if len(o.History) > 0 {
 		figs, err := resumeFigures(ctx, rt, st, o.History)
@@ -253,6 +266,13 @@ func Run(ctx context.Context, o Options) ([]Figure, error) {
 		out = append(out, fig)
 	}
 	return out, nil
+}
+
+// oneStep is the plain-jobs workload: a workflow of one step.
+func oneStep() *wf.Definition {
+	return wf.New("one-step", func(ctx *wf.Context, _ struct{}) (int, error) {
+		return wf.Step(ctx, "step", func(wf.StepContext) (int, error) { return 1, nil })
+	})
 }
 
 // tenSteps is a workflow of ten steps with the given options.
@@ -274,13 +294,34 @@ func tenSteps(id string, opts ...wf.StepOption) *wf.Definition {
 	})
 }
 
-// measure runs op from c goroutines for d and returns how many completed
-// and how long that took.
-func measure(ctx context.Context, c int, d time.Duration, op func(ctx context.Context, id string) error) (float64, time.Duration, error) {
-	var n atomic.Int64
-	var firstErr error
-	var once sync.Once
-	var wg sync.WaitGroup
+// sample accumulates the calls of one workload over several slices.
+type sample struct {
+	n       float64
+	elapsed time.Duration
+	lat     []time.Duration
+}
+
+func (s *sample) rate() float64 { return s.n / s.elapsed.Seconds() }
+
+// quantile returns the q-quantile of the calls' latencies, in milliseconds.
+func (s *sample) quantile(q float64) float64 {
+	if len(s.lat) == 0 {
+		return 0
+	}
+	slices.Sort(s.lat)
+	return float64(s.lat[int(q*float64(len(s.lat)-1))]) / float64(time.Millisecond)
+}
+
+// measure runs op from c goroutines for d and adds how many completed, how
+// long that took and each call's latency to s.
+func (s *sample) measure(ctx context.Context, c int, d time.Duration, op func(ctx context.Context, id string) error) error {
+	var (
+		n        atomic.Int64
+		firstErr error
+		once     sync.Once
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+	)
 	prefix := make([]byte, 6)
 	_, _ = rand.Read(prefix)
 	start := time.Now()
@@ -289,16 +330,24 @@ func measure(ctx context.Context, c int, d time.Duration, op func(ctx context.Co
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var lat []time.Duration
 			for i := 0; time.Now().Before(stop); i++ {
 				id := fmt.Sprintf("%x-%d-%d", prefix, g, i)
+				t0 := time.Now()
 				if err := op(ctx, id); err != nil {
 					once.Do(func() { firstErr = err })
-					return
+					break
 				}
+				lat = append(lat, time.Since(t0))
 				n.Add(1)
 			}
+			mu.Lock()
+			s.lat = append(s.lat, lat...)
+			mu.Unlock()
 		}()
 	}
 	wg.Wait()
-	return float64(n.Load()), time.Since(start), firstErr
+	s.n += float64(n.Load())
+	s.elapsed += time.Since(start)
+	return firstErr
 }

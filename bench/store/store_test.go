@@ -34,7 +34,7 @@ func TestMainPrintsEveryFigure(t *testing.T) {
 		}
 		names[f.Name] = true
 	}
-	for _, want := range []string{"raw-insert", "workflow-10-steps", "workflow-10-steps-steps", "workflow-10-local-steps", "resume-11-events", "sweep-20-timers"} {
+	for _, want := range []string{"raw-insert", "workflow-10-steps", "workflow-10-steps-steps", "workflow-10-local-steps", "workflow-10-steps-p50", "workflow-1-step", "workflow-1-step-p50", "resume-11-events", "sweep-20-timers"} {
 		if !names[want] {
 			t.Errorf("no %s figure in:\n%s", want, out.String())
 		}

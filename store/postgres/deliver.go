@@ -14,7 +14,8 @@ import (
 	"github.com/wfgo/wf/store"
 )
 
-// Deliver stores a resolution of a wait in one batch, one round trip: one
+// Deliver stores a resolution of a wait in one batch, one round trip (and,
+// through the group committer, one transaction with concurrent writes): one
 // statement that locks the run's row (so that deliveries to one run, and a
 // Commit of it in flight, take turns, and the decision reads the run as the
 // last of them left it), decides the outcome (see sqlDeliver), stores the
@@ -67,17 +68,26 @@ func deliveryTail(d wf.Delivery) (int, string, error) {
 // sqlNotify wakes LISTENers (WithNotify) when the transaction commits.
 const sqlNotify = `SELECT pg_notify($1, $2)`
 
+// deliver sends the delivery's batch through the group committer.
 func (s *Store) deliver(ctx context.Context, runID string, d wf.Delivery, opts store.DeliverOptions, size int, rest string) (store.DeliveryResult, error) {
-	b := &pgx.Batch{}
-	b.Queue(s.q.deliver, runID, d.SignalID, d.StepID, rest, d.Name, string(opts.Check),
-		opts.MaxBuffered, opts.MaxBufferedBytes, size)
-	b.Queue(s.q.deliveryWinner, runID, d.SignalID, d.StepID, d.Name)
-	if s.notify != "" {
-		b.Queue(sqlNotify, s.notify, runID)
-	}
-	br := s.pool.SendBatch(ctx, b)
-	defer br.Close()
+	var res store.DeliveryResult
+	err := s.w.send(ctx, runID, func(b *pgx.Batch) {
+		b.Queue(s.q.deliver, runID, d.SignalID, d.StepID, rest, d.Name, string(opts.Check),
+			opts.MaxBuffered, opts.MaxBufferedBytes, size)
+		b.Queue(s.q.deliveryWinner, runID, d.SignalID, d.StepID, d.Name)
+		if s.notify != "" {
+			b.Queue(sqlNotify, s.notify, runID)
+		}
+	}, func(br pgx.BatchResults) error {
+		var err error
+		res, err = readDelivery(br, runID, d.SignalID)
+		return err
+	})
+	return res, err
+}
 
+// readDelivery reads the results of a delivery's batch.
+func readDelivery(br pgx.BatchResults, runID, signalID string) (store.DeliveryResult, error) {
 	var (
 		outcome string
 		stored  bool
@@ -85,7 +95,7 @@ func (s *Store) deliver(ctx context.Context, runID string, d wf.Delivery, opts s
 	)
 	run, err := scanRun(br.QueryRow(), &outcome, &stored, &winner)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return store.DeliveryResult{Status: store.RunNotFound}, br.Close()
+		return store.DeliveryResult{Status: store.RunNotFound}, nil
 	}
 	if err != nil {
 		return store.DeliveryResult{}, err
@@ -97,20 +107,12 @@ func (s *Store) deliver(ctx context.Context, runID string, d wf.Delivery, opts s
 	if err := br.QueryRow().Scan(&heldBy, &holdsNow); err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return store.DeliveryResult{}, err
 	}
-	if s.notify != "" {
-		if _, err := br.Exec(); err != nil {
-			return store.DeliveryResult{}, err
-		}
-	}
-	if err := br.Close(); err != nil {
-		return store.DeliveryResult{}, err
-	}
 	res := store.DeliveryResult{Status: store.DeliveryStatus(outcome), Run: run}
 	if (res.Status == store.Delivered || res.Status == store.Buffered) && !stored {
 		// A concurrent delivery got its insert in first: the same signal
 		// (a duplicate) or the same wait (lost).
 		res.Status, winner = store.Lost, holdsNow
-		if heldBy == d.SignalID {
+		if heldBy == signalID {
 			res.Status = store.Duplicate
 		}
 	}

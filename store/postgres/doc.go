@@ -14,18 +14,20 @@
 // sent at once and run in one implicit transaction. Statements report
 // their own outcome, so no write reads first and decides in Go:
 //
-//   - Append is one INSERT … SELECT … FROM unnest($events) whose WHERE checks
-//     the lease and that the log ends where the events start. A taken index
-//     is a unique violation on the events' primary key (run_id, idx):
-//     store.ErrConflict. Only an append that inserted nothing reads back
-//     which guard failed.
-//   - Commit is one batch of two statements. The first locks the run's row
-//     (SELECT … FOR UPDATE in a CTE: the outcome, and a lock that keeps the
-//     lease from changing hands until the batch ends), inserts the events
-//     and deletes the timers; the second inserts the new timers and
-//     updates the run, releasing the lease. Every write is guarded by the
-//     lease, so a lost lease writes nothing, and a lost race fails the
-//     whole batch.
+//   - Append is one statement: a CTE reads the lease holder and whether the
+//     log ends where the events start, an INSERT … SELECT … FROM
+//     unnest($events) runs only when both hold, and the statement returns
+//     what the guard saw and how many rows it inserted, so a refused append
+//     knows why without a second read. A taken index is a unique violation
+//     on the events' primary key (run_id, idx): store.ErrConflict.
+//   - Commit is one statement: a CTE locks the run's row (SELECT … FOR
+//     UPDATE: the outcome, and a lock that keeps the lease from changing
+//     hands), and, when the lease and the log's end hold, inserts the
+//     events, deletes the timers and updates the run, releasing the lease.
+//     A commit that sets timers is a batch of two statements instead (the
+//     second inserts the timers and updates the run), as one statement
+//     writes each table once. Every write is guarded by the lease, so a
+//     lost lease writes nothing, and a lost race fails the whole write.
 //   - ClaimRun is one batch: a conditional UPDATE … RETURNING, then the log
 //     and the deliveries. Claims of stale runs, due timers and due buckets
 //     are one UPDATE … WHERE key IN (SELECT … FOR UPDATE SKIP LOCKED)
@@ -33,6 +35,20 @@
 //   - Deliver is one batch: INSERT … ON CONFLICT DO NOTHING with, in the
 //     same statement, the run's delivery-sequence bump (and a paused run
 //     made ready), then the winner's row.
+//
+// # Group commit
+//
+// Appends, commits, deliveries, claims and creations go through a
+// per-Store committer. A write that finds fewer than four batches in
+// flight is sent at once, so a lone writer waits for nothing; writes that
+// arrive while all four are busy queue, and the next to end sends up to 64 of them as
+// one batch: one round trip, one implicit transaction, one commit shared by
+// concurrent drives. Each writer returns after that transaction commits.
+// Since statements report their own outcome, a lost lease or a refused
+// delivery fails only its own write; a statement error (a taken log index,
+// a deadlock, a serialization failure) rolls the shared transaction back,
+// and each of its writes is sent again alone to meet its own outcome. A
+// batch locks runs in ID order, so two batches do not deadlock each other.
 //
 // A serialization failure (SQLSTATE 40001) or deadlock (40P01) rolls the
 // transaction back; the store retries it a few times with a short backoff.

@@ -14,7 +14,8 @@ import (
 
 // ClaimRun takes the run's lease and loads its execution in one batch: a
 // conditional UPDATE … RETURNING, then the log and the deliveries, which
-// come back only when the claim succeeded.
+// come back only when the claim succeeded. The batch goes through the group
+// committer, so concurrent claims and writes share a transaction.
 func (s *Store) ClaimRun(ctx context.Context, runID string, lease store.Lease) (store.ClaimResult, error) {
 	if lease.Owner == "" {
 		return store.ClaimResult{}, fmt.Errorf("postgres: claim run %q: lease owner is required", runID)
@@ -31,14 +32,23 @@ func (s *Store) ClaimRun(ctx context.Context, runID string, lease store.Lease) (
 	return res, nil
 }
 
+// claimRun sends the claim's batch through the group committer.
 func (s *Store) claimRun(ctx context.Context, runID string, lease store.Lease) (store.ClaimResult, error) {
-	b := &pgx.Batch{}
-	b.Queue(s.q.claimRun, runID, lease.Owner, lease.Now, lease.Until)
-	b.Queue(s.q.claimedEvents, runID, lease.Owner)
-	b.Queue(s.q.claimedDeliveries, runID, lease.Owner)
-	br := s.pool.SendBatch(ctx, b)
-	defer br.Close()
+	var res store.ClaimResult
+	err := s.w.send(ctx, runID, func(b *pgx.Batch) {
+		b.Queue(s.q.claimRun, runID, lease.Owner, lease.Now, lease.Until)
+		b.Queue(s.q.claimedEvents, runID, lease.Owner)
+		b.Queue(s.q.claimedDeliveries, runID, lease.Owner)
+	}, func(br pgx.BatchResults) error {
+		var err error
+		res, err = readClaim(br, runID)
+		return err
+	})
+	return res, err
+}
 
+// readClaim reads the results of a claim's batch.
+func readClaim(br pgx.BatchResults, runID string) (store.ClaimResult, error) {
 	var (
 		res     store.ClaimResult
 		claimed bool
@@ -47,7 +57,7 @@ func (s *Store) claimRun(ctx context.Context, runID string, lease store.Lease) (
 	res.Execution.Run, err = scanRun(br.QueryRow(), &claimed)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
-		return store.ClaimResult{Status: store.NotFound}, br.Close()
+		return store.ClaimResult{Status: store.NotFound}, nil
 	case err != nil:
 		return store.ClaimResult{}, err
 	case claimed:
@@ -61,7 +71,7 @@ func (s *Store) claimRun(ctx context.Context, runID string, lease store.Lease) (
 	default:
 		res.Status = store.NotClaimable
 	}
-	return res, br.Close()
+	return res, nil
 }
 
 // Heartbeat extends owner's lease to lease.Until, or reports

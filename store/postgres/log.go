@@ -13,12 +13,13 @@ import (
 	"github.com/wfgo/wf/store"
 )
 
-// Append adds events at c.Next, c.Next+1, … with one INSERT … SELECT whose
-// WHERE checks c.Owner's lease and that the log ends at c.Next-1:
+// Append adds events at c.Next, c.Next+1, … with one statement that reads
+// the guards (c.Owner's lease, and that the log ends at c.Next-1), inserts
+// the events only when they hold, and reports what it saw:
 // store.ErrConflict if an index is taken (the primary key's unique
 // violation) or would leave a gap, store.ErrLeaseLost if another owner
-// holds the lease, store.ErrNotFound if there is no such run. Only when it
-// inserted nothing does a second statement read which guard failed.
+// holds the lease, store.ErrNotFound if there is no such run. It goes
+// through the group committer, so concurrent appends share a commit.
 //
 // Append takes no lock on the run: a takeover racing it may load the log
 // without these events, and then loses its own first append to the
@@ -28,33 +29,36 @@ func (s *Store) Append(ctx context.Context, runID string, c store.Append) error 
 	if err != nil || len(data) == 0 {
 		return err
 	}
-	var inserted int64
+	var (
+		holder   *string
+		adjacent bool
+		inserted int
+	)
 	err = retry(ctx, func(ctx context.Context) error {
-		tag, err := s.pool.Exec(ctx, s.q.appendEvents, runID, c.Owner, c.Next, data)
-		inserted = tag.RowsAffected()
-		return err
+		return s.w.send(ctx, runID, func(b *pgx.Batch) {
+			b.Queue(s.q.appendEvents, runID, c.Owner, c.Next, data)
+		}, func(br pgx.BatchResults) error {
+			holder, adjacent, inserted = nil, false, 0
+			err := br.QueryRow().Scan(&holder, &adjacent, &inserted)
+			if errors.Is(err, pgx.ErrNoRows) { // no such run
+				return nil
+			}
+			return err
+		})
 	})
 	switch {
 	case uniqueViolationOn(err, s.q.eventsPkey):
 		return fmt.Errorf("postgres: append to run %q at %d: %w", runID, c.Next, store.ErrConflict)
 	case err != nil:
 		return fmt.Errorf("postgres: append to run %q: %w", runID, err)
-	case inserted == int64(len(data)):
+	case inserted == len(data):
 		return nil
-	}
-	var (
-		holder   *string
-		adjacent bool
-	)
-	err = s.pool.QueryRow(ctx, s.q.guardState, runID, c.Next).Scan(&holder, &adjacent)
-	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("postgres: append to run %q: %w", runID, err)
 	}
 	if err := guardOutcome("append to", runID, c.Owner, c.Next, holder, adjacent); err != nil {
 		return err
 	}
-	// The guards hold now, so they did not when the INSERT ran: someone
-	// else moved the log or the lease in between.
+	// The guards held and the statement wrote nothing: cannot happen in
+	// one snapshot, but is not success either.
 	return fmt.Errorf("postgres: append to run %q at %d: the log or the lease changed: %w", runID, c.Next, store.ErrConflict)
 }
 
@@ -73,15 +77,16 @@ func guardOutcome(op, runID, owner string, next int, holder *string, adjacent bo
 	return nil
 }
 
-// Commit applies one drive's effects in one batch of two statements, that
-// is one round trip and one implicit transaction. The first locks the run's
-// row, reads the lease, appends the events and clears the timers; the
-// second inserts the new timers, sets the run's state and releases the
-// lease. Every write checks the lease itself, and the row lock keeps the
-// lease from changing hands in between, so a lost lease writes nothing,
-// and a taken log index fails the whole batch.
+// Commit applies one drive's effects in one statement, one implicit
+// transaction (see sqlCommit): it locks the run's row, reads the lease and
+// the log's end, and only when both hold appends the events, clears the
+// timers and sets the run's state, releasing the lease; it reports what
+// the guard saw. A commit that sets timers adds a second statement to the
+// batch (see sqlCommitFirst), as one statement writes each table once. A
+// taken log index fails the whole write on the primary key. It goes
+// through the group committer, so concurrent commits share a transaction.
 func (s *Store) Commit(ctx context.Context, c store.Commit) error {
-	batch, err := s.commitBatch(c)
+	queue, err := s.commitBatch(c)
 	if err != nil {
 		return err
 	}
@@ -90,8 +95,14 @@ func (s *Store) Commit(ctx context.Context, c store.Commit) error {
 		adjacent bool
 	)
 	err = retry(ctx, func(ctx context.Context) error {
-		holder, adjacent = nil, false
-		return s.sendCommit(ctx, batch(), &holder, &adjacent)
+		return s.w.send(ctx, c.RunID, queue, func(br pgx.BatchResults) error {
+			holder, adjacent = nil, false
+			err := br.QueryRow().Scan(&holder, &adjacent)
+			if errors.Is(err, pgx.ErrNoRows) { // no such run: the guards wrote nothing
+				err = nil
+			}
+			return err
+		})
 	})
 	switch {
 	case uniqueViolationOn(err, s.q.eventsPkey):
@@ -102,28 +113,10 @@ func (s *Store) Commit(ctx context.Context, c store.Commit) error {
 	return guardOutcome("commit", c.RunID, c.Owner, c.Next, holder, adjacent)
 }
 
-// sendCommit sends the batch and reads every result; the first error wins.
-func (s *Store) sendCommit(ctx context.Context, b *pgx.Batch, holder **string, adjacent *bool) error {
-	br := s.pool.SendBatch(ctx, b)
-	err := br.QueryRow().Scan(holder, adjacent)
-	if errors.Is(err, pgx.ErrNoRows) { // no such run: the guards wrote nothing
-		err = nil
-	}
-	for range b.Len() - 1 {
-		if _, e := br.Exec(); err == nil {
-			err = e
-		}
-	}
-	if e := br.Close(); err == nil {
-		err = e
-	}
-	return err
-}
-
-// commitBatch validates and encodes a commit and returns a maker of its
-// batch: a sent pgx.Batch remembers the connection's prepared statements,
-// so each attempt needs a fresh one.
-func (s *Store) commitBatch(c store.Commit) (func() *pgx.Batch, error) {
+// commitBatch validates and encodes a commit and returns what queues its
+// statements: the first reports the guard's view; the rest return nothing
+// to read.
+func (s *Store) commitBatch(c store.Commit) (func(*pgx.Batch), error) {
 	if c.RunID == "" || c.Owner == "" {
 		return nil, fmt.Errorf("postgres: commit: RunID and Owner are required")
 	}
@@ -156,17 +149,20 @@ func (s *Store) commitBatch(c store.Commit) (func() *pgx.Batch, error) {
 	if len(data) == 0 {
 		next = 0
 	}
-	return func() *pgx.Batch {
-		b := &pgx.Batch{}
-		b.Queue(s.q.commitFirst, c.RunID, c.Owner, next, data)
-		b.Queue(s.q.commitRun, c.RunID, c.Owner, next, string(c.Status), c.LoadedSeq,
-			jsonArg(c.Output), errArg, awaitArg, wakeAt(wakes), timeArg(c.Now), steps, wakes, consumedArg(c.Consumed))
+	return func(b *pgx.Batch) {
+		if len(steps) == 0 {
+			b.Queue(s.q.commit, c.RunID, c.Owner, next, string(c.Status), c.LoadedSeq,
+				jsonArg(c.Output), errArg, awaitArg, nil, timeArg(c.Now), data, consumedArg(c.Consumed))
+		} else {
+			b.Queue(s.q.commitFirst, c.RunID, c.Owner, next, data)
+			b.Queue(s.q.commitRun, c.RunID, c.Owner, next, string(c.Status), c.LoadedSeq,
+				jsonArg(c.Output), errArg, awaitArg, wakeAt(wakes), timeArg(c.Now), steps, wakes, consumedArg(c.Consumed))
+		}
 		if s.notify != "" && (c.Status == wf.StatusRunning || c.Status == wf.StatusPaused) {
 			// A paused commit may be stored as running (a delivery raced
 			// it); a spurious wake-up costs one empty sweep.
 			b.Queue(sqlNotify, s.notify, c.RunID)
 		}
-		return b
 	}, nil
 }
 

@@ -58,7 +58,7 @@ type queries struct {
 	runEvents, runDeliveries, eventsFrom string
 
 	appendEvents                             string
-	guardState, commitFirst, commitRun       string
+	commit, commitFirst, commitRun           string
 	deliver, deliveryWinner                  string
 	claimTimers                              string
 	upsertSchedule, listSchedules            string
@@ -111,7 +111,7 @@ func newQueries(c config) queries {
 		runDeliveries:      sub(`SELECT data FROM {{deliveries}} WHERE run_id = $1 ORDER BY step_id`),
 		eventsFrom:         sub(sqlEventsFrom),
 		appendEvents:       sub(sqlAppend),
-		guardState:         sub(sqlGuardState),
+		commit:             sub(sqlCommit),
 		commitFirst:        sub(sqlCommitFirst),
 		commitRun:          sub(sqlCommitRun),
 		deliver:            sub(sqlDeliver),
@@ -224,22 +224,71 @@ LEFT JOIN LATERAL (
 WHERE r.id = $1
 ORDER BY e.idx`
 
-// sqlAppend inserts events at $3, $3+1, … while $2 holds the lease and the
-// log ends at $3 - 1; it inserts all of them or none. A taken index fails
-// on the primary key.
+// sqlAppend reads the guards once (the lease holder, and whether the log
+// ends at $3 - 1), inserts the events at $3, $3+1, … only when $2 holds
+// the lease and the log is adjacent, and returns the holder, adjacency and
+// how many it inserted; no row for a missing run. It inserts all of them
+// or none: a taken index fails on the primary key.
 const sqlAppend = `
-INSERT INTO {{events}} (run_id, idx, data)
-SELECT $1, $3 + e.n - 1, e.data::json
-FROM unnest($4::text[]) WITH ORDINALITY AS e(data, n)
-WHERE {{lease_held}} AND {{adjacent}}`
+WITH run AS MATERIALIZED (
+	SELECT lease_owner,
+		($3 = 0 OR EXISTS (SELECT 1 FROM {{events}} WHERE run_id = $1 AND idx = $3 - 1)) AS adjacent
+	FROM {{runs}} WHERE id = $1
+),
+ins AS (
+	INSERT INTO {{events}} (run_id, idx, data)
+	SELECT $1, $3 + e.n - 1, e.data::json
+	FROM unnest($4::text[]) WITH ORDINALITY AS e(data, n)
+	WHERE EXISTS (SELECT 1 FROM run WHERE lease_owner = $2 AND adjacent)
+	RETURNING 1
+)
+SELECT lease_owner, adjacent, (SELECT count(*) FROM ins)::int FROM run`
 
-// sqlGuardState tells why a guarded write wrote nothing: the lease holder
-// (no row: no such run) and whether the log ends at $2 - 1.
-const sqlGuardState = `
-SELECT lease_owner, ($2 = 0 OR EXISTS (SELECT 1 FROM {{events}} WHERE run_id = $1 AND idx = $2 - 1))
-FROM {{runs}} WHERE id = $1`
+// sqlCommit is a whole Commit without timers to set, in one statement. It
+// locks the run's row, so that the lease cannot change hands while the
+// statement runs and deliveries to the run wait for it; then, while $2
+// holds the lease and the log ends at $3 - 1, it appends the events ($11),
+// clears the run's timers and sets the run's state, releasing the lease;
+// and it reports what the guard saw: the lease holder (no row: no such
+// run) and whether the log ends at $3 - 1. A taken index fails on the
+// primary key, so the statement writes all or nothing. A paused run whose
+// delivery sequence moved since the drive loaded it is left running, for
+// recovery to drive again. Each table is written once, as CockroachDB
+// requires of one statement.
+const sqlCommit = `
+WITH run AS MATERIALIZED (
+	SELECT lease_owner,
+		($3 = 0 OR EXISTS (SELECT 1 FROM {{events}} WHERE run_id = $1 AND idx = $3 - 1)) AS adjacent
+	FROM {{runs}} WHERE id = $1
+	FOR UPDATE
+),
+ok AS MATERIALIZED (SELECT 1 FROM run WHERE lease_owner = $2 AND adjacent),
+ev AS (
+	INSERT INTO {{events}} (run_id, idx, data)
+	SELECT $1, $3 + e.n - 1, e.data::json
+	FROM unnest($11::text[]) WITH ORDINALITY AS e(data, n)
+	WHERE EXISTS (SELECT 1 FROM ok)
+),
+tm AS (DELETE FROM {{timers}} WHERE run_id = $1 AND EXISTS (SELECT 1 FROM ok)),
+upd AS (
+	UPDATE {{runs}} SET ` + commitSet + `
+	WHERE id = $1 AND EXISTS (SELECT 1 FROM ok)
+)
+SELECT lease_owner, adjacent FROM run`
 
-// sqlCommitFirst opens a Commit batch. It locks the run's row, so that the
+// commitSet is what a commit sets in the run's row; parameters as in
+// sqlCommitRun.
+const commitSet = `
+	status = CASE WHEN $4::text = 'paused' AND delivery_seq <> $5 THEN 'running' ELSE $4::text END,
+	output = $6::json, error = $7::json, awaiting = $8::json, wake_at = $9,
+	lease_owner = '', lease_expires_at = NULL, updated_at = COALESCE($10, now()),
+	drive_failures = 0, drive_retry_at = NULL,
+	park_reason = '', park_message = '', parked_at = NULL,
+	buffered = CASE WHEN cardinality($12::text[]) = 0 THEN buffered ELSE (
+		SELECT json_agg(b.id ORDER BY b.n) FROM json_array_elements_text(buffered) WITH ORDINALITY AS b(id, n)
+		WHERE b.id <> ALL($12::text[])) END`
+
+// sqlCommitFirst opens the batch of a Commit that sets timers. It locks the run's row, so that the
 // lease cannot change hands until the batch's implicit transaction ends;
 // then, while $2 holds the lease and the log ends at $3 - 1, it appends the
 // events and clears the run's timers; and it reports what the guard saw:
@@ -263,27 +312,19 @@ ev AS (
 tm AS (DELETE FROM {{timers}} WHERE run_id = $1 AND EXISTS (SELECT 1 FROM ok))
 SELECT lease_owner, adjacent FROM run`
 
-// sqlCommitRun ends a Commit batch: it inserts the run's new timers, sets
-// its state and releases the lease, guarded like sqlCommitFirst (whose row
+// sqlCommitRun ends the batch of a Commit that sets timers: it inserts
+// the run's new timers, sets its state and releases the lease, guarded like sqlCommitFirst (whose row
 // lock makes both statements see the same lease). A paused run whose
 // delivery sequence moved since the drive loaded it is left running, for
 // recovery to drive again.
-const sqlCommitRun = `
+var sqlCommitRun = `
 WITH tm AS (
 	INSERT INTO {{timers}} (run_id, step_id, wake_at)
 	SELECT $1, t.step_id, t.wake_at
 	FROM unnest($11::text[], $12::timestamptz[]) AS t(step_id, wake_at)
 	WHERE {{lease_held}} AND {{adjacent}}
 )
-UPDATE {{runs}} SET
-	status = CASE WHEN $4::text = 'paused' AND delivery_seq <> $5 THEN 'running' ELSE $4::text END,
-	output = $6::json, error = $7::json, awaiting = $8::json, wake_at = $9,
-	lease_owner = '', lease_expires_at = NULL, updated_at = COALESCE($10, now()),
-	drive_failures = 0, drive_retry_at = NULL,
-	park_reason = '', park_message = '', parked_at = NULL,
-	buffered = CASE WHEN cardinality($13::text[]) = 0 THEN buffered ELSE (
-		SELECT json_agg(b.id ORDER BY b.n) FROM json_array_elements_text(buffered) WITH ORDINALITY AS b(id, n)
-		WHERE b.id <> ALL($13::text[])) END
+UPDATE {{runs}} SET ` + strings.ReplaceAll(commitSet, "$12", "$13") + `
 WHERE id = $1 AND lease_owner = $2 AND {{adjacent}}`
 
 const sqlClaimTimers = `

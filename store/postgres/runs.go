@@ -12,7 +12,8 @@ import (
 	"github.com/wfgo/wf/store"
 )
 
-// CreateRun inserts a run unless one with its ID exists, in one statement.
+// CreateRun inserts a run unless one with its ID exists, in one statement,
+// through the group committer.
 // Created runs get Lease.Now as CreatedAt and UpdatedAt, or the database's
 // clock when Lease.Now is zero.
 func (s *Store) CreateRun(ctx context.Context, run store.NewRun) (store.Run, bool, error) {
@@ -39,10 +40,15 @@ func (s *Store) CreateRun(ctx context.Context, run store.NewRun) (store.Run, boo
 	)
 	err = retry(ctx, func(ctx context.Context) error {
 		for range maxAttempts {
-			row := s.pool.QueryRow(ctx, s.q.createRun, run.ID, run.WorkflowID, run.Version, string(run.Status),
-				jsonArg(run.Input), run.ScheduleID, run.Lease.Owner, until, timeArg(run.Lease.Now), log)
-			var err error
-			stored, err = scanRun(row, &created)
+			err := s.w.send(ctx, run.ID, func(b *pgx.Batch) {
+				b.Queue(s.q.createRun, run.ID, run.WorkflowID, run.Version, string(run.Status),
+					jsonArg(run.Input), run.ScheduleID, run.Lease.Owner, until, timeArg(run.Lease.Now), log)
+			}, func(br pgx.BatchResults) error {
+				var err error
+				created = false
+				stored, err = scanRun(br.QueryRow(), &created)
+				return err
+			})
 			// No row: a concurrent insert of this ID committed after the
 			// statement's snapshot was taken. The next try sees it.
 			if !errors.Is(err, pgx.ErrNoRows) {

@@ -18,6 +18,7 @@ type Store struct {
 	q          queries
 	maxPayload int
 	notify     string
+	w          committer
 }
 
 var _ store.Store = (*Store)(nil)
@@ -44,7 +45,8 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 	if want := len(migrations.Postgres()); have != want {
 		return nil, &SchemaVersionError{Schema: cfg.schema, Prefix: cfg.prefix, Have: have, Want: want}
 	}
-	return &Store{pool: pool, q: newQueries(cfg), maxPayload: cfg.maxPayload, notify: cfg.notify}, nil
+	return &Store{pool: pool, q: newQueries(cfg), maxPayload: cfg.maxPayload, notify: cfg.notify,
+		w: committer{pool: pool}}, nil
 }
 
 // MaxPayloadSize returns the limit set by WithMaxPayload, in bytes

@@ -96,5 +96,6 @@ var groups = []struct {
 	{"Park", parkCases},
 	{"ReopenRun", reopenCases},
 	{"Races", raceCases},
+	{"GroupedWrites", groupedCases},
 	{"PayloadLimit", payloadLimitCases},
 }
