@@ -496,6 +496,8 @@ type ListQuery struct {
 	Status     wf.RunStatus // "" for all
 	// Parked keeps only parked runs.
 	Parked bool
+	// Since keeps runs created at or after it; zero for all.
+	Since time.Time
 	// Limit caps the page. Defaults to 50 when zero.
 	Limit int
 	// Cursor is RunPage.Next of the previous page; "" for the first.

@@ -1,0 +1,8 @@
+-- wf schema migration 0005 (list_indexes), table prefix "wf_".
+-- Written by wfcloudflare migrations; apply with `wrangler d1 migrations apply`.
+
+CREATE INDEX wf_runs_workflow_status_created ON wf_runs (workflow_id, status, created_at, id);
+
+CREATE INDEX wf_runs_parked_created ON wf_runs (created_at, id) WHERE park_reason <> '';
+
+INSERT INTO wf_migrations (version, name, applied_at) VALUES (5, 'list_indexes', CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER));

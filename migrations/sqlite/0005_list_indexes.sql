@@ -1,0 +1,14 @@
+-- wf schema, version 5, for SQLite and Cloudflare D1: every ListRuns
+-- filter has an index.
+--
+-- ListRuns pages newest first by (created_at, id), so each filter gets an
+-- index whose trailing columns are (created_at, id): a page is a range
+-- scan of LIMIT rows, however few runs match among how many stored. All
+-- runs, one workflow's and one status's already have theirs; a since
+-- filter is a range on any of them. The index below adds one write to a
+-- commit that changes a run's status, as runs_status_created does.
+CREATE INDEX {{prefix}}runs_workflow_status_created ON {{prefix}}runs (workflow_id, status, created_at, id);
+
+-- Parked runs, newest first. Partial, so it stays empty while no run is
+-- parked; a workflow filter reads it and keeps the few that match.
+CREATE INDEX {{prefix}}runs_parked_created ON {{prefix}}runs (created_at, id) WHERE park_reason <> '';
