@@ -64,6 +64,7 @@ func (rt *Runtime) Fork(ctx context.Context, runID string, fromStep wf.StepID, n
 		return res, err
 	}
 	rt.logger.Info("runtime: run forked", "run", runID, "step", fromStep, "fork", newRunID, "copied", cut)
+	rt.metrics.runStarted(ctx, run.WorkflowID)
 	return rt.drive(ctx, store.Execution{Run: run, Events: log}, owner, driveOptions{deadline: deadlineOr(ctx, time.Time{})})
 }
 

@@ -79,6 +79,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/wfgo/wf"
@@ -133,7 +134,13 @@ type Config struct {
 	// attempts and store operations. Defaults to otel's global provider (a
 	// no-op until the app installs one).
 	TracerProvider trace.TracerProvider
-	// DisableTelemetry turns spans off whatever the provider.
+	// MeterProvider makes the OpenTelemetry metrics: runs started and
+	// ended, step attempts and durations, sweep durations and items, timer
+	// lag, recovered, parked and backing-off runs, buffered signals.
+	// Defaults to otel's global provider (a no-op until the app installs
+	// one).
+	MeterProvider metric.MeterProvider
+	// DisableTelemetry turns spans and metrics off whatever the providers.
 	DisableTelemetry bool
 	// StrictSignals refuses a signal or approval decision for a wait the
 	// run does not await now (KindNotWaiting), for every delivery, instead
@@ -173,6 +180,7 @@ type Workflow struct {
 // Runtime drives runs. It is safe for concurrent use.
 type Runtime struct {
 	store         store.Store
+	metrics       *metrics
 	workflows     map[string]*Workflow
 	signals       map[string]wf.Validator
 	schedules     []registeredSchedule
@@ -227,6 +235,7 @@ func New(cfg Config) (*Runtime, error) {
 	rt := &Runtime{
 		store:         tracedStore{s: cfg.Store, tracer: tracer},
 		tracer:        tracer,
+		metrics:       newMetrics(newMeter(cfg)),
 		workflows:     map[string]*Workflow{},
 		signals:       cfg.Signals,
 		leaseDuration: cfg.LeaseDuration,

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"time"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
@@ -37,15 +38,17 @@ func newTracer(cfg Config) trace.Tracer {
 }
 
 // stepTelemetry is the middleware that gives each live step attempt a span,
-// a child of the run's span.
-func (rt *Runtime) stepTelemetry(runID string) wf.Middleware {
+// a child of the run's span, and counts it in the step metrics.
+func (rt *Runtime) stepTelemetry(workflowID, runID string) wf.Middleware {
 	return wf.Middleware{
 		Name: "telemetry",
 		Step: func(sc wf.StepContext, next func(wf.StepContext) error) error {
 			ctx, span := rt.tracer.Start(sc, "wf.step "+string(sc.ID()), trace.WithAttributes(
 				attrRun.String(runID), attrStep.String(string(sc.ID())), attrAttempt.Int(sc.Attempt())))
 			defer span.End()
+			start := time.Now()
 			err := next(sc.WithContext(ctx))
+			rt.metrics.stepAttempt(ctx, workflowID, time.Since(start), err)
 			if err != nil {
 				span.RecordError(err)
 				span.SetStatus(codes.Error, err.Error())
