@@ -14,7 +14,9 @@
 CREATE INDEX {{prefix}}runs_status_idx ON {{schema}}.{{prefix}}runs (status, created_at, id);
 CREATE INDEX {{prefix}}runs_workflow_status_idx ON {{schema}}.{{prefix}}runs (workflow_id, status, created_at, id);
 
--- Parked runs, newest first. Partial, so it costs nothing while no run
--- is parked; a workflow filter reads it and keeps the few that match.
+-- Parked runs newest first, all or one workflow's. Partial, so they cost
+-- nothing while no run is parked.
 CREATE INDEX {{prefix}}runs_parked_list_idx ON {{schema}}.{{prefix}}runs (created_at, id)
+	WHERE park_reason <> '';
+CREATE INDEX {{prefix}}runs_parked_workflow_idx ON {{schema}}.{{prefix}}runs (workflow_id, created_at, id)
 	WHERE park_reason <> '';

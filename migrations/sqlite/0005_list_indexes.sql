@@ -9,6 +9,7 @@
 -- commit that changes a run's status, as runs_status_created does.
 CREATE INDEX {{prefix}}runs_workflow_status_created ON {{prefix}}runs (workflow_id, status, created_at, id);
 
--- Parked runs, newest first. Partial, so it stays empty while no run is
--- parked; a workflow filter reads it and keeps the few that match.
+-- Parked runs newest first, all or one workflow's. Partial, so they stay
+-- empty while no run is parked.
 CREATE INDEX {{prefix}}runs_parked_created ON {{prefix}}runs (created_at, id) WHERE park_reason <> '';
+CREATE INDEX {{prefix}}runs_parked_workflow_created ON {{prefix}}runs (workflow_id, created_at, id) WHERE park_reason <> '';

@@ -16,6 +16,40 @@ import (
 // entries however many runs are stored.
 func (s *Store) ListRuns(ctx context.Context, q store.ListQuery) (store.RunPage, error) {
 	limit := q.PageSize()
+	sql, args, err := s.listRunsSQL(q)
+	if err != nil {
+		return store.RunPage{}, fmt.Errorf("postgres: list runs: %w", err)
+	}
+	rows, err := s.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return store.RunPage{}, fmt.Errorf("postgres: list runs: %w", err)
+	}
+	defer rows.Close()
+	var page store.RunPage
+	for rows.Next() {
+		r, err := scanRun(rows)
+		if err != nil {
+			return store.RunPage{}, fmt.Errorf("postgres: list runs: %w", err)
+		}
+		page.Runs = append(page.Runs, r)
+	}
+	if err := rows.Err(); err != nil {
+		return store.RunPage{}, fmt.Errorf("postgres: list runs: %w", err)
+	}
+	if len(page.Runs) > limit {
+		page.Runs = page.Runs[:limit]
+		last := page.Runs[limit-1]
+		page.Next = store.RunCursor(last.CreatedAt, last.ID)
+	}
+	return page, nil
+}
+
+// listRunsSQL is the statement of one ListRuns page, which fetches one run
+// more than the page to know whether another follows. Its text depends
+// only on which filters are set, never "$1 = ” OR status = $1": each
+// variant is its own prepared statement, and its generic plan still uses
+// the index of its filters.
+func (s *Store) listRunsSQL(q store.ListQuery) (string, []any, error) {
 	var (
 		where []string
 		args  []any
@@ -39,39 +73,14 @@ func (s *Store) ListRuns(ctx context.Context, q store.ListQuery) (store.RunPage,
 	if q.Cursor != "" {
 		at, id, err := store.ParseRunCursor(q.Cursor)
 		if err != nil {
-			return store.RunPage{}, fmt.Errorf("postgres: list runs: %w", err)
+			return "", nil, err
 		}
 		where = append(where, fmt.Sprintf("(created_at, id) < (%s, %s)", arg(at), arg(id)))
 	}
-	// The statement's text depends only on which filters are set, never
-	// "$1 = '' OR status = $1": each variant is its own prepared statement
-	// whose generic plan still uses the index of its filters.
 	sql := s.q.listRuns
 	if len(where) > 0 {
 		sql += " WHERE " + strings.Join(where, " AND ")
 	}
-	sql += " ORDER BY created_at DESC, id DESC LIMIT " + arg(limit+1)
-
-	rows, err := s.pool.Query(ctx, sql, args...)
-	if err != nil {
-		return store.RunPage{}, fmt.Errorf("postgres: list runs: %w", err)
-	}
-	defer rows.Close()
-	var page store.RunPage
-	for rows.Next() {
-		r, err := scanRun(rows)
-		if err != nil {
-			return store.RunPage{}, fmt.Errorf("postgres: list runs: %w", err)
-		}
-		page.Runs = append(page.Runs, r)
-	}
-	if err := rows.Err(); err != nil {
-		return store.RunPage{}, fmt.Errorf("postgres: list runs: %w", err)
-	}
-	if len(page.Runs) > limit {
-		page.Runs = page.Runs[:limit]
-		last := page.Runs[limit-1]
-		page.Next = store.RunCursor(last.CreatedAt, last.ID)
-	}
-	return page, nil
+	sql += " ORDER BY created_at DESC, id DESC LIMIT " + arg(q.PageSize()+1)
+	return sql, args, nil
 }

@@ -5,4 +5,6 @@ CREATE INDEX wf_runs_workflow_status_created ON wf_runs (workflow_id, status, cr
 
 CREATE INDEX wf_runs_parked_created ON wf_runs (created_at, id) WHERE park_reason <> '';
 
+CREATE INDEX wf_runs_parked_workflow_created ON wf_runs (workflow_id, created_at, id) WHERE park_reason <> '';
+
 INSERT INTO wf_migrations (version, name, applied_at) VALUES (5, 'list_indexes', CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER));
