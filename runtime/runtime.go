@@ -73,7 +73,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -321,6 +323,11 @@ func New(cfg Config) (*Runtime, error) {
 
 // Store returns the runtime's store.
 func (rt *Runtime) Store() store.Store { return rt.store.(tracedStore).s }
+
+// WorkflowIDs returns the registered workflow IDs, sorted.
+func (rt *Runtime) WorkflowIDs() []string {
+	return slices.Sorted(maps.Keys(rt.workflows))
+}
 
 // Workflow returns the registration of a workflow ID.
 func (rt *Runtime) Workflow(id string) (*Workflow, bool) {
