@@ -55,10 +55,16 @@ const bench1MRuns = 1_000_000
 
 // benchRun is the shape of the i-th loaded run: one of ten workflows, one
 // second apart, mostly finished; one in a thousand canceled, one in two
-// thousand parked.
+// thousand parked, one in a hundred thousand aborted; one in ten thousand
+// is of a rare workflow.
 func benchRun(i int) (workflow string, status wf.RunStatus, parked string, created time.Time) {
 	workflow = fmt.Sprintf("workflow-%d", i%10)
+	if i%10000 == 9 {
+		workflow = "rare"
+	}
 	switch {
+	case i%100000 == 13:
+		status = wf.StatusAborted
 	case i%1000 == 7:
 		status = wf.StatusCanceled
 	case i%2000 == 11:
@@ -88,9 +94,11 @@ func listBenchFilters() []listBenchFilter {
 		{"status=canceled", store.ListQuery{Status: wf.StatusCanceled}},
 		{"status=canceled/mid", store.ListQuery{Status: wf.StatusCanceled, Cursor: mid}},
 		{"status=running", store.ListQuery{Status: wf.StatusRunning}},
+		{"status=aborted", store.ListQuery{Status: wf.StatusAborted}},
 		{"workflow", store.ListQuery{WorkflowID: "workflow-3"}},
 		{"workflow+status=errored", store.ListQuery{WorkflowID: "workflow-3", Status: wf.StatusErrored}},
 		{"workflow+status=canceled/mid", store.ListQuery{WorkflowID: "workflow-7", Status: wf.StatusCanceled, Cursor: mid}},
+		{"workflow=rare+status=finished", store.ListQuery{WorkflowID: "rare", Status: wf.StatusFinished}},
 		{"parked", store.ListQuery{Parked: true}},
 		{"workflow+parked", store.ListQuery{WorkflowID: "workflow-1", Parked: true}},
 		{"since=1h", store.ListQuery{Since: last.Add(-time.Hour)}},
