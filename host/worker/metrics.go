@@ -7,6 +7,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.opentelemetry.io/otel"
 	otelprom "go.opentelemetry.io/otel/exporters/prometheus"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 )
@@ -34,6 +35,22 @@ func NewMetrics() (*Metrics, error) {
 		Provider: sdkmetric.NewMeterProvider(sdkmetric.WithReader(exp)),
 		Handler:  promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 	}, nil
+}
+
+// MetricsFromEnv returns nil when getenv("WF_METRICS") is not "1".
+// Otherwise it makes Metrics and installs their provider as otel's global
+// meter provider, the one runtime.Config uses unless given another: call
+// it before the runtime is made, in a process's main.
+func MetricsFromEnv(getenv func(string) string) (*Metrics, error) {
+	if getenv("WF_METRICS") != "1" {
+		return nil, nil
+	}
+	m, err := NewMetrics()
+	if err != nil {
+		return nil, err
+	}
+	otel.SetMeterProvider(m.Provider)
+	return m, nil
 }
 
 // Shutdown stops the meter provider.

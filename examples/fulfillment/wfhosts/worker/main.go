@@ -6,7 +6,9 @@
 // PostgreSQL store notifies that a run is ready (LISTEN on WF_PG_NOTIFY,
 // default wf_wake: see package envstore) if DATABASE_URL names PostgreSQL. When
 // WF_INGRESS_SECRET is set it serves the ingress API on $PORT (default 8080),
-// each request carrying "Authorization: Bearer $WF_INGRESS_SECRET".
+// each request carrying "Authorization: Bearer $WF_INGRESS_SECRET". When
+// WF_METRICS=1 it serves the runtime's metrics for Prometheus at /metrics on
+// the same port (without the secret: counts and workflow names only).
 //
 // On SIGTERM or an interrupt it finishes the sweep in progress, lets requests
 // in flight end, and exits 0; it exits 1 when the store cannot be opened (an
@@ -54,6 +56,11 @@ func main() {
 // run works until ctx ends and returns the exit code.
 func run(ctx context.Context) int {
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	metrics, err := worker.MetricsFromEnv(os.Getenv) // before the runtime, which reads otel's global provider
+	if err != nil {
+		logger.Error("wf worker: cannot start", "err", err)
+		return 1
+	}
 	rt, opened, err := newRuntime(ctx, logger)
 	if err != nil {
 		logger.Error("wf worker: cannot start", "err", err)
@@ -64,13 +71,14 @@ func run(ctx context.Context) int {
 	if opened.Pool != nil && opened.NotifyChannel != "" {
 		wake = worker.Listen(ctx, opened.Pool, opened.NotifyChannel, logger)
 	}
+	startup := &worker.Startup{Store: opened.Kind}
 	served := make(chan error, 1)
-	if secret := os.Getenv("WF_INGRESS_SECRET"); secret != "" {
-		srv, ln, err := ingressServer(rt, secret, logger)
-		if err != nil {
-			logger.Error("wf worker: cannot serve the ingress API", "err", err)
-			return 1
-		}
+	srv, ln, err := httpServer(rt, metrics, startup, logger)
+	if err != nil {
+		logger.Error("wf worker: cannot serve HTTP", "err", err)
+		return 1
+	}
+	if srv != nil {
 		go func() { served <- serve(ctx, srv, ln) }()
 	} else {
 		served <- nil
@@ -80,6 +88,7 @@ func run(ctx context.Context) int {
 		Sweep:    runtime.SweepOptions{MaxDuration: 25 * time.Second},
 		Wake:     wake,
 		Logger:   logger,
+		Startup:  startup,
 	})
 	if serr := <-served; serr != nil && err == nil {
 		err = serr
@@ -92,11 +101,25 @@ func run(ctx context.Context) int {
 	return 0
 }
 
-// ingressServer listens on $PORT (default 8080) for the ingress API.
-func ingressServer(rt *runtime.Runtime, secret string, logger *slog.Logger) (*http.Server, net.Listener, error) {
-	h, err := host.NewIngress(host.IngressConfig{Runtime: rt, Secret: secret, Logger: logger})
-	if err != nil {
-		return nil, nil, err
+// httpServer listens on $PORT (default 8080) for the ingress API
+// (WF_INGRESS_SECRET set) and /metrics (WF_METRICS=1), and fills in what
+// startup reports of them. It returns a nil server when neither is on.
+func httpServer(rt *runtime.Runtime, metrics *worker.Metrics, startup *worker.Startup, logger *slog.Logger) (*http.Server, net.Listener, error) {
+	startup.Ingress, startup.Metrics = "off (WF_INGRESS_SECRET is not set)", "off (WF_METRICS is not 1)"
+	mux := http.NewServeMux()
+	secret := os.Getenv("WF_INGRESS_SECRET")
+	if secret != "" {
+		h, err := host.NewIngress(host.IngressConfig{Runtime: rt, Secret: secret, Logger: logger})
+		if err != nil {
+			return nil, nil, err
+		}
+		mux.Handle("/", h)
+	}
+	if metrics != nil {
+		mux.Handle("GET /metrics", metrics.Handler)
+	}
+	if secret == "" && metrics == nil {
+		return nil, nil, nil
 	}
 	port := os.Getenv("PORT")
 	if port == "" {
@@ -106,8 +129,13 @@ func ingressServer(rt *runtime.Runtime, secret string, logger *slog.Logger) (*ht
 	if err != nil {
 		return nil, nil, err
 	}
-	logger.Info("wf worker: serving the ingress API", "addr", ln.Addr().String())
-	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}, ln, nil
+	if secret != "" {
+		startup.Ingress = "on " + ln.Addr().String()
+	}
+	if metrics != nil {
+		startup.Metrics = "on " + ln.Addr().String() + "/metrics"
+	}
+	return &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}, ln, nil
 }
 
 // serve serves srv on ln until ctx ends, then shuts it down, giving requests in
@@ -117,16 +145,16 @@ func serve(ctx context.Context, srv *http.Server, ln net.Listener) error {
 	go func() { done <- srv.Serve(ln) }()
 	select {
 	case err := <-done:
-		return fmt.Errorf("ingress API: %w", err)
+		return fmt.Errorf("http: %w", err)
 	case <-ctx.Done():
 	}
 	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 25*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdown); err != nil {
-		return fmt.Errorf("ingress API: shutdown: %w", err)
+		return fmt.Errorf("http: shutdown: %w", err)
 	}
 	if err := <-done; !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("ingress API: %w", err)
+		return fmt.Errorf("http: %w", err)
 	}
 	return nil
 }
