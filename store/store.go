@@ -208,7 +208,10 @@ type NewRun struct {
 	Status     wf.RunStatus // StatusQueued or StatusRunning
 	Input      json.RawMessage
 	ScheduleID string // set for runs started by a schedule bucket
-	Lease      Lease
+	// TraceParent is the W3C traceparent of the context that created the
+	// run, "" for none; stored as given.
+	TraceParent string
+	Lease       Lease
 	// Log is the run's first events (a fork's copy of another run's
 	// log), written in the same batch as the run and only when this call
 	// creates it. A run with a Log must be created leased (Lease.Owner).
@@ -251,6 +254,9 @@ type Run struct {
 	DriveRetryAt *time.Time
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	// TraceParent is NewRun.TraceParent: the W3C traceparent of the
+	// context that created the run, "" for none.
+	TraceParent string
 }
 
 // WaitingFor returns the single-wait projection of Awaiting: the first

@@ -40,7 +40,7 @@ func (s *Store) CreateRun(ctx context.Context, run store.NewRun) (store.Run, boo
 	err = retry(ctx, func(ctx context.Context) error {
 		for range maxAttempts {
 			row := s.pool.QueryRow(ctx, s.q.createRun, run.ID, run.WorkflowID, run.Version, string(run.Status),
-				jsonArg(run.Input), run.ScheduleID, run.Lease.Owner, until, timeArg(run.Lease.Now), log)
+				jsonArg(run.Input), run.ScheduleID, run.Lease.Owner, until, timeArg(run.Lease.Now), log, run.TraceParent)
 			var err error
 			stored, err = scanRun(row, &created)
 			// No row: a concurrent insert of this ID committed after the

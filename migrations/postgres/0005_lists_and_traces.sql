@@ -1,4 +1,5 @@
--- wf PostgreSQL schema, version 5: every ListRuns filter has an index.
+-- wf PostgreSQL schema, version 5: every ListRuns filter has an index, and
+-- a run keeps the trace context it was started in.
 --
 -- ListRuns pages newest first by (created_at, id), so each filter gets an
 -- index whose trailing columns are (created_at, id): a page is a range
@@ -20,3 +21,8 @@ CREATE INDEX {{prefix}}runs_parked_list_idx ON {{schema}}.{{prefix}}runs (create
 	WHERE park_reason <> '';
 CREATE INDEX {{prefix}}runs_parked_workflow_idx ON {{schema}}.{{prefix}}runs (workflow_id, created_at, id)
 	WHERE park_reason <> '';
+
+-- The W3C traceparent of the context that created the run ('' for none):
+-- each drive's span links to it, so a run's invocations in any process
+-- lead back to the request that started it.
+ALTER TABLE {{schema}}.{{prefix}}runs ADD COLUMN trace_parent text NOT NULL DEFAULT '';
