@@ -60,6 +60,8 @@ func (rt *Runtime) StartRun(ctx context.Context, req StartRequest) (Result, erro
 		Status:     wf.StatusRunning,
 		Input:      rawOrNull(req.Input),
 		Lease:      rt.lease(owner),
+
+		TraceParent: traceParentOf(ctx),
 	})
 	if err != nil {
 		return Result{}, fmt.Errorf("runtime: start %s: %w", req.RunID, err)

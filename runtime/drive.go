@@ -120,7 +120,7 @@ func (rt *Runtime) drive(ctx context.Context, ex store.Execution, owner string, 
 // driveOnce is one drive: replay, fresh work, one commit.
 func (rt *Runtime) driveOnce(ctx context.Context, ex store.Execution, owner string, opts driveOptions) (res Result, err error) {
 	run := ex.Run
-	ctx, span := rt.startRunSpan(ctx, run.WorkflowID, run.Version, run.ID, owner)
+	ctx, span := rt.startRunSpan(ctx, run, owner)
 	defer func() { endRunSpan(span, res, err) }()
 	if reason, ok := cancelRequested(ex); ok {
 		return rt.endAs(ctx, ex, owner, wf.StatusCanceled, canceledError(reason))
