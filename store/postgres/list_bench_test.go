@@ -151,7 +151,7 @@ func explainList(b *testing.B, ts *testStore, q store.ListQuery) string {
 	if _, err := conn.Conn().Prepare(b.Context(), "list_bench", sql); err != nil {
 		b.Fatal(err)
 	}
-	defer conn.Exec(b.Context(), "DEALLOCATE list_bench")
+	defer conn.Conn().Deallocate(b.Context(), "list_bench")
 	params := make([]string, len(args))
 	for i, a := range args {
 		params[i] = sqlLiteral(a)
