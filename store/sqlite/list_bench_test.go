@@ -67,23 +67,25 @@ var benchEpoch = time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
 
 // benchRun is the shape of the i-th loaded run, as in store/postgres's
 // benchmark: one of ten workflows, one second apart, mostly finished; one
-// in a thousand canceled, one in two thousand parked, one in a hundred
+// in a thousand canceled, one in two thousand parked, one in ten
 // thousand aborted; one in ten thousand is of a rare workflow.
 func benchRun(i int) (workflow string, status wf.RunStatus, parked string, created time.Time) {
 	workflow = fmt.Sprintf("workflow-%d", i%10)
 	if i%10000 == 9 {
 		workflow = "rare"
 	}
-	switch {
-	case i%100000 == 13:
+	// Ten runs in a row share a status, so that statuses and workflows
+	// are independent: every workflow has its share of each status.
+	switch j := i / 10; {
+	case j%10000 == 13:
 		status = wf.StatusAborted
-	case i%1000 == 7:
+	case j%1000 == 7:
 		status = wf.StatusCanceled
-	case i%2000 == 11:
+	case j%2000 == 11:
 		status, parked = wf.StatusPaused, "version_missing"
-	case i%50 == 3:
+	case j%50 == 3:
 		status = wf.StatusErrored
-	case i%100 == 5:
+	case j%100 == 5:
 		status = wf.StatusRunning
 	default:
 		status = wf.StatusFinished
@@ -109,6 +111,7 @@ func listBenchFilters() []listBenchFilter {
 		{"status=aborted", store.ListQuery{Status: wf.StatusAborted}},
 		{"workflow", store.ListQuery{WorkflowID: "workflow-3"}},
 		{"workflow+status=errored", store.ListQuery{WorkflowID: "workflow-3", Status: wf.StatusErrored}},
+		{"workflow+status=aborted", store.ListQuery{WorkflowID: "workflow-3", Status: wf.StatusAborted}},
 		{"workflow+status=canceled/mid", store.ListQuery{WorkflowID: "workflow-7", Status: wf.StatusCanceled, Cursor: mid}},
 		{"workflow=rare+status=finished", store.ListQuery{WorkflowID: "rare", Status: wf.StatusFinished}},
 		{"parked", store.ListQuery{Parked: true}},
