@@ -27,13 +27,13 @@ func logStartup(logger *slog.Logger, rt *runtime.Runtime, opts Options) {
 	sweep := rt.SweepDefaults(opts.Sweep)
 	attrs := []any{"workflows", rt.WorkflowIDs(), "interval", opts.Interval.String(), "sweep_budget", sweep.MaxDuration.String()}
 	if s := opts.Startup; s != nil {
-		attrs = append(attrs, "store", orUnknown(s.Store), "ingress", orUnknown(s.Ingress),
-			"dashboard", orUnknown(s.Dashboard), "metrics", orUnknown(s.Metrics))
+		attrs = append(attrs, "store", orOff(s.Store), "ingress", orOff(s.Ingress),
+			"dashboard", orOff(s.Dashboard), "metrics", orOff(s.Metrics))
 	}
 	logger.Info("wf worker: started", attrs...)
 }
 
-func orUnknown(s string) string {
+func orOff(s string) string {
 	if s == "" {
 		return "off"
 	}
