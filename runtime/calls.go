@@ -60,6 +60,8 @@ func (rt *Runtime) StartRun(ctx context.Context, req StartRequest) (Result, erro
 		Status:     wf.StatusRunning,
 		Input:      rawOrNull(req.Input),
 		Lease:      rt.lease(owner),
+
+		TraceParent: traceParentOf(ctx),
 	})
 	if err != nil {
 		return Result{}, fmt.Errorf("runtime: start %s: %w", req.RunID, err)
@@ -70,6 +72,7 @@ func (rt *Runtime) StartRun(ctx context.Context, req StartRequest) (Result, erro
 		}
 		return Result{Kind: kindOf(run.Status), Run: run, Existing: true}, nil
 	}
+	rt.metrics.runStarted(ctx, run.WorkflowID)
 	return rt.drive(ctx, store.Execution{Run: run}, owner, driveOptions{
 		deadline: deadlineOr(ctx, req.Deadline), includeEvents: req.IncludeEvents, maxEvents: req.MaxEvents,
 	})
@@ -267,6 +270,7 @@ func (rt *Runtime) endAs(ctx context.Context, ex store.Execution, owner string, 
 	if err := rt.store.Commit(ctx, c); err != nil {
 		return rt.abandoned(ctx, ex.Run, owner, err)
 	}
+	rt.metrics.runEnded(ctx, ex.Run.WorkflowID, status, info)
 	run := ex.Run
 	run.Status, run.Error, run.Awaiting, run.WakeAt, run.LeaseOwner, run.LeaseExpiresAt = status, info, nil, nil, "", nil
 	run.Parked = nil // a commit clears the park mark

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sort"
 
+	"go.opentelemetry.io/otel/metric"
+
 	"github.com/wfgo/wf"
 	"github.com/wfgo/wf/store"
 )
@@ -54,6 +56,7 @@ func (rt *Runtime) deliver(ctx context.Context, runID string, d wf.Delivery, str
 		return Result{}, fmt.Errorf("%w: run %s keeps at most %d deliveries (%d bytes) for waits it has not reached; %s not stored",
 			ErrBufferFull, runID, rt.maxBuffered, rt.maxBufferedBytes, d.SignalID)
 	case store.Buffered:
+		rt.metrics.buffered.Add(ctx, 1, metric.WithAttributes(attrMetricWorkflow.String(res.Run.WorkflowID)))
 		if res.Run.Status == wf.StatusPaused || rt.wakeHolder(runID) {
 			// Paused on something else: the wait takes it when reached.
 			return Result{Kind: KindAccepted, Run: res.Run}, nil

@@ -120,7 +120,7 @@ func (rt *Runtime) drive(ctx context.Context, ex store.Execution, owner string, 
 // driveOnce is one drive: replay, fresh work, one commit.
 func (rt *Runtime) driveOnce(ctx context.Context, ex store.Execution, owner string, opts driveOptions) (res Result, err error) {
 	run := ex.Run
-	ctx, span := rt.startRunSpan(ctx, run.WorkflowID, run.Version, run.ID, owner)
+	ctx, span := rt.startRunSpan(ctx, run, owner)
 	defer func() { endRunSpan(span, res, err) }()
 	if reason, ok := cancelRequested(ex); ok {
 		return rt.endAs(ctx, ex, owner, wf.StatusCanceled, canceledError(reason))
@@ -148,7 +148,7 @@ func (rt *Runtime) driveOnce(ctx context.Context, ex store.Execution, owner stri
 		MinYieldRemaining: rt.yieldMargin(opts),
 		Publish:           rt.publisher(run.ID),
 		Logger:            rt.logger,
-		Middleware:        []wf.Middleware{guard.middleware(), rt.stepTelemetry(run.ID)},
+		Middleware:        []wf.Middleware{guard.middleware(), rt.stepTelemetry(run.WorkflowID, run.ID)},
 		MaxEventSize:      rt.maxPayload,
 	})
 	if err != nil {
@@ -197,6 +197,7 @@ func (rt *Runtime) driveOnce(ctx context.Context, ex store.Execution, owner stri
 	run.Parked = nil // a commit clears the park mark
 	run.WakeAt = earliest(c.Timers)
 	res = Result{Kind: kindOf(c.Status), Run: run}
+	rt.metrics.runEnded(ctx, run.WorkflowID, c.Status, c.Error)
 	events := append(out.Appended, out.Pending...)
 	res.EventCount = len(events)
 	if opts.includeEvents {

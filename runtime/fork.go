@@ -54,7 +54,7 @@ func (rt *Runtime) Fork(ctx context.Context, runID string, fromStep wf.StepID, n
 	owner := rt.newOwner()
 	run, created, err := rt.store.CreateRun(ctx, store.NewRun{
 		ID: newRunID, WorkflowID: src.Run.WorkflowID, Version: def.Version(), Status: wf.StatusRunning,
-		Input: src.Run.Input, Lease: rt.lease(owner), Log: log,
+		Input: src.Run.Input, Lease: rt.lease(owner), Log: log, TraceParent: traceParentOf(ctx),
 	})
 	if err != nil {
 		return Result{}, fmt.Errorf("runtime: fork run %s as %s: %w", runID, newRunID, err)
@@ -64,6 +64,7 @@ func (rt *Runtime) Fork(ctx context.Context, runID string, fromStep wf.StepID, n
 		return res, err
 	}
 	rt.logger.Info("runtime: run forked", "run", runID, "step", fromStep, "fork", newRunID, "copied", cut)
+	rt.metrics.runStarted(ctx, run.WorkflowID)
 	return rt.drive(ctx, store.Execution{Run: run, Events: log}, owner, driveOptions{deadline: deadlineOr(ctx, time.Time{})})
 }
 

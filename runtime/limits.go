@@ -88,7 +88,7 @@ func (rt *Runtime) endRefused(ctx context.Context, run store.Run, owner string, 
 	if err != nil {
 		return rt.abandoned(ctx, run, owner, err)
 	}
-	return rt.ended(run, c), nil
+	return rt.ended(ctx, run, c), nil
 }
 
 // endCorrupt ends a run whose log or deliveries the store cannot decode
@@ -105,11 +105,13 @@ func (rt *Runtime) endCorrupt(ctx context.Context, run store.Run, owner string, 
 	if err := rt.store.Commit(ctx, c); err != nil {
 		return rt.abandoned(ctx, run, owner, err)
 	}
-	return rt.ended(run, c), nil
+	return rt.ended(ctx, run, c), nil
 }
 
-// ended is the result of a terminal commit c of run.
-func (rt *Runtime) ended(run store.Run, c store.Commit) Result {
+// ended is the result of a terminal commit c of run, counted in the
+// metrics.
+func (rt *Runtime) ended(ctx context.Context, run store.Run, c store.Commit) Result {
+	rt.metrics.runEnded(ctx, run.WorkflowID, c.Status, c.Error)
 	run.Status, run.Error, run.Awaiting, run.WakeAt = c.Status, c.Error, nil, nil
 	run.LeaseOwner, run.LeaseExpiresAt, run.UpdatedAt = "", nil, c.Now
 	return Result{Kind: kindOf(c.Status), Run: run, EventCount: len(c.Events)}

@@ -73,12 +73,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"sync/atomic"
 	"time"
 
+	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/wfgo/wf"
@@ -133,7 +136,13 @@ type Config struct {
 	// attempts and store operations. Defaults to otel's global provider (a
 	// no-op until the app installs one).
 	TracerProvider trace.TracerProvider
-	// DisableTelemetry turns spans off whatever the provider.
+	// MeterProvider makes the OpenTelemetry metrics: runs started and
+	// ended, step attempts and durations, sweep durations and items, timer
+	// lag, recovered, parked and backing-off runs, buffered signals.
+	// Defaults to otel's global provider (a no-op until the app installs
+	// one).
+	MeterProvider metric.MeterProvider
+	// DisableTelemetry turns spans and metrics off whatever the providers.
 	DisableTelemetry bool
 	// StrictSignals refuses a signal or approval decision for a wait the
 	// run does not await now (KindNotWaiting), for every delivery, instead
@@ -180,6 +189,7 @@ type Workflow struct {
 // Runtime drives runs. It is safe for concurrent use.
 type Runtime struct {
 	store         store.Store
+	metrics       *metrics
 	workflows     map[string]*Workflow
 	signals       map[string]wf.Validator
 	schedules     []registeredSchedule
@@ -234,6 +244,7 @@ func New(cfg Config) (*Runtime, error) {
 	rt := &Runtime{
 		store:         tracedStore{s: cfg.Store, tracer: tracer},
 		tracer:        tracer,
+		metrics:       newMetrics(newMeter(cfg)),
 		workflows:     map[string]*Workflow{},
 		signals:       cfg.Signals,
 		leaseDuration: cfg.LeaseDuration,
@@ -322,6 +333,11 @@ func New(cfg Config) (*Runtime, error) {
 
 // Store returns the runtime's store.
 func (rt *Runtime) Store() store.Store { return rt.store.(tracedStore).s }
+
+// WorkflowIDs returns the registered workflow IDs, sorted.
+func (rt *Runtime) WorkflowIDs() []string {
+	return slices.Sorted(maps.Keys(rt.workflows))
+}
 
 // Workflow returns the registration of a workflow ID.
 func (rt *Runtime) Workflow(id string) (*Workflow, bool) {

@@ -255,6 +255,7 @@ func (rt *Runtime) startBucket(ctx context.Context, b store.Bucket, owner string
 		}
 		switch st.Status {
 		case store.BucketRunCreated:
+			rt.metrics.runStarted(ctx, st.Run.WorkflowID)
 			return rt.drive(ctx, store.Execution{Run: st.Run}, runOwner, opts)
 		case store.BucketRunExisting:
 			// Its starter died or failed after creating it; whoever holds

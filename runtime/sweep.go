@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/metric"
 
 	"github.com/wfgo/wf"
 	"github.com/wfgo/wf/store"
@@ -119,7 +120,9 @@ type SweepResult struct {
 // next sweep takes it at once.
 func (rt *Runtime) Sweep(ctx context.Context, opts SweepOptions) (res SweepResult, err error) {
 	ctx, span := rt.tracer.Start(ctx, "wf.sweep")
+	start := time.Now()
 	defer func() {
+		rt.metrics.sweepDone(ctx, time.Since(start), res.Summary)
 		span.SetAttributes(sweepSpanAttrs(res)...)
 		if err != nil {
 			span.RecordError(err)
@@ -299,6 +302,7 @@ func (s *sweep) recoverOne(ctx context.Context, run store.Run) (Result, error) {
 		return Result{Kind: KindNotClaimable, Run: ex.Run}, nil
 	}
 	s.rt.logger.Info("runtime: recovering run", "run", run.ID, "workflow", run.WorkflowID, "status", run.Status)
+	s.rt.metrics.runsRecovered.Add(ctx, 1, metric.WithAttributes(attrMetricWorkflow.String(run.WorkflowID)))
 	return s.rt.drive(ctx, ex, owner, s.driveOpts())
 }
 
@@ -350,6 +354,9 @@ func (s *sweep) fireTimer(ctx context.Context, t store.Timer) (Result, error) {
 	dr, err := s.rt.store.Deliver(ctx, t.RunID, d, store.DeliverOptions{})
 	if err != nil {
 		return Result{}, err
+	}
+	if dr.Status == store.Delivered {
+		s.rt.metrics.timerLag.Record(ctx, d.Time.Sub(t.WakeAt).Seconds())
 	}
 	if dr.Status == store.RunNotFound {
 		return Result{Kind: KindNotFound}, nil

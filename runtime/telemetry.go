@@ -2,14 +2,17 @@ package runtime
 
 import (
 	"context"
+	"time"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/wfgo/wf"
+	"github.com/wfgo/wf/store"
 )
 
 // instrumentationName names wf's tracer.
@@ -24,6 +27,7 @@ const (
 	attrStep       = attribute.Key("wf.step_id")
 	attrAttempt    = attribute.Key("wf.attempt")
 	attrOutcome    = attribute.Key("wf.outcome")
+	attrLink       = attribute.Key("wf.link")
 )
 
 func newTracer(cfg Config) trace.Tracer {
@@ -37,15 +41,17 @@ func newTracer(cfg Config) trace.Tracer {
 }
 
 // stepTelemetry is the middleware that gives each live step attempt a span,
-// a child of the run's span.
-func (rt *Runtime) stepTelemetry(runID string) wf.Middleware {
+// a child of the run's span, and counts it in the step metrics.
+func (rt *Runtime) stepTelemetry(workflowID, runID string) wf.Middleware {
 	return wf.Middleware{
 		Name: "telemetry",
 		Step: func(sc wf.StepContext, next func(wf.StepContext) error) error {
 			ctx, span := rt.tracer.Start(sc, "wf.step "+string(sc.ID()), trace.WithAttributes(
 				attrRun.String(runID), attrStep.String(string(sc.ID())), attrAttempt.Int(sc.Attempt())))
 			defer span.End()
+			start := time.Now()
 			err := next(sc.WithContext(ctx))
+			rt.metrics.stepAttempt(ctx, workflowID, time.Since(start), err)
 			if err != nil {
 				span.RecordError(err)
 				span.SetStatus(codes.Error, err.Error())
@@ -55,10 +61,34 @@ func (rt *Runtime) stepTelemetry(runID string) wf.Middleware {
 	}
 }
 
-// startRunSpan starts the span of one drive.
-func (rt *Runtime) startRunSpan(ctx context.Context, workflowID, version, runID, owner string) (context.Context, trace.Span) {
-	return rt.tracer.Start(ctx, "wf.run "+workflowID, trace.WithAttributes(
-		attrWorkflow.String(workflowID), attrVersion.String(version), attrRun.String(runID), attrLeaseOwner.String(owner)))
+// startRunSpan starts the span of one drive of run, linked to the span
+// that created the run (its stored traceparent): a run's drives, in
+// whatever process and under whatever sweep, lead back to the request that
+// started it.
+func (rt *Runtime) startRunSpan(ctx context.Context, run store.Run, owner string) (context.Context, trace.Span) {
+	opts := []trace.SpanStartOption{trace.WithAttributes(attrWorkflow.String(run.WorkflowID),
+		attrVersion.String(run.Version), attrRun.String(run.ID), attrLeaseOwner.String(owner))}
+	if sc := spanContextOf(run.TraceParent); sc.IsValid() {
+		opts = append(opts, trace.WithLinks(trace.Link{SpanContext: sc, Attributes: []attribute.KeyValue{attrLink.String("run.created")}}))
+	}
+	return rt.tracer.Start(ctx, "wf.run "+run.WorkflowID, opts...)
+}
+
+// traceParentOf is the W3C traceparent of ctx's span, "" when it has none.
+func traceParentOf(ctx context.Context) string {
+	carrier := propagation.MapCarrier{}
+	propagation.TraceContext{}.Inject(ctx, carrier)
+	return carrier.Get("traceparent")
+}
+
+// spanContextOf reads a stored traceparent; an invalid one (a value
+// written by hand, or none) is an invalid span context and no link.
+func spanContextOf(traceParent string) trace.SpanContext {
+	if traceParent == "" {
+		return trace.SpanContext{}
+	}
+	ctx := propagation.TraceContext{}.Extract(context.Background(), propagation.MapCarrier{"traceparent": traceParent})
+	return trace.SpanContextFromContext(ctx)
 }
 
 // endRunSpan records a drive's outcome on its span and ends it.

@@ -78,3 +78,47 @@ func TestTelemetrySpans(t *testing.T) {
 		t.Fatalf("%d spans with telemetry disabled", n)
 	}
 }
+
+// TestTelemetryLinksDrivesToTheStart checks that a run stores the trace
+// context it was started in, and that a later drive by a sweep, in a trace
+// of its own, links to it.
+func TestTelemetryLinksDrivesToTheStart(t *testing.T) {
+	t.Parallel()
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	s := &shop{}
+	c := testclock.New(t0)
+	rt, err := runtime.New(runtime.Config{Store: memstore.New(), Workflows: []runtime.Workflow{{Definition: s.fulfillment()}},
+		Clock: c.Now, TracerProvider: tp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, request := tp.Tracer("app").Start(context.Background(), "POST /orders")
+	res, err := rt.StartRun(ctx, runtime.StartRequest{WorkflowID: "fulfillment", RunID: "r", Input: raw(t, orderInput{OrderID: "o", DelayMs: 1})})
+	request.End()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := request.SpanContext()
+	if tp := res.Run.TraceParent; tp != "00-"+want.TraceID().String()+"-"+want.SpanID().String()+"-01" {
+		t.Fatalf("run's TraceParent = %q, want the request span's", tp)
+	}
+	c.Advance(time.Second)
+	if _, err := rt.Sweep(context.Background(), runtime.SweepOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var drives int
+	for _, sp := range rec.Ended() {
+		if sp.Name() != "wf.run fulfillment" {
+			continue
+		}
+		drives++
+		links := sp.Links()
+		if len(links) != 1 || links[0].SpanContext.TraceID() != want.TraceID() || links[0].SpanContext.SpanID() != want.SpanID() {
+			t.Errorf("drive span (trace %s) links %v, want one link to the request span %s", sp.SpanContext().TraceID(), links, want.SpanID())
+		}
+	}
+	if drives != 2 {
+		t.Fatalf("%d drive spans, want 2 (the start, the sweep's)", drives)
+	}
+}

@@ -214,7 +214,10 @@ type NewRun struct {
 	Status     wf.RunStatus // StatusQueued or StatusRunning
 	Input      json.RawMessage
 	ScheduleID string // set for runs started by a schedule bucket
-	Lease      Lease
+	// TraceParent is the W3C traceparent of the context that created the
+	// run, "" for none; stored as given.
+	TraceParent string
+	Lease       Lease
 	// Log is the run's first events (a fork's copy of another run's
 	// log), written in the same batch as the run and only when this call
 	// creates it. A run with a Log must be created leased (Lease.Owner).
@@ -257,6 +260,9 @@ type Run struct {
 	DriveRetryAt *time.Time
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	// TraceParent is NewRun.TraceParent: the W3C traceparent of the
+	// context that created the run, "" for none.
+	TraceParent string
 }
 
 // WaitingFor returns the single-wait projection of Awaiting: the first
@@ -504,6 +510,8 @@ type ListQuery struct {
 	Status     wf.RunStatus // "" for all
 	// Parked keeps only parked runs.
 	Parked bool
+	// Since keeps runs created at or after it; zero for all.
+	Since time.Time
 	// Limit caps the page. Defaults to 50 when zero.
 	Limit int
 	// Cursor is RunPage.Next of the previous page; "" for the first.

@@ -33,7 +33,7 @@ import (
 
 // hostEnv holds the variables of the environment that the entry points
 // read; the child processes get none of them from the test's environment.
-var hostEnv = []string{"DATABASE_URL", "WF_PG_SCHEMA", "WF_PG_NOTIFY", "WF_SQLITE_PATH", "AWS_LAMBDA_RUNTIME_API", "PORT", "WF_INGRESS_SECRET", "CRON_SECRET"}
+var hostEnv = []string{"DATABASE_URL", "WF_PG_SCHEMA", "WF_PG_NOTIFY", "WF_SQLITE_PATH", "AWS_LAMBDA_RUNTIME_API", "PORT", "WF_INGRESS_SECRET", "CRON_SECRET", "WF_METRICS"}
 
 // hostBinaries builds the entry points that are main packages once for
 // the package's tests (railway's is cron's, with other comments). The
@@ -232,6 +232,48 @@ func TestHostWorkerDrainsOnSIGTERM(t *testing.T) {
 	t.Logf("stopped %v after SIGTERM", time.Since(sent).Round(time.Millisecond))
 }
 
+// TestHostWorkerServesMetrics runs the worker with WF_METRICS=1 and no
+// ingress secret: it serves /metrics alone, which counts the due timer its
+// first sweep delivered, and says so in its start-up line.
+func TestHostWorkerServesMetrics(t *testing.T) {
+	t.Parallel()
+	port := freePort(t)
+	cmd := hostCommand(t, "worker", "WF_SQLITE_PATH="+hostStore(t), "WF_METRICS=1", "PORT="+port)
+	var stderr lockedBuffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+
+	const want = `wf_sweep_items_total{kind="paused",otel_scope_name="github.com/wfgo/wf/runtime",otel_scope_schema_url="",otel_scope_version="",phase="timers"} 1`
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		status, body := request(t, http.MethodGet, "http://127.0.0.1:"+port+"/metrics", "", "")
+		if status == http.StatusOK && strings.Contains(string(body), want) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("GET /metrics: %d, lacks %s:\n%s\nstderr:\n%s", status, want, body, stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if status, _ := request(t, http.MethodGet, "http://127.0.0.1:"+port+"/runs/order-1", "", ""); status != http.StatusNotFound {
+		t.Errorf("GET /runs/order-1 without WF_INGRESS_SECRET: status %d, want 404 (no ingress)", status)
+	}
+	started := ""
+	for _, line := range strings.Split(stderr.String(), "\n") {
+		if strings.Contains(line, `"msg":"wf worker: started"`) {
+			started = line
+		}
+	}
+	for _, want := range []string{`"store":"sqlite"`, `"workflows":["fulfillment"]`, `"ingress":"off (WF_INGRESS_SECRET is not set)"`, `"metrics":"on `} {
+		if !strings.Contains(started, want) {
+			t.Errorf("start-up line lacks %s: %q", want, started)
+		}
+	}
+}
+
 func freePort(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -307,4 +349,22 @@ func TestHostWorkerOnPostgres(t *testing.T) {
 		t.Fatalf("the worker still runs 10s after SIGTERM; stderr:\n%s", stderr.String())
 	}
 	t.Logf("stopped %v after SIGTERM", time.Since(sent).Round(time.Millisecond))
+}
+
+// lockedBuffer is a process's stderr, safe to read while it writes.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

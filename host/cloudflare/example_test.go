@@ -34,4 +34,6 @@ func ExampleMigrationFiles() {
 	// INSERT INTO wf_migrations
 	// 0004_buffered_deliveries.sql
 	// INSERT INTO wf_migrations
+	// 0005_lists_and_traces.sql
+	// INSERT INTO wf_migrations
 }

@@ -29,17 +29,31 @@ const DashboardPath = "/dashboard/"
 // ingress secret goes to the systems that start runs, the dashboard's to
 // people.
 func Handler(rt *runtime.Runtime, getenv func(string) string, logger *slog.Logger) (http.Handler, error) {
+	return handler(rt, getenv, nil, &Startup{}, logger)
+}
+
+// handler is Handler plus /metrics when metrics is set; it fills in what
+// startup reports of each part (their address once the port is known: see
+// Startup.listening).
+func handler(rt *runtime.Runtime, getenv func(string) string, metrics *Metrics, startup *Startup, logger *slog.Logger) (http.Handler, error) {
 	ingressSecret, dashboardSecret := getenv(EnvIngressSecret), getenv(EnvDashboardSecret)
-	if ingressSecret == "" && dashboardSecret == "" {
+	startup.Ingress, startup.Dashboard, startup.Metrics = "off (WF_INGRESS_SECRET is not set)",
+		"off (WF_DASHBOARD_SECRET is not set)", "off (WF_METRICS is not 1)"
+	if ingressSecret == "" && dashboardSecret == "" && metrics == nil {
 		return nil, nil
 	}
 	mux := http.NewServeMux()
+	if metrics != nil {
+		mux.Handle("GET /metrics", metrics.Handler)
+		startup.Metrics = "on /metrics"
+	}
 	if ingressSecret != "" {
 		in, err := host.NewIngress(host.IngressConfig{Runtime: rt, Secret: ingressSecret, Logger: logger})
 		if err != nil {
 			return nil, err
 		}
 		mux.Handle("/", in)
+		startup.Ingress = "on /"
 	}
 	if dashboardSecret != "" {
 		d, err := dashboard.New(dashboard.Config{Runtime: rt, Secret: dashboardSecret, Path: DashboardPath, Logger: logger})
@@ -47,6 +61,7 @@ func Handler(rt *runtime.Runtime, getenv func(string) string, logger *slog.Logge
 			return nil, err
 		}
 		mux.Handle(DashboardPath, d)
+		startup.Dashboard = "on " + DashboardPath
 	}
 	return mux, nil
 }

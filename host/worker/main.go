@@ -45,6 +45,11 @@ func Serve(ctx context.Context, app host.App, opts Options) int {
 	}
 	app.Logger = opts.Logger
 	logger := opts.Logger
+	metrics, err := MetricsFromEnv(app.Env) // before the runtime, which reads otel's global provider
+	if err != nil {
+		logger.Error("wf worker: cannot start", "err", err)
+		return 1
+	}
 	rt, opened, err := app.Start(ctx)
 	if err != nil {
 		logger.Error("wf worker: cannot start", "err", err)
@@ -54,8 +59,11 @@ func Serve(ctx context.Context, app host.App, opts Options) int {
 	if opts.Wake == nil && opened.Wake != nil {
 		opts.Wake = opened.Wake(ctx, logger)
 	}
+	if opts.Startup == nil {
+		opts.Startup = &Startup{Store: opened.Kind}
+	}
 	served := make(chan error, 1)
-	h, err := Handler(rt, app.Env, logger)
+	h, err := handler(rt, app.Env, metrics, opts.Startup, logger)
 	if err != nil {
 		logger.Error("wf worker: cannot serve HTTP", "err", err)
 		return 1
@@ -66,6 +74,7 @@ func Serve(ctx context.Context, app host.App, opts Options) int {
 			logger.Error("wf worker: cannot serve HTTP", "err", err)
 			return 1
 		}
+		opts.Startup.listening(ln.Addr().String())
 		go func() { served <- serve(ctx, srv, ln) }()
 	} else {
 		served <- nil

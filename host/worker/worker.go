@@ -22,9 +22,13 @@ type Options struct {
 	Sweep runtime.SweepOptions
 	// Wake, when set, ends a pause early (each receive triggers a sweep).
 	Wake <-chan struct{}
-	// Logger receives one line per sweep that did work. Defaults to
+	// Logger receives the start-up line, and one line per sweep that did
+	// something (at INFO; nothing for an idle sweep). Defaults to
 	// slog.Default().
 	Logger *slog.Logger
+	// Startup, when set, adds what the process serves to the start-up
+	// line.
+	Startup *Startup
 	// OnSweep, when set, is called after each sweep.
 	OnSweep func(host.Summary)
 }
@@ -44,20 +48,20 @@ func Run(ctx context.Context, rt *runtime.Runtime, opts Options) error {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	logStartup(opts.Logger, rt, opts)
 	drain := context.WithoutCancel(ctx)
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
+		start := time.Now()
 		sum, err := host.Sweep(drain, rt, opts.Sweep, 0)
 		if opts.OnSweep != nil {
 			opts.OnSweep(sum)
 		}
-		switch {
-		case err != nil:
+		if err != nil {
 			opts.Logger.Error("wf worker: sweep failed", "err", err)
-		case sum.Summary.EventCount > 0 || sum.Materialized > 0:
-			opts.Logger.Info("wf worker: sweep", "events", sum.Summary.EventCount, "timers", sum.Summary.Timers,
-				"scheduled", sum.Summary.Scheduled, "recovered", sum.Summary.Recovered, "remaining", sum.RemainingMayExist)
+		} else {
+			logSweep(opts.Logger, sum, time.Since(start))
 		}
 		if ctx.Err() != nil {
 			return nil

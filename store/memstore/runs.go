@@ -45,6 +45,8 @@ func (s *Store) insertRun(nr store.NewRun) store.Run {
 		ScheduleID: nr.ScheduleID,
 		CreatedAt:  nr.Lease.Now,
 		UpdatedAt:  nr.Lease.Now,
+
+		TraceParent: nr.TraceParent,
 	}
 	if nr.Lease.Owner != "" {
 		run.LeaseOwner = nr.Lease.Owner

@@ -18,7 +18,7 @@ import (
 
 const runColumns = `id, workflow_id, version, status, input, output, error, awaiting, wake_at,
 	delivery_seq, schedule_id, lease_owner, lease_expires_at, created_at, updated_at,
-	drive_failures, drive_retry_at, park_reason, park_message, parked_at, buffered`
+	drive_failures, drive_retry_at, park_reason, park_message, parked_at, buffered, trace_parent`
 
 const bucketColumns = `schedule_id, bucket_id, run_id, fire_at, status, lease_owner, lease_expires_at, started_at`
 
@@ -142,8 +142,8 @@ func newQueries(c config) queries {
 const sqlCreateRun = `
 WITH ins AS (
 	INSERT INTO {{runs}} (id, workflow_id, version, status, input, schedule_id,
-		lease_owner, lease_expires_at, created_at, updated_at)
-	VALUES ($1, $2, $3, $4, $5::json, $6, $7, $8, COALESCE($9, now()), COALESCE($9, now()))
+		lease_owner, lease_expires_at, created_at, updated_at, trace_parent)
+	VALUES ($1, $2, $3, $4, $5::json, $6, $7, $8, COALESCE($9, now()), COALESCE($9, now()), $11)
 	ON CONFLICT (id) DO NOTHING
 	RETURNING {{run_columns}}
 ),

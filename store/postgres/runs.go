@@ -42,7 +42,7 @@ func (s *Store) CreateRun(ctx context.Context, run store.NewRun) (store.Run, boo
 		for range maxAttempts {
 			err := s.w.send(ctx, run.ID, func(b *pgx.Batch) {
 				b.Queue(s.q.createRun, run.ID, run.WorkflowID, run.Version, string(run.Status),
-					jsonArg(run.Input), run.ScheduleID, run.Lease.Owner, until, timeArg(run.Lease.Now), log)
+					jsonArg(run.Input), run.ScheduleID, run.Lease.Owner, until, timeArg(run.Lease.Now), log, run.TraceParent)
 			}, func(br pgx.BatchResults) error {
 				var err error
 				created = false

@@ -26,7 +26,7 @@ func scanRun(row pgx.Row, lead ...any) (store.Run, error) {
 	dest := append(lead,
 		&r.ID, &r.WorkflowID, &r.Version, &status, &input, &output, &errJSON, &await, &r.WakeAt,
 		&r.DeliverySeq, &r.ScheduleID, &r.LeaseOwner, &r.LeaseExpiresAt, &r.CreatedAt, &r.UpdatedAt,
-		&r.DriveFailures, &r.DriveRetryAt, &parkReason, &parkMessage, &parkedAt, &buffered)
+		&r.DriveFailures, &r.DriveRetryAt, &parkReason, &parkMessage, &parkedAt, &buffered, &r.TraceParent)
 	if err := row.Scan(dest...); err != nil {
 		return store.Run{}, err
 	}

@@ -83,6 +83,12 @@ func testListFilters(t *testing.T, h *harness) {
 		{store.ListQuery{WorkflowID: "orders", Status: wf.StatusFinished}, []string{"run-g", "run-c"}},
 		{store.ListQuery{WorkflowID: "billing", Status: wf.StatusQueued}, []string{"run-e"}},
 		{store.ListQuery{WorkflowID: "none"}, []string{}},
+		// Since is inclusive: run-c and run-d were created at exactly 3m.
+		{store.ListQuery{Since: at(3 * time.Minute)}, []string{"run-g", "run-f", "run-e", "run-d", "run-c"}},
+		{store.ListQuery{Status: wf.StatusQueued, Since: at(3 * time.Minute)}, []string{"run-e", "run-d"}},
+		{store.ListQuery{WorkflowID: "orders", Since: at(4 * time.Minute)}, []string{"run-g", "run-f"}},
+		{store.ListQuery{WorkflowID: "orders", Status: wf.StatusFinished, Since: at(3*time.Minute + time.Second)}, []string{"run-g"}},
+		{store.ListQuery{Since: at(7 * time.Minute)}, []string{}},
 	}
 	for _, tt := range tests {
 		page, err := h.s.ListRuns(h.ctx, tt.q)
@@ -114,6 +120,7 @@ func testListPaging(t *testing.T, h *harness) {
 		{store.ListQuery{Limit: 3}, [][]string{{"run-g", "run-f", "run-e"}, {"run-d", "run-c", "run-b"}, {"run-a"}}},
 		{store.ListQuery{Limit: 2, WorkflowID: "orders"}, [][]string{{"run-g", "run-f"}, {"run-d", "run-c"}, {"run-a"}}},
 		{store.ListQuery{Limit: 1, Status: wf.StatusFinished}, [][]string{{"run-g"}, {"run-c"}, {"run-b"}}},
+		{store.ListQuery{Limit: 2, Since: at(3 * time.Minute)}, [][]string{{"run-g", "run-f"}, {"run-e", "run-d"}, {"run-c"}}},
 	}
 	for _, tt := range tests {
 		got := h.listAll(tt.q)

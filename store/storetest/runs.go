@@ -29,6 +29,7 @@ var loadExecutionCases = []testCase{
 func testCreateRunCreates(t *testing.T, h *harness) {
 	nr := newRun("run-1")
 	nr.ScheduleID = "nightly"
+	nr.TraceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 	nr.Lease.Now = at(time.Minute)
 	got := h.create(nr)
 	want := store.Run{
@@ -40,9 +41,16 @@ func testCreateRunCreates(t *testing.T, h *harness) {
 		ScheduleID: "nightly",
 		CreatedAt:  at(time.Minute),
 		UpdatedAt:  at(time.Minute),
+
+		TraceParent: nr.TraceParent,
 	}
 	diff(t, "CreateRun result", want, got)
 	diff(t, "GetRun after CreateRun", want, h.get("run-1"))
+	if page, err := h.s.ListRuns(h.ctx, store.ListQuery{}); err != nil || len(page.Runs) != 1 {
+		t.Errorf("ListRuns after CreateRun: %d runs, %v; want 1", len(page.Runs), err)
+	} else {
+		diff(t, "ListRuns after CreateRun", want, page.Runs[0])
+	}
 	exec := h.load("run-1")
 	diff(t, "LoadExecution(new run).Run", want, exec.Run)
 	if len(exec.Events) != 0 || len(exec.Deliveries) != 0 {
@@ -58,6 +66,7 @@ func testCreateRunIdempotent(t *testing.T, h *harness) {
 	again.Status = wf.StatusRunning
 	again.Input = json.RawMessage(`{"other": true}`)
 	again.ScheduleID = "hourly"
+	again.TraceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 	again.Lease = leaseAt(ownerB, at(time.Hour))
 	got, created, err := h.s.CreateRun(h.ctx, again)
 	if err != nil {

@@ -10,7 +10,9 @@ import (
 )
 
 // ListRuns returns run summaries ordered by (CreatedAt, ID) descending. The
-// cursor is the position of the last run of the previous page.
+// cursor is the position of the last run of the previous page. Every
+// combination of filters has an index ending in (created_at, id), so a page
+// reads about Limit index entries however many runs are stored.
 func (s *Store) ListRuns(ctx context.Context, q store.ListQuery) (store.RunPage, error) {
 	limit := q.PageSize()
 	var where []string
@@ -27,6 +29,9 @@ func (s *Store) ListRuns(ctx context.Context, q store.ListQuery) (store.RunPage,
 	}
 	if q.Parked {
 		where = append(where, "park_reason <> ''")
+	}
+	if !q.Since.IsZero() {
+		where = append(where, "created_at >= "+param(micros(q.Since)))
 	}
 	if q.Cursor != "" {
 		created, id, err := store.ParseRunCursor(q.Cursor)

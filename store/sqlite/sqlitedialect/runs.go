@@ -15,7 +15,7 @@ import (
 // runColumns are the columns decodeRun reads, in order.
 const runColumns = `id, workflow_id, version, status, input, output, error, awaiting,
 	wake_at, delivery_seq, schedule_id, lease_owner, lease_expires_at, created_at, updated_at,
-	drive_failures, drive_retry_at, park_reason, park_message, parked_at, buffered`
+	drive_failures, drive_retry_at, park_reason, park_message, parked_at, buffered, trace_parent`
 
 // Status lists as SQL literals; TestStatusLists keeps them in step with
 // wf.RunStatus.Terminal.
@@ -29,8 +29,8 @@ const (
 
 const (
 	insertRunSQL = `INSERT INTO {runs} (id, workflow_id, version, status, input, schedule_id,
-		lease_owner, lease_expires_at, created_at, updated_at)
-	VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
+		lease_owner, lease_expires_at, created_at, updated_at, trace_parent)
+	VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10)
 	ON CONFLICT (id) DO NOTHING`
 	selectRunSQL = `SELECT ` + runColumns + ` FROM {runs} WHERE id = ?1`
 
@@ -75,7 +75,7 @@ func (s *Store) CreateRun(ctx context.Context, run store.NewRun) (store.Run, boo
 		until = micros(run.Lease.Until)
 	}
 	stmts := []Statement{s.stmt(insertRunSQL, run.ID, run.WorkflowID, run.Version, string(status), jsonArg(run.Input),
-		run.ScheduleID, run.Lease.Owner, until, micros(run.Lease.Now))}
+		run.ScheduleID, run.Lease.Owner, until, micros(run.Lease.Now), run.TraceParent)}
 	if len(run.Log) > 0 {
 		log, err := s.initialLog(run)
 		if err != nil {
@@ -236,8 +236,8 @@ func decodeClaimedRuns(rows [][]any) ([]store.Run, error) {
 // decode it returns what it decoded with an error wrapping
 // store.ErrCorrupt.
 func decodeRun(row []any) (store.Run, error) {
-	if len(row) != 21 {
-		return store.Run{}, fmt.Errorf("sqlite: run row has %d columns, want 21", len(row))
+	if len(row) != 22 {
+		return store.Run{}, fmt.Errorf("sqlite: run row has %d columns, want 22", len(row))
 	}
 	r := store.Run{
 		ID:          text(row[0]),
@@ -254,6 +254,7 @@ func decodeRun(row []any) (store.Run, error) {
 		UpdatedAt:   instant(row[14]),
 
 		DriveFailures: int(integer(row[15])),
+		TraceParent:   text(row[21]),
 	}
 	if at := integer(row[16]); at != 0 {
 		t := instant(row[16])

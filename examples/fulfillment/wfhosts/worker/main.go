@@ -2,8 +2,9 @@
 
 // Command worker runs the workflows of package fulfillment in a
 // long-running process (worker.Serve says how): it sweeps every 5s,
-// and on $PORT serves the ingress API when WF_INGRESS_SECRET is set and
-// the dashboard under /dashboard/ when WF_DASHBOARD_SECRET is set.
+// and on $PORT serves the ingress API when WF_INGRESS_SECRET is set, the
+// dashboard under /dashboard/ when WF_DASHBOARD_SECRET is set, and the
+// runtime's metrics for Prometheus at /metrics when WF_METRICS=1.
 //
 // Build it from the module root:
 //
