@@ -11,7 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/wfgo/wf/store"
-	"github.com/wfgo/wf/store/storetest"
+	"github.com/wfgo/wf/store/internal/listbench"
 )
 
 // BenchmarkListRuns1M times one ListRuns page per filter the CLI and the
@@ -23,16 +23,16 @@ import (
 // Each filter's plan is logged (EXPLAIN of the statement ListRuns sends, its
 // generic plan after the benchmark's repetitions).
 func BenchmarkListRuns1M(b *testing.B) {
-	storetest.SkipListBench(b)
+	listbench.Skip(b)
 	pool, schema := benchPool(b)
 	ts := setupOn(b, pool, schema)
 	start := time.Now()
-	loadRuns(b, pool, schema, storetest.ListBenchRuns)
-	b.Logf("loaded %d runs in %v", storetest.ListBenchRuns, time.Since(start).Round(time.Millisecond))
-	storetest.BenchListRuns(b, ts, func(b *testing.B, q store.ListQuery) string { return explainList(b, ts, q) })
+	loadRuns(b, pool, schema, listbench.Runs)
+	b.Logf("loaded %d runs in %v", listbench.Runs, time.Since(start).Round(time.Millisecond))
+	listbench.Bench(b, ts, func(b *testing.B, q store.ListQuery) string { return explainList(b, ts, q) })
 }
 
-// loadRuns COPYs n runs shaped by storetest.ListBenchRun into the store's
+// loadRuns COPYs n runs shaped by listbench.Run into the store's
 // runs table and refreshes the planner's statistics.
 func loadRuns(b *testing.B, pool interface {
 	CopyFrom(context.Context, pgx.Identifier, []string, pgx.CopyFromSource) (int64, error)
@@ -45,7 +45,7 @@ func loadRuns(b *testing.B, pool interface {
 		if i == n {
 			return nil, nil
 		}
-		workflow, status, parked, created := storetest.ListBenchRun(i)
+		workflow, status, parked, created := listbench.Run(i)
 		row := []any{fmt.Sprintf("run-%07d", i), workflow, "v1", string(status), `{"n":1}`, parked, created, created}
 		i++
 		return row, nil

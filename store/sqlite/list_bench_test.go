@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/wfgo/wf/store"
+	"github.com/wfgo/wf/store/internal/listbench"
 	"github.com/wfgo/wf/store/sqlite"
-	"github.com/wfgo/wf/store/storetest"
 )
 
 // BenchmarkListRuns1M times one ListRuns page per filter the CLI and the
@@ -21,7 +21,7 @@ import (
 //
 // Each filter's query plan is logged.
 func BenchmarkListRuns1M(b *testing.B) {
-	storetest.SkipListBench(b)
+	listbench.Skip(b)
 	db, err := sql.Open("sqlite", dsn(filepath.Join(b.TempDir(), "wf.db")))
 	if err != nil {
 		b.Fatal(err)
@@ -31,17 +31,17 @@ func BenchmarkListRuns1M(b *testing.B) {
 		b.Fatal(err)
 	}
 	start := time.Now()
-	loadRuns(b, db, storetest.ListBenchRuns)
-	b.Logf("loaded %d runs in %v", storetest.ListBenchRuns, time.Since(start).Round(time.Millisecond))
+	loadRuns(b, db, listbench.Runs)
+	b.Logf("loaded %d runs in %v", listbench.Runs, time.Since(start).Round(time.Millisecond))
 	s, err := sqlite.New(db)
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { s.Close() })
-	storetest.BenchListRuns(b, s, func(b *testing.B, q store.ListQuery) string { return explainList(b, db, q) })
+	listbench.Bench(b, s, func(b *testing.B, q store.ListQuery) string { return explainList(b, db, q) })
 }
 
-// loadRuns inserts n runs shaped by storetest.ListBenchRun in one
+// loadRuns inserts n runs shaped by listbench.Run in one
 // transaction, 500 rows a statement, and refreshes the planner's statistics.
 func loadRuns(b *testing.B, db *sql.DB, n int) {
 	b.Helper()
@@ -55,7 +55,7 @@ func loadRuns(b *testing.B, db *sql.DB, n int) {
 		var sb strings.Builder
 		sb.WriteString("INSERT INTO wf_runs (id, workflow_id, version, status, input, park_reason, created_at, updated_at) VALUES ")
 		for i := from; i < min(from+perStatement, n); i++ {
-			workflow, status, parked, created := storetest.ListBenchRun(i)
+			workflow, status, parked, created := listbench.Run(i)
 			if i > from {
 				sb.WriteString(", ")
 			}

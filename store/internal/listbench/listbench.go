@@ -1,4 +1,6 @@
-package storetest
+// Package listbench is the ListRuns benchmark at a million runs, shared by
+// the SQL stores: the runs each store loads and the pages it times.
+package listbench
 
 import (
 	"fmt"
@@ -10,27 +12,27 @@ import (
 	"github.com/wfgo/wf/store"
 )
 
-// ListBenchRuns is how many runs BenchListRuns expects the store to hold.
-const ListBenchRuns = 1_000_000
+// Runs is how many runs Bench expects the store to hold.
+const Runs = 1_000_000
 
 // listBenchEpoch is the creation time of the first loaded run.
 var listBenchEpoch = time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
 
-// SkipListBench skips b unless WF_BENCH_1M=1: loading ListBenchRuns runs
+// Skip skips b unless WF_BENCH_1M=1: loading Runs runs
 // takes a while.
-func SkipListBench(b *testing.B) {
+func Skip(b *testing.B) {
 	b.Helper()
 	if os.Getenv("WF_BENCH_1M") != "1" {
 		b.Skip("set WF_BENCH_1M=1 to load 1,000,000 runs and time ListRuns pages")
 	}
 }
 
-// ListBenchRun is the shape of the i-th run a store loads for BenchListRuns:
+// Run is the shape of the i-th run a store loads for Bench:
 // one of ten workflows, one second apart, mostly finished; one in a
 // thousand canceled, one in two thousand parked, one in ten thousand
 // aborted; one in ten thousand is of a rare workflow. Each store loads the
 // runs its own fastest way, straight into its tables.
-func ListBenchRun(i int) (workflow string, status wf.RunStatus, parked string, created time.Time) {
+func Run(i int) (workflow string, status wf.RunStatus, parked string, created time.Time) {
 	workflow = fmt.Sprintf("workflow-%d", i%10)
 	if i%10000 == 9 {
 		workflow = "rare"
@@ -54,11 +56,11 @@ func ListBenchRun(i int) (workflow string, status wf.RunStatus, parked string, c
 	return workflow, status, parked, listBenchEpoch.Add(time.Duration(i) * time.Second)
 }
 
-// BenchListRuns times one ListRuns page per filter the CLI and the
-// dashboard offer, in a sub-benchmark each, on st holding the ListBenchRuns
-// runs ListBenchRun shapes. After each filter's repetitions it logs
+// Bench times one ListRuns page per filter the CLI and the
+// dashboard offer, in a sub-benchmark each, on st holding the Runs
+// runs Run shapes. After each filter's repetitions it logs
 // explain's account of the query plan for that filter.
-func BenchListRuns(b *testing.B, st store.Store, explain func(b *testing.B, q store.ListQuery) string) {
+func Bench(b *testing.B, st store.Store, explain func(b *testing.B, q store.ListQuery) string) {
 	for _, f := range listBenchFilters() {
 		b.Run(f.name, func(b *testing.B) {
 			var page store.RunPage
@@ -84,8 +86,8 @@ type listBenchFilter struct {
 // listBenchFilters are the filters measured, each on a first page and,
 // for the few-match ones, a later page through the cursor.
 func listBenchFilters() []listBenchFilter {
-	last := listBenchEpoch.Add(ListBenchRuns * time.Second)
-	mid := store.RunCursor(listBenchEpoch.Add(ListBenchRuns/2*time.Second), "")
+	last := listBenchEpoch.Add(Runs * time.Second)
+	mid := store.RunCursor(listBenchEpoch.Add(Runs/2*time.Second), "")
 	return []listBenchFilter{
 		{"all", store.ListQuery{}},
 		{"status=canceled", store.ListQuery{Status: wf.StatusCanceled}},
