@@ -2,7 +2,6 @@ package dashboard_test
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"io"
@@ -10,7 +9,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -20,16 +18,13 @@ import (
 	"github.com/wfgo/wf"
 	"github.com/wfgo/wf/dashboard"
 	"github.com/wfgo/wf/examples/expense"
-	"github.com/wfgo/wf/host/envstore"
 	"github.com/wfgo/wf/internal/pgtest"
+	"github.com/wfgo/wf/internal/sqlitetest"
 	"github.com/wfgo/wf/internal/testclock"
 	"github.com/wfgo/wf/runtime"
 	"github.com/wfgo/wf/store"
 	"github.com/wfgo/wf/store/memstore"
 	"github.com/wfgo/wf/store/postgres"
-	"github.com/wfgo/wf/store/sqlite"
-
-	_ "modernc.org/sqlite" // the driver behind store/sqlite
 )
 
 const secret = "s3cret-for-tests"
@@ -53,23 +48,7 @@ func forEachStore(t *testing.T, fn func(t *testing.T, st store.Store)) {
 	}
 }
 
-func newSQLite(t testing.TB) store.Store {
-	t.Helper()
-	db, err := sql.Open("sqlite", envstore.SQLiteDSN(filepath.Join(t.TempDir(), "wf.db")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := sqlite.Migrate(context.Background(), db); err != nil {
-		t.Fatal(err)
-	}
-	st, err := sqlite.New(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
-}
+func newSQLite(t testing.TB) store.Store { return sqlitetest.New(t) }
 
 func newPostgres(t *testing.T) store.Store {
 	t.Helper()

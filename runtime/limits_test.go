@@ -2,7 +2,6 @@ package runtime_test
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"path/filepath"
@@ -12,8 +11,8 @@ import (
 	"testing"
 
 	"github.com/wfgo/wf"
-	"github.com/wfgo/wf/host/envstore"
 	"github.com/wfgo/wf/internal/pgtest"
+	"github.com/wfgo/wf/internal/sqlitetest"
 	"github.com/wfgo/wf/runtime"
 	"github.com/wfgo/wf/store"
 	"github.com/wfgo/wf/store/memstore"
@@ -46,19 +45,8 @@ var limitedStores = []struct {
 
 func newLimitedSQLite(t *testing.T) rawStore {
 	t.Helper()
-	db, err := sql.Open("sqlite", envstore.SQLiteDSN(filepath.Join(t.TempDir(), "wf.db")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := sqlite.Migrate(t.Context(), db); err != nil {
-		t.Fatal(err)
-	}
-	st, err := sqlite.New(db, sqlite.WithMaxPayloadSize(limit))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	db := sqlitetest.Open(t, filepath.Join(t.TempDir(), "wf.db"))
+	st := sqlitetest.Store(t, db, sqlite.WithMaxPayloadSize(limit))
 	return rawStore{Store: st, exec: func(t *testing.T, q string, args ...any) {
 		t.Helper()
 		if _, err := db.ExecContext(t.Context(), strings.NewReplacer("{events}", "wf_events", "{runs}", "wf_runs").Replace(q), args...); err != nil {

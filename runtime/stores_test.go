@@ -2,18 +2,13 @@ package runtime_test
 
 import (
 	"context"
-	"database/sql"
-	"path/filepath"
 	"testing"
 
-	_ "modernc.org/sqlite" // the driver SQLiteDSN names
-
-	"github.com/wfgo/wf/host/envstore"
 	"github.com/wfgo/wf/internal/pgtest"
+	"github.com/wfgo/wf/internal/sqlitetest"
 	"github.com/wfgo/wf/store"
 	"github.com/wfgo/wf/store/memstore"
 	"github.com/wfgo/wf/store/postgres"
-	"github.com/wfgo/wf/store/sqlite"
 )
 
 // storeFactory makes a fresh, empty store for one test.
@@ -30,24 +25,7 @@ var stores = []storeFactory{
 	{"postgres", newPostgres},
 }
 
-func newSQLite(t *testing.T) store.Store {
-	t.Helper()
-	db, err := sql.Open("sqlite", envstore.SQLiteDSN(filepath.Join(t.TempDir(), "wf.db")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	ctx := context.Background()
-	if err := sqlite.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	st, err := sqlite.New(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
-}
+func newSQLite(t *testing.T) store.Store { return sqlitetest.New(t) }
 
 func newPostgres(t *testing.T) store.Store {
 	t.Helper()

@@ -2,7 +2,6 @@ package wfcli
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"path/filepath"
@@ -10,13 +9,12 @@ import (
 	"time"
 
 	"github.com/wfgo/wf"
-	"github.com/wfgo/wf/host/envstore"
 	"github.com/wfgo/wf/internal/pgtest"
+	"github.com/wfgo/wf/internal/sqlitetest"
 	"github.com/wfgo/wf/internal/testclock"
 	"github.com/wfgo/wf/runtime"
 	"github.com/wfgo/wf/store"
 	"github.com/wfgo/wf/store/postgres"
-	"github.com/wfgo/wf/store/sqlite"
 )
 
 // t0 is when the fixture's first run starts.
@@ -120,20 +118,7 @@ var storeKinds = []storeKind{{"sqlite", openSQLite}, {"postgres", openPostgres}}
 func openSQLite(t *testing.T) (store.Store, []string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "wf.db")
-	db, err := sql.Open("sqlite", envstore.SQLiteDSN(path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := sqlite.Migrate(context.Background(), db); err != nil {
-		t.Fatal(err)
-	}
-	st, err := sqlite.New(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st, []string{"--sqlite", path}
+	return sqlitetest.Store(t, sqlitetest.Open(t, path)), []string{"--sqlite", path}
 }
 
 func openPostgres(t *testing.T) (store.Store, []string) {

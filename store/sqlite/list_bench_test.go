@@ -3,14 +3,13 @@ package sqlite_test
 import (
 	"database/sql"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/wfgo/wf"
 	"github.com/wfgo/wf/store"
+	"github.com/wfgo/wf/store/internal/listbench"
 	"github.com/wfgo/wf/store/sqlite"
 )
 
@@ -22,9 +21,7 @@ import (
 //
 // Each filter's query plan is logged.
 func BenchmarkListRuns1M(b *testing.B) {
-	if os.Getenv("WF_BENCH_1M") != "1" {
-		b.Skip("set WF_BENCH_1M=1 to load 1,000,000 runs and time ListRuns pages")
-	}
+	listbench.Skip(b)
 	db, err := sql.Open("sqlite", dsn(filepath.Join(b.TempDir(), "wf.db")))
 	if err != nil {
 		b.Fatal(err)
@@ -34,95 +31,18 @@ func BenchmarkListRuns1M(b *testing.B) {
 		b.Fatal(err)
 	}
 	start := time.Now()
-	loadRuns(b, db, bench1MRuns)
-	b.Logf("loaded %d runs in %v", bench1MRuns, time.Since(start).Round(time.Millisecond))
+	loadRuns(b, db, listbench.Runs)
+	b.Logf("loaded %d runs in %v", listbench.Runs, time.Since(start).Round(time.Millisecond))
 	s, err := sqlite.New(db)
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { s.Close() })
-
-	for _, f := range listBenchFilters() {
-		b.Run(f.name, func(b *testing.B) {
-			var page store.RunPage
-			for b.Loop() {
-				var err error
-				if page, err = s.ListRuns(b.Context(), f.q); err != nil {
-					b.Fatal(err)
-				}
-			}
-			if len(page.Runs) == 0 {
-				b.Fatalf("ListRuns(%+v): no runs", f.q)
-			}
-			b.Log(explainList(b, db, f.q))
-		})
-	}
+	listbench.Bench(b, s, func(b *testing.B, q store.ListQuery) string { return explainList(b, db, q) })
 }
 
-// bench1MRuns is how many runs BenchmarkListRuns1M stores.
-const bench1MRuns = 1_000_000
-
-// benchEpoch is the creation time of the first loaded run.
-var benchEpoch = time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
-
-// benchRun is the shape of the i-th loaded run, as in store/postgres's
-// benchmark: one of ten workflows, one second apart, mostly finished; one
-// in a thousand canceled, one in two thousand parked, one in ten
-// thousand aborted; one in ten thousand is of a rare workflow.
-func benchRun(i int) (workflow string, status wf.RunStatus, parked string, created time.Time) {
-	workflow = fmt.Sprintf("workflow-%d", i%10)
-	if i%10000 == 9 {
-		workflow = "rare"
-	}
-	// Ten runs in a row share a status, so that statuses and workflows
-	// are independent: every workflow has its share of each status.
-	switch j := i / 10; {
-	case j%10000 == 13:
-		status = wf.StatusAborted
-	case j%1000 == 7:
-		status = wf.StatusCanceled
-	case j%2000 == 11:
-		status, parked = wf.StatusPaused, "version_missing"
-	case j%50 == 3:
-		status = wf.StatusErrored
-	case j%100 == 5:
-		status = wf.StatusRunning
-	default:
-		status = wf.StatusFinished
-	}
-	return workflow, status, parked, benchEpoch.Add(time.Duration(i) * time.Second)
-}
-
-type listBenchFilter struct {
-	name string
-	q    store.ListQuery
-}
-
-// listBenchFilters are the filters measured, each on a first page and,
-// for the few-match ones, a later page through the cursor.
-func listBenchFilters() []listBenchFilter {
-	last := benchEpoch.Add(bench1MRuns * time.Second)
-	mid := store.RunCursor(benchEpoch.Add(bench1MRuns/2*time.Second), "")
-	return []listBenchFilter{
-		{"all", store.ListQuery{}},
-		{"status=canceled", store.ListQuery{Status: wf.StatusCanceled}},
-		{"status=canceled/mid", store.ListQuery{Status: wf.StatusCanceled, Cursor: mid}},
-		{"status=running", store.ListQuery{Status: wf.StatusRunning}},
-		{"status=aborted", store.ListQuery{Status: wf.StatusAborted}},
-		{"workflow", store.ListQuery{WorkflowID: "workflow-3"}},
-		{"workflow+status=errored", store.ListQuery{WorkflowID: "workflow-3", Status: wf.StatusErrored}},
-		{"workflow+status=aborted", store.ListQuery{WorkflowID: "workflow-3", Status: wf.StatusAborted}},
-		{"workflow+status=canceled/mid", store.ListQuery{WorkflowID: "workflow-7", Status: wf.StatusCanceled, Cursor: mid}},
-		{"workflow=rare+status=finished", store.ListQuery{WorkflowID: "rare", Status: wf.StatusFinished}},
-		{"parked", store.ListQuery{Parked: true}},
-		{"workflow+parked", store.ListQuery{WorkflowID: "workflow-1", Parked: true}},
-		{"since=1h", store.ListQuery{Since: last.Add(-time.Hour)}},
-		{"status=canceled+since=1d", store.ListQuery{Status: wf.StatusCanceled, Since: last.Add(-24 * time.Hour)}},
-	}
-}
-
-// loadRuns inserts n runs shaped by benchRun in one transaction, 500 rows
-// a statement, and refreshes the planner's statistics.
+// loadRuns inserts n runs shaped by listbench.Run in one
+// transaction, 500 rows a statement, and refreshes the planner's statistics.
 func loadRuns(b *testing.B, db *sql.DB, n int) {
 	b.Helper()
 	const perStatement = 500
@@ -135,7 +55,7 @@ func loadRuns(b *testing.B, db *sql.DB, n int) {
 		var sb strings.Builder
 		sb.WriteString("INSERT INTO wf_runs (id, workflow_id, version, status, input, park_reason, created_at, updated_at) VALUES ")
 		for i := from; i < min(from+perStatement, n); i++ {
-			workflow, status, parked, created := benchRun(i)
+			workflow, status, parked, created := listbench.Run(i)
 			if i > from {
 				sb.WriteString(", ")
 			}
