@@ -218,7 +218,11 @@ func newExecution(ctx context.Context, d *Definition, inv Invocation) *execution
 		next:       len(inv.Log),
 	}
 	e.marks = readMarkers(inv.Log)
+	resolved := map[string]bool{} // signal IDs the log has consumed
 	for i, ev := range inv.Log {
+		if ev.Type == SignalResolved && ev.SignalID != "" {
+			resolved[ev.SignalID] = true
+		}
 		if e.marks.hidden[i] {
 			e.consumed[i] = true // replay never reaches it (see markers)
 			continue
@@ -227,15 +231,9 @@ func newExecution(ctx context.Context, d *Definition, inv Invocation) *execution
 			e.byStep[ev.StepID] = append(e.byStep[ev.StepID], i)
 		}
 	}
-	consumed := map[string]bool{}
-	for _, ev := range inv.Log {
-		if ev.Type == SignalResolved && ev.SignalID != "" {
-			consumed[ev.SignalID] = true
-		}
-	}
 	for _, dl := range inv.Deliveries {
 		if dl.StepID == "" {
-			if !consumed[dl.SignalID] {
+			if !resolved[dl.SignalID] {
 				e.byName = append(e.byName, dl)
 			}
 			continue
