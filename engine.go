@@ -21,9 +21,8 @@ import (
 // commit (Outcome.Pending). So a step costs one write, and its result is
 // durable before any later side effect. A local step (WithLocal) skips its
 // own write: its result rides on the next one (see the package doc). The
-// runtime implements Journal over
-// a store; Append must return an error wrapping ErrConflict when another
-// writer already used index next.
+// runtime implements Journal over a store; Append must return an error
+// wrapping ErrConflict when another writer already used index next.
 type Journal interface {
 	Append(ctx context.Context, next int, events []Event) error
 }
