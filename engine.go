@@ -21,9 +21,8 @@ import (
 // commit (Outcome.Pending). So a step costs one write, and its result is
 // durable before any later side effect. A local step (WithLocal) skips its
 // own write: its result rides on the next one (see the package doc). The
-// runtime implements Journal over
-// a store; Append must return an error wrapping ErrConflict when another
-// writer already used index next.
+// runtime implements Journal over a store; Append must return an error
+// wrapping ErrConflict when another writer already used index next.
 type Journal interface {
 	Append(ctx context.Context, next int, events []Event) error
 }
@@ -218,7 +217,11 @@ func newExecution(ctx context.Context, d *Definition, inv Invocation) *execution
 		next:       len(inv.Log),
 	}
 	e.marks = readMarkers(inv.Log)
+	resolved := map[string]bool{} // signal IDs the log has consumed
 	for i, ev := range inv.Log {
+		if ev.Type == SignalResolved && ev.SignalID != "" {
+			resolved[ev.SignalID] = true
+		}
 		if e.marks.hidden[i] {
 			e.consumed[i] = true // replay never reaches it (see markers)
 			continue
@@ -227,15 +230,9 @@ func newExecution(ctx context.Context, d *Definition, inv Invocation) *execution
 			e.byStep[ev.StepID] = append(e.byStep[ev.StepID], i)
 		}
 	}
-	consumed := map[string]bool{}
-	for _, ev := range inv.Log {
-		if ev.Type == SignalResolved && ev.SignalID != "" {
-			consumed[ev.SignalID] = true
-		}
-	}
 	for _, dl := range inv.Deliveries {
 		if dl.StepID == "" {
-			if !consumed[dl.SignalID] {
+			if !resolved[dl.SignalID] {
 				e.byName = append(e.byName, dl)
 			}
 			continue

@@ -56,7 +56,7 @@ func readMarkers(log []Event) markers {
 // n of a step.
 func (m markers) retryWaitID(id string, n int) string {
 	if g := m.retries[id]; g > 0 {
-		return id + "#retry" + strconv.Itoa(g) + "-" + strconv.Itoa(n)
+		return id + retryMark + strconv.Itoa(g) + "-" + strconv.Itoa(n)
 	}
 	return retryID(id, n)
 }

@@ -3,6 +3,7 @@ package wf
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 )
 
@@ -68,7 +69,7 @@ func (e *execution) consume(id, what string, allowed ...EventType) []Event {
 	evs := make([]Event, 0, len(idx))
 	for _, i := range idx {
 		ev := e.inv.Log[i]
-		if !typeIn(ev.Type, allowed) {
+		if !slices.Contains(allowed, ev.Type) {
 			e.failNow(&NondeterminismError{Expected: id, Recorded: ev.Type, Index: i, Found: id, Want: what}, CodeNondeterminism)
 		}
 		e.consumed[i] = true
@@ -119,15 +120,6 @@ func (e *execution) recordedIndex(id string) int {
 		return idx[len(idx)-1]
 	}
 	return -1
-}
-
-func typeIn(t EventType, types []EventType) bool {
-	for _, a := range types {
-		if t == a {
-			return true
-		}
-	}
-	return false
 }
 
 // positional returns the next generated ID of a kind: "__now-0", …

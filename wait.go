@@ -50,9 +50,10 @@ func (e *execution) opID(kind string, opts []OpOption) string {
 // WaitForEvent pauses the run until a signal called name is delivered and
 // returns its payload decoded into T. A signal delivered before the run
 // reached the wait was kept: the wait takes the oldest such signal of its
-// name (one sent for another step waits for that step) and does not pause. With Deadline or Timeout, a wait that
-// nothing resolves in time returns a *WaitTimeoutError. A payload that does
-// not decode into T returns a *ValidationError.
+// name (one sent for another step waits for that step) and does not
+// pause. With Deadline or Timeout, a wait that nothing resolves in time
+// returns a *WaitTimeoutError. A payload that does not decode into T
+// returns a *ValidationError.
 func WaitForEvent[T any](ctx *Context, name string, opts ...WaitOption) (T, error) {
 	var zero T
 	e := ctx.e

@@ -3,6 +3,7 @@ package wftest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"testing"
@@ -81,8 +82,11 @@ func Replay(t testing.TB, def *wf.Definition, h runtime.History) {
 // (wf.Invocation.ReplayOnly); a *Divergence unwraps to its
 // *wf.NondeterminismError.
 func CheckReplay(def *wf.Definition, h runtime.History) error {
-	if def == nil || def.Err() != nil {
-		return fmt.Errorf("wftest: broken definition: %v", def.Err())
+	if def == nil {
+		return errors.New("wftest: nil definition")
+	}
+	if err := def.Err(); err != nil {
+		return fmt.Errorf("wftest: broken definition: %w", err)
 	}
 	if def.ID() != h.WorkflowID {
 		return fmt.Errorf("wftest: history of workflow %q replayed against %q", h.WorkflowID, def.ID())

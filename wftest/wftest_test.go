@@ -167,6 +167,26 @@ func TestReplay(t *testing.T) {
 	}
 }
 
+// TestCheckReplayBadDefinition: a nil or broken definition is a clear
+// error, not a panic.
+func TestCheckReplayBadDefinition(t *testing.T) {
+	t.Parallel()
+	h := runtime.History{WorkflowID: "shop"}
+	for _, tt := range []struct {
+		name string
+		def  *wf.Definition
+		want string
+	}{
+		{"nil", nil, "nil definition"},
+		{"broken", wf.New[struct{}, int]("shop", nil), "broken definition"},
+	} {
+		err := wftest.CheckReplay(tt.def, h)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: CheckReplay = %v, want an error with %q", tt.name, err, tt.want)
+		}
+	}
+}
+
 // TestReplayFile replays a committed history: rewrite it with -update.
 func TestReplayFile(t *testing.T) {
 	t.Parallel()
