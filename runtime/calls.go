@@ -172,7 +172,7 @@ func (rt *Runtime) DeliverApproval(ctx context.Context, req ApprovalDecision) (R
 	if err := rt.checkApproval(ctx, req.RunID, req.WorkflowID, req.ApprovalID); err != nil {
 		return Result{}, err
 	}
-	d := wf.Delivery{StepID: req.ApprovalID, SignalID: "approval:" + req.ApprovalID, Name: "approval", ApprovalID: req.ApprovalID,
+	d := wf.Delivery{StepID: req.ApprovalID, SignalID: approvalSignalPrefix + req.ApprovalID, Name: "approval", ApprovalID: req.ApprovalID,
 		Approved: req.Approved, Feedback: req.Feedback, Meta: req.Meta, Time: rt.clock()}
 	return rt.deliver(ctx, req.RunID, d, req.Strict, wf.CodeApprovalLost, driveOptions{deadline: deadlineOr(ctx, req.Deadline), includeEvents: req.IncludeEvents, maxEvents: req.MaxEvents})
 }
@@ -270,11 +270,7 @@ func (rt *Runtime) endAs(ctx context.Context, ex store.Execution, owner string, 
 	if err := rt.store.Commit(ctx, c); err != nil {
 		return rt.abandoned(ctx, ex.Run, owner, err)
 	}
-	rt.metrics.runEnded(ctx, ex.Run.WorkflowID, status, info)
-	run := ex.Run
-	run.Status, run.Error, run.Awaiting, run.WakeAt, run.LeaseOwner, run.LeaseExpiresAt = status, info, nil, nil, "", nil
-	run.Parked = nil // a commit clears the park mark
-	return Result{Kind: kindOf(status), Run: run, EventCount: 1}, nil
+	return rt.ended(ctx, ex.Run, c), nil
 }
 
 // GetRun returns a run's state; store.ErrNotFound when missing.

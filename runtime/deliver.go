@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"sort"
 
 	"go.opentelemetry.io/otel/metric"
 
@@ -103,7 +102,7 @@ func (rt *Runtime) validateSignal(workflowID, name string, payload json.RawMessa
 	}
 	var first error
 	declared, strict := false, true
-	for _, id := range rt.workflowIDs() {
+	for _, id := range rt.WorkflowIDs() {
 		w := rt.workflows[id]
 		if w.Signals == nil {
 			strict = false
@@ -143,16 +142,6 @@ func validJSON(name string, payload json.RawMessage) error {
 		return &wf.ValidationError{Subject: "signal " + name, Issues: []wf.ValidationIssue{{Message: "not valid JSON"}}}
 	}
 	return nil
-}
-
-// workflowIDs returns the registered workflow IDs, sorted.
-func (rt *Runtime) workflowIDs() []string {
-	ids := make([]string, 0, len(rt.workflows))
-	for id := range rt.workflows {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	return ids
 }
 
 // bufferedDeliveries returns the execution's deliveries listed in

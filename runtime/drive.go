@@ -214,19 +214,6 @@ func (rt *Runtime) resolve(run store.Run) (*wf.Definition, error) {
 	return latest.Resolve(run.Version)
 }
 
-// endWithError commits RUN_ERRORED for a run that cannot be driven.
-func (rt *Runtime) endWithError(ctx context.Context, ex store.Execution, owner string, cause error) (Result, error) {
-	info := wf.NewErrorInfo(cause) // keeps the code of a wf.Coder cause
-	if info.Code == "" {
-		info.Code = wf.CodeError
-	}
-	res, err := rt.endAs(ctx, ex, owner, wf.StatusErrored, info)
-	if err == nil && res.Kind == KindErrored {
-		rt.logger.Warn("runtime: run ended: "+cause.Error(), "run", ex.Run.ID, "code", info.Code)
-	}
-	return res, err
-}
-
 // abandoned handles a drive that must not commit: another writer got ahead
 // (ErrConflict), the lease was lost, ctx ended, or the drive failed. The
 // run is left to its current owner or to recovery; a failed drive (the

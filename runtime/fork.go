@@ -21,11 +21,15 @@ import (
 // Fork is idempotent: the same newRunID forked from the same run and step
 // returns that run (Existing). A live source run is ErrNotEnded, a step
 // absent from its log ErrUnknownStep, a newRunID taken by another run
-// ErrRunExists, an unregistered workflow ErrUnknownWorkflow. A missing
+// ErrRunExists, an unregistered workflow ErrUnknownWorkflow, and a
+// newRunID that breaks the ID rules (see CheckID) ErrInvalidID. A missing
 // source run is KindNotFound.
 func (rt *Runtime) Fork(ctx context.Context, runID string, fromStep wf.StepID, newRunID string, opts ...ActionOption) (Result, error) {
 	if newRunID == "" || fromStep == "" {
 		return Result{}, errors.New("runtime: Fork needs a step and a new run ID")
+	}
+	if err := CheckID(FieldRunID, newRunID); err != nil {
+		return Result{}, err
 	}
 	if res, ok, err := rt.existingFork(ctx, runID, fromStep, newRunID); ok || err != nil {
 		return res, err

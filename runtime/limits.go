@@ -114,6 +114,7 @@ func (rt *Runtime) ended(ctx context.Context, run store.Run, c store.Commit) Res
 	rt.metrics.runEnded(ctx, run.WorkflowID, c.Status, c.Error)
 	run.Status, run.Error, run.Awaiting, run.WakeAt = c.Status, c.Error, nil, nil
 	run.LeaseOwner, run.LeaseExpiresAt, run.UpdatedAt = "", nil, c.Now
+	run.Parked = nil // a commit clears the park mark
 	return Result{Kind: kindOf(c.Status), Run: run, EventCount: len(c.Events)}
 }
 

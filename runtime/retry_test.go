@@ -171,6 +171,9 @@ func TestRetryAndForkRefusals(t *testing.T) {
 	if _, err := rt.Fork(ctx, "done", "charge", ""); err == nil {
 		t.Error("Fork without a new run ID: want an error")
 	}
+	if _, err := rt.Fork(ctx, "done", "charge", "a/b"); !errors.Is(err, runtime.ErrInvalidID) {
+		t.Errorf("Fork onto a run ID StartRun refuses: %v, want ErrInvalidID", err)
+	}
 	startFlaky(t, rt, "other", runtime.KindCompleted)
 	if _, err := rt.Fork(ctx, "done", "charge", "other"); !errors.Is(err, runtime.ErrRunExists) {
 		t.Errorf("Fork onto a run ID taken by another run: %v, want ErrRunExists", err)

@@ -370,12 +370,7 @@ func (rt *Runtime) registered() string {
 	if len(rt.workflows) == 0 {
 		return "none registered"
 	}
-	ids := make([]string, 0, len(rt.workflows))
-	for id := range rt.workflows {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	return "registered: " + strings.Join(ids, ", ")
+	return "registered: " + strings.Join(rt.WorkflowIDs(), ", ")
 }
 
 func rawOrNull(v json.RawMessage) json.RawMessage {

@@ -49,16 +49,8 @@ func (rt *Runtime) setScheduleEnabled(ctx context.Context, scheduleID string, en
 
 // paused reports whether an operator paused the stored schedule.
 func (rt *Runtime) paused(ctx context.Context, scheduleID string) (bool, error) {
-	list, err := rt.store.ListSchedules(ctx)
-	if err != nil {
-		return false, err
-	}
-	for _, s := range list {
-		if s.ID == scheduleID {
-			return !s.Enabled, nil
-		}
-	}
-	return false, nil
+	paused, err := rt.pausedSchedules(ctx)
+	return paused[scheduleID], err
 }
 
 // pausedSchedules returns the IDs of the stored schedules that are paused.

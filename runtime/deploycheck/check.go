@@ -21,6 +21,10 @@ const (
 	ReasonNondeterminism = string(wf.CodeNondeterminism)
 )
 
+// reasonReplayFailed: the replay ended in an error that carries no code of
+// its own.
+const reasonReplayFailed = "replay_failed"
+
 // Run is a run not ended, as wfgen reads it from the store.
 type Run struct {
 	ID         string          `json:"id"`
@@ -70,7 +74,7 @@ func Check(ctx context.Context, defs map[string]*wf.Definition, run Run) Verdict
 	})
 	switch {
 	case err != nil:
-		v.Reason, v.Detail = "replay_failed", err.Error()
+		v.Reason, v.Detail = reasonReplayFailed, err.Error()
 	case out.Divergence != nil:
 		v.Reason, v.Detail = ReasonNondeterminism, out.Divergence.Error()
 		v.Operations = divergingOperations(out.Divergence)
@@ -95,11 +99,11 @@ func divergingOperations(d *wf.NondeterminismError) []string {
 // divergence: a panic or a failure of the handler outside its steps.
 func errorReason(info *wf.ErrorInfo) (reason, detail string) {
 	if info == nil {
-		return "replay_failed", "the replay ended in an error"
+		return reasonReplayFailed, "the replay ended in an error"
 	}
 	reason = string(info.Code)
 	if reason == "" {
-		reason = "replay_failed"
+		reason = reasonReplayFailed
 	}
 	detail = info.Message
 	if !strings.HasPrefix(detail, reason) {
