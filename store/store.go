@@ -99,10 +99,10 @@ type Store interface {
 	// queued or running whose lease is absent or expired at lease.Now and
 	// whose DriveRetryAt, if set, is not after lease.Now. Runs with no
 	// failed drive (DriveFailures 0) come first, so that failing runs never
-	// take a slot a healthy run needs. A claimed run whose Error or Awaiting does not decode is returned
-	// with those fields empty, not as an error: one corrupt row must not
-	// keep the runs claimed with it from recovery (LoadExecution then
-	// reports ErrCorrupt).
+	// take a slot a healthy run needs. A claimed run whose Error or
+	// Awaiting does not decode is returned with those fields empty, not as
+	// an error: one corrupt row must not keep the runs claimed with it
+	// from recovery (LoadExecution then reports ErrCorrupt).
 	ClaimStaleRuns(ctx context.Context, limit int, lease Lease) ([]Run, error)
 	// BackOffRun records a failed drive of a run owner holds: it releases
 	// the lease, adds one to DriveFailures and sets DriveRetryAt to retryAt,

@@ -127,7 +127,7 @@ func readDelivery(br pgx.BatchResults, runID, signalID string) (store.DeliveryRe
 }
 
 // sqlDeliver decides a delivery's outcome, stores it and updates the run,
-// in one statement. Parameters: $1 run, $2 signal ID, $3 step ID (” for a
+// in one statement. Parameters: $1 run, $2 signal ID, $3 step ID (empty for a
 // delivery by name), $4 the encoded delivery after deliveryHead, $5 name,
 // $6 store.WaitCheck, $7 and $8 the buffer's count and byte bounds (0:
 // none), $9 this delivery's encoded size. It returns one row (none for a

@@ -46,9 +46,9 @@ func (s *Store) ListRuns(ctx context.Context, q store.ListQuery) (store.RunPage,
 
 // listRunsSQL is the statement of one ListRuns page, which fetches one run
 // more than the page to know whether another follows. Its text depends
-// only on which filters are set, never "$1 = ” OR status = $1": each
-// variant is its own prepared statement, and its generic plan still uses
-// the index of its filters.
+// only on which filters are set, never on a filter switched off by an
+// empty parameter: each variant is its own prepared statement, and its
+// generic plan still uses the index of its filters.
 func (s *Store) listRunsSQL(q store.ListQuery) (string, []any, error) {
 	var (
 		where []string

@@ -36,7 +36,7 @@ func sqlList(statuses []wf.RunStatus) string {
 	return "(" + strings.Join(quoted, ", ") + ")"
 }
 
-// Guards shared by Append and the statements of a Commit batch, whose
+// Guards shared by Append and the statements of a Commit, whose
 // parameters are $1 run ID, $2 owner, $3 next log index (0 when the write
 // appends nothing).
 const (
@@ -231,8 +231,7 @@ ORDER BY e.idx`
 // or none: a taken index fails on the primary key.
 const sqlAppend = `
 WITH run AS MATERIALIZED (
-	SELECT lease_owner,
-		($3 = 0 OR EXISTS (SELECT 1 FROM {{events}} WHERE run_id = $1 AND idx = $3 - 1)) AS adjacent
+	SELECT lease_owner, {{adjacent}} AS adjacent
 	FROM {{runs}} WHERE id = $1
 ),
 ins AS (
@@ -257,8 +256,7 @@ SELECT lease_owner, adjacent, (SELECT count(*) FROM ins)::int FROM run`
 // requires of one statement.
 const sqlCommit = `
 WITH run AS MATERIALIZED (
-	SELECT lease_owner,
-		($3 = 0 OR EXISTS (SELECT 1 FROM {{events}} WHERE run_id = $1 AND idx = $3 - 1)) AS adjacent
+	SELECT lease_owner, {{adjacent}} AS adjacent
 	FROM {{runs}} WHERE id = $1
 	FOR UPDATE
 ),
@@ -288,17 +286,16 @@ const commitSet = `
 		SELECT json_agg(b.id ORDER BY b.n) FROM json_array_elements_text(buffered) WITH ORDINALITY AS b(id, n)
 		WHERE b.id <> ALL($12::text[])) END`
 
-// sqlCommitFirst opens the batch of a Commit that sets timers. It locks the run's row, so that the
-// lease cannot change hands until the batch's implicit transaction ends;
-// then, while $2 holds the lease and the log ends at $3 - 1, it appends the
+// sqlCommitFirst opens the batch of a Commit that sets timers. It locks
+// the run's row, so that the lease cannot change hands until the batch's
+// implicit transaction ends; then, while $2 holds the lease and the log ends at $3 - 1, it appends the
 // events and clears the run's timers; and it reports what the guard saw:
 // the lease holder (no row: no such run) and whether the log ends at
 // $3 - 1. A taken index fails on the primary key. Each table is written
 // once, as CockroachDB requires of one statement.
 const sqlCommitFirst = `
 WITH run AS MATERIALIZED (
-	SELECT lease_owner,
-		($3 = 0 OR EXISTS (SELECT 1 FROM {{events}} WHERE run_id = $1 AND idx = $3 - 1)) AS adjacent
+	SELECT lease_owner, {{adjacent}} AS adjacent
 	FROM {{runs}} WHERE id = $1
 	FOR UPDATE
 ),
@@ -313,8 +310,9 @@ tm AS (DELETE FROM {{timers}} WHERE run_id = $1 AND EXISTS (SELECT 1 FROM ok))
 SELECT lease_owner, adjacent FROM run`
 
 // sqlCommitRun ends the batch of a Commit that sets timers: it inserts
-// the run's new timers, sets its state and releases the lease, guarded like sqlCommitFirst (whose row
-// lock makes both statements see the same lease). A paused run whose
+// the run's new timers, sets its state and releases the lease, guarded
+// like sqlCommitFirst (whose row lock makes both statements see the same
+// lease). A paused run whose
 // delivery sequence moved since the drive loaded it is left running, for
 // recovery to drive again.
 var sqlCommitRun = `

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wfgo/wf"
 	"github.com/wfgo/wf/store"
@@ -132,4 +133,13 @@ func testLimitInput(t *testing.T, h *harness) {
 	nr = newRun("just-fits")
 	nr.Input = input
 	h.create(nr)
+
+	b := bucket("digest", at(time.Minute))
+	lease := leaseAt(ownerA, at(2*time.Minute))
+	h.claimOne(b, ownerA, lease.Now)
+	req := startReq(b, ownerA, false, lease.Now)
+	req.Run.Input = append(json.RawMessage(`"x`), input[1:]...)
+	_, err = h.s.StartBucket(h.ctx, req)
+	wantTooLarge(t, "StartBucket with an input one byte over the limit", err)
+	h.wantUnstarted(b, ownerA, lease)
 }

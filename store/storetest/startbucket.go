@@ -84,12 +84,17 @@ func testStartCreates(t *testing.T, h *harness) {
 	b := bucket("digest", at(time.Minute))
 	now := at(2 * time.Minute)
 	h.claimOne(b, ownerA, now)
-	res := h.start(startReq(b, ownerA, true, now))
+	req := startReq(b, ownerA, true, now)
+	req.Run.TraceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+	res := h.start(req)
 	if res.Status != store.BucketRunCreated {
 		t.Fatalf("StartBucket of a free schedule: %+v, want %q", res, store.BucketRunCreated)
 	}
 	want := h.get(b.RunID)
 	diff(t, "StartBucket's run and the stored run", want, res.Run)
+	if want.TraceParent != req.Run.TraceParent {
+		t.Errorf("created run's TraceParent %q, want %q as given", want.TraceParent, req.Run.TraceParent)
+	}
 	if want.ScheduleID != "digest" || want.Status != wf.StatusRunning || want.LeaseOwner != driver || !sameInstant(want.CreatedAt, now) {
 		t.Errorf("created run %+v: want schedule digest, running, leased to %s, created at %v", want, driver, now)
 	}

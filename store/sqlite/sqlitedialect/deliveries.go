@@ -12,7 +12,7 @@ import (
 
 // deliveryCTEs decide a delivery's outcome from the state before it, as
 // the store package's contract says. Parameters: ?1 run, ?2 signal ID, ?3
-// step ID (” for a delivery by name), ?5 name, ?6 store.WaitCheck, ?7 and
+// step ID (empty for a delivery by name), ?5 name, ?6 store.WaitCheck, ?7 and
 // ?8 the buffer's count and byte bounds (0: none), ?9 the delivery's
 // encoded size.
 //

@@ -41,8 +41,8 @@ const (
 	startVerdictSQL = startVerdictCTE + `SELECT verdict, (SELECT id FROM live) FROM v`
 	// startInsertSQL creates the run when the verdict is "created".
 	startInsertSQL = startVerdictCTE + `INSERT INTO {runs} (id, workflow_id, version, status, input, schedule_id,
-		lease_owner, lease_expires_at, created_at, updated_at)
-	SELECT ?4, ?6, ?7, ?8, ?9, ?1, ?10, ?11, ?12, ?12 FROM v WHERE verdict = 'created'
+		lease_owner, lease_expires_at, created_at, updated_at, trace_parent)
+	SELECT ?4, ?6, ?7, ?8, ?9, ?1, ?10, ?11, ?12, ?12, ?13 FROM v WHERE verdict = 'created'
 	ON CONFLICT (id) DO NOTHING`
 	// startMarkSQL marks owner's bucket started once its run exists.
 	startMarkSQL = `UPDATE {buckets} SET status = 'started', started_at = ?5, lease_owner = '', lease_expires_at = 0
@@ -77,7 +77,7 @@ func (s *Store) StartBucket(ctx context.Context, req store.BucketStart) (store.B
 	res, err := s.write(ctx, fmt.Sprintf("schedule %q: start bucket %q", req.ScheduleID, req.BucketID), []Statement{
 		s.query(startVerdictSQL, judge...),
 		s.stmt(startInsertSQL, append(judge, run.WorkflowID, run.Version, string(run.Status), jsonArg(run.Input),
-			run.Lease.Owner, until, now)...),
+			run.Lease.Owner, until, now, run.TraceParent)...),
 		s.stmt(startMarkSQL, req.ScheduleID, req.BucketID, req.Owner, run.ID, now),
 		s.query(selectRunSQL, run.ID),
 	})
