@@ -100,7 +100,11 @@ func (s *Store) StartBucket(ctx context.Context, req store.BucketStart) (store.B
 	if err != nil {
 		return store.BucketStartResult{}, fmt.Errorf("postgres: schedule %q: start bucket %q: %w", req.ScheduleID, req.BucketID, err)
 	}
-	return startOutcome(req, verdict, live, stored)
+	var liveID string
+	if live != nil {
+		liveID = *live
+	}
+	return store.StartVerdict("postgres", req, verdict, liveID, func() (store.Run, error) { return stored, nil })
 }
 
 // sendStart sends a StartBucket batch and reads its three results.
@@ -121,28 +125,4 @@ func (s *Store) sendStart(ctx context.Context, b *pgx.Batch) (verdict string, li
 		err = br.Close()
 	}
 	return
-}
-
-// startOutcome turns a StartBucket verdict into the contract's answer.
-func startOutcome(req store.BucketStart, verdict string, live *string, run store.Run) (store.BucketStartResult, error) {
-	where := fmt.Sprintf("postgres: schedule %q: bucket %q", req.ScheduleID, req.BucketID)
-	switch verdict {
-	case "not-found":
-		return store.BucketStartResult{}, fmt.Errorf("%s: %w", where, store.ErrNotFound)
-	case "other-run":
-		return store.BucketStartResult{}, fmt.Errorf("%s: the bucket does not start run %q", where, req.Run.ID)
-	case "lease-lost":
-		return store.BucketStartResult{}, fmt.Errorf("%s: %q does not hold it: %w", where, req.Owner, store.ErrLeaseLost)
-	case "superseded":
-		return store.BucketStartResult{Status: store.BucketSuperseded}, nil
-	case "busy":
-		var id string
-		if live != nil {
-			id = *live
-		}
-		return store.BucketStartResult{Status: store.BucketBusy, LiveRunID: id}, nil
-	case "existing":
-		return store.BucketStartResult{Status: store.BucketRunExisting, Run: run}, nil
-	}
-	return store.BucketStartResult{Status: store.BucketRunCreated, Run: run}, nil
 }

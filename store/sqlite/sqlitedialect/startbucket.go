@@ -87,31 +87,7 @@ func (s *Store) StartBucket(ctx context.Context, req store.BucketStart) (store.B
 	if len(res[0].Rows) != 1 {
 		return store.BucketStartResult{}, fmt.Errorf("sqlite: schedule %q: start bucket %q: no verdict", req.ScheduleID, req.BucketID)
 	}
-	return s.startOutcome(req, text(res[0].Rows[0][0]), text(res[0].Rows[0][1]), res[3])
-}
-
-// startOutcome turns a StartBucket verdict into the contract's answer.
-func (s *Store) startOutcome(req store.BucketStart, verdict, live string, runRow Result) (store.BucketStartResult, error) {
-	where := fmt.Sprintf("sqlite: schedule %q: bucket %q", req.ScheduleID, req.BucketID)
-	switch verdict {
-	case "not-found":
-		return store.BucketStartResult{}, fmt.Errorf("%s: %w", where, store.ErrNotFound)
-	case "other-run":
-		return store.BucketStartResult{}, fmt.Errorf("%s: the bucket does not start run %q", where, req.Run.ID)
-	case "lease-lost":
-		return store.BucketStartResult{}, fmt.Errorf("%s: owner %q: %w", where, req.Owner, store.ErrLeaseLost)
-	case "superseded":
-		return store.BucketStartResult{Status: store.BucketSuperseded}, nil
-	case "busy":
-		return store.BucketStartResult{Status: store.BucketBusy, LiveRunID: live}, nil
-	}
-	run, err := s.oneRun(req.Run.ID, runRow)
-	if err != nil {
-		return store.BucketStartResult{}, err
-	}
-	status := store.BucketRunCreated
-	if verdict == "existing" {
-		status = store.BucketRunExisting
-	}
-	return store.BucketStartResult{Status: status, Run: run}, nil
+	return store.StartVerdict("sqlite", req, text(res[0].Rows[0][0]), text(res[0].Rows[0][1]), func() (store.Run, error) {
+		return s.oneRun(req.Run.ID, res[3])
+	})
 }
