@@ -44,6 +44,8 @@ const (
 	AwaitApproval AwaitKind = "approval"
 	// AwaitTimer: only time (Sleep, SleepUntil, a durable retry backoff).
 	AwaitTimer AwaitKind = "timer"
+	// AwaitChild: a child run's end (StartChild); Name is ChildSignal.
+	AwaitChild AwaitKind = "child"
 )
 
 // Await is one outstanding wait of a paused run: the routing record that
