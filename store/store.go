@@ -217,7 +217,10 @@ type NewRun struct {
 	// TraceParent is the W3C traceparent of the context that created the
 	// run, "" for none; stored as given.
 	TraceParent string
-	Lease       Lease
+	// Parent links a child run to the run that started it (see
+	// wf.ChildSpec); nil for a run started from outside a workflow.
+	Parent *Parent
+	Lease  Lease
 	// Log is the run's first events (a fork's copy of another run's
 	// log), written in the same batch as the run and only when this call
 	// creates it. A run with a Log must be created leased (Lease.Owner).
@@ -263,6 +266,19 @@ type Run struct {
 	// TraceParent is NewRun.TraceParent: the W3C traceparent of the
 	// context that created the run, "" for none.
 	TraceParent string
+	// Parent is NewRun.Parent: the run that started this one as a child.
+	Parent *Parent
+}
+
+// Parent links a child run to its parent. An attached child (Detached
+// false) resolves the parent's operation StepID when it ends: the commit
+// that ends the child also stores a delivery for the parent (StepID,
+// Name wf.ChildSignal, SignalID "child:"+child run ID, Payload a
+// wf.ChildResult) and makes a paused parent ready, as Deliver does.
+type Parent struct {
+	RunID    string
+	StepID   string
+	Detached bool
 }
 
 // WaitingFor returns the single-wait projection of Awaiting: the first
