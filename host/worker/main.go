@@ -62,26 +62,22 @@ func Serve(ctx context.Context, app host.App, opts Options) int {
 	if opts.Startup == nil {
 		opts.Startup = &Startup{Store: opened.Kind}
 	}
-	served := make(chan error, 1)
 	h, err := handler(rt, app.Env, metrics, opts.Startup, logger)
 	if err != nil {
 		logger.Error("wf worker: cannot serve HTTP", "err", err)
 		return 1
 	}
-	if h != nil {
-		srv, ln, err := httpServer(h, app.Env("PORT"), logger)
-		if err != nil {
-			logger.Error("wf worker: cannot serve HTTP", "err", err)
+	run := func(ctx context.Context) error { return Run(ctx, rt, opts) }
+	if h == nil {
+		err = run(ctx)
+	} else {
+		srv, ln, lerr := httpServer(h, app.Env("PORT"), logger)
+		if lerr != nil {
+			logger.Error("wf worker: cannot serve HTTP", "err", lerr)
 			return 1
 		}
 		opts.Startup.listening(ln.Addr().String())
-		go func() { served <- serve(ctx, srv, ln) }()
-	} else {
-		served <- nil
-	}
-	err = Run(ctx, rt, opts)
-	if serr := <-served; serr != nil && err == nil {
-		err = serr
+		err = serveWhile(ctx, srv, ln, run)
 	}
 	if err != nil {
 		logger.Error("wf worker: stopped", "err", err)
@@ -104,6 +100,36 @@ func httpServer(h http.Handler, port string, logger *slog.Logger) (*http.Server,
 	logger.Info("wf worker: serving HTTP", "addr", ln.Addr().String())
 	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}, ln, nil
 }
+
+// serveWhile serves srv on ln while run runs, both until ctx ends. When
+// the server stops on its own (its listener fails), run's context is
+// canceled, so that the worker ends instead of sweeping on without its
+// ingress, and the server's error is returned: the process exits 1 and
+// its supervisor restarts it.
+func serveWhile(ctx context.Context, srv *http.Server, ln net.Listener, run func(context.Context) error) error {
+	runCtx, stopRun := context.WithCancel(ctx)
+	defer stopRun()
+	served := make(chan error, 1)
+	go func() {
+		err := serve(ctx, srv, ln)
+		if err != nil {
+			stopRun()
+		}
+		served <- err
+	}()
+	err := run(runCtx)
+	if ctx.Err() == nil && runCtx.Err() == nil {
+		// Run ended on its own: stop serving too.
+		stopServer(srv)
+	}
+	if serr := <-served; serr != nil && (err == nil || errors.Is(err, context.Canceled)) {
+		err = serr
+	}
+	return err
+}
+
+// stopServer closes srv at once (Run already failed; nothing drains).
+func stopServer(srv *http.Server) { _ = srv.Close() }
 
 // serve serves srv on ln until ctx ends, then shuts it down, giving
 // requests in flight up to ShutdownGrace to end.
