@@ -13,6 +13,7 @@ import (
 	"github.com/wfgo/wf/internal/testclock"
 	"github.com/wfgo/wf/runtime"
 	"github.com/wfgo/wf/store"
+	"github.com/wfgo/wf/store/memstore"
 )
 
 // failingCommits refuses every commit of the runs whose ID starts with
@@ -185,5 +186,22 @@ func testTimerOfBackingOffRun(t *testing.T, newStore func(*testing.T) store.Stor
 	sw = mustSweep(t, rt, runtime.SweepOptions{})
 	if sw.Summary.Recovered[runtime.KindCompleted] != 1 {
 		t.Fatalf("sweep at the retry time: %+v, want the run recovered", sw.Summary)
+	}
+}
+
+// A DriveRetryMax below the default base, with the base unset, is taken as
+// both; a base over the cap is refused naming both values.
+func TestDriveRetryConfig(t *testing.T) {
+	st := memstore.New()
+	if _, err := runtime.New(runtime.Config{Store: st, DriveRetryMax: 200 * time.Millisecond}); err != nil {
+		t.Fatalf("DriveRetryMax 200ms with the base unset: %v", err)
+	}
+	_, err := runtime.New(runtime.Config{Store: st, DriveRetryBase: time.Minute, DriveRetryMax: time.Second})
+	if err == nil || !strings.Contains(err.Error(), "DriveRetryBase 1m0s") || !strings.Contains(err.Error(), "DriveRetryMax 1s") {
+		t.Fatalf("base over max: err = %v, want both values named", err)
+	}
+	_, err = runtime.New(runtime.Config{Store: st, DriveRetryBase: 10 * time.Minute})
+	if err == nil || !strings.Contains(err.Error(), "DriveRetryMax 5m0s (default)") {
+		t.Fatalf("base over the default max: err = %v, want the default named as such", err)
 	}
 }

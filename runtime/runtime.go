@@ -264,8 +264,13 @@ func New(cfg Config) (*Runtime, error) {
 		maxBuffered:      cfg.MaxBufferedSignals,
 		maxBufferedBytes: cfg.MaxBufferedBytes,
 	}
+	if cfg.DriveRetryBase == 0 && rt.driveRetryMax > 0 && rt.driveRetryMax < rt.driveRetryBase {
+		// A cap below the default base is the caller's whole intent.
+		rt.driveRetryBase = rt.driveRetryMax
+	}
 	if rt.driveRetryBase < 0 || rt.driveRetryMax < rt.driveRetryBase {
-		return nil, fmt.Errorf("runtime: DriveRetryBase %s and DriveRetryMax %s: want 0 < base <= max", rt.driveRetryBase, rt.driveRetryMax)
+		return nil, fmt.Errorf("runtime: Config.DriveRetryBase %s%s and DriveRetryMax %s%s: want 0 < base <= max",
+			rt.driveRetryBase, defaulted(cfg.DriveRetryBase == 0), rt.driveRetryMax, defaulted(cfg.DriveRetryMax == 0))
 	}
 	if rt.maxBuffered <= 0 {
 		rt.maxBuffered = DefaultMaxBufferedSignals
@@ -378,4 +383,13 @@ func rawOrNull(v json.RawMessage) json.RawMessage {
 		return json.RawMessage("null")
 	}
 	return v
+}
+
+// defaulted marks a value in a configuration error that the caller left
+// unset.
+func defaulted(unset bool) string {
+	if unset {
+		return " (default)"
+	}
+	return ""
 }
