@@ -148,7 +148,7 @@ type Store interface {
 	// ReleaseBucket gives up owner's lease on a still-pending bucket.
 	ReleaseBucket(ctx context.Context, scheduleID, bucketID, owner string) error
 	// ListBuckets returns a schedule's buckets, newest FireAt first, at most
-	// limit.
+	// limit (all of them when limit <= 0).
 	ListBuckets(ctx context.Context, scheduleID string, limit int) ([]Bucket, error)
 
 	// ListRuns returns run summaries ordered by (CreatedAt, ID) descending,

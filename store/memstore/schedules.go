@@ -133,9 +133,6 @@ func (s *Store) ReleaseBucket(_ context.Context, scheduleID, bucketID, owner str
 // ListBuckets returns a schedule's buckets, newest FireAt first, at most
 // limit.
 func (s *Store) ListBuckets(_ context.Context, scheduleID string, limit int) ([]store.Bucket, error) {
-	if limit <= 0 {
-		return nil, nil
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var list []store.Bucket
@@ -147,5 +144,8 @@ func (s *Store) ListBuckets(_ context.Context, scheduleID string, limit int) ([]
 	slices.SortFunc(list, func(a, b store.Bucket) int {
 		return cmp.Or(b.FireAt.Compare(a.FireAt), strings.Compare(b.BucketID, a.BucketID))
 	})
-	return list[:min(limit, len(list))], nil
+	if limit > 0 && limit < len(list) {
+		list = list[:limit]
+	}
+	return list, nil
 }

@@ -296,6 +296,7 @@ func testBucketList(t *testing.T, h *harness) {
 	b3, b1, b4, b2 := pending(all[0]), pending(all[1]), pending(all[2]), pending(all[3])
 	diff(t, "ListBuckets(digest, 10)", []store.Bucket{b4, b3, b2, b1}, h.listBuckets("digest", 10))
 	diff(t, "ListBuckets(digest, 2)", []store.Bucket{b4, b3}, h.listBuckets("digest", 2))
+	diff(t, "ListBuckets(digest, 0)", []store.Bucket{b4, b3, b2, b1}, h.listBuckets("digest", 0))
 	if got := h.listBuckets("none", 10); len(got) != 0 {
 		t.Errorf("ListBuckets of a schedule without buckets: %v, want none", got)
 	}

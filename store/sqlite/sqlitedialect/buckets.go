@@ -98,11 +98,8 @@ func (s *Store) ReleaseBucket(ctx context.Context, scheduleID, bucketID, owner s
 }
 
 // ListBuckets returns a schedule's buckets, newest FireAt first, at most
-// limit.
+// limit (all when limit <= 0).
 func (s *Store) ListBuckets(ctx context.Context, scheduleID string, limit int) ([]store.Bucket, error) {
-	if limit <= 0 {
-		return nil, nil
-	}
 	res, err := s.read(ctx, "list buckets of schedule "+scheduleID, []Statement{
 		s.query(listBucketsSQL, scheduleID, limitArg(limit)),
 	})
