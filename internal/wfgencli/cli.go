@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"go/scanner"
 	"io"
+	"os/exec"
 	"path/filepath"
 	"strings"
 
@@ -162,6 +163,7 @@ func (c *cli) generate(ctx context.Context, patterns []string, verbose bool) int
 	if err != nil {
 		return c.fail(err)
 	}
+	c.tidyNotice(ctx, res.Written)
 	if verbose {
 		for _, f := range res.Written {
 			fmt.Fprintf(c.stdout, "wrote %s\n", f)
@@ -171,6 +173,38 @@ func (c *cli) generate(ctx context.Context, patterns []string, verbose bool) int
 		}
 	}
 	return exitOK
+}
+
+// tidyNotice says, after wfgen wrote host files, when the module's go.mod
+// does not yet require what they import (a new //wf:hosts makes the mains
+// import the hosts' packages, and their dependencies): what to run, and
+// that wfgen must run again when it wrote the Cloudflare Worker's module,
+// whose go.mod copies the app's requirements. It stays silent when the
+// module is tidy or go mod tidy -diff cannot tell (offline, say).
+func (c *cli) tidyNotice(ctx context.Context, written []string) {
+	hosts, cloudflare := false, false
+	for _, f := range written {
+		f = filepath.ToSlash(f)
+		if strings.HasPrefix(f, "wfhosts/") || strings.Contains(f, "/wfhosts/") {
+			hosts = true
+			cloudflare = cloudflare || strings.Contains(f, "wfhosts/cloudflare/")
+		}
+	}
+	if !hosts {
+		return
+	}
+	cmd := exec.CommandContext(ctx, "go", "mod", "tidy", "-diff")
+	cmd.Dir = c.cfg.Dir
+	out, err := cmd.Output()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || len(out) == 0 {
+		return
+	}
+	msg := "wfgen: go.mod does not yet require what the hosts in wfhosts/ import: run `go mod tidy`"
+	if cloudflare {
+		msg += ", then wfgen again (go generate ./...), which copies the tidied requirements into wfhosts/cloudflare/go.mod"
+	}
+	fmt.Fprintln(c.stderr, msg)
 }
 
 func (c *cli) check(ctx context.Context, args []string) int {
