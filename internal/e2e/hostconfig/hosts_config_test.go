@@ -149,4 +149,3 @@ func TestHostConfigs(t *testing.T) {
 		wantField(t, "cronjob.yaml", v, "Never", "spec", "jobTemplate", "spec", "template", "spec", "restartPolicy")
 	})
 }
-
