@@ -369,3 +369,31 @@ func migrateSQLite(t testing.TB, path string) {
 		t.Fatal(err)
 	}
 }
+
+// A module whose go.sum lacks the driver the check reads with gets what to
+// run, not only the go command's error.
+func TestCheckAgainstWithoutTheDriver(t *testing.T) {
+	// Not parallel: with -mod=mod in GOFLAGS the go command would add the
+	// missing sums itself.
+	t.Setenv("GOFLAGS", "-mod=readonly")
+	dir := ordersModule(t, ordersV1Source)
+	sum := filepath.Join(dir, "go.sum")
+	data, err := os.ReadFile(sum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []string
+	for _, l := range strings.SplitAfter(string(data), "\n") {
+		if !strings.HasPrefix(l, "github.com/jackc/pgx/") {
+			kept = append(kept, l)
+		}
+	}
+	if err := os.WriteFile(sum, []byte(strings.Join(kept, "")), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := run("-C", dir, "check", "--against", pgtest.URL(), "./...")
+	if code != 1 || !strings.Contains(stderr, "does not require the driver of the store the check reads") ||
+		!strings.Contains(stderr, "go get github.com/wfgo/wf/runtime/deploycheck/postgres") {
+		t.Errorf("status %d, stderr\n%s\nwant status 1 and what to run", code, stderr)
+	}
+}
