@@ -2,9 +2,16 @@ GO ?= go
 
 .PHONY: test vet fmt-check gen-check demo bench chaos test-cloudflare e2e-cloudflare
 
-## test: vet, gofmt check, generated-code check, and the race-enabled test suite.
+# MODULES are wf's nested modules whose tests make test runs too: bench/ (the
+# benchmark programs, with x/image for the chart) and internal/e2e (the browser
+# test of the dashboard with chromedp, the host configs parsed as TOML and YAML):
+# their dependencies stay out of wf's go.mod. host/cloudflare has test-cloudflare.
+MODULES = bench internal/e2e
+
+## test: vet, gofmt check, generated-code check, and the race-enabled test suite of wf and its MODULES.
 test: vet fmt-check gen-check
 	$(GO) test -race -count=1 ./...
+	for m in $(MODULES); do (cd $$m && $(GO) test -race -count=1 ./...) || exit 1; done
 
 ## demo: build wfgen, generate the examples, run the fulfillment app on SQLite (or DATABASE_URL).
 demo:
@@ -18,8 +25,8 @@ demo:
 
 ## bench: measure on PostgreSQL (DATABASE_URL) and write bench/results/{README.md,throughput.png}.
 bench:
-	$(GO) run ./bench/store -json -concurrency 1,2,4,8 -duration 6s -history 10,100,1000,10000 -sweep-timers 10000 > bench/results/figures.jsonl
-	$(GO) run ./bench/report -o bench/results < bench/results/figures.jsonl
+	cd bench && $(GO) run ./store -json -concurrency 1,2,4,8 -duration 6s -history 10,100,1000,10000 -sweep-timers 10000 > results/figures.jsonl
+	cd bench && $(GO) run ./report -o results < results/figures.jsonl
 	$(GO) test -run '^$$' -bench . -benchmem ./ ./runtime/ | tee bench/results/go-bench.txt
 
 ## chaos: the crash suite on PostgreSQL (DATABASE_URL): 4 worker processes killed with -9 and their
@@ -35,6 +42,7 @@ gen-check:
 
 vet:
 	$(GO) vet ./...
+	for m in $(MODULES); do (cd $$m && $(GO) vet ./...) || exit 1; done
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

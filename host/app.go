@@ -23,7 +23,7 @@ type App struct {
 	Workflows func(ctx context.Context, getenv func(string) string) ([]runtime.Workflow, error)
 	// Open opens the store the environment names (a subpackage of
 	// envstore). Hosts never migrate: an unmigrated database is an error
-	// naming `wfgen migrate`. Required.
+	// naming `wf migrate`. Required.
 	Open envstore.Opener
 	// Getenv reads the environment. Defaults to os.Getenv.
 	Getenv func(string) string

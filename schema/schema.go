@@ -12,7 +12,18 @@
 // github.com/santhosh-tekuri/jsonschema/v6. Reflection follows invopop's
 // defaults, which makes validation strict: a field without omitempty (or
 // omitzero) is required, and an object rejects properties its struct does
-// not declare.
+// not declare. Each type is reflected and compiled once per process,
+// however many validators name it (a type shared by several versions of a
+// workflow, say).
+//
+// Two libraries, because each does one half and neither does the other's:
+// invopop only generates schemas, santhosh-tekuri only compiles and
+// validates them. The schema must be reflected at run time, from the
+// type itself, because a type may describe its own schema (a JSONSchema
+// or JSONSchemaExtend method, which only the compiled program can call)
+// and because wfgen sees the types' source, not their values; generating
+// validators as Go code instead would have to reproduce both the
+// reflection rules and every keyword's semantics.
 package schema
 
 import (
@@ -22,6 +33,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 
 	invopop "github.com/invopop/jsonschema"
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -40,11 +52,44 @@ type Validator struct {
 	compiled *jsonschema.Schema
 }
 
-// For reflects the JSON Schema of T and compiles it. Subject names what the
-// validator checks in its errors ("input", "output",
-// "signal payment-received").
+// For reflects the JSON Schema of T and compiles it, once per type: a
+// second call for the same T returns a validator sharing the first's
+// schema. Subject names what the validator checks in its errors ("input",
+// "output", "signal payment-received").
 func For[T any](subject string) (*Validator, error) {
 	t := reflect.TypeFor[T]()
+	e, _ := cache.LoadOrStore(t, new(cached))
+	c := e.(*cached)
+	c.once.Do(func() {
+		// invopop panics on a type JSON cannot hold (a channel, a func):
+		// an error here, and for every later call, rather than a
+		// half-built entry.
+		defer func() {
+			if r := recover(); r != nil {
+				c.doc, c.compiled, c.err = nil, nil, fmt.Errorf("schema: %s: reflect: %v", t, r)
+			}
+		}()
+		c.doc, c.compiled, c.err = compile(t)
+	})
+	if c.err != nil {
+		return nil, c.err
+	}
+	return &Validator{subject: subject, doc: c.doc, compiled: c.compiled}, nil
+}
+
+// cache maps each reflect.Type For was called with to its *cached schema.
+var cache sync.Map
+
+// cached is one type's reflected and compiled schema, or why it failed.
+type cached struct {
+	once     sync.Once
+	doc      json.RawMessage
+	compiled *jsonschema.Schema
+	err      error
+}
+
+// compile reflects t's schema and compiles it.
+func compile(t reflect.Type) (json.RawMessage, *jsonschema.Schema, error) {
 	r := &invopop.Reflector{
 		// The root is the type itself rather than a $ref into $defs, and
 		// it has no $id: the Go package path is not a URL anyone serves.
@@ -53,22 +98,22 @@ func For[T any](subject string) (*Validator, error) {
 	}
 	doc, err := json.MarshalIndent(r.ReflectFromType(t), "", "  ")
 	if err != nil {
-		return nil, fmt.Errorf("schema: %s: encode schema: %w", t, err)
+		return nil, nil, fmt.Errorf("schema: %s: encode schema: %w", t, err)
 	}
 	parsed, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
 	if err != nil {
-		return nil, fmt.Errorf("schema: %s: decode schema: %w", t, err)
+		return nil, nil, fmt.Errorf("schema: %s: decode schema: %w", t, err)
 	}
 	const loc = "wf:///schema.json"
 	c := jsonschema.NewCompiler()
 	if err := c.AddResource(loc, parsed); err != nil {
-		return nil, fmt.Errorf("schema: %s: %w", t, err)
+		return nil, nil, fmt.Errorf("schema: %s: %w", t, err)
 	}
 	compiled, err := c.Compile(loc)
 	if err != nil {
-		return nil, fmt.Errorf("schema: %s: compile: %w", t, err)
+		return nil, nil, fmt.Errorf("schema: %s: compile: %w", t, err)
 	}
-	return &Validator{subject: subject, doc: doc, compiled: compiled}, nil
+	return doc, compiled, nil
 }
 
 // MustFor is For for package-level variables: it panics when the schema

@@ -40,7 +40,7 @@ Store:
 	sweep [--max-duration D]                                   (app build)
 		One bounded sweep: stale runs, schedules, timers; prints the summary.
 	migrate [-v]
-		Apply the store's schema migrations (as wfgen migrate).
+		Apply the store's schema migrations.
 
 Store flags:
 	--database-url URL   PostgreSQL (defaults to $DATABASE_URL)

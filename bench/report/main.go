@@ -2,7 +2,7 @@
 // a markdown table and a PNG chart of throughput against concurrency, ours
 // beside the raw PostgreSQL limit measured in the same run.
 //
-//	go run ./bench/store -json … | go run ./bench/report -o bench/results
+//	cd bench && go run ./store -json … | go run ./report -o results
 package main
 
 import (

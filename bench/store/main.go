@@ -3,7 +3,7 @@
 // and 10-step workflows end to end, each at concurrency 1 and 8, of
 // durable steps and of local steps (wf.WithLocal).
 //
-//	go run ./bench/store -json [-duration 3s] [-concurrency 1,8]
+//	cd bench && go run ./store -json [-duration 3s] [-concurrency 1,8]
 //
 // The database comes from DATABASE_URL (default the local test server). The
 // command works in a schema of its own and drops it at the end. Each output

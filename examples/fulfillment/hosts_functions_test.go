@@ -119,8 +119,8 @@ func TestHostLambdaUnmigrated(t *testing.T) {
 	cmd.Stderr = &stderr
 	err := cmd.Run()
 	var exit *exec.ExitError
-	if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(stderr.String(), "wfgen migrate") {
-		t.Fatalf("lambda on an unmigrated database: %v, want exit status 1 and a log naming wfgen migrate; stderr:\n%s", err, stderr.String())
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(stderr.String(), "wf migrate") {
+		t.Fatalf("lambda on an unmigrated database: %v, want exit status 1 and a log naming wf migrate; stderr:\n%s", err, stderr.String())
 	}
 }
 

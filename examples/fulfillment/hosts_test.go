@@ -176,8 +176,8 @@ func TestHostCronCommand(t *testing.T) {
 			t.Fatalf("cron command on an unmigrated database: %v, want exit status 1", err)
 		}
 		var sum host.Summary
-		if err := json.Unmarshal(stdout.Bytes(), &sum); err != nil || sum.OK || !strings.Contains(sum.Error, "wfgen migrate") {
-			t.Errorf("stdout %q: want one summary line with ok false and an error naming wfgen migrate", stdout.String())
+		if err := json.Unmarshal(stdout.Bytes(), &sum); err != nil || sum.OK || !strings.Contains(sum.Error, "wf migrate") {
+			t.Errorf("stdout %q: want one summary line with ok false and an error naming wf migrate", stdout.String())
 		}
 	})
 }

@@ -35,13 +35,13 @@ func TestCommand(t *testing.T) {
 // one) is exit code 1 with a summary line carrying the error.
 func TestCommandStoreFails(t *testing.T) {
 	t.Parallel()
-	app := hosttest.NewApp(nil, nil, errors.New("the database is not migrated: run wfgen migrate"))
+	app := hosttest.NewApp(nil, nil, errors.New("the database is not migrated: run wf migrate"))
 	var out bytes.Buffer
 	if code := cronjob.Command(context.Background(), app.App, cronjob.Options{}, &out); code != 1 {
 		t.Fatalf("exit code %d, want 1", code)
 	}
 	var sum host.Summary
-	if err := json.Unmarshal(out.Bytes(), &sum); err != nil || sum.OK || !strings.Contains(sum.Error, "wfgen migrate") {
-		t.Fatalf("line %q, want a failed summary naming wfgen migrate", out.String())
+	if err := json.Unmarshal(out.Bytes(), &sum); err != nil || sum.OK || !strings.Contains(sum.Error, "wf migrate") {
+		t.Fatalf("line %q, want a failed summary naming wf migrate", out.String())
 	}
 }

@@ -48,7 +48,7 @@ func (o *Opened) Close() {
 
 // Opener opens the store the environment (read through getenv, usually
 // os.Getenv) names. It never creates the schema: with migrate false an
-// unmigrated database is an error naming `wfgen migrate`; with migrate
+// unmigrated database is an error naming `wf migrate`; with migrate
 // true (demos, tests, a single-binary app) it migrates first. The
 // subpackages' Open functions are Openers.
 type Opener func(ctx context.Context, getenv func(string) string, migrate bool) (*Opened, error)

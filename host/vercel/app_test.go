@@ -45,10 +45,10 @@ func TestSweepApp(t *testing.T) {
 // again.
 func TestSweepAppStoreFails(t *testing.T) {
 	t.Parallel()
-	app := hosttest.NewApp(map[string]string{"CRON_SECRET": "cron"}, nil, errors.New("run wfgen migrate"))
+	app := hosttest.NewApp(map[string]string{"CRON_SECRET": "cron"}, nil, errors.New("run wf migrate"))
 	h := vercel.Sweep(app.App, vercel.Options{})
 	for range 2 {
-		if rec := call(h, "GET", "/api/wf-sweep", "cron", ""); rec.Code != 500 || !strings.Contains(rec.Body.String(), "wfgen migrate") {
+		if rec := call(h, "GET", "/api/wf-sweep", "cron", ""); rec.Code != 500 || !strings.Contains(rec.Body.String(), "wf migrate") {
 			t.Fatalf("sweep: %d %s, want 500 with the reason", rec.Code, rec.Body)
 		}
 	}

@@ -86,11 +86,11 @@ func TestServeWithoutSecretServesNothing(t *testing.T) {
 func TestServeStoreFails(t *testing.T) {
 	t.Parallel()
 	var log lockedBuffer
-	app := hosttest.NewApp(nil, &log, errors.New("not migrated: run wfgen migrate"))
+	app := hosttest.NewApp(nil, &log, errors.New("not migrated: run wf migrate"))
 	if c := worker.Serve(context.Background(), app.App, worker.Options{}); c != 1 {
 		t.Fatalf("exit code %d, want 1", c)
 	}
-	if !strings.Contains(log.String(), "wfgen migrate") {
+	if !strings.Contains(log.String(), "wf migrate") {
 		t.Fatalf("log lacks the reason:\n%s", log.String())
 	}
 }

@@ -1,6 +1,7 @@
-// Package storeflag is the store selection the wf and wfgen commands
-// share: the flags --database-url (or $DATABASE_URL), --sqlite, --schema
-// and --table-prefix, and opening or migrating the store they name.
+// Package storeflag is the wf command's store selection (wfgen links no
+// database driver): the flags --database-url (or $DATABASE_URL),
+// --sqlite, --schema and --table-prefix, and opening or migrating the
+// store they name.
 package storeflag
 
 import (

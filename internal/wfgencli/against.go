@@ -2,7 +2,6 @@ package wfgencli
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -10,12 +9,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/wfgo/wf/gen"
-	"github.com/wfgo/wf/store"
-	"github.com/wfgo/wf/store/postgres"
-	"github.com/wfgo/wf/store/sqlite"
+	"github.com/wfgo/wf/runtime/deploycheck"
 )
 
 // against says which store `wfgen check --against` reads.
@@ -44,88 +39,28 @@ func (a *against) resolveURL() (string, error) {
 	return url, nil
 }
 
-// open opens the store read-only and returns it with its closer.
-func (a *against) open(ctx context.Context) (store.Store, func(), error) {
+// config returns the store's configuration for the replay program, the
+// package of the Opener it reads the store with, and its expression.
+func (a *against) config() (deploycheck.StoreConfig, opener, error) {
+	cfg := deploycheck.StoreConfig{Schema: a.schema, TablePrefix: a.prefix}
 	if a.sqlite != "" {
-		return openSQLiteReadOnly(a.sqlite, a.prefix)
+		// A missing file fails before the slow part, the program's build.
+		if _, err := os.Stat(a.sqlite); err != nil {
+			return cfg, opener{}, fmt.Errorf("check: --sqlite: %w", err)
+		}
+		cfg.SQLite = a.sqlite
+		return cfg, opener{Path: "github.com/wfgo/wf/runtime/deploycheck/sqlite"}, nil
 	}
 	url, err := a.resolveURL()
 	if err != nil {
-		return nil, nil, err
+		return cfg, opener{}, err
 	}
-	return openPostgresReadOnly(ctx, url, a.schema, a.prefix)
+	cfg.URL = url
+	return cfg, opener{Path: "github.com/wfgo/wf/runtime/deploycheck/postgres"}, nil
 }
 
-// openPostgresReadOnly opens a pool whose sessions refuse writes
-// (default_transaction_read_only), so the check cannot change the store
-// whatever the store's code does.
-func openPostgresReadOnly(ctx context.Context, url, schema, prefix string) (store.Store, func(), error) {
-	cfg, err := pgxpool.ParseConfig(url)
-	if err != nil {
-		return nil, nil, fmt.Errorf("check: --against: %w", err)
-	}
-	cfg.ConnConfig.RuntimeParams["default_transaction_read_only"] = "on"
-	if schema == "" {
-		schema = searchPathSchema(cfg.ConnConfig.RuntimeParams["search_path"])
-	}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		return nil, nil, fmt.Errorf("check: --against: %w", err)
-	}
-	var opts []postgres.Option
-	if schema != "" {
-		opts = append(opts, postgres.WithSchema(schema))
-	}
-	if prefix != "" {
-		opts = append(opts, postgres.WithTablePrefix(prefix))
-	}
-	st, err := postgres.New(ctx, pool, opts...)
-	if err != nil {
-		pool.Close()
-		return nil, nil, fmt.Errorf("check: --against: %w", err)
-	}
-	return st, pool.Close, nil
-}
-
-// searchPathSchema returns the first schema of a search_path setting:
-// a URL that selects the store's schema that way needs no --schema.
-func searchPathSchema(searchPath string) string {
-	first, _, _ := strings.Cut(searchPath, ",")
-	return strings.Trim(strings.TrimSpace(first), `"`)
-}
-
-// openSQLiteReadOnly opens the database file with mode=ro: SQLite itself
-// refuses writes.
-func openSQLiteReadOnly(path, prefix string) (store.Store, func(), error) {
-	if _, err := os.Stat(path); err != nil {
-		return nil, nil, fmt.Errorf("check: --sqlite: %w", err)
-	}
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
-	if err != nil {
-		return nil, nil, fmt.Errorf("check: --sqlite %s: %w", path, err)
-	}
-	// An empty database is not in WAL mode, and the store's switch to it
-	// would fail as a write: say what is wrong instead.
-	var tables int
-	if err := db.QueryRow("SELECT count(*) FROM sqlite_master WHERE type = 'table'").Scan(&tables); err != nil {
-		db.Close()
-		return nil, nil, fmt.Errorf("check: --sqlite %s: %w", path, err)
-	}
-	if tables == 0 {
-		db.Close()
-		return nil, nil, fmt.Errorf("check: --sqlite %s: the database is empty, not migrated: run `wfgen migrate --sqlite %s` first", path, path)
-	}
-	var opts []sqlite.Option
-	if prefix != "" {
-		opts = append(opts, sqlite.WithTablePrefix(prefix))
-	}
-	st, err := sqlite.New(db, opts...)
-	if err != nil {
-		db.Close()
-		return nil, nil, fmt.Errorf("check: --sqlite %s: %w", path, err)
-	}
-	return st, func() { st.Close(); db.Close() }, nil
-}
+// opener is the package whose Open the replay program reads the store with.
+type opener struct{ Path string }
 
 // bareAgainst rewrites a --against given without a URL (last, or
 // followed by a flag or a package pattern) into --against=$DATABASE_URL,
@@ -160,7 +95,7 @@ var errAgainstBoth = errors.New("check: set --against or --sqlite, not both")
 
 // checkAgainst replays the runs in flight of each package's workflows and
 // reports those the code cannot resume: exit status 1 when there are any.
-func (c *cli) checkAgainst(ctx context.Context, st store.Store, pkgs []gen.WorkflowPackage, asJSON bool) int {
+func (c *cli) checkAgainst(ctx context.Context, cfg deploycheck.StoreConfig, op opener, pkgs []gen.WorkflowPackage, asJSON bool) int {
 	if len(pkgs) == 0 && !asJSON {
 		fmt.Fprintln(c.stdout, "no checked package defines a workflow: no run to check")
 		return exitOK
@@ -170,13 +105,13 @@ func (c *cli) checkAgainst(ctx context.Context, st store.Store, pkgs []gen.Workf
 		return c.fail(err)
 	}
 	defer os.RemoveAll(tmp)
-	var runs []scanned
+	var runs []deploycheck.Checked
 	for i, pkg := range pkgs {
 		dir := filepath.Join(tmp, strconv.Itoa(i))
 		if err := os.Mkdir(dir, 0o777); err != nil {
 			return c.fail(err)
 		}
-		got, err := replayPackage(ctx, c.cfg.Dir, dir, pkg, st)
+		got, err := replayPackage(ctx, c.cfg.Dir, dir, pkg, cfg, op)
 		if err != nil {
 			return c.fail(err)
 		}
@@ -205,12 +140,12 @@ func (c *cli) checkAgainst(ctx context.Context, st store.Store, pkgs []gen.Workf
 	return exitOK
 }
 
-// replayPackage starts the replayer of pkg, written in tmp, and replays
-// the runs of its workflows.
-func replayPackage(ctx context.Context, dir, tmp string, pkg gen.WorkflowPackage, st store.Store) ([]scanned, error) {
-	r, err := startReplayer(ctx, dir, tmp, pkg)
+// replayPackage runs the replay program of pkg, written in tmp, on the
+// store cfg names, and returns the runs it checked.
+func replayPackage(ctx context.Context, dir, tmp string, pkg gen.WorkflowPackage, cfg deploycheck.StoreConfig, op opener) ([]deploycheck.Checked, error) {
+	r, err := startReplayer(ctx, dir, tmp, pkg, op, cfg)
 	if err != nil {
 		return nil, err
 	}
-	return r.scan(ctx, st)
+	return r.receive()
 }

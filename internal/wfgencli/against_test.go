@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
+
 	"github.com/wfgo/wf"
 	"github.com/wfgo/wf/internal/pgtest"
 	"github.com/wfgo/wf/internal/tempmod"
@@ -174,9 +176,7 @@ func (s againstStore) snapshot(t *testing.T) string {
 
 func sqliteAgainst(t *testing.T, n int) againstStore {
 	path := filepath.Join(t.TempDir(), "wf.db")
-	if code, _, stderr := run("migrate", "--sqlite", path); code != 0 {
-		t.Fatalf("migrate: %s", stderr)
-	}
+	migrateSQLite(t, path)
 	db, err := sql.Open("sqlite", "file:"+path)
 	if err != nil {
 		t.Fatal(err)
@@ -275,18 +275,21 @@ func TestCheckAgainstUnreadableStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	unmigrated := pgtest.New(t).Schema
+	// The store is read by the replay program, built for a package with
+	// workflows; a file that does not exist fails before the build.
+	app := ordersModule(t, ordersV1Source)
 	tests := []struct {
 		args []string
 		want string
 	}{
 		{[]string{"--against", "$WFGEN_TEST_UNSET"}, "wfgen: check: --against $WFGEN_TEST_UNSET: the environment variable WFGEN_TEST_UNSET is not set\n"},
 		{[]string{"--sqlite", missing}, "wfgen: check: --sqlite: stat " + missing + ": no such file or directory\n"},
-		{[]string{"--sqlite", empty}, "wfgen: check: --sqlite " + empty + ": the database is empty, not migrated: run `wfgen migrate --sqlite " + empty + "` first\n"},
-		{[]string{"--against", withSearchPath(pgtest.URL(), unmigrated)}, "wfgen: check: --against: postgres: schema " + unmigrated + " (table prefix \"wf_\") is not migrated: run `wfgen migrate --database-url … --schema " + unmigrated + "` or call postgres.Migrate\n"},
-		{[]string{"--against", pgtest.URL(), "--schema", unmigrated}, "wfgen: check: --against: postgres: schema " + unmigrated + " (table prefix \"wf_\") is not migrated: run `wfgen migrate --database-url … --schema " + unmigrated + "` or call postgres.Migrate\n"},
+		{[]string{"--sqlite", empty}, "wfgen: check: --sqlite " + empty + ": the database is empty, not migrated: run `wf migrate --sqlite " + empty + "` first\n"},
+		{[]string{"--against", withSearchPath(pgtest.URL(), unmigrated)}, "wfgen: check: --against: postgres: schema " + unmigrated + " (table prefix \"wf_\") is not migrated: run `wf migrate --database-url … --schema " + unmigrated + "` or call postgres.Migrate\n"},
+		{[]string{"--against", pgtest.URL(), "--schema", unmigrated}, "wfgen: check: --against: postgres: schema " + unmigrated + " (table prefix \"wf_\") is not migrated: run `wf migrate --database-url … --schema " + unmigrated + "` or call postgres.Migrate\n"},
 	}
 	for _, tt := range tests {
-		code, stdout, stderr := run(append([]string{"check"}, tt.args...)...)
+		code, stdout, stderr := run(append(append([]string{"-C", app, "check"}, tt.args...), "./...")...)
 		if code != 1 || stdout != "" || stderr != tt.want {
 			t.Errorf("check %s: status %d, stdout %q, stderr\n%s\nwant status 1 and\n%s", strings.Join(tt.args, " "), code, stdout, stderr, tt.want)
 		}
@@ -334,9 +337,10 @@ func TestCheckAgainstDefaultsToDatabaseURL(t *testing.T) {
 	// Not parallel: it sets DATABASE_URL.
 	db := pgtest.New(t)
 	t.Setenv("DATABASE_URL", withSearchPath(pgtest.URL(), db.Schema))
-	want := "wfgen: check: --against: postgres: schema " + db.Schema + " (table prefix \"wf_\") is not migrated: run `wfgen migrate --database-url … --schema " + db.Schema + "` or call postgres.Migrate\n"
+	want := "wfgen: check: --against: postgres: schema " + db.Schema + " (table prefix \"wf_\") is not migrated: run `wf migrate --database-url … --schema " + db.Schema + "` or call postgres.Migrate\n"
+	app := filepath.Join(ordersModule(t, ordersV1Source), "orders")
 	for _, args := range [][]string{{"check", "--against"}, {"check", "--against", "./..."}, {"check", "-against", "--json"}} {
-		if code, _, stderr := run(args...); code != 1 || stderr != want {
+		if code, _, stderr := run(append([]string{"-C", app}, args...)...); code != 1 || stderr != want {
 			t.Errorf("%s: status %d, stderr\n%s\nwant\n%s", strings.Join(args, " "), code, stderr, want)
 		}
 	}
@@ -345,12 +349,51 @@ func TestCheckAgainstDefaultsToDatabaseURL(t *testing.T) {
 func TestCheckAgainstWithoutWorkflows(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "wf.db")
-	if code, _, stderr := run("migrate", "--sqlite", path); code != 0 {
-		t.Fatalf("migrate: %s", stderr)
-	}
+	migrateSQLite(t, path)
 	dir := tempmod.New(t, "../..", map[string]string{"plain/plain.go": "package plain\n\n// Answer is 42.\nconst Answer = 42\n"})
 	code, stdout, stderr := run("-C", dir, "check", "--sqlite", path, "./...")
 	if want := "no checked package defines a workflow: no run to check\n"; code != 0 || stdout != want {
 		t.Errorf("status %d, stdout %q, stderr %s; want 0 and %q", code, stdout, stderr, want)
+	}
+}
+
+// migrateSQLite creates the migrated SQLite database file path.
+func migrateSQLite(t testing.TB, path string) {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := sqlite.Migrate(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A module whose go.sum lacks the driver the check reads with gets what to
+// run, not only the go command's error.
+func TestCheckAgainstWithoutTheDriver(t *testing.T) {
+	// Not parallel: with -mod=mod in GOFLAGS the go command would add the
+	// missing sums itself.
+	t.Setenv("GOFLAGS", "-mod=readonly")
+	dir := ordersModule(t, ordersV1Source)
+	sum := filepath.Join(dir, "go.sum")
+	data, err := os.ReadFile(sum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []string
+	for _, l := range strings.SplitAfter(string(data), "\n") {
+		if !strings.HasPrefix(l, "github.com/jackc/pgx/") {
+			kept = append(kept, l)
+		}
+	}
+	if err := os.WriteFile(sum, []byte(strings.Join(kept, "")), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := run("-C", dir, "check", "--against", pgtest.URL(), "./...")
+	if code != 1 || !strings.Contains(stderr, "does not require the driver of the store the check reads") ||
+		!strings.Contains(stderr, "go get github.com/wfgo/wf/runtime/deploycheck/postgres") {
+		t.Errorf("status %d, stderr\n%s\nwant status 1 and what to run", code, stderr)
 	}
 }

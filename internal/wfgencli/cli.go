@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"go/scanner"
 	"io"
+	"os/exec"
 	"path/filepath"
 	"strings"
 
@@ -46,16 +47,18 @@ Usage:
 		affected and the oldest run's ID; the status is 1 when there are
 		any. url is a Postgres URL, or $NAME of an environment variable
 		holding one; it defaults to $DATABASE_URL. The schema defaults to
-		the first of the url's search_path. No step function runs.
+		the first of the url's search_path. No step function runs. The
+		program that replays the runs is built in the app's module and
+		reads the store itself, so that module must require the store's
+		driver (an app whose host runs on that store does); wfgen links
+		none.
 	wfgen [-C dir] schema -o dir [-v] [packages]
 		Write the JSON Schema of each workflow input and output and each
 		signal payload to dir/<name>.<input|output|payload>.schema.json.
-	wfgen migrate [--database-url url] [--schema name] [--table-prefix p] [-v]
-	wfgen migrate --sqlite file [--table-prefix p] [-v]
-		Apply the store's schema migrations to Postgres (the url defaults to
-		$DATABASE_URL) or to a SQLite database file.
 	wfgen help [directive]
 		Show this help, or one directive's.
+
+Migrations are the wf command's: "wf migrate" (go tool wf migrate).
 
 -C dir runs in dir; -v lists the files written and removed. The exit status
 is 1 when diagnostics were printed or a command failed, 2 on a usage error.
@@ -93,11 +96,15 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		case "schema":
 			return c.schema(ctx, args[1:])
 		case "migrate":
-			return c.migrate(ctx, args[1:])
+			return c.usageError(errMigrateMoved)
 		}
 	}
 	return c.generate(ctx, args, *verbose)
 }
+
+// errMigrateMoved answers `wfgen migrate`: the generator links no
+// database driver, and the wf command applies migrations.
+var errMigrateMoved = errors.New("migrate is not a wfgen command: use `wf migrate` (go tool wf migrate, after go get -tool github.com/wfgo/wf/cmd/wf), which takes the same flags")
 
 type cli struct {
 	stdout, stderr io.Writer
@@ -156,6 +163,7 @@ func (c *cli) generate(ctx context.Context, patterns []string, verbose bool) int
 	if err != nil {
 		return c.fail(err)
 	}
+	c.tidyNotice(ctx, res.Written)
 	if verbose {
 		for _, f := range res.Written {
 			fmt.Fprintf(c.stdout, "wrote %s\n", f)
@@ -165,6 +173,38 @@ func (c *cli) generate(ctx context.Context, patterns []string, verbose bool) int
 		}
 	}
 	return exitOK
+}
+
+// tidyNotice says, after wfgen wrote host files, when the module's go.mod
+// does not yet require what they import (a new //wf:hosts makes the mains
+// import the hosts' packages, and their dependencies): what to run, and
+// that wfgen must run again when it wrote the Cloudflare Worker's module,
+// whose go.mod copies the app's requirements. It stays silent when the
+// module is tidy or go mod tidy -diff cannot tell (offline, say).
+func (c *cli) tidyNotice(ctx context.Context, written []string) {
+	hosts, cloudflare := false, false
+	for _, f := range written {
+		f = filepath.ToSlash(f)
+		if strings.HasPrefix(f, "wfhosts/") || strings.Contains(f, "/wfhosts/") {
+			hosts = true
+			cloudflare = cloudflare || strings.Contains(f, "wfhosts/cloudflare/")
+		}
+	}
+	if !hosts {
+		return
+	}
+	cmd := exec.CommandContext(ctx, "go", "mod", "tidy", "-diff")
+	cmd.Dir = c.cfg.Dir
+	out, err := cmd.Output()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || len(out) == 0 {
+		return
+	}
+	msg := "wfgen: go.mod does not yet require what the hosts in wfhosts/ import: run `go mod tidy`"
+	if cloudflare {
+		msg += ", then wfgen again (go generate ./...), which copies the tidied requirements into wfhosts/cloudflare/go.mod"
+	}
+	fmt.Fprintln(c.stderr, msg)
 }
 
 func (c *cli) check(ctx context.Context, args []string) int {
@@ -189,17 +229,15 @@ func (c *cli) check(ctx context.Context, args []string) int {
 		}
 		return exitOK
 	}
-	// The store opens first: a wrong URL fails before the slow part.
-	st, closeStore, err := a.open(ctx)
+	storeCfg, op, err := a.config()
 	if err != nil {
 		return c.fail(err)
 	}
-	defer closeStore()
 	pkgs, err := gen.CheckWorkflows(ctx, cfg)
 	if err != nil {
 		return c.fail(err)
 	}
-	return c.checkAgainst(ctx, st, pkgs, *asJSON)
+	return c.checkAgainst(ctx, storeCfg, op, pkgs, *asJSON)
 }
 
 func (c *cli) schema(ctx context.Context, args []string) int {

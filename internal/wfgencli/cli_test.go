@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -37,8 +36,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"schema", "./..."}, "wfgen: schema: missing -o dir\n"},
 		{[]string{"help", "stpe"}, `wfgen: unknown directive "stpe"; did you mean step? (valid: approval, hosts, schedule, signal, step, workflow)` + "\n"},
 		{[]string{"help", "step", "workflow"}, `wfgen: help takes at most one directive name, got "step workflow"` + "\n"},
-		{[]string{"migrate", "extra"}, "wfgen: migrate: unexpected argument \"extra\"\n"},
-		{[]string{"migrate", "--sqlite", "a.db", "--database-url", "postgres://x"}, "wfgen: migrate: set --database-url or --sqlite, not both\n"},
+		{[]string{"migrate", "--sqlite", "a.db"}, "wfgen: migrate is not a wfgen command: use `wf migrate` (go tool wf migrate, after go get -tool github.com/wfgo/wf/cmd/wf), which takes the same flags\n"},
 		{[]string{"check", "--against", "postgres://x", "--sqlite", "a.db"}, "wfgen: check: set --against or --sqlite, not both\n"},
 	}
 	for _, tt := range tests {
@@ -161,29 +159,6 @@ func TestAppModule(t *testing.T) {
 	want := "fulfillment/fulfillment_wf.go:" + strconv.Itoa(line) + ":1: generated file is stale (it differs from line " + strconv.Itoa(line) + " on); run go generate\n"
 	if code != 1 || stderr != want {
 		t.Errorf("check of a stale file: status %d, stderr\n%s\nwant\n%s", code, stderr, want)
-	}
-}
-
-func TestMigrateSQLite(t *testing.T) {
-	t.Parallel()
-	path := filepath.Join(t.TempDir(), "wf.db")
-	for range 2 { // the second run finds nothing to do
-		code, stdout, stderr := run("migrate", "-v", "--sqlite", path)
-		if code != 0 || stdout != "migrated the SQLite database "+path+"\n" {
-			t.Fatalf("migrate: status %d, stdout %q, stderr %s", code, stdout, stderr)
-		}
-	}
-}
-
-func TestMigratePostgres(t *testing.T) {
-	t.Parallel()
-	url := os.Getenv("DATABASE_URL")
-	if url == "" {
-		t.Skip("DATABASE_URL is not set")
-	}
-	code, _, stderr := run("migrate", "--database-url", url, "--schema", "wfgen_cli_test_"+strconv.FormatInt(time.Now().UnixNano(), 36))
-	if code != 0 {
-		t.Fatalf("migrate: status %d\n%s", code, stderr)
 	}
 }
 

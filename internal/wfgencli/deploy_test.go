@@ -346,9 +346,7 @@ type deployStore struct {
 
 func sqliteDeployStore(t *testing.T) deployStore {
 	path := filepath.Join(t.TempDir(), "wf.db")
-	if code, _, stderr := run("migrate", "--sqlite", path); code != 0 {
-		t.Fatalf("migrate: %s", stderr)
-	}
+	migrateSQLite(t, path)
 	return deployStore{appFlags: []string{"-sqlite", path}, checkFlags: []string{"--sqlite", path}}
 }
 

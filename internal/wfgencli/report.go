@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/wfgo/wf/runtime/deploycheck"
 )
 
 // stranded is one row of the report: the runs of a workflow version that
@@ -28,26 +30,26 @@ type stranded struct {
 
 // report groups the runs that cannot be resumed by workflow, version,
 // reason and diverging operations; the first run of a row is the oldest.
-func report(runs []scanned) []stranded {
+func report(runs []deploycheck.Checked) []stranded {
 	runs = slices.Clone(runs)
-	slices.SortFunc(runs, func(x, y scanned) int {
-		return cmp.Or(x.run.CreatedAt.Compare(y.run.CreatedAt), strings.Compare(x.run.ID, y.run.ID))
+	slices.SortFunc(runs, func(x, y deploycheck.Checked) int {
+		return cmp.Or(x.CreatedAt.Compare(y.CreatedAt), strings.Compare(x.RunID, y.RunID))
 	})
 	rows := map[string]*stranded{}
 	for _, s := range runs {
-		v := s.verdict
+		v := s.Verdict
 		if v.Resumable() {
 			continue
 		}
-		key := strings.Join(append([]string{s.run.WorkflowID, s.run.Version, v.Reason}, v.Operations...), "\x00")
+		key := strings.Join(append([]string{s.WorkflowID, s.Version, v.Reason}, v.Operations...), "\x00")
 		row := rows[key]
 		if row == nil {
-			row = &stranded{Workflow: s.run.WorkflowID, Version: s.run.Version, FirstRunID: s.run.ID,
+			row = &stranded{Workflow: s.WorkflowID, Version: s.Version, FirstRunID: s.RunID,
 				Reason: v.Reason, Operations: v.Operations, Detail: v.Detail}
 			rows[key] = row
 		}
 		row.Runs++
-		row.RunIDs = append(row.RunIDs, s.run.ID)
+		row.RunIDs = append(row.RunIDs, s.RunID)
 	}
 	out := make([]stranded, 0, len(rows))
 	for _, row := range rows {

@@ -4,14 +4,18 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/wfgo/wf"
 	"github.com/wfgo/wf/runtime"
 	"github.com/wfgo/wf/runtime/deploycheck"
+	"github.com/wfgo/wf/store"
 	"github.com/wfgo/wf/store/memstore"
 )
 
@@ -101,51 +105,92 @@ func TestCheck(t *testing.T) {
 	}
 }
 
-func TestServe(t *testing.T) {
-	workflows := []runtime.Workflow{{Definition: orders("v2", nil, orders("v1", []wf.StepID{"reserve"}))}}
-	var in bytes.Buffer
-	enc := json.NewEncoder(&in)
-	for _, r := range []deploycheck.Run{
-		recordedV1(t, "a"),
-		{ID: "b", WorkflowID: "orders", Version: "v0", Input: json.RawMessage(`{}`)},
-	} {
-		if err := enc.Encode(r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var out bytes.Buffer
-	if err := deploycheck.Serve(context.Background(), workflows, &in, &out); err != nil {
+// recordedStore is a memstore holding two runs of v1 paused after step
+// "reserve" (created a second apart, "b" first) and one that ended.
+func recordedStore(t *testing.T) *memstore.Store {
+	t.Helper()
+	ctx := context.Background()
+	st := memstore.New()
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	rt, err := runtime.New(runtime.Config{Store: st, Clock: func() time.Time { return now },
+		Workflows: []runtime.Workflow{{Definition: orders("v1", []wf.StepID{"reserve"})}, {Definition: wf.New("noop", func(*wf.Context, struct{}) (int, error) { return 1, nil })}}})
+	if err != nil {
 		t.Fatal(err)
 	}
-	dec := json.NewDecoder(&out)
-	var m deploycheck.Manifest
-	if err := dec.Decode(&m); err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(deploycheck.Manifest{Workflows: []deploycheck.ManifestWorkflow{{ID: "orders", Versions: []string{"v1", "v2"}}}}, m); diff != "" {
-		t.Errorf("manifest (-want +got):\n%s", diff)
-	}
-	var reasons []string
-	for dec.More() {
-		var v deploycheck.Verdict
-		if err := dec.Decode(&v); err != nil {
+	for _, start := range []struct{ workflow, id string }{{"orders", "b"}, {"orders", "a"}, {"noop", "ended"}} {
+		if _, err := rt.StartRun(ctx, runtime.StartRequest{WorkflowID: start.workflow, RunID: start.id, Input: json.RawMessage(`{}`)}); err != nil {
 			t.Fatal(err)
 		}
-		reasons = append(reasons, v.RunID+":"+v.Reason)
+		now = now.Add(time.Second)
 	}
-	if diff := cmp.Diff([]string{"a:", "b:workflow_version_mismatch"}, reasons); diff != "" {
-		t.Errorf("verdicts (-want +got):\n%s", diff)
+	clear(ran)
+	return st
+}
+
+func TestServeStore(t *testing.T) {
+	st := recordedStore(t)
+	var gotCfg deploycheck.StoreConfig
+	open := func(_ context.Context, cfg deploycheck.StoreConfig) (store.Store, func(), error) {
+		gotCfg = cfg
+		return st, func() {}, nil
+	}
+	tests := []struct {
+		name string
+		def  *wf.Definition
+		want []string
+	}{
+		{"version kept", orders("v2", nil, orders("v1", []wf.StepID{"reserve"})), []string{"a orders v1 ", "b orders v1 "}},
+		{"version dropped", orders("v2", nil), []string{"a orders v1 workflow_version_mismatch", "b orders v1 workflow_version_mismatch"}},
+	}
+	for _, tt := range tests {
+		in := strings.NewReader(`{"sqlite":"wf.db","tablePrefix":"app_"}` + "\n")
+		var out bytes.Buffer
+		workflows := []runtime.Workflow{{Definition: tt.def}, {Definition: wf.New("noop", func(*wf.Context, struct{}) (int, error) { return 1, nil })}}
+		if err := deploycheck.ServeStore(context.Background(), workflows, open, in, &out); err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		var got []string
+		for dec := json.NewDecoder(&out); dec.More(); {
+			var c deploycheck.Checked
+			if err := dec.Decode(&c); err != nil {
+				t.Fatal(err)
+			}
+			if c.CreatedAt.IsZero() {
+				t.Errorf("%s: run %s has no creation time", tt.name, c.RunID)
+			}
+			got = append(got, strings.Join([]string{c.RunID, c.WorkflowID, c.Version, c.Reason}, " "))
+		}
+		slices.Sort(got)
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("%s: checked runs (-want +got):\n%s", tt.name, diff)
+		}
+	}
+	if want := (deploycheck.StoreConfig{SQLite: "wf.db", TablePrefix: "app_"}); gotCfg != want {
+		t.Errorf("the opener got %+v, want %+v", gotCfg, want)
+	}
+	if len(ran) != 0 {
+		t.Errorf("step functions ran: %v", ran)
 	}
 }
 
-func TestServeRefusesBadInput(t *testing.T) {
+func TestServeStoreRefuses(t *testing.T) {
 	workflows := []runtime.Workflow{{Definition: orders("v1", nil)}}
-	err := deploycheck.Serve(context.Background(), workflows, strings.NewReader("{not json"), &bytes.Buffer{})
-	if err == nil || !strings.Contains(err.Error(), "reading runs") {
-		t.Errorf("Serve of bad input: %v, want a reading error", err)
+	refused := errors.New("check: --sqlite wf.db: not migrated")
+	open := func(context.Context, deploycheck.StoreConfig) (store.Store, func(), error) { return nil, nil, refused }
+	tests := []struct {
+		name      string
+		workflows []runtime.Workflow
+		in        string
+		want      string
+	}{
+		{"bad configuration", workflows, "{not json", "reading the store's configuration"},
+		{"registered twice", append(workflows, workflows...), "{}\n", "registered twice"},
+		{"store refused", workflows, "{}\n", refused.Error()},
 	}
-	twice := append(workflows, workflows...)
-	if err := deploycheck.Serve(context.Background(), twice, strings.NewReader(""), &bytes.Buffer{}); err == nil {
-		t.Error("Serve of a workflow registered twice: no error")
+	for _, tt := range tests {
+		err := deploycheck.ServeStore(context.Background(), tt.workflows, open, strings.NewReader(tt.in), &bytes.Buffer{})
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: %v, want an error containing %q", tt.name, err, tt.want)
+		}
 	}
 }

@@ -5,7 +5,7 @@
 //
 //	pool, err := pgxpool.New(ctx, os.Getenv("DATABASE_URL"))
 //	// …
-//	if err := postgres.Migrate(ctx, pool); err != nil { … } // or `wfgen migrate`
+//	if err := postgres.Migrate(ctx, pool); err != nil { … } // or `wf migrate`
 //	st, err := postgres.New(ctx, pool)
 //
 // # One round trip per write

@@ -35,7 +35,7 @@ func (e *SchemaVersionError) Error() string {
 
 // fix names the command that migrates the schema.
 func (e *SchemaVersionError) fix() string {
-	cmd := "wfgen migrate --database-url …"
+	cmd := "wf migrate --database-url …"
 	if e.Schema != defaultSchema {
 		cmd += " --schema " + e.Schema
 	}

@@ -85,7 +85,7 @@ func TestNewRefusesUnmigrated(t *testing.T) {
 	if !errors.As(err, &sv) || sv.Have != 0 {
 		t.Fatalf("New on an unmigrated schema: error = %v, want a *SchemaVersionError with Have 0", err)
 	}
-	for _, want := range []string{"not migrated", "wfgen migrate --database-url", "--schema " + db.Schema, "postgres.Migrate"} {
+	for _, want := range []string{"not migrated", "wf migrate --database-url", "--schema " + db.Schema, "postgres.Migrate"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %q", err, want)
 		}

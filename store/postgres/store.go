@@ -27,7 +27,7 @@ var _ store.Store = (*Store)(nil)
 // migrated to exactly the version this build knows: an unmigrated database,
 // or one migrated by a newer version of wf, is refused with a
 // *SchemaVersionError that names the command to run. New does not migrate;
-// run Migrate (or `wfgen migrate`) first.
+// run Migrate (or `wf migrate`) first.
 //
 // The pool's configuration is the caller's: keep pgx's default statement
 // cache, or pick pgx.QueryExecModeExec or QueryExecModeSimpleProtocol in

@@ -8,7 +8,7 @@
 //
 //	db, err := sql.Open("sqlite", "file:/var/lib/app/wf.db?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)")
 //	…
-//	if err := sqlite.Migrate(ctx, db); err != nil { … } // or: wfgen migrate --sqlite /var/lib/app/wf.db
+//	if err := sqlite.Migrate(ctx, db); err != nil { … } // or: wf migrate --sqlite /var/lib/app/wf.db
 //	st, err := sqlite.New(db)
 //	…
 //	defer st.Close()

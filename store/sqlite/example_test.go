@@ -73,5 +73,5 @@ func ExampleNew() {
 
 	_, err = sqlite.New(db)
 	fmt.Println(err)
-	// Output: sqlite: database has no wf schema (no wf_migrations table): run `wfgen migrate --sqlite <path>` or call sqlite.Migrate
+	// Output: sqlite: database has no wf schema (no wf_migrations table): run `wf migrate --sqlite <path>` or call sqlite.Migrate
 }

@@ -14,7 +14,7 @@ import (
 // safe: the loser of a race finds the version applied. It fails with a
 // *SchemaError when the database is newer than this build.
 //
-// The wfgen command runs it as `wfgen migrate --sqlite <path>`.
+// The wf command runs it as `wf migrate --sqlite <path>`.
 func Migrate(ctx context.Context, db *sql.DB, opts ...Option) error {
 	if db == nil {
 		return errors.New("sqlite: Migrate: nil *sql.DB")

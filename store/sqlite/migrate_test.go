@@ -20,7 +20,7 @@ func TestNewRefusesUnmigratedDatabase(t *testing.T) {
 	if !errors.As(err, &se) || se.Have != 0 {
 		t.Fatalf("New(unmigrated) error = %v, want *SchemaError with Have 0", err)
 	}
-	for _, want := range []string{"wf_migrations", "wfgen migrate --sqlite", "sqlite.Migrate"} {
+	for _, want := range []string{"wf_migrations", "wf migrate --sqlite", "sqlite.Migrate"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("New(unmigrated) error %q does not mention %q", err, want)
 		}

@@ -24,7 +24,7 @@ var _ store.Store = (*Store)(nil)
 // db must allow at least two open connections.
 //
 // New fails with a *SchemaError when the database is not migrated to this
-// build's schema: run Migrate (or `wfgen migrate --sqlite <path>`) first.
+// build's schema: run Migrate (or `wf migrate --sqlite <path>`) first.
 func New(db *sql.DB, opts ...Option) (*Store, error) {
 	if db == nil {
 		return nil, errors.New("sqlite: New: nil *sql.DB")

@@ -17,8 +17,8 @@ func TestOpen(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "app.db")
 	ctx := context.Background()
-	if _, err := sqlite.Open(ctx, env(map[string]string{"WF_SQLITE_PATH": path}), false); err == nil || !strings.Contains(err.Error(), "wfgen migrate") {
-		t.Fatalf("unmigrated SQLite: %v, want an error naming wfgen migrate", err)
+	if _, err := sqlite.Open(ctx, env(map[string]string{"WF_SQLITE_PATH": path}), false); err == nil || !strings.Contains(err.Error(), "wf migrate") {
+		t.Fatalf("unmigrated SQLite: %v, want an error naming wf migrate", err)
 	}
 	o, err := sqlite.Open(ctx, env(map[string]string{"WF_SQLITE_PATH": path}), true)
 	if err != nil {

@@ -49,7 +49,7 @@ type SchemaError struct {
 }
 
 func (e *SchemaError) Error() string {
-	const fix = "run `wfgen migrate --sqlite <path>` or call sqlite.Migrate"
+	const fix = "run `wf migrate --sqlite <path>` or call sqlite.Migrate"
 	switch {
 	case e.Have == 0:
 		return fmt.Sprintf("sqlite: database has no wf schema (no %s table): %s", e.Table, fix)

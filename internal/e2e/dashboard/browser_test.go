@@ -1,10 +1,15 @@
+// Package dashboard drives wf's dashboard from a real browser (headless
+// Chromium through chromedp). It lives in the e2e module so that wf's own
+// module does not require chromedp.
 package dashboard_test
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,9 +19,78 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/wfgo/wf"
 	"github.com/wfgo/wf/dashboard"
+	"github.com/wfgo/wf/examples/expense"
+	"github.com/wfgo/wf/internal/sqlitetest"
+	"github.com/wfgo/wf/internal/testclock"
 	"github.com/wfgo/wf/runtime"
 )
+
+const secret = "s3cret-for-tests"
+
+// office records the expense example's notifications and ledger entries.
+type office struct{}
+
+func (office) Notify(context.Context, string, string, string) error  { return nil }
+func (office) Record(context.Context, expense.Outcome, string) error { return nil }
+
+// env is a dashboard served over HTTP on SQLite with a runtime behind it:
+// the expense example, a "boom" workflow that fails and a "tick" workflow
+// fired every 15 minutes.
+type env struct {
+	rt    *runtime.Runtime
+	clock *testclock.Clock
+	srv   *httptest.Server
+}
+
+func setup(t *testing.T) *env {
+	t.Helper()
+	clock := testclock.New(time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC))
+	workflows := expense.Registrations(expense.Workflows{Expense: &expense.Expense{Notifier: office{}, Ledger: office{}}, ExpenseV1: &expense.ExpenseV1{Notifier: office{}, Ledger: office{}}})
+	boom := wf.New("boom", func(ctx *wf.Context, in struct{}) (string, error) {
+		return wf.Step(ctx, "explode", func(wf.StepContext) (string, error) { return "", errors.New("the fuse was short") })
+	})
+	tick := wf.New("tick", func(ctx *wf.Context, in struct{}) (string, error) { return "tock", nil })
+	workflows = append(workflows, runtime.Workflow{Definition: boom},
+		runtime.Workflow{Definition: tick, Schedules: []runtime.Schedule{{ID: "quarter-hourly", Spec: runtime.Every(15 * time.Minute)}}})
+	rt, err := runtime.New(runtime.Config{Store: sqlitetest.New(t), Workflows: workflows, Clock: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := dashboard.New(dashboard.Config{Runtime: rt, Path: "/dashboard/", Clock: clock.Now, Secret: secret, RefreshInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/dashboard/", h)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return &env{rt: rt, clock: clock, srv: srv}
+}
+
+func (e *env) url(path string) string {
+	return e.srv.URL + "/dashboard/" + strings.TrimPrefix(path, "/")
+}
+
+// startExpense starts an expense claim, which pauses for the manager.
+func (e *env) startExpense(t *testing.T, runID string, purpose string) {
+	t.Helper()
+	res, err := expense.StartExpense(context.Background(), e.rt, runID,
+		expense.Request{ClaimID: runID, Employee: "ada", AmountCents: 12_050, Purpose: purpose})
+	if err != nil || res.Kind != runtime.KindPaused {
+		t.Fatalf("start %s: %+v %v", runID, res.Kind, err)
+	}
+}
+
+func (e *env) status(t *testing.T, runID string) wf.RunStatus {
+	t.Helper()
+	run, err := e.rt.GetRun(context.Background(), runID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return run.Status
+}
 
 var updateScreenshots = flag.Bool("update-screenshots", false, "rewrite docs/dashboard-*.png from the browser test")
 
@@ -70,7 +144,7 @@ func browser(t *testing.T) context.Context {
 func TestBrowserApprove(t *testing.T) {
 	t.Parallel()
 	ctx := browser(t)
-	e := setup(t, newSQLite(t), dashboard.Config{RefreshInterval: -1})
+	e := setup(t)
 	e.populate(t)
 	e.startExpense(t, "claim-browser", "conference ticket")
 
@@ -190,7 +264,7 @@ func (e *env) screenshot(t *testing.T, ctx context.Context, name string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join("..", "docs", "dashboard-"+name+".png"), png, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join("..", "..", "..", "docs", "dashboard-"+name+".png"), png, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
