@@ -178,7 +178,7 @@ func testChildEndOnce(t *testing.T, h *harness) {
 	// The child is retried and ends again: the parent keeps the first
 	// result, once.
 	n := len(h.events(child.ID))
-	if err := h.s.ReopenRun(h.ctx, child.ID, store.Reopen{Next: n, Events: []wf.Event{retried(child.ID, at(2 * time.Minute))}, Now: at(2 * time.Minute)}); err != nil {
+	if err := h.s.ReopenRun(h.ctx, child.ID, store.Reopen{Next: n, Events: []wf.Event{retried(child.ID, at(2*time.Minute))}, Now: at(2 * time.Minute)}); err != nil {
 		t.Fatalf("ReopenRun(child): %v", err)
 	}
 	h.mustClaim(child.ID, leaseAt(ownerB, at(2*time.Minute)))
