@@ -317,15 +317,32 @@ type Timeline struct {
 	// run has not reached (Run.Buffered), oldest first: on an ended run,
 	// those it never consumed.
 	Unconsumed []wf.Delivery
+	// Children are the runs the run started as children (Run.Parent
+	// names it), attached or detached, newest first: at most
+	// MaxTimelineChildren of them. Run.Parent links the run to its own
+	// parent.
+	Children []store.Run
+	// MoreChildren is set when the run has more children than Children
+	// holds; ListRuns with ListQuery.ParentRunID lists them all.
+	MoreChildren bool
 }
 
-// Timeline returns a run, its whole log and its unconsumed deliveries.
+// MaxTimelineChildren bounds Timeline.Children.
+const MaxTimelineChildren = 200
+
+// Timeline returns a run, its whole log, its unconsumed deliveries and its
+// children.
 func (rt *Runtime) Timeline(ctx context.Context, runID string) (Timeline, error) {
 	ex, err := rt.store.LoadExecution(ctx, runID)
 	if err != nil {
 		return Timeline{}, err
 	}
-	return Timeline{Run: ex.Run, Events: ex.Events, Unconsumed: bufferedDeliveries(ex)}, nil
+	children, err := rt.store.ListRuns(ctx, store.ListQuery{ParentRunID: runID, Limit: MaxTimelineChildren})
+	if err != nil {
+		return Timeline{}, fmt.Errorf("runtime: list the children of run %s: %w", runID, err)
+	}
+	return Timeline{Run: ex.Run, Events: ex.Events, Unconsumed: bufferedDeliveries(ex),
+		Children: children.Runs, MoreChildren: children.Next != ""}, nil
 }
 
 // Attach returns what a run's log says about it, without driving it.

@@ -189,3 +189,36 @@ func TestCancelCascadeFromARequestedCancel(t *testing.T) {
 		wantStatuses(t, b, map[string]wf.RunStatus{"p.a": wf.StatusCanceled, "p.a.x": wf.StatusCanceled, "p": wf.StatusRunning})
 	})
 }
+
+func TestTimelineLinksParentAndChildren(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
+		b := setupOn(t, newStore(t))
+		family(t, b)
+		ctx := context.Background()
+		tl, err := b.rt.Timeline(ctx, "p")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, c := range tl.Children {
+			ids = append(ids, c.ID)
+		}
+		if strings.Join(ids, " ") != "p.d p.c p.b p.a" || tl.MoreChildren || tl.Run.Parent != nil {
+			t.Errorf("Timeline(p): children %v (more %v), parent %+v; want p.d p.c p.b p.a, no parent", ids, tl.MoreChildren, tl.Run.Parent)
+		}
+		if len(tl.Children) == 4 && (tl.Children[2].Parent == nil || !tl.Children[2].Parent.Detached) {
+			t.Errorf("Timeline(p): child p.b's link %+v, want detached", tl.Children[2].Parent)
+		}
+		tl, err = b.rt.Timeline(ctx, "p.a")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p := tl.Run.Parent; p == nil || p.RunID != "p" || p.StepID != "a" || p.Detached {
+			t.Errorf("Timeline(p.a).Run.Parent = %+v, want p's operation a", p)
+		}
+		if len(tl.Children) != 1 || tl.Children[0].ID != "p.a.x" {
+			t.Errorf("Timeline(p.a).Children = %d runs, want p.a.x", len(tl.Children))
+		}
+	})
+}
