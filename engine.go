@@ -193,6 +193,7 @@ type execution struct {
 	// goroutine: next, pending, appended, local, flushing and abortErr.
 	// flushed is signaled when a Journal write ends.
 	mu       sync.Mutex
+	pubMu    sync.Mutex // serializes Publish: concurrent steps publish too
 	flushed  *sync.Cond
 	flushing bool // a Journal write is under way, outside mu
 	next     int  // next log index
@@ -202,11 +203,15 @@ type execution struct {
 
 	// Concurrent operations (Go, StartChild) reached in this execution,
 	// in call order, and the goroutines of their steps.
-	futures  []*op
-	ops      sync.WaitGroup
-	slots    chan struct{} // the run's bound on concurrent steps; nil: none
-	stopping chan struct{} // closed when queued steps must not start
-	stopOnce sync.Once
+	futures []*op
+	ops     sync.WaitGroup
+	// sched guards running, queue and stopped: the steps holding a slot
+	// of the run's bound, those waiting for one, and whether queued
+	// steps may still start.
+	sched   sync.Mutex
+	running int
+	queue   []*op
+	stopped bool
 
 	values   map[any]any
 	ended    bool
@@ -241,12 +246,8 @@ func newExecution(ctx context.Context, d *Definition, inv Invocation) *execution
 		counters:   map[string]int{},
 		consumed:   make([]bool, len(inv.Log)),
 		next:       len(inv.Log),
-		stopping:   make(chan struct{}),
 	}
 	e.flushed = sync.NewCond(&e.mu)
-	if n := d.concurrency; n > 0 {
-		e.slots = make(chan struct{}, n)
-	}
 	e.marks = readMarkers(inv.Log)
 	resolved := map[string]bool{} // signal IDs the log has consumed
 	for i, ev := range inv.Log {
@@ -526,6 +527,8 @@ func (e *execution) publish(ev Event) {
 	if e.inv.Publish == nil {
 		return
 	}
+	e.pubMu.Lock()
+	defer e.pubMu.Unlock()
 	defer func() {
 		if r := recover(); r != nil {
 			e.logger.Warn("wf: publisher panicked", "event", ev.Type, "panic", r)

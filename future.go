@@ -142,6 +142,8 @@ type op struct {
 	workflowID string
 	// resolved is a child's recorded SIGNAL_RESOLVED.
 	resolved *Event
+	// start runs a step's goroutine (see schedule).
+	start func()
 }
 
 func (o *op) settle(raw json.RawMessage, err error) {
@@ -194,7 +196,7 @@ func (o *op) get() (json.RawMessage, error) {
 // starts is a divergence when the handler returns.
 //
 // At most MaxConcurrency steps of a run (and GroupLimit of a Group) run at
-// once; the others wait for a slot. When the invocation stops (the run
+// once; the others wait and start in call order as running ones end. When the invocation stops (the run
 // pauses, yields or ends), running steps finish first and their outcomes
 // are recorded; steps still waiting for a slot do not start, and the next
 // invocation starts them when its replay reaches their Go calls.
@@ -270,8 +272,7 @@ func (e *execution) goStep(id string, fn func(StepContext) (json.RawMessage, err
 	}
 	// What was recorded before the step is durable before it runs.
 	e.flush()
-	e.ops.Add(1)
-	go e.runStep(o, attempt, cfg, policy, fn)
+	e.schedule(o, func() { e.runStep(o, attempt, cfg, policy, fn) })
 	return o
 }
 
@@ -314,13 +315,8 @@ func (e *execution) timerDue(id string, awaited Event) bool {
 // records its outcome.
 func (e *execution) runStep(o *op, attempt int, cfg stepConfig, policy RetryPolicy, fn func(StepContext) (json.RawMessage, error)) {
 	defer e.ops.Done()
+	defer e.stepEnded(o)
 	defer close(o.done)
-	release, ok := e.acquire(o.group)
-	if !ok {
-		o.settle(nil, errNotStarted)
-		return
-	}
-	defer release()
 	parent := e.ctx
 	if o.group != nil {
 		parent = o.group.ctx
@@ -418,49 +414,60 @@ func (e *execution) commitOp(ev Event) bool {
 	return e.durableLocked(e.next) == nil
 }
 
-// acquire takes a slot of the step's group, if bounded, and of the run;
-// false when the invocation stops first.
-func (e *execution) acquire(g *Group) (release func(), ok bool) {
-	take := func(slots chan struct{}) bool {
-		if slots == nil {
-			return true
-		}
-		select {
-		case slots <- struct{}{}:
-		case <-e.stopping:
-			return false
-		case <-e.ctx.Done():
-			return false
-		}
-		select {
-		case <-e.stopping:
-			<-slots
-			return false
-		default:
-			return true
+// schedule starts a concurrent step now when the run's bound and its
+// group's allow it, or queues it: queued steps start in call order as
+// running ones end.
+func (e *execution) schedule(o *op, start func()) {
+	o.start = start
+	e.sched.Lock()
+	defer e.sched.Unlock()
+	if e.stopped || !e.canStart(o) {
+		e.queue = append(e.queue, o)
+		return
+	}
+	e.begin(o)
+}
+
+// canStart reports whether o's bounds have a free slot; e.sched is held.
+func (e *execution) canStart(o *op) bool {
+	if n := e.def.concurrency; n > 0 && e.running >= n {
+		return false
+	}
+	g := o.group
+	return g == nil || g.limit <= 0 || g.running < g.limit
+}
+
+// begin takes o's slots and starts its goroutine; e.sched is held.
+func (e *execution) begin(o *op) {
+	e.running++
+	if o.group != nil {
+		o.group.running++
+	}
+	e.ops.Add(1)
+	go o.start()
+}
+
+// stepEnded frees a step's slots and starts the queued steps that fit, in
+// call order, unless the invocation is stopping.
+func (e *execution) stepEnded(o *op) {
+	e.sched.Lock()
+	defer e.sched.Unlock()
+	e.running--
+	if o.group != nil {
+		o.group.running--
+	}
+	if e.stopped {
+		return
+	}
+	rest := e.queue[:0]
+	for _, q := range e.queue {
+		if e.canStart(q) {
+			e.begin(q)
+		} else {
+			rest = append(rest, q)
 		}
 	}
-	var gs chan struct{}
-	if g != nil {
-		gs = g.slots
-	}
-	if !take(gs) {
-		return nil, false
-	}
-	if !take(e.slots) {
-		if gs != nil {
-			<-gs
-		}
-		return nil, false
-	}
-	return func() {
-		if e.slots != nil {
-			<-e.slots
-		}
-		if gs != nil {
-			<-gs
-		}
-	}, true
+	e.queue = rest
 }
 
 // settle lets the concurrent steps still running end and record their
@@ -470,7 +477,12 @@ func (e *execution) settle() {
 	e.ops.Wait()
 }
 
-func (e *execution) stopQueued() { e.stopOnce.Do(func() { close(e.stopping) }) }
+// stopQueued keeps queued steps from starting.
+func (e *execution) stopQueued() {
+	e.sched.Lock()
+	e.stopped = true
+	e.sched.Unlock()
+}
 
 // awaiting returns the waits of a pausing run: those given (what the
 // handler blocked on) first, then every other outstanding wait of a
@@ -496,7 +508,8 @@ func (e *execution) awaiting(first []Await) []Await {
 // (CancelOnFailure). Make one with NewGroup and pass InGroup(g) to Go.
 type Group struct {
 	e               *execution
-	slots           chan struct{}
+	limit           int
+	running         int // guarded by e.sched
 	cancelOnFailure bool
 	ctx             context.Context
 	cancel          context.CancelCauseFunc
@@ -532,10 +545,7 @@ func NewGroup(ctx *Context, opts ...GroupOption) *Group {
 			o(&c)
 		}
 	}
-	g := &Group{e: ctx.e, cancelOnFailure: c.cancelOnFailure}
-	if c.limit > 0 {
-		g.slots = make(chan struct{}, c.limit)
-	}
+	g := &Group{e: ctx.e, limit: c.limit, cancelOnFailure: c.cancelOnFailure}
 	g.ctx, g.cancel = context.WithCancelCause(ctx.e.ctx)
 	return g
 }
