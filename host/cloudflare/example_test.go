@@ -36,4 +36,6 @@ func ExampleMigrationFiles() {
 	// INSERT INTO wf_migrations
 	// 0005_lists_and_traces.sql
 	// INSERT INTO wf_migrations
+	// 0006_child_runs.sql
+	// INSERT INTO wf_migrations
 }

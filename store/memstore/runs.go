@@ -47,6 +47,7 @@ func (s *Store) insertRun(nr store.NewRun) store.Run {
 		UpdatedAt:  nr.Lease.Now,
 
 		TraceParent: nr.TraceParent,
+		Parent:      nr.Parent,
 	}
 	if nr.Lease.Owner != "" {
 		run.LeaseOwner = nr.Lease.Owner

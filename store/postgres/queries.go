@@ -18,7 +18,8 @@ import (
 
 const runColumns = `id, workflow_id, version, status, input, output, error, awaiting, wake_at,
 	delivery_seq, schedule_id, lease_owner, lease_expires_at, created_at, updated_at,
-	drive_failures, drive_retry_at, park_reason, park_message, parked_at, buffered, trace_parent`
+	drive_failures, drive_retry_at, park_reason, park_message, parked_at, buffered, trace_parent,
+	parent_run_id, parent_step_id, parent_detached`
 
 const bucketColumns = `schedule_id, bucket_id, run_id, fire_at, status, lease_owner, lease_expires_at, started_at`
 
@@ -59,6 +60,7 @@ type queries struct {
 
 	appendEvents                             string
 	commit, commitFirst, commitRun           string
+	childEnd, childEndNotify                 string
 	deliver, deliveryWinner                  string
 	claimTimers                              string
 	upsertSchedule, listSchedules            string
@@ -114,6 +116,8 @@ func newQueries(c config) queries {
 		commit:             sub(sqlCommit),
 		commitFirst:        sub(sqlCommitFirst),
 		commitRun:          sub(sqlCommitRun),
+		childEnd:           sub(sqlChildEnd),
+		childEndNotify:     sub(sqlChildEndNotify),
 		deliver:            sub(sqlDeliver),
 		deliveryWinner:     sub(sqlDeliveryWinner),
 		claimTimers:        sub(sqlClaimTimers),
@@ -135,15 +139,17 @@ func newQueries(c config) queries {
 }
 
 // sqlCreateRun inserts a run unless it exists, with its first events ($10,
-// a fork's copied log) when it inserted it, and returns the stored row
+// a fork's copied log) and its parent link ($12 to $14) when it inserted it, and returns the stored row
 // with whether it was inserted. Under a concurrent insert of the same ID the
 // fallback SELECT may not see the other row yet (its snapshot predates the
 // other commit) and the statement returns nothing; CreateRun retries.
 const sqlCreateRun = `
 WITH ins AS (
 	INSERT INTO {{runs}} (id, workflow_id, version, status, input, schedule_id,
-		lease_owner, lease_expires_at, created_at, updated_at, trace_parent)
-	VALUES ($1, $2, $3, $4, $5::json, $6, $7, $8, COALESCE($9, now()), COALESCE($9, now()), $11)
+		lease_owner, lease_expires_at, created_at, updated_at, trace_parent,
+		parent_run_id, parent_step_id, parent_detached)
+	VALUES ($1, $2, $3, $4, $5::json, $6, $7, $8, COALESCE($9, now()), COALESCE($9, now()), $11,
+		$12, $13, $14)
 	ON CONFLICT (id) DO NOTHING
 	RETURNING {{run_columns}}
 ),

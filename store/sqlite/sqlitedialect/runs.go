@@ -15,7 +15,11 @@ import (
 // runColumns are the columns decodeRun reads, in order.
 const runColumns = `id, workflow_id, version, status, input, output, error, awaiting,
 	wake_at, delivery_seq, schedule_id, lease_owner, lease_expires_at, created_at, updated_at,
-	drive_failures, drive_retry_at, park_reason, park_message, parked_at, buffered, trace_parent`
+	drive_failures, drive_retry_at, park_reason, park_message, parked_at, buffered, trace_parent,
+	parent_run_id, parent_step_id, parent_detached`
+
+// runColumnCount is the number of runColumns.
+const runColumnCount = 25
 
 // Status lists as SQL literals; TestStatusLists keeps them in step with
 // wf.RunStatus.Terminal.
@@ -29,8 +33,10 @@ const (
 
 const (
 	insertRunSQL = `INSERT INTO {runs} (id, workflow_id, version, status, input, schedule_id,
-		lease_owner, lease_expires_at, created_at, updated_at, trace_parent)
-	VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10)
+		lease_owner, lease_expires_at, created_at, updated_at, trace_parent,
+		parent_run_id, parent_step_id, parent_detached)
+	VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10,
+		?11, ?12, ?13)
 	ON CONFLICT (id) DO NOTHING`
 	selectRunSQL = `SELECT ` + runColumns + ` FROM {runs} WHERE id = ?1`
 
@@ -74,8 +80,13 @@ func (s *Store) CreateRun(ctx context.Context, run store.NewRun) (store.Run, boo
 	if run.Lease.Owner != "" {
 		until = micros(run.Lease.Until)
 	}
+	var parent store.Parent
+	if run.Parent != nil {
+		parent = *run.Parent
+	}
 	stmts := []Statement{s.stmt(insertRunSQL, run.ID, run.WorkflowID, run.Version, string(status), jsonArg(run.Input),
-		run.ScheduleID, run.Lease.Owner, until, micros(run.Lease.Now), run.TraceParent)}
+		run.ScheduleID, run.Lease.Owner, until, micros(run.Lease.Now), run.TraceParent,
+		parent.RunID, parent.StepID, boolArg(parent.Detached))}
 	if len(run.Log) > 0 {
 		log, err := s.initialLog(run)
 		if err != nil {
@@ -236,8 +247,8 @@ func decodeClaimedRuns(rows [][]any) ([]store.Run, error) {
 // decode it returns what it decoded with an error wrapping
 // store.ErrCorrupt.
 func decodeRun(row []any) (store.Run, error) {
-	if len(row) != 22 {
-		return store.Run{}, fmt.Errorf("sqlite: run row has %d columns, want 22", len(row))
+	if len(row) != runColumnCount {
+		return store.Run{}, fmt.Errorf("sqlite: run row has %d columns, want %d", len(row), runColumnCount)
 	}
 	r := store.Run{
 		ID:          text(row[0]),
@@ -263,6 +274,9 @@ func decodeRun(row []any) (store.Run, error) {
 	if r.LeaseOwner != "" {
 		t := instant(row[12])
 		r.LeaseExpiresAt = &t
+	}
+	if parent := text(row[22]); parent != "" {
+		r.Parent = &store.Parent{RunID: parent, StepID: text(row[23]), Detached: integer(row[24]) != 0}
 	}
 	if reason := text(row[17]); reason != "" {
 		r.Parked = &store.Park{Reason: wf.ErrorCode(reason), Version: r.Version, Message: text(row[18]), At: instant(row[19])}
