@@ -24,6 +24,10 @@ import (
 // own write: its result rides on the next one (see the package doc). The
 // runtime implements Journal over a store; Append must return an error
 // wrapping ErrConflict when another writer already used index next.
+//
+// Steps started with Go append their own outcomes as they end, from their
+// goroutines: the engine never calls Append twice at once, and calls it
+// in index order.
 type Journal interface {
 	Append(ctx context.Context, next int, events []Event) error
 }
@@ -46,7 +50,9 @@ type Invocation struct {
 	Deliveries []Delivery
 	// Journal receives step checkpoints. Required unless ReplayOnly.
 	Journal Journal
-	// Clock reads the time. Defaults to time.Now.
+	// Clock reads the time. Defaults to time.Now. Steps started with Go
+	// call it from their goroutines, so it must be safe for concurrent
+	// use.
 	Clock func() time.Time
 	// NewUUID makes UUIDs for the UUID primitive. Defaults to random v4.
 	NewUUID func() string
@@ -56,7 +62,9 @@ type Invocation struct {
 	// than this remains before Deadline. Defaults to 0 (never).
 	MinYieldRemaining time.Duration
 	// Publish receives live events (and durable ones as they are recorded).
-	// It must not block; its panics are recovered and logged.
+	// It must not block; its panics are recovered and logged. Calls are
+	// serialized, but may come from the goroutines of steps started with
+	// Go.
 	Publish func(Event)
 	// Logger defaults to a logger that discards.
 	Logger *slog.Logger

@@ -207,7 +207,8 @@ func (o *op) get() (json.RawMessage, error) {
 // pauses the run until it is due; the next invocation resumes the step's
 // attempts.
 //
-// InGroup puts the step in a Group. The function gets a real
+// InGroup puts the step in a Group; WithLocal has no effect on Go (each
+// outcome is written as it ends). The function gets a real
 // context.Context, canceled when the attempt times out, the invocation is
 // abandoned, or its group is canceled.
 func Go[T any](ctx *Context, id StepID, fn func(sc StepContext) (T, error), opts ...StepOption) *Future[T] {

@@ -87,7 +87,10 @@ var errDead = errors.New("worker killed")
 type dyingStore struct {
 	store.Store
 	dieOn func(c store.Commit) bool
-	dead  atomic.Bool
+	// dieAfter, when set, kills the worker right after an Append it
+	// selects is stored (the worker dies before it learns so).
+	dieAfter func(runID string, a store.Append) bool
+	dead     atomic.Bool
 }
 
 func (s *dyingStore) check() error {
@@ -98,7 +101,7 @@ func (s *dyingStore) check() error {
 }
 
 func (s *dyingStore) Commit(ctx context.Context, c store.Commit) error {
-	if s.check() != nil || s.dieOn(c) {
+	if s.check() != nil || (s.dieOn != nil && s.dieOn(c)) {
 		s.dead.Store(true)
 		return errDead
 	}
@@ -109,7 +112,14 @@ func (s *dyingStore) Append(ctx context.Context, runID string, a store.Append) e
 	if err := s.check(); err != nil {
 		return err
 	}
-	return s.Store.Append(ctx, runID, a)
+	if err := s.Store.Append(ctx, runID, a); err != nil {
+		return err
+	}
+	if s.dieAfter != nil && s.dieAfter(runID, a) {
+		s.dead.Store(true)
+		return errDead
+	}
+	return nil
 }
 
 func (s *dyingStore) CreateRun(ctx context.Context, r store.NewRun) (store.Run, bool, error) {
@@ -176,30 +186,7 @@ func TestFanOutAndChildrenSurviveAKilledWorker(t *testing.T) {
 			}
 		}
 
-		b, err := runtime.New(runtime.Config{Store: st, Workflows: treeWorkflows(fx), LeaseDuration: lease})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var run store.Run
-		for limit := time.Now().Add(20 * time.Second); ; {
-			if _, err := b.Sweep(ctx, runtime.SweepOptions{}); err != nil {
-				t.Fatal(err)
-			}
-			if run, err = b.GetRun(ctx, "order-1"); err != nil {
-				t.Fatal(err)
-			}
-			if run.Status.Terminal() {
-				break
-			}
-			if time.Now().After(limit) {
-				t.Fatalf("the parent did not end after recovery: %s %+v", run.Status, run.Awaiting)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		// 1+2+3 from the steps, 100 and 200 from the children.
-		if run.Status != wf.StatusFinished || string(run.Output) != "306" {
-			t.Fatalf("parent %s %s %+v", run.Status, run.Output, run.Error)
-		}
+		b := recoverTree(t, st, fx, lease)
 		for _, key := range []string{"order-1/leg-0", "order-1/leg-1", "order-1/leg-2",
 			"order-1.ship-a/pack", "order-1.ship-a/send", "order-1.ship-b/pack", "order-1.ship-b/send"} {
 			if n := fx.get(key); n != 1 {
@@ -228,6 +215,99 @@ func TestFanOutAndChildrenSurviveAKilledWorker(t *testing.T) {
 			if perStep[k] != 1 {
 				t.Errorf("the log holds %d %s, want 1 (%v)", perStep[k], k, perStep)
 			}
+		}
+		if err := wftest.CheckReplay(treeWorkflows(&sideEffects{})[0].Definition, h); err != nil {
+			t.Fatalf("replay of the parent's log: %v", err)
+		}
+	})
+}
+
+// recoverTree runs a second worker's sweeps over st until the parent
+// order-1 ends, and checks its output.
+func recoverTree(t *testing.T, st store.Store, fx *sideEffects, lease time.Duration) *runtime.Runtime {
+	t.Helper()
+	ctx := context.Background()
+	b, err := runtime.New(runtime.Config{Store: st, Workflows: treeWorkflows(fx), LeaseDuration: lease})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var run store.Run
+	for limit := time.Now().Add(20 * time.Second); ; {
+		if _, err := b.Sweep(ctx, runtime.SweepOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if run, err = b.GetRun(ctx, "order-1"); err != nil {
+			t.Fatal(err)
+		}
+		if run.Status.Terminal() {
+			break
+		}
+		if time.Now().After(limit) {
+			t.Fatalf("the parent did not end after recovery: %s %+v", run.Status, run.Awaiting)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	// 1+2+3 from the steps, 100 and 200 from the children.
+	if run.Status != wf.StatusFinished || string(run.Output) != "306" {
+		t.Fatalf("parent %s %s %+v", run.Status, run.Output, run.Error)
+	}
+	return b
+}
+
+// TestFanOutKilledMidFanOut: the worker dies right after the first
+// concurrent step's result is stored, while the others may be running.
+// After recovery, a step whose result was stored never runs again, the
+// others ran at most twice (once per worker), and each child step once.
+func TestFanOutKilledMidFanOut(t *testing.T) {
+	forEachStore(t, func(t *testing.T, newStore func(t *testing.T) store.Store) {
+		st := newStore(t)
+		ctx := context.Background()
+		fx := &sideEffects{}
+		dying := &dyingStore{Store: st, dieAfter: func(runID string, a store.Append) bool {
+			for _, ev := range a.Events {
+				if runID == "order-1" && ev.Type == wf.StepFinished {
+					return true
+				}
+			}
+			return false
+		}}
+		const lease = 400 * time.Millisecond
+		a, err := runtime.New(runtime.Config{Store: dying, Workflows: treeWorkflows(fx), LeaseDuration: lease})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.StartRun(ctx, runtime.StartRequest{WorkflowID: "order", RunID: "order-1"}); !errors.Is(err, errDead) {
+			t.Fatalf("the first worker's start: %v, want its death", err)
+		}
+		stored, err := st.Events(ctx, "order-1", 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		durable := map[string]bool{}
+		for _, ev := range stored {
+			if ev.Type == wf.StepFinished {
+				durable[ev.StepID] = true
+			}
+		}
+		if len(durable) == 0 {
+			t.Fatalf("no step result was stored before the crash: %+v", stored)
+		}
+		b := recoverTree(t, st, fx, lease)
+		for i := range 3 {
+			id := fmt.Sprintf("leg-%d", i)
+			n := fx.get("order-1/" + id)
+			if (durable[id] && n != 1) || n < 1 || n > 2 {
+				t.Errorf("%s ran %d times (stored before the crash: %v)", id, n, durable[id])
+			}
+		}
+		for _, key := range []string{"order-1.ship-a/pack", "order-1.ship-a/send", "order-1.ship-b/pack", "order-1.ship-b/send"} {
+			if n := fx.get(key); n != 1 {
+				t.Errorf("%s ran %d times, want 1", key, n)
+			}
+		}
+		h, err := b.Export(ctx, "order-1")
+		if err != nil {
+			t.Fatal(err)
 		}
 		if err := wftest.CheckReplay(treeWorkflows(&sideEffects{})[0].Definition, h); err != nil {
 			t.Fatalf("replay of the parent's log: %v", err)
