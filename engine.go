@@ -213,6 +213,7 @@ type execution struct {
 	// in call order, and the goroutines of their steps.
 	futures []*op
 	ops     sync.WaitGroup
+	wake    chan struct{} // signaled when a concurrent step records its outcome
 	// sched guards running, queue and stopped: the steps holding a slot
 	// of the run's bound, those waiting for one, and whether queued
 	// steps may still start.
@@ -256,6 +257,7 @@ func newExecution(ctx context.Context, d *Definition, inv Invocation) *execution
 		next:       len(inv.Log),
 	}
 	e.flushed = sync.NewCond(&e.mu)
+	e.wake = make(chan struct{}, 1)
 	e.marks = readMarkers(inv.Log)
 	resolved := map[string]bool{} // signal IDs the log has consumed
 	for i, ev := range inv.Log {
@@ -462,12 +464,17 @@ func (e *execution) beginFresh() {
 // recording is fresh work. An event over the store's limit is fitted
 // first (see fit), which may end the run instead.
 func (e *execution) record(ev Event) Event {
+	ev, _ = e.recordAt(ev)
+	return ev
+}
+
+// recordAt is record that also returns the event's log index.
+func (e *execution) recordAt(ev Event) (Event, int) {
 	if e.inv.ReplayOnly {
 		e.stop(Outcome{Status: OutcomeReplayed})
 	}
 	e.fit(&ev)
-	e.add(ev)
-	return ev
+	return ev, e.add(ev) - 1
 }
 
 // add adds an event that fits to the pending batch and publishes it; it

@@ -119,6 +119,7 @@ type opKind uint8
 const (
 	opStep opKind = iota
 	opChild
+	opTimer
 )
 
 // op is the untyped state of a Future.
@@ -144,7 +145,26 @@ type op struct {
 	resolved *Event
 	// start runs a step's goroutine (see schedule).
 	start func()
+	// at is the log index of the event that resolved the operation (its
+	// outcome); -1 while unresolved. A step's goroutine sets it under
+	// e.mu. AwaitAny picks the lowest.
+	at int
+	// awaited is a timer's SIGNAL_AWAITED.
+	awaited Event
 }
+
+func (e *execution) newOp(id string, kind opKind) *op {
+	o := &op{e: e, id: id, kind: kind, at: -1, done: closed}
+	e.futures = append(e.futures, o)
+	return o
+}
+
+// closed is the done channel of operations that run no goroutine.
+var closed = func() chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}()
 
 func (o *op) settle(raw json.RawMessage, err error) {
 	o.settled, o.raw, o.err = true, raw, err
@@ -172,8 +192,14 @@ func (o *op) get() (json.RawMessage, error) {
 	if e.ended {
 		runtime.Goexit()
 	}
-	if o.kind == opChild {
+	switch o.kind {
+	case opChild:
 		return e.childGet(o)
+	case opTimer:
+		if !e.timerResolve(o) {
+			e.pause(*o.await)
+		}
+		return nil, nil
 	}
 	o.wait()
 	if o.await != nil {
@@ -238,14 +264,15 @@ func (e *execution) goStep(id string, fn func(StepContext) (json.RawMessage, err
 		e.failNow(fmt.Errorf("wf: Go %q: its group belongs to another run", id), CodeError)
 	}
 	e.reach(id, what)
-	o := &op{e: e, id: id, kind: opStep, group: g, done: make(chan struct{})}
-	e.futures = append(e.futures, o)
+	o := e.newOp(id, opStep)
+	o.group, o.done = g, make(chan struct{})
 	if g != nil {
 		g.members = append(g.members, o)
 	}
 	attempt, backoff := e.resumeConcurrentRetries(id)
 	if evs := e.consume(id, what, StepFinished, StepFailed); len(evs) > 0 {
 		ev := evs[len(evs)-1]
+		o.at = e.recordedIndex(id)
 		if ev.Type == StepFailed {
 			o.settle(nil, &StepError{StepID: StepID(id), Attempts: max(ev.Attempts, 1), Cause: ev.Error})
 			if g != nil && (ev.Error == nil || ev.Error.Name != "GroupCanceledError") {
@@ -266,7 +293,8 @@ func (e *execution) goStep(id string, fn func(StepContext) (json.RawMessage, err
 	if cause := g.canceledBy(); cause != nil {
 		// The group was canceled before this step started: it fails
 		// without running, and records so.
-		ev := e.record(Event{Type: StepFailed, StepID: id, Error: NewErrorInfo(cause), Attempts: attemptsField(attempt - 1), Meta: cfg.meta})
+		ev, at := e.recordAt(Event{Type: StepFailed, StepID: id, Error: NewErrorInfo(cause), Attempts: attemptsField(attempt - 1), Meta: cfg.meta})
+		o.at = at
 		o.settle(nil, &StepError{StepID: StepID(id), Attempts: max(attempt-1, 1), Cause: ev.Error})
 		close(o.done)
 		return o
@@ -325,7 +353,7 @@ func (e *execution) runStep(o *op, attempt int, cfg stepConfig, policy RetryPoli
 	fail := func(err error, attempts int) {
 		ev := Event{Type: StepFailed, StepID: o.id, Error: NewErrorInfo(err), Attempts: attemptsField(attempts), Meta: cfg.meta}
 		e.fit(&ev) // a failure is shortened to fit, never refused
-		if !e.commitOp(ev) {
+		if !e.commitOp(ev, o) {
 			o.settle(nil, errNotStarted)
 			return
 		}
@@ -352,7 +380,7 @@ func (e *execution) runStep(o *op, attempt int, cfg stepConfig, policy RetryPoli
 		if err == nil {
 			ev := Event{Type: StepFinished, StepID: o.id, Result: raw, Attempts: attemptsField(attempt), Meta: cfg.meta}
 			if tooLarge = e.oversize(&ev); tooLarge == nil {
-				if e.commitOp(ev) {
+				if e.commitOp(ev, o) {
 					o.settle(raw, nil)
 				} else {
 					o.settle(nil, errNotStarted)
@@ -378,7 +406,7 @@ func (e *execution) runStep(o *op, attempt int, cfg stepConfig, policy RetryPoli
 			deadline := e.now().Add(wait)
 			ev := Event{Type: SignalAwaited, StepID: wid, Name: TimerSignal, Deadline: &deadline,
 				Meta: map[string]string{"error": truncate([]byte(err.Error()), errorBudget), "attempt": fmt.Sprint(attempt)}}
-			if e.commitOp(ev) {
+			if e.commitOp(ev, nil) {
 				o.await = &Await{StepID: wid, Kind: AwaitTimer, Name: TimerSignal, Deadline: &deadline}
 			} else {
 				o.settle(nil, errNotStarted)
@@ -402,8 +430,9 @@ func (e *execution) runStep(o *op, attempt int, cfg stepConfig, policy RetryPoli
 var errNotStarted = errors.New("wf: the invocation stopped before the step ended")
 
 // commitOp records a concurrent step's event and makes it durable; false
-// when the invocation is being abandoned.
-func (e *execution) commitOp(ev Event) bool {
+// when the invocation is being abandoned. An outcome (o set) notes its
+// log index in o.at and wakes AwaitAny.
+func (e *execution) commitOp(ev Event, o *op) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.abortErr != nil || e.ctx.Err() != nil {
@@ -411,6 +440,13 @@ func (e *execution) commitOp(ev Event) bool {
 	}
 	e.pending = append(e.pending, ev)
 	e.next++
+	if o != nil {
+		o.at = e.next - 1
+		select {
+		case e.wake <- struct{}{}:
+		default:
+		}
+	}
 	e.publish(ev)
 	return e.durableLocked(e.next) == nil
 }
