@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wfgo/wf"
+	"github.com/wfgo/wf/internal/testclock"
 	"github.com/wfgo/wf/runtime"
 	"github.com/wfgo/wf/store"
 	"github.com/wfgo/wf/wftest"
@@ -377,6 +378,60 @@ func TestChildDrivenInTheSameCall(t *testing.T) {
 		}
 		if fx.get("p.audit/send") != 1 || fx.get("p.ship/send") != 1 {
 			t.Fatalf("child steps: %d %d", fx.get("p.audit/send"), fx.get("p.ship/send"))
+		}
+	})
+}
+
+// TestChildRacedAgainstTimer: a parent waits for a child that waits for a
+// signal, or for a timer, whichever ends first. It pauses awaiting both;
+// the sweep that delivers the due timer resumes it and the timer wins;
+// the child goes on and ends later without changing the parent's result.
+func TestChildRacedAgainstTimer(t *testing.T) {
+	forEachStore(t, func(t *testing.T, newStore func(t *testing.T) store.Store) {
+		approver := wf.New("approver", func(ctx *wf.Context, _ struct{}) (bool, error) {
+			return wf.WaitForEvent[bool](ctx, "decided", wf.ID("decision"))
+		})
+		parent := wf.New("parent", func(ctx *wf.Context, _ struct{}) (string, error) {
+			c := wf.StartChild[bool](ctx, "ask", "approver", nil)
+			if wf.AwaitAny(ctx, c, wf.Timer(ctx, time.Minute, wf.ID("patience"))) == 1 {
+				return "timed out", nil
+			}
+			ok, err := c.Get()
+			return fmt.Sprint("decided ", ok), err
+		})
+		clock := testclock.New(t0)
+		rt, err := runtime.New(runtime.Config{Store: newStore(t), Clock: clock.Now,
+			Workflows: []runtime.Workflow{{Definition: parent}, {Definition: approver}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		res, err := rt.StartRun(ctx, runtime.StartRequest{WorkflowID: "parent", RunID: "p"})
+		if err != nil || res.Kind != runtime.KindPaused || len(res.Run.Awaiting) != 2 ||
+			res.Run.Awaiting[0].Kind != wf.AwaitChild || res.Run.Awaiting[1].Kind != wf.AwaitTimer {
+			t.Fatalf("start: %s %v %+v", res.Kind, err, res.Run.Awaiting)
+		}
+		child, err := rt.GetRun(ctx, "p.ask")
+		if err != nil || child.Status != wf.StatusPaused {
+			t.Fatalf("child: %+v %v", child, err)
+		}
+		clock.Advance(2 * time.Minute)
+		if _, err := rt.Sweep(ctx, runtime.SweepOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		run, err := rt.GetRun(ctx, "p")
+		if err != nil || run.Status != wf.StatusFinished || string(run.Output) != `"timed out"` {
+			t.Fatalf("parent: %s %s %v", run.Status, run.Output, err)
+		}
+		if res, err := rt.DeliverSignal(ctx, runtime.SignalRequest{RunID: "p.ask", SignalID: "s1", Name: "decided", Payload: []byte("true")}); err != nil || res.Kind != runtime.KindCompleted {
+			t.Fatalf("child's signal: %s %v", res.Kind, err)
+		}
+		h, err := rt.Export(ctx, "p")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := wftest.CheckReplay(parent, h); err != nil {
+			t.Fatal(err)
 		}
 	})
 }
