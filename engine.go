@@ -345,6 +345,13 @@ func (e *execution) finish(out json.RawMessage, err error) {
 		e.fail(d, CodeNondeterminism)
 		return
 	}
+	// Steps started with Go run even when the handler never waited for
+	// them: those still queued start now, and the run ends once all have.
+	for _, o := range e.futures {
+		if o.kind == opStep {
+			o.wait()
+		}
+	}
 	if err != nil {
 		code := CodeError
 		var ve *ValidationError

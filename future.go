@@ -222,10 +222,13 @@ func (o *op) get() (json.RawMessage, error) {
 // starts is a divergence when the handler returns.
 //
 // At most MaxConcurrency steps of a run (and GroupLimit of a Group) run at
-// once; the others wait and start in call order as running ones end. When the invocation stops (the run
-// pauses, yields or ends), running steps finish first and their outcomes
-// are recorded; steps still waiting for a slot do not start, and the next
-// invocation starts them when its replay reaches their Go calls.
+// once; the others wait and start in call order as running ones end. When
+// the handler returns, every step it started runs and records its outcome
+// before the run ends, awaited or not. When the invocation stops earlier
+// (the run pauses or yields), running steps finish first and their
+// outcomes are recorded; steps still waiting for a slot do not start, and
+// the next invocation starts them when its replay reaches their Go calls.
+// A run that fails (a divergence, a misuse) starts none of them.
 //
 // Retries: attempts are retried in the step's goroutine as for Step. A
 // backoff that would outlive the invocation's budget is recorded as a

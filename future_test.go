@@ -563,3 +563,28 @@ func TestAwaitAnySteps(t *testing.T) {
 		t.Fatalf("replay: %s %s", r.Status, r.Output)
 	}
 }
+
+// TestGoUnawaitedStepsRun: steps the handler never waits for still run
+// before the run ends, queued ones included.
+func TestGoUnawaitedStepsRun(t *testing.T) {
+	t.Parallel()
+	var ran atomic.Int32
+	def := wf.New("forget", func(ctx *wf.Context, _ struct{}) (int, error) {
+		for i := range 5 {
+			wf.Go(ctx, wf.StepID(fmt.Sprint("s-", i)), func(wf.StepContext) (int, error) {
+				time.Sleep(2 * time.Millisecond)
+				ran.Add(1)
+				return i, nil
+			})
+		}
+		return 0, nil
+	}, wf.MaxConcurrency(2))
+	h := newHarness(t, def, struct{}{})
+	if out := h.drive(); out.Status != wf.OutcomeFinished {
+		t.Fatalf("%s %+v", out.Status, out.Error)
+	}
+	kinds := h.kinds()
+	if ran.Load() != 5 || len(kinds) != 6 || kinds[5] != "RUN_FINISHED" {
+		t.Fatalf("ran %d, log %v", ran.Load(), kinds)
+	}
+}
