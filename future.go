@@ -224,7 +224,8 @@ func (o *op) get() (json.RawMessage, error) {
 // At most MaxConcurrency steps of a run (and GroupLimit of a Group) run at
 // once; the others wait and start in call order as running ones end. When
 // the handler returns, every step it started runs and records its outcome
-// before the run ends, awaited or not. When the invocation stops earlier
+// before the run ends, awaited or not (except one left waiting on a
+// durable retry backoff). When the invocation stops earlier
 // (the run pauses or yields), running steps finish first and their
 // outcomes are recorded; steps still waiting for a slot do not start, and
 // the next invocation starts them when its replay reaches their Go calls.
