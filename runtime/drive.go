@@ -183,7 +183,7 @@ func (rt *Runtime) driveOnce(ctx context.Context, ex store.Execution, owner stri
 	ctx, span := rt.startRunSpan(ctx, run, owner)
 	defer func() { endRunSpan(span, res, err) }()
 	if reason, ok := cancelRequested(ex); ok {
-		return rt.endAs(ctx, ex, owner, wf.StatusCanceled, canceledError(reason))
+		return rt.endRequested(ctx, ex, owner, reason)
 	}
 	def, err := rt.resolve(run)
 	if err != nil {
