@@ -110,6 +110,8 @@ func (e *execution) awaitAny(ops []*op) int {
 			switch o.kind {
 			case opChild:
 				resolved = e.childResolve(o)
+			case opSignal:
+				resolved = e.signalResolve(o)
 			case opTimer:
 				if resolved = e.timerResolve(o); resolved {
 					break
@@ -156,4 +158,92 @@ func (e *execution) awaitAny(ops []*op) int {
 			timer.Stop()
 		}
 	}
+}
+
+// EventFuture starts a wait for a signal called name and returns its
+// Future at once; Get returns the payload decoded into T (a
+// *ValidationError when it does not decode), or a *WaitTimeoutError when
+// Deadline or Timeout passed first, pausing the run until then. It
+// records what WaitForEvent records (SIGNAL_AWAITED at the call, in
+// program order; SIGNAL_RESOLVED when Get or AwaitAny first takes the
+// delivery), takes signals kept by name as WaitForEvent does, and shares
+// its positional IDs ("__wait-N"). With AwaitAny it races a signal
+// against steps, children and timers.
+func EventFuture[T any](ctx *Context, name string, opts ...WaitOption) *Future[T] {
+	e := ctx.e
+	var c waitConfig
+	for _, o := range opts {
+		o.applyWait(&c)
+	}
+	id := c.id
+	if id == "" {
+		id = e.positional("wait")
+	}
+	if name == "" || name == TimerSignal || name == ChildSignal {
+		e.failNow(fmt.Errorf("wf: EventFuture %q: invalid signal name %q", id, name), CodeError)
+	}
+	what := "EventFuture " + name
+	evs := e.enter(id, what, SignalAwaited, SignalResolved)
+	o := e.newOp(id, opSignal)
+	if len(evs) == 0 {
+		e.beginFresh()
+		var deadline *time.Time
+		switch {
+		case !c.deadline.IsZero():
+			deadline = &c.deadline
+		case c.timeout > 0:
+			t := e.now().Add(c.timeout)
+			deadline = &t
+		}
+		o.awaited = e.record(Event{Type: SignalAwaited, StepID: id, Name: name, Deadline: deadline, Meta: c.meta})
+	} else {
+		o.awaited = evs[0]
+		if len(evs) > 1 {
+			o.resolved = &evs[1]
+			o.at = e.byStep[id][1]
+		}
+	}
+	if o.awaited.Type != SignalAwaited || o.awaited.Name != name {
+		e.failNow(&NondeterminismError{Expected: id, Found: id, Want: what, Recorded: o.awaited.Type, Index: e.byStep[id][0]}, CodeNondeterminism)
+	}
+	o.await = &Await{StepID: id, Kind: AwaitSignal, Name: name, Deadline: o.awaited.Deadline}
+	return &Future[T]{op: o}
+}
+
+// signalResolve settles a signal wait's future from its recorded
+// resolution, or from a stored delivery (recording it): the signal, kept
+// or targeted, or the wait's deadline timer. False when none is stored.
+func (e *execution) signalResolve(o *op) bool {
+	if o.settled {
+		return true
+	}
+	res := o.resolved
+	if res == nil {
+		name := o.awaited.Name
+		d, ok := e.deliveries[o.id]
+		if !ok || d.Name == TimerSignal {
+			// A signal kept by name beats the wait's own timeout.
+			if kept, found := e.takeByName(name); found {
+				d, ok = kept, true
+			}
+		}
+		if !ok {
+			return false
+		}
+		ev := Event{Type: SignalResolved, StepID: o.id, Name: d.Name, SignalID: d.SignalID, Payload: d.Payload, Meta: d.Meta}
+		if d.Name == TimerSignal {
+			ev = Event{Type: SignalResolved, StepID: o.id, Name: TimerSignal, SignalID: d.SignalID}
+		}
+		var at int
+		ev, at = e.recordAt(ev)
+		e.flushLocal()
+		res, o.at = &ev, at
+	}
+	o.await = nil
+	if _, err := e.resolved(o.id, o.awaited, *res); err != nil {
+		o.settle(nil, err)
+	} else {
+		o.settle(res.Payload, nil)
+	}
+	return true
 }

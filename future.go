@@ -72,9 +72,13 @@ func (f *Future[T]) Get() (T, error) {
 	var v T
 	if len(raw) > 0 {
 		if derr := json.Unmarshal(raw, &v); derr != nil {
-			if o.kind == opChild {
+			switch o.kind {
+			case opChild:
 				return zero, &ValidationError{Subject: "output of child run " + o.childRunID,
 					Issues: []ValidationIssue{{Message: fmt.Sprintf("does not decode into %T: %v", v, derr)}}}
+			case opSignal:
+				return zero, &ValidationError{Subject: "signal " + o.awaited.Name,
+					Issues: []ValidationIssue{{Message: fmt.Sprintf("payload does not decode into %T: %v", v, derr)}}}
 			}
 			o.e.undecodable(o.id, "Go", StepFinished, fmt.Errorf("recorded result %s does not decode into %T: %w", truncate(raw, 80), v, derr))
 		}
@@ -120,6 +124,7 @@ const (
 	opStep opKind = iota
 	opChild
 	opTimer
+	opSignal
 )
 
 // op is the untyped state of a Future.
@@ -200,6 +205,11 @@ func (o *op) get() (json.RawMessage, error) {
 			e.pause(*o.await)
 		}
 		return nil, nil
+	case opSignal:
+		if !e.signalResolve(o) {
+			e.pause(*o.await)
+		}
+		return o.raw, o.err
 	}
 	o.wait()
 	if o.await != nil {

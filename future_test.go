@@ -588,3 +588,56 @@ func TestGoUnawaitedStepsRun(t *testing.T) {
 		t.Fatalf("ran %d, log %v", ran.Load(), kinds)
 	}
 }
+
+// TestEventFuture: a signal wait raced against a child: the signal, sent
+// by name, wins and carries its payload; a second wait times out by its
+// deadline's timer. Replays return the same.
+func TestEventFuture(t *testing.T) {
+	t.Parallel()
+	def := wf.New("signals", func(ctx *wf.Context, _ struct{}) (string, error) {
+		c := wf.StartChild[int](ctx, "work", "work", nil)
+		stop := wf.EventFuture[string](ctx, "stop")
+		late := wf.EventFuture[int](ctx, "late", wf.Timeout(time.Minute), wf.ID("late"))
+		if wf.AwaitAny(ctx, c, stop) != 1 {
+			return "", errors.New("the child won")
+		}
+		why, err := stop.Get()
+		if err != nil {
+			return "", err
+		}
+		_, err = late.Get()
+		var wt *wf.WaitTimeoutError
+		return fmt.Sprintf("%s, late timed out: %v", why, errors.As(err, &wt)), nil
+	})
+	h := newHarness(t, def, struct{}{})
+	j := &childJournal{memJournal: &h.log}
+	drive := func() wf.Outcome {
+		t.Helper()
+		inv := h.invocation()
+		inv.Journal = j
+		out, err := def.Execute(context.Background(), inv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := h.log.Append(context.Background(), out.Next, out.Pending); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	out := drive()
+	if out.Status != wf.OutcomePaused || len(out.Awaiting) != 3 || out.Awaiting[1].Name != "stop" || out.Awaiting[2].Deadline == nil {
+		t.Fatalf("%s %+v", out.Status, out.Awaiting)
+	}
+	h.deliver(wf.Delivery{SignalID: "s-1", Name: "stop", Payload: json.RawMessage(`"enough"`)})
+	if out = drive(); out.Status != wf.OutcomePaused || len(out.Awaiting) != 2 || out.Awaiting[0].StepID != "late" {
+		t.Fatalf("after stop: %s %+v", out.Status, out.Awaiting)
+	}
+	h.deliver(wf.Delivery{StepID: "late", SignalID: "timer:late", Name: wf.TimerSignal})
+	want := `"enough, late timed out: true"`
+	if out = drive(); out.Status != wf.OutcomeFinished || string(out.Output) != want {
+		t.Fatalf("end: %s %s %+v", out.Status, out.Output, out.Error)
+	}
+	if r := replayOnly(t, def, h); r.Status != wf.OutcomeFinished || string(r.Output) != want {
+		t.Fatalf("replay: %s %s %+v", r.Status, r.Output, r.Divergence)
+	}
+}

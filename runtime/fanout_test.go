@@ -435,3 +435,42 @@ func TestChildRacedAgainstTimer(t *testing.T) {
 		}
 	})
 }
+
+// TestSignalRacedAgainstChild: a parent waits for a child or a "stop"
+// signal; the signal, delivered by name while the parent awaits both,
+// resumes it, and the parent cancels nothing (the child ends later).
+func TestSignalRacedAgainstChild(t *testing.T) {
+	forEachStore(t, func(t *testing.T, newStore func(t *testing.T) store.Store) {
+		approver := wf.New("approver", func(ctx *wf.Context, _ struct{}) (bool, error) {
+			return wf.WaitForEvent[bool](ctx, "decided", wf.ID("decision"))
+		})
+		parent := wf.New("parent", func(ctx *wf.Context, _ struct{}) (string, error) {
+			c := wf.StartChild[bool](ctx, "ask", "approver", nil)
+			stop := wf.EventFuture[string](ctx, "stop", wf.ID("stop"))
+			if wf.AwaitAny(ctx, c, stop) == 1 {
+				return stop.Get()
+			}
+			return "decided", nil
+		})
+		rt, err := runtime.New(runtime.Config{Store: newStore(t), Workflows: []runtime.Workflow{{Definition: parent}, {Definition: approver}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		res, err := rt.StartRun(ctx, runtime.StartRequest{WorkflowID: "parent", RunID: "p"})
+		if err != nil || res.Kind != runtime.KindPaused || len(res.Run.Awaiting) != 2 || res.Run.Awaiting[1].Name != "stop" {
+			t.Fatalf("start: %s %v %+v", res.Kind, err, res.Run.Awaiting)
+		}
+		res, err = rt.DeliverSignal(ctx, runtime.SignalRequest{RunID: "p", SignalID: "s1", Name: "stop", Payload: []byte(`"operator"`)})
+		if err != nil || res.Kind != runtime.KindCompleted || string(res.Run.Output) != `"operator"` {
+			t.Fatalf("stop: %s %v %s", res.Kind, err, res.Run.Output)
+		}
+		h, err := rt.Export(ctx, "p")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := wftest.CheckReplay(parent, h); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
