@@ -154,7 +154,7 @@ func (d *Definition) Execute(ctx context.Context, inv Invocation) (Outcome, erro
 		d = &withOuter
 	}
 	e := newExecution(ctx, d, inv)
-	defer e.cancel(nil)
+	defer e.cancelCtx(nil)
 	if term, ok := e.terminalInLog(); ok && !inv.ReplayOnly {
 		return term, nil
 	}
@@ -168,7 +168,7 @@ func (d *Definition) Execute(ctx context.Context, inv Invocation) (Outcome, erro
 	// them, and let none write after Execute returns.
 	e.stopQueued()
 	if err := e.abortError(); err != nil {
-		e.cancel(err)
+		e.cancelCtx(err)
 	}
 	e.ops.Wait()
 	if err := e.abortError(); err != nil {
@@ -202,7 +202,7 @@ type execution struct {
 	// flushed is signaled when a Journal write ends.
 	mu       sync.Mutex
 	pubMu    sync.Mutex // serializes Publish: concurrent steps publish too
-	flushed  *sync.Cond
+	flushed  sync.Cond // its L is &mu
 	flushing bool // a Journal write is under way, outside mu
 	next     int  // next log index
 	pending  []Event
@@ -242,10 +242,8 @@ func newExecution(ctx context.Context, d *Definition, inv Invocation) *execution
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	ctx, cancel := context.WithCancelCause(ctx)
 	e := &execution{
 		ctx:        ctx,
-		cancel:     cancel,
 		def:        d,
 		inv:        inv,
 		logger:     logger.With("workflow", d.id, "version", d.version, "run", inv.RunID),
@@ -256,8 +254,7 @@ func newExecution(ctx context.Context, d *Definition, inv Invocation) *execution
 		consumed:   make([]bool, len(inv.Log)),
 		next:       len(inv.Log),
 	}
-	e.flushed = sync.NewCond(&e.mu)
-	e.wake = make(chan struct{}, 1)
+	e.flushed.L = &e.mu
 	e.marks = readMarkers(inv.Log)
 	resolved := map[string]bool{} // signal IDs the log has consumed
 	for i, ev := range inv.Log {
@@ -425,6 +422,25 @@ func (e *execution) abort(err error) {
 	runtime.Goexit()
 }
 
+// concurrent readies the execution for operations that run beside the
+// handler's goroutine (Go, NewGroup): a context it can cancel when one of
+// them must abandon the invocation. Called from the handler's goroutine
+// before any such goroutine exists, so the swap of ctx is safe; runs
+// without them pay nothing for it.
+func (e *execution) concurrent() {
+	if e.cancel == nil {
+		e.ctx, e.cancel = context.WithCancelCause(e.ctx)
+		e.wake = make(chan struct{}, 1)
+	}
+}
+
+// cancelCtx cancels the execution's context, when it has its own.
+func (e *execution) cancelCtx(cause error) {
+	if e.cancel != nil {
+		e.cancel(cause)
+	}
+}
+
 // abortCtx aborts the invocation because its context ended: the lease was
 // lost, the caller gave up, or a concurrent step's write failed.
 func (e *execution) abortCtx() {
@@ -533,7 +549,7 @@ func (e *execution) durableLocked(upTo int) error {
 			if e.abortErr == nil {
 				e.abortErr = err
 			}
-			e.cancel(err)
+			e.cancelCtx(err)
 			return err
 		}
 		e.appended = append(e.appended, batch...)

@@ -272,6 +272,7 @@ func Go[T any](ctx *Context, id StepID, fn func(sc StepContext) (T, error), opts
 
 func (e *execution) goStep(id string, fn func(StepContext) (json.RawMessage, error), opts []StepOption) *op {
 	const what = "Go"
+	e.concurrent()
 	cfg, policy := e.stepConfig(id, opts)
 	g := cfg.group
 	if g != nil && g.e != e {
@@ -596,6 +597,7 @@ func NewGroup(ctx *Context, opts ...GroupOption) *Group {
 			o(&c)
 		}
 	}
+	ctx.e.concurrent()
 	g := &Group{e: ctx.e, limit: c.limit, cancelOnFailure: c.cancelOnFailure}
 	g.ctx, g.cancel = context.WithCancelCause(ctx.e.ctx)
 	return g
