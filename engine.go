@@ -202,9 +202,9 @@ type execution struct {
 	// flushed is signaled when a Journal write ends.
 	mu       sync.Mutex
 	pubMu    sync.Mutex // serializes Publish: concurrent steps publish too
-	flushed  sync.Cond // its L is &mu
-	flushing bool // a Journal write is under way, outside mu
-	next     int  // next log index
+	flushed  sync.Cond  // its L is &mu
+	flushing bool       // a Journal write is under way, outside mu
+	next     int        // next log index
 	pending  []Event
 	appended []Event
 	local    localState // what pending holds (see local.go)
