@@ -474,3 +474,70 @@ func TestSignalRacedAgainstChild(t *testing.T) {
 		}
 	})
 }
+
+// TestConcurrentDurableBackoffs: two concurrent steps fail and back off
+// for longer than the invocation's budget, by different amounts: the run
+// pauses awaiting both timers, the store keeps a timer per wait, and the
+// sweeps that deliver each resume that step's attempts.
+func TestConcurrentDurableBackoffs(t *testing.T) {
+	forEachStore(t, func(t *testing.T, newStore func(t *testing.T) store.Store) {
+		fx := &sideEffects{}
+		flaky := func(id string) func(wf.StepContext) (string, error) {
+			return func(sc wf.StepContext) (string, error) {
+				fx.add(id)
+				if sc.Attempt() == 1 {
+					return "", errors.New("busy")
+				}
+				return id, nil
+			}
+		}
+		def := wf.New("backoffs", func(ctx *wf.Context, _ struct{}) (string, error) {
+			a := wf.Go(ctx, "a", flaky("a"), wf.WithRetry(wf.RetryPolicy{MaxAttempts: 2, Base: time.Hour}))
+			b := wf.Go(ctx, "b", flaky("b"), wf.WithRetry(wf.RetryPolicy{MaxAttempts: 2, Base: 3 * time.Hour}))
+			if err := wf.All(ctx, a, b); err != nil {
+				return "", err
+			}
+			va, _ := a.Get()
+			vb, _ := b.Get()
+			return va + vb, nil
+		})
+		clock := testclock.New(t0)
+		rt, err := runtime.New(runtime.Config{Store: newStore(t), Clock: clock.Now, Workflows: []runtime.Workflow{{Definition: def}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		res, err := rt.StartRun(ctx, runtime.StartRequest{WorkflowID: "backoffs", RunID: "r", Deadline: t0.Add(time.Minute)})
+		if err != nil || res.Kind != runtime.KindPaused || len(res.Run.Awaiting) != 2 {
+			t.Fatalf("start: %s %v %+v", res.Kind, err, res.Run.Awaiting)
+		}
+		if res.Run.WakeAt == nil || !res.Run.WakeAt.Equal(t0.Add(time.Hour)) {
+			t.Fatalf("wake at %v", res.Run.WakeAt)
+		}
+		step := func(d time.Duration, want wf.RunStatus) store.Run {
+			t.Helper()
+			clock.Advance(d)
+			if _, err := rt.Sweep(ctx, runtime.SweepOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			run, err := rt.GetRun(ctx, "r")
+			if err != nil || run.Status != want {
+				t.Fatalf("after %s: %s %v %+v", d, run.Status, err, run.Awaiting)
+			}
+			return run
+		}
+		if run := step(90*time.Minute, wf.StatusPaused); len(run.Awaiting) != 1 || run.Awaiting[0].StepID != "b#retry-2" || fx.get("a") != 2 || fx.get("b") != 1 {
+			t.Fatalf("after a's backoff: %+v a=%d b=%d", run.Awaiting, fx.get("a"), fx.get("b"))
+		}
+		if run := step(2*time.Hour, wf.StatusFinished); string(run.Output) != `"ab"` || fx.get("a") != 2 || fx.get("b") != 2 {
+			t.Fatalf("end: %s a=%d b=%d", run.Output, fx.get("a"), fx.get("b"))
+		}
+		h, err := rt.Export(ctx, "r")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := wftest.CheckReplay(def, h); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
