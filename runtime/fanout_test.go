@@ -326,10 +326,17 @@ func TestChildStartRefused(t *testing.T) {
 			_, err1 := wf.StartChild[int](ctx, "unknown", "nope", nil).Get()
 			_, err2 := wf.StartChild[int](ctx, "bad-input", "ship", "not an object").Get()
 			_, err3 := wf.StartChild[int](ctx, "old", "ship", parcel{1}, wf.ChildVersion("v9")).Get()
-			return fmt.Sprintf("%v | %v | %v", err1, err2, err3), nil
+			_, err4 := wf.StartChild[int](ctx, "taken", "noop", nil).Get()
+			return fmt.Sprintf("%v | %v | %v | %v", err1, err2, err3, err4), nil
 		})
-		rt, err := runtime.New(runtime.Config{Store: newStore(t), Workflows: append(treeWorkflows(fx), runtime.Workflow{Definition: parent})})
+		noop := wf.New("noop", func(ctx *wf.Context, _ struct{}) (int, error) { return 0, nil })
+		rt, err := runtime.New(runtime.Config{Store: newStore(t),
+			Workflows: append(treeWorkflows(fx), runtime.Workflow{Definition: parent}, runtime.Workflow{Definition: noop})})
 		if err != nil {
+			t.Fatal(err)
+		}
+		// The child's run ID is taken by a run of another workflow.
+		if _, err := rt.StartRun(context.Background(), runtime.StartRequest{WorkflowID: "ship", RunID: "p.taken", Input: []byte(`{"parcel":9}`)}); err != nil {
 			t.Fatal(err)
 		}
 		res, err := rt.StartRun(context.Background(), runtime.StartRequest{WorkflowID: "parent", RunID: "p"})
@@ -337,7 +344,7 @@ func TestChildStartRefused(t *testing.T) {
 			t.Fatalf("%s %v %+v", res.Kind, err, res.Run.Error)
 		}
 		out := string(res.Run.Output)
-		for _, want := range []string{`unknown workflow \"nope\"`, "invalid input", `no version \"v9\"`} {
+		for _, want := range []string{`unknown workflow \"nope\"`, "invalid input", `no version \"v9\"`, `is a \"ship\" run, not \"noop\"`} {
 			if !strings.Contains(out, want) {
 				t.Fatalf("output %s lacks %q", out, want)
 			}
