@@ -121,9 +121,10 @@ func (e *execution) awaitAny(ops []*op) int {
 				}
 			case opStep:
 				select {
-				case <-o.done:
+				case <-o.done: // its goroutine has ended: o.await is safe to read
 				default:
 					running = true
+					continue
 				}
 			}
 			if first == nil && o.await != nil {
