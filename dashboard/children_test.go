@@ -88,3 +88,26 @@ func TestManyChildren(t *testing.T) {
 		t.Errorf("parent's page lists %d children, want %d and a link to all", n, runtime.MaxTimelineChildren)
 	}
 }
+
+// TestChildInTimeline: a parent's timeline links the child it awaited.
+func TestChildInTimeline(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, st store.Store) {
+		e := setup(t, st, dashboard.Config{})
+		res, err := e.rt.StartRun(context.Background(), runtime.StartRequest{WorkflowID: "parent", RunID: "p"})
+		if err != nil || res.Kind != runtime.KindCompleted {
+			t.Fatalf("start parent: %s %v", res.Kind, err)
+		}
+		e.login(t)
+		_, body := e.get(t, "runs/p")
+		for _, want := range []string{`child <a href="/dashboard/runs/p.tick-once" class="child">p.tick-once</a>`, "SIGNAL_RESOLVED",
+			`<a href="/dashboard/runs/p.tick-once">p.tick-once</a>`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("parent's page lacks %q", want)
+			}
+		}
+		if _, body := e.get(t, "runs/p.tick-once"); !strings.Contains(body, `id="run-parent">p</a>, step <code>tick-once</code>`) {
+			t.Errorf("child's page does not link to its parent")
+		}
+	})
+}

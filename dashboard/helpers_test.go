@@ -74,8 +74,9 @@ func (office) Record(context.Context, expense.Outcome, string) error { return ni
 var repaired sync.Map
 
 // workflows are the expense example, a "boom" workflow that fails with an
-// error, a "flaky" one that fails until its run ID is in repaired, and a
-// "tick" workflow fired every 15 minutes.
+// error, a "flaky" one that fails until its run ID is in repaired, a
+// "tick" workflow fired every 15 minutes, and a "parent" that runs a tick
+// as its child.
 func workflows() []runtime.Workflow {
 	out := expense.Registrations(expense.Workflows{Expense: &expense.Expense{Notifier: office{}, Ledger: office{}}, ExpenseV1: &expense.ExpenseV1{Notifier: office{}, Ledger: office{}}})
 	boom := wf.New("boom", func(ctx *wf.Context, in struct{}) (string, error) {
@@ -90,9 +91,13 @@ func workflows() []runtime.Workflow {
 		})
 	})
 	tick := wf.New("tick", func(ctx *wf.Context, in json.RawMessage) (string, error) { return "tock", nil })
+	parent := wf.New("parent", func(ctx *wf.Context, in struct{}) (string, error) {
+		return wf.StartChild[string](ctx, "tick-once", "tick", json.RawMessage(`{}`)).Get()
+	})
 	return append(out,
 		runtime.Workflow{Definition: boom},
 		runtime.Workflow{Definition: flaky},
+		runtime.Workflow{Definition: parent},
 		runtime.Workflow{Definition: tick, Schedules: []runtime.Schedule{{ID: "quarter-hourly", Spec: runtime.Every(15 * time.Minute)}}},
 	)
 }

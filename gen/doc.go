@@ -42,8 +42,9 @@
 // Per workflow type W (ID "w"): the step-ID constants W<Step><Name>, the
 // input and output validators, New<W>Definition(w *W, prev... *wf.Definition)
 // whose extra parameters are the definitions of the versions listed in
-// previous=, Start<W> for the latest version, and Request<W><Approval> and
-// Decide<W><Approval> per approval. Per signal type S: Wait<S> and
+// previous=, Start<W> and StartChild<W> (a typed wf.StartChild that starts
+// a child run from another workflow) for the latest version, and
+// Request<W><Approval> and Decide<W><Approval> per approval. Per signal type S: Wait<S> and
 // Deliver<S>. Per package: Workflows (the workflow values, whose fields
 // are their dependencies), Registrations(Workflows) []runtime.Workflow and
 // JSONSchemas. Names follow the exportedness of the type they come from;

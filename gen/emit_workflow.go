@@ -7,7 +7,7 @@ import (
 )
 
 // workflow writes one workflow version's step IDs, validators, definition
-// constructor, typed client and approval handles.
+// constructor, typed client, typed child handle and approval handles.
 func (e *emitter) workflow(w *workflow) {
 	e.f.Line()
 	if len(w.Steps) > 0 {
@@ -28,6 +28,8 @@ func (e *emitter) workflow(w *workflow) {
 	if w.Latest {
 		e.f.Line()
 		e.start(w)
+		e.f.Line()
+		e.startChild(w)
 	}
 	for _, a := range w.Approvals {
 		e.f.Line()
@@ -108,6 +110,27 @@ func (e *emitter) start(w *workflow) {
 			jen.Id("RunID").Op(":").Id("runID"),
 			jen.Id("Input").Op(":").Id("raw"),
 		))),
+	)
+}
+
+// startChild writes the typed handle that starts a run of w as a child
+// of the calling workflow's run: the input and output types are w's, so a
+// wrong input does not compile.
+func (e *emitter) startChild(w *workflow) {
+	name := startChildFunc(w)
+	e.doc(
+		fmt.Sprintf("%s starts a run of workflow %q with input in as a child of this run, at", name, w.ID),
+		"operation id, and returns its future at once (see wf.StartChild): Get waits for the",
+		"child's end and returns its output. opts may pin the child's version or detach it.",
+	)
+	e.f.Func().Id(name).Params(
+		jen.Id("ctx").Op("*").Qual(wfPath, "Context"),
+		jen.Id("id").Qual(wfPath, "StepID"),
+		jen.Id("in").Add(e.typ(w.Input)),
+		jen.Id("opts").Op("...").Qual(wfPath, "ChildOption"),
+	).Op("*").Qual(wfPath, "Future").Types(e.typ(w.Output)).Block(
+		jen.Return(jen.Qual(wfPath, "StartChild").Types(e.typ(w.Output)).Call(
+			jen.Id("ctx"), jen.Id("id"), jen.Lit(w.ID), jen.Id("in"), jen.Id("opts").Op("..."))),
 	)
 }
 

@@ -51,6 +51,10 @@ func definitionFunc(w *workflow) string {
 
 func startFunc(w *workflow) string { return exportAs(w.Name(), "Start"+upperFirst(w.Name())) }
 
+func startChildFunc(w *workflow) string {
+	return exportAs(w.Name(), "StartChild"+upperFirst(w.Name()))
+}
+
 func requestFunc(w *workflow, a *approval) string {
 	return exportAs(w.Name(), "Request"+upperFirst(w.Name())+camel(a.ID))
 }
@@ -95,6 +99,7 @@ func generatedNames(p *pkgModel) map[string]token.Pos {
 		add(outputSchemaVar(w), w.Pos)
 		if w.Latest {
 			add(startFunc(w), w.Pos)
+			add(startChildFunc(w), w.Pos)
 		}
 		for _, a := range w.Approvals {
 			add(requestFunc(w, a), a.Pos)

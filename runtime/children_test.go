@@ -222,3 +222,63 @@ func TestTimelineLinksParentAndChildren(t *testing.T) {
 		}
 	})
 }
+
+// TestCancelCascadeEndToEnd: a parent awaits an attached child that waits
+// for a signal, with a detached child beside it; canceling the parent
+// cancels the attached child, whose end reaches the canceled parent
+// harmlessly, and leaves the detached child waiting.
+func TestCancelCascadeEndToEnd(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
+		waiter := wf.New("waiter", func(ctx *wf.Context, _ struct{}) (string, error) {
+			return wf.WaitForEvent[string](ctx, "go")
+		})
+		parent := wf.New("parent", func(ctx *wf.Context, _ struct{}) (string, error) {
+			wf.StartChild[string](ctx, "audit", "waiter", struct{}{}, wf.Detached())
+			return wf.StartChild[string](ctx, "wait", "waiter", struct{}{}).Get()
+		})
+		rt, err := runtime.New(runtime.Config{Store: newStore(t),
+			Workflows: []runtime.Workflow{{Definition: waiter}, {Definition: parent}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		if res, err := rt.StartRun(ctx, runtime.StartRequest{WorkflowID: "parent", RunID: "p"}); err != nil || res.Kind != runtime.KindPaused {
+			t.Fatalf("start: %s %v", res.Kind, err)
+		}
+		for _, id := range []string{"p.wait", "p.audit"} {
+			if r, err := rt.GetRun(ctx, id); err != nil || r.Status != wf.StatusPaused {
+				t.Fatalf("child %s before the cancel: %s %v; want paused", id, r.Status, err)
+			}
+		}
+		res, err := rt.Cancel(ctx, "p", "no longer needed")
+		if err != nil || res.Kind != runtime.KindCanceled {
+			t.Fatalf("Cancel(p) = %s, %v", res.Kind, err)
+		}
+		want := map[string]wf.RunStatus{"p": wf.StatusCanceled, "p.wait": wf.StatusCanceled, "p.audit": wf.StatusPaused}
+		for id, status := range want {
+			if r, err := rt.GetRun(ctx, id); err != nil || r.Status != status {
+				t.Errorf("run %s after the cancel: %s %v; want %s", id, r.Status, err, status)
+			}
+		}
+		tl, err := rt.Timeline(ctx, "p")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(tl.Children) != 2 {
+			t.Errorf("Timeline(p).Children: %d runs, want 2", len(tl.Children))
+		}
+		// The parent's log ends with its cancellation; the child's end,
+		// stored for it, resolves nothing more.
+		if n := len(tl.Events); n == 0 || tl.Events[n-1].Type != wf.RunErrored || tl.Events[n-1].Code != wf.CodeCanceled {
+			t.Errorf("parent's log: %v, want it to end canceled", eventKinds(tl.Events))
+		}
+		sw, err := rt.Sweep(ctx, runtime.SweepOptions{})
+		if err != nil || sw.Summary.EventCount != 0 {
+			t.Errorf("sweep after the cascade: %+v, %v; want nothing to do", sw.Summary, err)
+		}
+		if r, _ := rt.GetRun(ctx, "p"); r.Status != wf.StatusCanceled {
+			t.Errorf("parent after the sweep: %s, want canceled", r.Status)
+		}
+	})
+}

@@ -68,6 +68,7 @@ var cases = []struct {
 		{setup: (*fixture).addChildren},
 		cmd("runs", "list", "--parent", "order-1"),
 		cmd("runs", "show", "order-1"),
+		cmd("runs", "show", "order-1.ship"),
 		cmd("runs", "show", "order-1.audit", "-o", "json"),
 		cmd("runs", "timeline", "order-1.ship"),
 		cmd("runs", "cancel", "order-1", "--reason", "customer left"),

@@ -7,14 +7,14 @@ Usage:
 	wf [store flags] [-o text|json] command [arguments]
 
 Runs:
-	runs list [--workflow ID] [--status S] [--parked] [--since 24h|TIME] [--limit N] [--cursor C]
-		Runs, newest first, one page at a time.
+	runs list [--workflow ID] [--status S] [--parked] [--parent RUN] [--since 24h|TIME] [--limit N] [--cursor C]
+		Runs, newest first, one page at a time, with the parent of each child run.
 	runs show RUN
-		A run's state, what it awaits and until when, input, output, error.
+		A run's state, what it awaits and until when, input, output, error, parent and children.
 	runs timeline RUN
-		The run's events, with the time each step or wait took.
+		The run's events, with the time each step or wait took; its parent and children.
 	runs cancel RUN [--reason TEXT]
-		End a run as canceled.
+		End a run as canceled, and its attached child runs with it.
 	runs retry RUN [--reason TEXT] [--by NAME]                 (app build)
 		Resume an ended run from its last recorded operation.
 	runs fork RUN --step STEP --id NEW_RUN [--reason TEXT]     (app build)

@@ -74,6 +74,14 @@ func StartDigest(ctx context.Context, rt *runtime.Runtime, runID string, in Inpu
 	return rt.StartRun(ctx, runtime.StartRequest{WorkflowID: "digest", RunID: runID, Input: raw})
 }
 
+// StartChildDigest starts a run of workflow "digest" with input in as a child
+// of this run, at operation id, and returns its future at once (see
+// wf.StartChild): Get waits for the child's end and returns its output. opts
+// may pin the child's version or detach it.
+func StartChildDigest(ctx *wf.Context, id wf.StepID, in Input, opts ...wf.ChildOption) *wf.Future[Output] {
+	return wf.StartChild[Output](ctx, id, "digest", in, opts...)
+}
+
 // Workflows holds the workflow values Registrations runs: their fields are the
 // dependencies the workflows use. A nil field whose type has fields is refused
 // by runtime.New (Workflow.Err): the zero value would lack its dependencies.

@@ -78,6 +78,14 @@ func StartExpense(ctx context.Context, rt *runtime.Runtime, runID string, in Req
 	return rt.StartRun(ctx, runtime.StartRequest{WorkflowID: "expense", RunID: runID, Input: raw})
 }
 
+// StartChildExpense starts a run of workflow "expense" with input in as a child
+// of this run, at operation id, and returns its future at once (see
+// wf.StartChild): Get waits for the child's end and returns its output. opts
+// may pin the child's version or detach it.
+func StartChildExpense(ctx *wf.Context, id wf.StepID, in Request, opts ...wf.ChildOption) *wf.Future[Outcome] {
+	return wf.StartChild[Outcome](ctx, id, "expense", in, opts...)
+}
+
 // RequestExpenseFinanceApproval pauses the run until approval
 // "finance-approval" is decided (see DecideExpenseFinanceApproval). It returns
 // when the decision is delivered.

@@ -76,6 +76,14 @@ func StartFulfillment(ctx context.Context, rt *runtime.Runtime, runID string, in
 	return rt.StartRun(ctx, runtime.StartRequest{WorkflowID: "fulfillment", RunID: runID, Input: raw})
 }
 
+// StartChildFulfillment starts a run of workflow "fulfillment" with input in as
+// a child of this run, at operation id, and returns its future at once (see
+// wf.StartChild): Get waits for the child's end and returns its output. opts
+// may pin the child's version or detach it.
+func StartChildFulfillment(ctx *wf.Context, id wf.StepID, in Input, opts ...wf.ChildOption) *wf.Future[Output] {
+	return wf.StartChild[Output](ctx, id, "fulfillment", in, opts...)
+}
+
 // RequestFulfillmentLargeOrder pauses the run until approval "large-order" is
 // decided (see DecideFulfillmentLargeOrder). Without a decision within 48h it
 // returns a *wf.WaitTimeoutError.

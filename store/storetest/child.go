@@ -22,6 +22,7 @@ var childCases = []testCase{
 	{"ParkedParentStaysPaused", testChildParkedParent},
 	{"RefusedCommitDeliversNothing", testChildRefusedCommit},
 	{"ListRunsFiltersByParent", testChildList},
+	{"EndRacingTheParentsPauseLeavesItReady", testChildEndRacesPause},
 }
 
 // childOf is a running child of parent at operation stepID, leased to
@@ -297,4 +298,38 @@ func trimEmptyPage(pages [][]string) [][]string {
 		return pages[:n-1]
 	}
 	return pages
+}
+
+func testChildEndRacesPause(t *testing.T, h *harness) {
+	// Each round: a parent being driven commits its pause on its child
+	// while the child's end commits. Whichever lands first, the parent
+	// ends up with the child's delivery and ready, never paused on a wait
+	// its deliveries resolve.
+	const rounds = 8
+	for i := range rounds {
+		parent := fmt.Sprintf("parent-%d", i)
+		h.createLeased(parent, ownerA, base)
+		loaded := h.get(parent).DeliverySeq
+		child := h.create(childOf(parent, "ship", false))
+		errs := make([]error, 2)
+		concurrently(2, func(k int) {
+			if k == 0 {
+				errs[k] = h.s.Commit(h.ctx, store.Commit{RunID: parent, Owner: ownerA, Status: wf.StatusPaused, LoadedSeq: loaded,
+					Awaiting: []wf.Await{{StepID: "ship", Kind: wf.AwaitChild, Name: wf.ChildSignal}}, Now: at(time.Minute)})
+				return
+			}
+			errs[k] = h.s.Commit(h.ctx, store.Commit{RunID: child.ID, Owner: ownerB, Status: wf.StatusFinished,
+				Output: json.RawMessage(`{"parcel": "p-1"}`), Now: at(time.Minute)})
+		})
+		for k, err := range errs {
+			if err != nil {
+				t.Fatalf("round %d: commit %d: %v", i, k, err)
+			}
+		}
+		ex := h.load(parent)
+		if len(ex.Deliveries) != 1 || ex.Run.DeliverySeq != loaded+1 || ex.Run.Status != wf.StatusRunning || ex.Run.LeaseOwner != "" {
+			t.Errorf("round %d: parent has %d deliveries, DeliverySeq %d, status %q, lease owner %q; want 1, %d, running, none",
+				i, len(ex.Deliveries), ex.Run.DeliverySeq, ex.Run.Status, ex.Run.LeaseOwner, loaded+1)
+		}
+	}
 }

@@ -17,8 +17,8 @@ import "time"
 //
 // whose input type I and output type O are JSON-encodable; its fields are
 // the dependencies the caller injects (Workflows in the generated code).
-// wfgen generates New<Type>Definition, Start<Type>, the step-ID constants
-// and the input and output validators.
+// wfgen generates New<Type>Definition, Start<Type>, StartChild<Type>, the
+// step-ID constants and the input and output validators.
 type Workflow struct {
 	// ID is the workflow's stable wire name, e.g. fulfillment. Runs store
 	// it: never change it once runs exist.

@@ -76,6 +76,14 @@ func StartCheckout(ctx context.Context, rt *runtime.Runtime, runID string, in or
 	return rt.StartRun(ctx, runtime.StartRequest{WorkflowID: "checkout", RunID: runID, Input: raw})
 }
 
+// StartChildCheckout starts a run of workflow "checkout" with input in as a
+// child of this run, at operation id, and returns its future at once (see
+// wf.StartChild): Get waits for the child's end and returns its output. opts
+// may pin the child's version or detach it.
+func StartChildCheckout(ctx *wf.Context, id wf.StepID, in orders.Order, opts ...wf.ChildOption) *wf.Future[Receipt] {
+	return wf.StartChild[Receipt](ctx, id, "checkout", in, opts...)
+}
+
 // RequestCheckoutManualReview pauses the run until approval "manual-review" is
 // decided (see DecideCheckoutManualReview). It returns when the decision is
 // delivered.
@@ -144,6 +152,14 @@ func startCleanup(ctx context.Context, rt *runtime.Runtime, runID string, in map
 		return runtime.Result{}, fmt.Errorf("start cleanup: encode input: %w", err)
 	}
 	return rt.StartRun(ctx, runtime.StartRequest{WorkflowID: "cleanup", RunID: runID, Input: raw})
+}
+
+// startChildCleanup starts a run of workflow "cleanup" with input in as a child
+// of this run, at operation id, and returns its future at once (see
+// wf.StartChild): Get waits for the child's end and returns its output. opts
+// may pin the child's version or detach it.
+func startChildCleanup(ctx *wf.Context, id wf.StepID, in map[string]int, opts ...wf.ChildOption) *wf.Future[[]string] {
+	return wf.StartChild[[]string](ctx, id, "cleanup", in, opts...)
 }
 
 var noteSchema = schema.MustFor[note]("signal note-added")

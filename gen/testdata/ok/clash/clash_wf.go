@@ -47,6 +47,14 @@ func StartJob(ctx context.Context, rt *wfruntime.Runtime, runID string, in strin
 	return rt.StartRun(ctx, wfruntime.StartRequest{WorkflowID: "job", RunID: runID, Input: raw})
 }
 
+// StartChildJob starts a run of workflow "job" with input in as a child of this
+// run, at operation id, and returns its future at once (see wf.StartChild): Get
+// waits for the child's end and returns its output. opts may pin the child's
+// version or detach it.
+func StartChildJob(ctx *wf.Context, id wf.StepID, in string, opts ...wf.ChildOption) *wf.Future[string] {
+	return wf.StartChild[string](ctx, id, "job", in, opts...)
+}
+
 // Workflows holds the workflow values Registrations runs: their fields are the
 // dependencies the workflows use. A nil field whose type has fields is refused
 // by runtime.New (Workflow.Err): the zero value would lack its dependencies.

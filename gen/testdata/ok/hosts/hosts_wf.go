@@ -57,6 +57,14 @@ func StartReminder(ctx context.Context, rt *runtime.Runtime, runID string, in Ta
 	return rt.StartRun(ctx, runtime.StartRequest{WorkflowID: "reminder", RunID: runID, Input: raw})
 }
 
+// StartChildReminder starts a run of workflow "reminder" with input in as a
+// child of this run, at operation id, and returns its future at once (see
+// wf.StartChild): Get waits for the child's end and returns its output. opts
+// may pin the child's version or detach it.
+func StartChildReminder(ctx *wf.Context, id wf.StepID, in Target, opts ...wf.ChildOption) *wf.Future[bool] {
+	return wf.StartChild[bool](ctx, id, "reminder", in, opts...)
+}
+
 // Workflows holds the workflow values Registrations runs: their fields are the
 // dependencies the workflows use. A nil field whose type has fields is refused
 // by runtime.New (Workflow.Err): the zero value would lack its dependencies.

@@ -58,6 +58,14 @@ func StartCounter(ctx context.Context, rt *runtime.Runtime, runID string, in In)
 	return rt.StartRun(ctx, runtime.StartRequest{WorkflowID: "counter", RunID: runID, Input: raw})
 }
 
+// StartChildCounter starts a run of workflow "counter" with input in as a child
+// of this run, at operation id, and returns its future at once (see
+// wf.StartChild): Get waits for the child's end and returns its output. opts
+// may pin the child's version or detach it.
+func StartChildCounter(ctx *wf.Context, id wf.StepID, in In, opts ...wf.ChildOption) *wf.Future[Out] {
+	return wf.StartChild[Out](ctx, id, "counter", in, opts...)
+}
+
 // Step IDs of workflow "counter" version v1 (CounterV1), from its //wf:step
 // directives.
 const (
@@ -132,6 +140,14 @@ func StartOther(ctx context.Context, rt *runtime.Runtime, runID string, in strin
 		return runtime.Result{}, fmt.Errorf("start other: encode input: %w", err)
 	}
 	return rt.StartRun(ctx, runtime.StartRequest{WorkflowID: "other", RunID: runID, Input: raw})
+}
+
+// StartChildOther starts a run of workflow "other" with input in as a child of
+// this run, at operation id, and returns its future at once (see
+// wf.StartChild): Get waits for the child's end and returns its output. opts
+// may pin the child's version or detach it.
+func StartChildOther(ctx *wf.Context, id wf.StepID, in string, opts ...wf.ChildOption) *wf.Future[int] {
+	return wf.StartChild[int](ctx, id, "other", in, opts...)
 }
 
 // Workflows holds the workflow values Registrations runs: their fields are the
