@@ -161,10 +161,8 @@ func (e *execution) startChild(id, workflowID string, input any, opts []ChildOpt
 	e.reach(id, what)
 	e.expect(id, what, false)
 	evs := e.consume(id, what, SignalAwaited, SignalResolved, StepFinished, StepFailed)
-	done := make(chan struct{})
-	close(done)
-	o := &op{e: e, id: id, kind: opChild, done: done, childRunID: ChildRunID(e.inv.RunID, id), workflowID: workflowID}
-	e.futures = append(e.futures, o)
+	o := e.newOp(id, opChild)
+	o.childRunID, o.workflowID = ChildRunID(e.inv.RunID, id), workflowID
 	if len(evs) > 0 {
 		first := evs[0]
 		if w, ok := first.Meta["workflow"]; ok && w != workflowID {
@@ -173,12 +171,15 @@ func (e *execution) startChild(id, workflowID string, input any, opts []ChildOpt
 		}
 		switch {
 		case first.Type == StepFailed:
+			o.at = e.byStep[id][0]
 			o.settle(nil, &StepError{StepID: StepID(id), Attempts: max(first.Attempts, 1), Cause: first.Error})
 		case first.Type == StepFinished && c.detached:
+			o.at = e.byStep[id][0]
 			o.settle(nil, nil)
 		case first.Type == SignalAwaited && first.Name == ChildSignal && !c.detached:
 			if len(evs) > 1 {
 				o.resolved = &evs[1]
+				o.at = e.byStep[id][1]
 			} else {
 				o.await = &Await{StepID: id, Kind: AwaitChild, Name: ChildSignal}
 			}
@@ -217,13 +218,14 @@ func (e *execution) startChild(id, workflowID string, input any, opts []ChildOpt
 		if !errors.Is(err, ErrChildRefused) {
 			e.abort(fmt.Errorf("wf: run %s: start child %s: %w", e.inv.RunID, o.childRunID, err))
 		}
-		ev := e.record(Event{Type: StepFailed, StepID: id, Error: NewErrorInfo(err), Meta: meta})
+		ev, at := e.recordAt(Event{Type: StepFailed, StepID: id, Error: NewErrorInfo(err), Meta: meta})
+		o.at = at
 		o.settle(nil, &StepError{StepID: StepID(id), Attempts: 1, Cause: ev.Error})
 		return o
 	}
 	if c.detached {
 		b, _ := json.Marshal(o.childRunID)
-		e.record(Event{Type: StepFinished, StepID: id, Result: b, Meta: meta})
+		_, o.at = e.recordAt(Event{Type: StepFinished, StepID: id, Result: b, Meta: meta})
 		o.settle(nil, nil)
 		return o
 	}
@@ -235,18 +237,27 @@ func (e *execution) startChild(id, workflowID string, input any, opts []ChildOpt
 // childGet returns a child's outcome: recorded, taken from its stored
 // delivery (and recorded), or the run pauses until the child ends.
 func (e *execution) childGet(o *op) (json.RawMessage, error) {
+	if !e.childResolve(o) {
+		e.pause(*o.await)
+	}
+	return o.raw, o.err
+}
+
+// childResolve settles a child's future from its recorded end or from
+// its stored delivery (recording it); false when the child has not ended.
+func (e *execution) childResolve(o *op) bool {
 	if o.settled {
-		return o.raw, o.err
+		return true
 	}
 	res := o.resolved
 	if res == nil {
 		d, ok := e.deliveries[o.id]
 		if !ok || d.Name != ChildSignal {
-			e.pause(*o.await)
+			return false
 		}
-		ev := e.record(Event{Type: SignalResolved, StepID: o.id, Name: ChildSignal, SignalID: d.SignalID, Payload: d.Payload, Meta: d.Meta})
+		ev, at := e.recordAt(Event{Type: SignalResolved, StepID: o.id, Name: ChildSignal, SignalID: d.SignalID, Payload: d.Payload, Meta: d.Meta})
 		e.flushLocal()
-		res = &ev
+		res, o.at = &ev, at
 	}
 	o.await = nil
 	var cr ChildResult
@@ -259,5 +270,5 @@ func (e *execution) childGet(o *op) (json.RawMessage, error) {
 	} else {
 		o.settle(nil, &ChildError{RunID: o.childRunID, WorkflowID: o.workflowID, Status: cr.Status, Cause: cr.Error})
 	}
-	return o.raw, o.err
+	return true
 }

@@ -102,6 +102,17 @@
 // records STEP_FINISHED and resolves nothing; a start the runtime refuses
 // (ErrChildRefused) records STEP_FAILED.
 //
+// # Racing operations
+//
+// Timer is a durable timer's Future (Sleep's events and IDs), EventFuture
+// a signal wait's (WaitForEvent's events and IDs). AwaitAny
+// returns the index of the first of several futures to end; replay picks
+// the same one because "first" means recorded first: the lowest log index
+// among the recorded outcomes (a step's result, a child's or a timer's
+// SIGNAL_RESOLVED, which AwaitAny records when it finds the end, or a
+// signal's). While
+// none has ended and no step runs, the run pauses awaiting them all.
+//
 // # Operation IDs
 //
 // Step and Do take an explicit StepID. Sleep, SleepUntil, Now, UUID,

@@ -24,6 +24,10 @@ import (
 // own write: its result rides on the next one (see the package doc). The
 // runtime implements Journal over a store; Append must return an error
 // wrapping ErrConflict when another writer already used index next.
+//
+// Steps started with Go append their own outcomes as they end, from their
+// goroutines: the engine never calls Append twice at once, and calls it
+// in index order.
 type Journal interface {
 	Append(ctx context.Context, next int, events []Event) error
 }
@@ -46,7 +50,9 @@ type Invocation struct {
 	Deliveries []Delivery
 	// Journal receives step checkpoints. Required unless ReplayOnly.
 	Journal Journal
-	// Clock reads the time. Defaults to time.Now.
+	// Clock reads the time. Defaults to time.Now. Steps started with Go
+	// call it from their goroutines, so it must be safe for concurrent
+	// use.
 	Clock func() time.Time
 	// NewUUID makes UUIDs for the UUID primitive. Defaults to random v4.
 	NewUUID func() string
@@ -56,7 +62,9 @@ type Invocation struct {
 	// than this remains before Deadline. Defaults to 0 (never).
 	MinYieldRemaining time.Duration
 	// Publish receives live events (and durable ones as they are recorded).
-	// It must not block; its panics are recovered and logged.
+	// It must not block; its panics are recovered and logged. Calls are
+	// serialized, but may come from the goroutines of steps started with
+	// Go.
 	Publish func(Event)
 	// Logger defaults to a logger that discards.
 	Logger *slog.Logger
@@ -146,7 +154,7 @@ func (d *Definition) Execute(ctx context.Context, inv Invocation) (Outcome, erro
 		d = &withOuter
 	}
 	e := newExecution(ctx, d, inv)
-	defer e.cancel(nil)
+	defer e.cancelCtx(nil)
 	if term, ok := e.terminalInLog(); ok && !inv.ReplayOnly {
 		return term, nil
 	}
@@ -160,7 +168,7 @@ func (d *Definition) Execute(ctx context.Context, inv Invocation) (Outcome, erro
 	// them, and let none write after Execute returns.
 	e.stopQueued()
 	if err := e.abortError(); err != nil {
-		e.cancel(err)
+		e.cancelCtx(err)
 	}
 	e.ops.Wait()
 	if err := e.abortError(); err != nil {
@@ -194,9 +202,9 @@ type execution struct {
 	// flushed is signaled when a Journal write ends.
 	mu       sync.Mutex
 	pubMu    sync.Mutex // serializes Publish: concurrent steps publish too
-	flushed  *sync.Cond
-	flushing bool // a Journal write is under way, outside mu
-	next     int  // next log index
+	flushed  sync.Cond  // its L is &mu
+	flushing bool       // a Journal write is under way, outside mu
+	next     int        // next log index
 	pending  []Event
 	appended []Event
 	local    localState // what pending holds (see local.go)
@@ -205,6 +213,7 @@ type execution struct {
 	// in call order, and the goroutines of their steps.
 	futures []*op
 	ops     sync.WaitGroup
+	wake    chan struct{} // signaled when a concurrent step records its outcome
 	// sched guards running, queue and stopped: the steps holding a slot
 	// of the run's bound, those waiting for one, and whether queued
 	// steps may still start.
@@ -233,10 +242,8 @@ func newExecution(ctx context.Context, d *Definition, inv Invocation) *execution
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	ctx, cancel := context.WithCancelCause(ctx)
 	e := &execution{
 		ctx:        ctx,
-		cancel:     cancel,
 		def:        d,
 		inv:        inv,
 		logger:     logger.With("workflow", d.id, "version", d.version, "run", inv.RunID),
@@ -247,7 +254,7 @@ func newExecution(ctx context.Context, d *Definition, inv Invocation) *execution
 		consumed:   make([]bool, len(inv.Log)),
 		next:       len(inv.Log),
 	}
-	e.flushed = sync.NewCond(&e.mu)
+	e.flushed.L = &e.mu
 	e.marks = readMarkers(inv.Log)
 	resolved := map[string]bool{} // signal IDs the log has consumed
 	for i, ev := range inv.Log {
@@ -335,6 +342,13 @@ func (e *execution) finish(out json.RawMessage, err error) {
 		e.fail(d, CodeNondeterminism)
 		return
 	}
+	// Steps started with Go run even when the handler never waited for
+	// them: those still queued start now, and the run ends once all have.
+	for _, o := range e.futures {
+		if o.kind == opStep {
+			o.wait()
+		}
+	}
 	if err != nil {
 		code := CodeError
 		var ve *ValidationError
@@ -408,6 +422,25 @@ func (e *execution) abort(err error) {
 	runtime.Goexit()
 }
 
+// concurrent readies the execution for operations that run beside the
+// handler's goroutine (Go, NewGroup): a context it can cancel when one of
+// them must abandon the invocation. Called from the handler's goroutine
+// before any such goroutine exists, so the swap of ctx is safe; runs
+// without them pay nothing for it.
+func (e *execution) concurrent() {
+	if e.cancel == nil {
+		e.ctx, e.cancel = context.WithCancelCause(e.ctx)
+		e.wake = make(chan struct{}, 1)
+	}
+}
+
+// cancelCtx cancels the execution's context, when it has its own.
+func (e *execution) cancelCtx(cause error) {
+	if e.cancel != nil {
+		e.cancel(cause)
+	}
+}
+
 // abortCtx aborts the invocation because its context ended: the lease was
 // lost, the caller gave up, or a concurrent step's write failed.
 func (e *execution) abortCtx() {
@@ -454,12 +487,17 @@ func (e *execution) beginFresh() {
 // recording is fresh work. An event over the store's limit is fitted
 // first (see fit), which may end the run instead.
 func (e *execution) record(ev Event) Event {
+	ev, _ = e.recordAt(ev)
+	return ev
+}
+
+// recordAt is record that also returns the event's log index.
+func (e *execution) recordAt(ev Event) (Event, int) {
 	if e.inv.ReplayOnly {
 		e.stop(Outcome{Status: OutcomeReplayed})
 	}
 	e.fit(&ev)
-	e.add(ev)
-	return ev
+	return ev, e.add(ev) - 1
 }
 
 // add adds an event that fits to the pending batch and publishes it; it
@@ -511,7 +549,7 @@ func (e *execution) durableLocked(upTo int) error {
 			if e.abortErr == nil {
 				e.abortErr = err
 			}
-			e.cancel(err)
+			e.cancelCtx(err)
 			return err
 		}
 		e.appended = append(e.appended, batch...)

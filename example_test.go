@@ -115,3 +115,35 @@ func ExampleWithLocal() {
 	// finished 45 writes before the commit: 9 events in it: 2
 	// finished 45 writes before the commit: 0 events in it: 11
 }
+
+// Three payment legs are charged at once; each result is recorded as it
+// ends, and All returns the first failure in argument order.
+func ExampleGo() {
+	def := wf.New("checkout", func(ctx *wf.Context, amounts []int) (int, error) {
+		g := wf.NewGroup(ctx, wf.GroupLimit(2), wf.CancelOnFailure())
+		var legs []*wf.Future[int]
+		for i, amount := range amounts {
+			legs = append(legs, wf.Go(ctx, wf.StepID(fmt.Sprintf("charge-%d", i)), func(sc wf.StepContext) (int, error) {
+				// Call the payment provider with sc.IdempotencyKey().
+				return amount, nil
+			}, wf.InGroup(g)))
+		}
+		if err := g.Wait(); err != nil {
+			return 0, err
+		}
+		total := 0
+		for _, leg := range legs {
+			v, _ := leg.Get()
+			total += v
+		}
+		return total, nil
+	})
+	log := &memJournal{}
+	out, err := def.Execute(context.Background(), wf.Invocation{RunID: "checkout:1", Input: []byte(`[5,10,20]`), Journal: log})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(out.Status, string(out.Output), len(log.events), "results appended as they ended")
+	// Output:
+	// finished 35 3 results appended as they ended
+}

@@ -72,9 +72,13 @@ func (f *Future[T]) Get() (T, error) {
 	var v T
 	if len(raw) > 0 {
 		if derr := json.Unmarshal(raw, &v); derr != nil {
-			if o.kind == opChild {
+			switch o.kind {
+			case opChild:
 				return zero, &ValidationError{Subject: "output of child run " + o.childRunID,
 					Issues: []ValidationIssue{{Message: fmt.Sprintf("does not decode into %T: %v", v, derr)}}}
+			case opSignal:
+				return zero, &ValidationError{Subject: "signal " + o.awaited.Name,
+					Issues: []ValidationIssue{{Message: fmt.Sprintf("payload does not decode into %T: %v", v, derr)}}}
 			}
 			o.e.undecodable(o.id, "Go", StepFinished, fmt.Errorf("recorded result %s does not decode into %T: %w", truncate(raw, 80), v, derr))
 		}
@@ -119,6 +123,8 @@ type opKind uint8
 const (
 	opStep opKind = iota
 	opChild
+	opTimer
+	opSignal
 )
 
 // op is the untyped state of a Future.
@@ -144,7 +150,26 @@ type op struct {
 	resolved *Event
 	// start runs a step's goroutine (see schedule).
 	start func()
+	// at is the log index of the event that resolved the operation (its
+	// outcome); -1 while unresolved. A step's goroutine sets it under
+	// e.mu. AwaitAny picks the lowest.
+	at int
+	// awaited is a timer's SIGNAL_AWAITED.
+	awaited Event
 }
+
+func (e *execution) newOp(id string, kind opKind) *op {
+	o := &op{e: e, id: id, kind: kind, at: -1, done: closed}
+	e.futures = append(e.futures, o)
+	return o
+}
+
+// closed is the done channel of operations that run no goroutine.
+var closed = func() chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}()
 
 func (o *op) settle(raw json.RawMessage, err error) {
 	o.settled, o.raw, o.err = true, raw, err
@@ -172,8 +197,19 @@ func (o *op) get() (json.RawMessage, error) {
 	if e.ended {
 		runtime.Goexit()
 	}
-	if o.kind == opChild {
+	switch o.kind {
+	case opChild:
 		return e.childGet(o)
+	case opTimer:
+		if !e.timerResolve(o) {
+			e.pause(*o.await)
+		}
+		return nil, nil
+	case opSignal:
+		if !e.signalResolve(o) {
+			e.pause(*o.await)
+		}
+		return o.raw, o.err
 	}
 	o.wait()
 	if o.await != nil {
@@ -196,10 +232,14 @@ func (o *op) get() (json.RawMessage, error) {
 // starts is a divergence when the handler returns.
 //
 // At most MaxConcurrency steps of a run (and GroupLimit of a Group) run at
-// once; the others wait and start in call order as running ones end. When the invocation stops (the run
-// pauses, yields or ends), running steps finish first and their outcomes
-// are recorded; steps still waiting for a slot do not start, and the next
-// invocation starts them when its replay reaches their Go calls.
+// once; the others wait and start in call order as running ones end. When
+// the handler returns, every step it started runs and records its outcome
+// before the run ends, awaited or not (except one left waiting on a
+// durable retry backoff). When the invocation stops earlier
+// (the run pauses or yields), running steps finish first and their
+// outcomes are recorded; steps still waiting for a slot do not start, and
+// the next invocation starts them when its replay reaches their Go calls.
+// A run that fails (a divergence, a misuse) starts none of them.
 //
 // Retries: attempts are retried in the step's goroutine as for Step. A
 // backoff that would outlive the invocation's budget is recorded as a
@@ -207,7 +247,8 @@ func (o *op) get() (json.RawMessage, error) {
 // pauses the run until it is due; the next invocation resumes the step's
 // attempts.
 //
-// InGroup puts the step in a Group. The function gets a real
+// InGroup puts the step in a Group; WithLocal has no effect on Go (each
+// outcome is written as it ends). The function gets a real
 // context.Context, canceled when the attempt times out, the invocation is
 // abandoned, or its group is canceled.
 func Go[T any](ctx *Context, id StepID, fn func(sc StepContext) (T, error), opts ...StepOption) *Future[T] {
@@ -231,20 +272,22 @@ func Go[T any](ctx *Context, id StepID, fn func(sc StepContext) (T, error), opts
 
 func (e *execution) goStep(id string, fn func(StepContext) (json.RawMessage, error), opts []StepOption) *op {
 	const what = "Go"
+	e.concurrent()
 	cfg, policy := e.stepConfig(id, opts)
 	g := cfg.group
 	if g != nil && g.e != e {
 		e.failNow(fmt.Errorf("wf: Go %q: its group belongs to another run", id), CodeError)
 	}
 	e.reach(id, what)
-	o := &op{e: e, id: id, kind: opStep, group: g, done: make(chan struct{})}
-	e.futures = append(e.futures, o)
+	o := e.newOp(id, opStep)
+	o.group, o.done = g, make(chan struct{})
 	if g != nil {
 		g.members = append(g.members, o)
 	}
 	attempt, backoff := e.resumeConcurrentRetries(id)
 	if evs := e.consume(id, what, StepFinished, StepFailed); len(evs) > 0 {
 		ev := evs[len(evs)-1]
+		o.at = e.recordedIndex(id)
 		if ev.Type == StepFailed {
 			o.settle(nil, &StepError{StepID: StepID(id), Attempts: max(ev.Attempts, 1), Cause: ev.Error})
 			if g != nil && (ev.Error == nil || ev.Error.Name != "GroupCanceledError") {
@@ -265,7 +308,8 @@ func (e *execution) goStep(id string, fn func(StepContext) (json.RawMessage, err
 	if cause := g.canceledBy(); cause != nil {
 		// The group was canceled before this step started: it fails
 		// without running, and records so.
-		ev := e.record(Event{Type: StepFailed, StepID: id, Error: NewErrorInfo(cause), Attempts: attemptsField(attempt - 1), Meta: cfg.meta})
+		ev, at := e.recordAt(Event{Type: StepFailed, StepID: id, Error: NewErrorInfo(cause), Attempts: attemptsField(attempt - 1), Meta: cfg.meta})
+		o.at = at
 		o.settle(nil, &StepError{StepID: StepID(id), Attempts: max(attempt-1, 1), Cause: ev.Error})
 		close(o.done)
 		return o
@@ -324,7 +368,7 @@ func (e *execution) runStep(o *op, attempt int, cfg stepConfig, policy RetryPoli
 	fail := func(err error, attempts int) {
 		ev := Event{Type: StepFailed, StepID: o.id, Error: NewErrorInfo(err), Attempts: attemptsField(attempts), Meta: cfg.meta}
 		e.fit(&ev) // a failure is shortened to fit, never refused
-		if !e.commitOp(ev) {
+		if !e.commitOp(ev, o) {
 			o.settle(nil, errNotStarted)
 			return
 		}
@@ -351,7 +395,7 @@ func (e *execution) runStep(o *op, attempt int, cfg stepConfig, policy RetryPoli
 		if err == nil {
 			ev := Event{Type: StepFinished, StepID: o.id, Result: raw, Attempts: attemptsField(attempt), Meta: cfg.meta}
 			if tooLarge = e.oversize(&ev); tooLarge == nil {
-				if e.commitOp(ev) {
+				if e.commitOp(ev, o) {
 					o.settle(raw, nil)
 				} else {
 					o.settle(nil, errNotStarted)
@@ -377,7 +421,7 @@ func (e *execution) runStep(o *op, attempt int, cfg stepConfig, policy RetryPoli
 			deadline := e.now().Add(wait)
 			ev := Event{Type: SignalAwaited, StepID: wid, Name: TimerSignal, Deadline: &deadline,
 				Meta: map[string]string{"error": truncate([]byte(err.Error()), errorBudget), "attempt": fmt.Sprint(attempt)}}
-			if e.commitOp(ev) {
+			if e.commitOp(ev, nil) {
 				o.await = &Await{StepID: wid, Kind: AwaitTimer, Name: TimerSignal, Deadline: &deadline}
 			} else {
 				o.settle(nil, errNotStarted)
@@ -401,8 +445,9 @@ func (e *execution) runStep(o *op, attempt int, cfg stepConfig, policy RetryPoli
 var errNotStarted = errors.New("wf: the invocation stopped before the step ended")
 
 // commitOp records a concurrent step's event and makes it durable; false
-// when the invocation is being abandoned.
-func (e *execution) commitOp(ev Event) bool {
+// when the invocation is being abandoned. An outcome (o set) notes its
+// log index in o.at and wakes AwaitAny.
+func (e *execution) commitOp(ev Event, o *op) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.abortErr != nil || e.ctx.Err() != nil {
@@ -410,6 +455,13 @@ func (e *execution) commitOp(ev Event) bool {
 	}
 	e.pending = append(e.pending, ev)
 	e.next++
+	if o != nil {
+		o.at = e.next - 1
+		select {
+		case e.wake <- struct{}{}:
+		default:
+		}
+	}
 	e.publish(ev)
 	return e.durableLocked(e.next) == nil
 }
@@ -545,6 +597,7 @@ func NewGroup(ctx *Context, opts ...GroupOption) *Group {
 			o(&c)
 		}
 	}
+	ctx.e.concurrent()
 	g := &Group{e: ctx.e, limit: c.limit, cancelOnFailure: c.cancelOnFailure}
 	g.ctx, g.cancel = context.WithCancelCause(ctx.e.ctx)
 	return g

@@ -476,3 +476,168 @@ func TestStartChildRefusedAndUnsupported(t *testing.T) {
 		t.Fatalf("transient: %v", err)
 	}
 }
+
+// TestAwaitAnyChildOrTimer: a child raced against a timer. While neither
+// has ended the run pauses awaiting both; whichever is recorded first wins,
+// live and on every replay, even once the other has ended too.
+func TestAwaitAnyChildOrTimer(t *testing.T) {
+	t.Parallel()
+	def := wf.New("race", func(ctx *wf.Context, _ struct{}) (string, error) {
+		c := wf.StartChild[int](ctx, "quote", "quote", nil)
+		timer := wf.Timer(ctx, time.Hour, wf.ID("give-up"))
+		if wf.AwaitAny(ctx, c, timer) == 1 {
+			// Too late for this run, but the child's end is still taken.
+			v, err := c.Get()
+			return fmt.Sprintf("timeout, then %d %v", v, err), nil
+		}
+		v, err := c.Get()
+		return fmt.Sprintf("quote %d %v", v, err), err
+	})
+	for _, childFirst := range []bool{true, false} {
+		t.Run(fmt.Sprint("childFirst=", childFirst), func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, def, struct{}{})
+			j := &childJournal{memJournal: &h.log}
+			drive := func() wf.Outcome {
+				t.Helper()
+				inv := h.invocation()
+				inv.Journal = j
+				out, err := def.Execute(context.Background(), inv)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := h.log.Append(context.Background(), out.Next, out.Pending); err != nil {
+					t.Fatal(err)
+				}
+				return out
+			}
+			out := drive()
+			if out.Status != wf.OutcomePaused || len(out.Awaiting) != 2 || out.Awaiting[0].Kind != wf.AwaitChild ||
+				out.Awaiting[1].Kind != wf.AwaitTimer || out.Awaiting[1].Deadline == nil || !out.Awaiting[1].Deadline.Equal(t0.Add(time.Hour)) {
+				t.Fatalf("outcome %s %+v", out.Status, out.Awaiting)
+			}
+			end := childDelivery(t, "quote", wf.ChildResult{RunID: "run-1.quote", Status: wf.StatusFinished, Output: json.RawMessage("42")})
+			want := `"quote 42 \u003cnil\u003e"`
+			if childFirst {
+				h.deliver(end)
+			} else {
+				h.clock = t0.Add(2 * time.Hour)
+				if out = drive(); out.Status != wf.OutcomePaused || len(out.Awaiting) != 1 || out.Awaiting[0].StepID != "quote" {
+					t.Fatalf("after the timer: %s %+v", out.Status, out.Awaiting)
+				}
+				h.deliver(end)
+				want = `"timeout, then 42 \u003cnil\u003e"`
+			}
+			if out = drive(); out.Status != wf.OutcomeFinished || string(out.Output) != want {
+				t.Fatalf("end: %s %s %+v", out.Status, out.Output, out.Error)
+			}
+			h.clock = t0.Add(3 * time.Hour) // both have ended by now
+			if r := replayOnly(t, def, h); r.Status != wf.OutcomeFinished || string(r.Output) != want {
+				t.Fatalf("replay: %s %s %+v", r.Status, r.Output, r.Divergence)
+			}
+		})
+	}
+}
+
+// TestAwaitAnySteps: of two concurrent steps, the one that ends first is
+// picked, and a replay picks it again.
+func TestAwaitAnySteps(t *testing.T) {
+	t.Parallel()
+	slowDone := make(chan struct{})
+	var once sync.Once
+	def := wf.New("any", func(ctx *wf.Context, _ struct{}) (int, error) {
+		slow := wf.Go(ctx, "slow", func(wf.StepContext) (int, error) { <-slowDone; return 1, nil })
+		fast := wf.Go(ctx, "fast", func(wf.StepContext) (int, error) { return 2, nil })
+		i := wf.AwaitAny(ctx, slow, fast)
+		once.Do(func() { close(slowDone) })
+		if err := wf.All(ctx, slow, fast); err != nil {
+			return 0, err
+		}
+		return i, nil
+	})
+	h := newHarness(t, def, struct{}{})
+	if out := h.drive(); out.Status != wf.OutcomeFinished || string(out.Output) != "1" {
+		t.Fatalf("%s %s %+v", out.Status, out.Output, out.Error)
+	}
+	if r := replayOnly(t, def, h); r.Status != wf.OutcomeFinished || string(r.Output) != "1" {
+		t.Fatalf("replay: %s %s", r.Status, r.Output)
+	}
+}
+
+// TestGoUnawaitedStepsRun: steps the handler never waits for still run
+// before the run ends, queued ones included.
+func TestGoUnawaitedStepsRun(t *testing.T) {
+	t.Parallel()
+	var ran atomic.Int32
+	def := wf.New("forget", func(ctx *wf.Context, _ struct{}) (int, error) {
+		for i := range 5 {
+			wf.Go(ctx, wf.StepID(fmt.Sprint("s-", i)), func(wf.StepContext) (int, error) {
+				time.Sleep(2 * time.Millisecond)
+				ran.Add(1)
+				return i, nil
+			})
+		}
+		return 0, nil
+	}, wf.MaxConcurrency(2))
+	h := newHarness(t, def, struct{}{})
+	if out := h.drive(); out.Status != wf.OutcomeFinished {
+		t.Fatalf("%s %+v", out.Status, out.Error)
+	}
+	kinds := h.kinds()
+	if ran.Load() != 5 || len(kinds) != 6 || kinds[5] != "RUN_FINISHED" {
+		t.Fatalf("ran %d, log %v", ran.Load(), kinds)
+	}
+}
+
+// TestEventFuture: a signal wait raced against a child: the signal, sent
+// by name, wins and carries its payload; a second wait times out by its
+// deadline's timer. Replays return the same.
+func TestEventFuture(t *testing.T) {
+	t.Parallel()
+	def := wf.New("signals", func(ctx *wf.Context, _ struct{}) (string, error) {
+		c := wf.StartChild[int](ctx, "work", "work", nil)
+		stop := wf.EventFuture[string](ctx, "stop")
+		late := wf.EventFuture[int](ctx, "late", wf.Timeout(time.Minute), wf.ID("late"))
+		if wf.AwaitAny(ctx, c, stop) != 1 {
+			return "", errors.New("the child won")
+		}
+		why, err := stop.Get()
+		if err != nil {
+			return "", err
+		}
+		_, err = late.Get()
+		var wt *wf.WaitTimeoutError
+		return fmt.Sprintf("%s, late timed out: %v", why, errors.As(err, &wt)), nil
+	})
+	h := newHarness(t, def, struct{}{})
+	j := &childJournal{memJournal: &h.log}
+	drive := func() wf.Outcome {
+		t.Helper()
+		inv := h.invocation()
+		inv.Journal = j
+		out, err := def.Execute(context.Background(), inv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := h.log.Append(context.Background(), out.Next, out.Pending); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	out := drive()
+	if out.Status != wf.OutcomePaused || len(out.Awaiting) != 3 || out.Awaiting[1].Name != "stop" || out.Awaiting[2].Deadline == nil {
+		t.Fatalf("%s %+v", out.Status, out.Awaiting)
+	}
+	h.deliver(wf.Delivery{SignalID: "s-1", Name: "stop", Payload: json.RawMessage(`"enough"`)})
+	if out = drive(); out.Status != wf.OutcomePaused || len(out.Awaiting) != 2 || out.Awaiting[0].StepID != "late" {
+		t.Fatalf("after stop: %s %+v", out.Status, out.Awaiting)
+	}
+	h.deliver(wf.Delivery{StepID: "late", SignalID: "timer:late", Name: wf.TimerSignal})
+	want := `"enough, late timed out: true"`
+	if out = drive(); out.Status != wf.OutcomeFinished || string(out.Output) != want {
+		t.Fatalf("end: %s %s %+v", out.Status, out.Output, out.Error)
+	}
+	if r := replayOnly(t, def, h); r.Status != wf.OutcomeFinished || string(r.Output) != want {
+		t.Fatalf("replay: %s %s %+v", r.Status, r.Output, r.Divergence)
+	}
+}

@@ -273,8 +273,8 @@ func (rt *Runtime) driveOnce(ctx context.Context, ex store.Execution, owner stri
 // could not be driven is left to stale-run recovery (it is queued). It
 // reports whether a child ended.
 func (rt *Runtime) driveChildren(ctx context.Context, ids []string, opts driveOptions) bool {
-	if len(ids) == 0 {
-		return false
+	if len(ids) == 0 || ctx.Err() != nil {
+		return false // recovery drives them
 	}
 	child := driveOptions{deadline: opts.deadline, minYield: opts.minYield}
 	var ended atomic.Bool

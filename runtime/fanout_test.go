@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wfgo/wf"
+	"github.com/wfgo/wf/internal/testclock"
 	"github.com/wfgo/wf/runtime"
 	"github.com/wfgo/wf/store"
 	"github.com/wfgo/wf/wftest"
@@ -87,7 +88,10 @@ var errDead = errors.New("worker killed")
 type dyingStore struct {
 	store.Store
 	dieOn func(c store.Commit) bool
-	dead  atomic.Bool
+	// dieAfter, when set, kills the worker right after an Append it
+	// selects is stored (the worker dies before it learns so).
+	dieAfter func(runID string, a store.Append) bool
+	dead     atomic.Bool
 }
 
 func (s *dyingStore) check() error {
@@ -98,7 +102,7 @@ func (s *dyingStore) check() error {
 }
 
 func (s *dyingStore) Commit(ctx context.Context, c store.Commit) error {
-	if s.check() != nil || s.dieOn(c) {
+	if s.check() != nil || (s.dieOn != nil && s.dieOn(c)) {
 		s.dead.Store(true)
 		return errDead
 	}
@@ -109,7 +113,14 @@ func (s *dyingStore) Append(ctx context.Context, runID string, a store.Append) e
 	if err := s.check(); err != nil {
 		return err
 	}
-	return s.Store.Append(ctx, runID, a)
+	if err := s.Store.Append(ctx, runID, a); err != nil {
+		return err
+	}
+	if s.dieAfter != nil && s.dieAfter(runID, a) {
+		s.dead.Store(true)
+		return errDead
+	}
+	return nil
 }
 
 func (s *dyingStore) CreateRun(ctx context.Context, r store.NewRun) (store.Run, bool, error) {
@@ -176,30 +187,7 @@ func TestFanOutAndChildrenSurviveAKilledWorker(t *testing.T) {
 			}
 		}
 
-		b, err := runtime.New(runtime.Config{Store: st, Workflows: treeWorkflows(fx), LeaseDuration: lease})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var run store.Run
-		for limit := time.Now().Add(20 * time.Second); ; {
-			if _, err := b.Sweep(ctx, runtime.SweepOptions{}); err != nil {
-				t.Fatal(err)
-			}
-			if run, err = b.GetRun(ctx, "order-1"); err != nil {
-				t.Fatal(err)
-			}
-			if run.Status.Terminal() {
-				break
-			}
-			if time.Now().After(limit) {
-				t.Fatalf("the parent did not end after recovery: %s %+v", run.Status, run.Awaiting)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		// 1+2+3 from the steps, 100 and 200 from the children.
-		if run.Status != wf.StatusFinished || string(run.Output) != "306" {
-			t.Fatalf("parent %s %s %+v", run.Status, run.Output, run.Error)
-		}
+		b := recoverTree(t, st, fx, lease)
 		for _, key := range []string{"order-1/leg-0", "order-1/leg-1", "order-1/leg-2",
 			"order-1.ship-a/pack", "order-1.ship-a/send", "order-1.ship-b/pack", "order-1.ship-b/send"} {
 			if n := fx.get(key); n != 1 {
@@ -235,6 +223,99 @@ func TestFanOutAndChildrenSurviveAKilledWorker(t *testing.T) {
 	})
 }
 
+// recoverTree runs a second worker's sweeps over st until the parent
+// order-1 ends, and checks its output.
+func recoverTree(t *testing.T, st store.Store, fx *sideEffects, lease time.Duration) *runtime.Runtime {
+	t.Helper()
+	ctx := context.Background()
+	b, err := runtime.New(runtime.Config{Store: st, Workflows: treeWorkflows(fx), LeaseDuration: lease})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var run store.Run
+	for limit := time.Now().Add(20 * time.Second); ; {
+		if _, err := b.Sweep(ctx, runtime.SweepOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if run, err = b.GetRun(ctx, "order-1"); err != nil {
+			t.Fatal(err)
+		}
+		if run.Status.Terminal() {
+			break
+		}
+		if time.Now().After(limit) {
+			t.Fatalf("the parent did not end after recovery: %s %+v", run.Status, run.Awaiting)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	// 1+2+3 from the steps, 100 and 200 from the children.
+	if run.Status != wf.StatusFinished || string(run.Output) != "306" {
+		t.Fatalf("parent %s %s %+v", run.Status, run.Output, run.Error)
+	}
+	return b
+}
+
+// TestFanOutKilledMidFanOut: the worker dies right after the first
+// concurrent step's result is stored, while the others may be running.
+// After recovery, a step whose result was stored never runs again, the
+// others ran at most twice (once per worker), and each child step once.
+func TestFanOutKilledMidFanOut(t *testing.T) {
+	forEachStore(t, func(t *testing.T, newStore func(t *testing.T) store.Store) {
+		st := newStore(t)
+		ctx := context.Background()
+		fx := &sideEffects{}
+		dying := &dyingStore{Store: st, dieAfter: func(runID string, a store.Append) bool {
+			for _, ev := range a.Events {
+				if runID == "order-1" && ev.Type == wf.StepFinished {
+					return true
+				}
+			}
+			return false
+		}}
+		const lease = 400 * time.Millisecond
+		a, err := runtime.New(runtime.Config{Store: dying, Workflows: treeWorkflows(fx), LeaseDuration: lease})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.StartRun(ctx, runtime.StartRequest{WorkflowID: "order", RunID: "order-1"}); !errors.Is(err, errDead) {
+			t.Fatalf("the first worker's start: %v, want its death", err)
+		}
+		stored, err := st.Events(ctx, "order-1", 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		durable := map[string]bool{}
+		for _, ev := range stored {
+			if ev.Type == wf.StepFinished {
+				durable[ev.StepID] = true
+			}
+		}
+		if len(durable) == 0 {
+			t.Fatalf("no step result was stored before the crash: %+v", stored)
+		}
+		b := recoverTree(t, st, fx, lease)
+		for i := range 3 {
+			id := fmt.Sprintf("leg-%d", i)
+			n := fx.get("order-1/" + id)
+			if (durable[id] && n != 1) || n < 1 || n > 2 {
+				t.Errorf("%s ran %d times (stored before the crash: %v)", id, n, durable[id])
+			}
+		}
+		for _, key := range []string{"order-1.ship-a/pack", "order-1.ship-a/send", "order-1.ship-b/pack", "order-1.ship-b/send"} {
+			if n := fx.get(key); n != 1 {
+				t.Errorf("%s ran %d times, want 1", key, n)
+			}
+		}
+		h, err := b.Export(ctx, "order-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := wftest.CheckReplay(treeWorkflows(&sideEffects{})[0].Definition, h); err != nil {
+			t.Fatalf("replay of the parent's log: %v", err)
+		}
+	})
+}
+
 // TestChildStartRefused: a child of an unknown workflow, or with input its
 // workflow refuses, fails the parent's operation with a clear error
 // instead of wedging the parent.
@@ -245,10 +326,17 @@ func TestChildStartRefused(t *testing.T) {
 			_, err1 := wf.StartChild[int](ctx, "unknown", "nope", nil).Get()
 			_, err2 := wf.StartChild[int](ctx, "bad-input", "ship", "not an object").Get()
 			_, err3 := wf.StartChild[int](ctx, "old", "ship", parcel{1}, wf.ChildVersion("v9")).Get()
-			return fmt.Sprintf("%v | %v | %v", err1, err2, err3), nil
+			_, err4 := wf.StartChild[int](ctx, "taken", "noop", nil).Get()
+			return fmt.Sprintf("%v | %v | %v | %v", err1, err2, err3, err4), nil
 		})
-		rt, err := runtime.New(runtime.Config{Store: newStore(t), Workflows: append(treeWorkflows(fx), runtime.Workflow{Definition: parent})})
+		noop := wf.New("noop", func(ctx *wf.Context, _ struct{}) (int, error) { return 0, nil })
+		rt, err := runtime.New(runtime.Config{Store: newStore(t),
+			Workflows: append(treeWorkflows(fx), runtime.Workflow{Definition: parent}, runtime.Workflow{Definition: noop})})
 		if err != nil {
+			t.Fatal(err)
+		}
+		// The child's run ID is taken by a run of another workflow.
+		if _, err := rt.StartRun(context.Background(), runtime.StartRequest{WorkflowID: "ship", RunID: "p.taken", Input: []byte(`{"parcel":9}`)}); err != nil {
 			t.Fatal(err)
 		}
 		res, err := rt.StartRun(context.Background(), runtime.StartRequest{WorkflowID: "parent", RunID: "p"})
@@ -256,7 +344,7 @@ func TestChildStartRefused(t *testing.T) {
 			t.Fatalf("%s %v %+v", res.Kind, err, res.Run.Error)
 		}
 		out := string(res.Run.Output)
-		for _, want := range []string{`unknown workflow \"nope\"`, "invalid input", `no version \"v9\"`} {
+		for _, want := range []string{`unknown workflow \"nope\"`, "invalid input", `no version \"v9\"`, `is a \"ship\" run, not \"noop\"`} {
 			if !strings.Contains(out, want) {
 				t.Fatalf("output %s lacks %q", out, want)
 			}
@@ -297,6 +385,166 @@ func TestChildDrivenInTheSameCall(t *testing.T) {
 		}
 		if fx.get("p.audit/send") != 1 || fx.get("p.ship/send") != 1 {
 			t.Fatalf("child steps: %d %d", fx.get("p.audit/send"), fx.get("p.ship/send"))
+		}
+	})
+}
+
+// TestChildRacedAgainstTimer: a parent waits for a child that waits for a
+// signal, or for a timer, whichever ends first. It pauses awaiting both;
+// the sweep that delivers the due timer resumes it and the timer wins;
+// the child goes on and ends later without changing the parent's result.
+func TestChildRacedAgainstTimer(t *testing.T) {
+	forEachStore(t, func(t *testing.T, newStore func(t *testing.T) store.Store) {
+		approver := wf.New("approver", func(ctx *wf.Context, _ struct{}) (bool, error) {
+			return wf.WaitForEvent[bool](ctx, "decided", wf.ID("decision"))
+		})
+		parent := wf.New("parent", func(ctx *wf.Context, _ struct{}) (string, error) {
+			c := wf.StartChild[bool](ctx, "ask", "approver", nil)
+			if wf.AwaitAny(ctx, c, wf.Timer(ctx, time.Minute, wf.ID("patience"))) == 1 {
+				return "timed out", nil
+			}
+			ok, err := c.Get()
+			return fmt.Sprint("decided ", ok), err
+		})
+		clock := testclock.New(t0)
+		rt, err := runtime.New(runtime.Config{Store: newStore(t), Clock: clock.Now,
+			Workflows: []runtime.Workflow{{Definition: parent}, {Definition: approver}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		res, err := rt.StartRun(ctx, runtime.StartRequest{WorkflowID: "parent", RunID: "p"})
+		if err != nil || res.Kind != runtime.KindPaused || len(res.Run.Awaiting) != 2 ||
+			res.Run.Awaiting[0].Kind != wf.AwaitChild || res.Run.Awaiting[1].Kind != wf.AwaitTimer {
+			t.Fatalf("start: %s %v %+v", res.Kind, err, res.Run.Awaiting)
+		}
+		child, err := rt.GetRun(ctx, "p.ask")
+		if err != nil || child.Status != wf.StatusPaused {
+			t.Fatalf("child: %+v %v", child, err)
+		}
+		clock.Advance(2 * time.Minute)
+		if _, err := rt.Sweep(ctx, runtime.SweepOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		run, err := rt.GetRun(ctx, "p")
+		if err != nil || run.Status != wf.StatusFinished || string(run.Output) != `"timed out"` {
+			t.Fatalf("parent: %s %s %v", run.Status, run.Output, err)
+		}
+		if res, err := rt.DeliverSignal(ctx, runtime.SignalRequest{RunID: "p.ask", SignalID: "s1", Name: "decided", Payload: []byte("true")}); err != nil || res.Kind != runtime.KindCompleted {
+			t.Fatalf("child's signal: %s %v", res.Kind, err)
+		}
+		h, err := rt.Export(ctx, "p")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := wftest.CheckReplay(parent, h); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// TestSignalRacedAgainstChild: a parent waits for a child or a "stop"
+// signal; the signal, delivered by name while the parent awaits both,
+// resumes it, and the parent cancels nothing (the child ends later).
+func TestSignalRacedAgainstChild(t *testing.T) {
+	forEachStore(t, func(t *testing.T, newStore func(t *testing.T) store.Store) {
+		approver := wf.New("approver", func(ctx *wf.Context, _ struct{}) (bool, error) {
+			return wf.WaitForEvent[bool](ctx, "decided", wf.ID("decision"))
+		})
+		parent := wf.New("parent", func(ctx *wf.Context, _ struct{}) (string, error) {
+			c := wf.StartChild[bool](ctx, "ask", "approver", nil)
+			stop := wf.EventFuture[string](ctx, "stop", wf.ID("stop"))
+			if wf.AwaitAny(ctx, c, stop) == 1 {
+				return stop.Get()
+			}
+			return "decided", nil
+		})
+		rt, err := runtime.New(runtime.Config{Store: newStore(t), Workflows: []runtime.Workflow{{Definition: parent}, {Definition: approver}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		res, err := rt.StartRun(ctx, runtime.StartRequest{WorkflowID: "parent", RunID: "p"})
+		if err != nil || res.Kind != runtime.KindPaused || len(res.Run.Awaiting) != 2 || res.Run.Awaiting[1].Name != "stop" {
+			t.Fatalf("start: %s %v %+v", res.Kind, err, res.Run.Awaiting)
+		}
+		res, err = rt.DeliverSignal(ctx, runtime.SignalRequest{RunID: "p", SignalID: "s1", Name: "stop", Payload: []byte(`"operator"`)})
+		if err != nil || res.Kind != runtime.KindCompleted || string(res.Run.Output) != `"operator"` {
+			t.Fatalf("stop: %s %v %s", res.Kind, err, res.Run.Output)
+		}
+		h, err := rt.Export(ctx, "p")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := wftest.CheckReplay(parent, h); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// TestConcurrentDurableBackoffs: two concurrent steps fail and back off
+// for longer than the invocation's budget, by different amounts: the run
+// pauses awaiting both timers, the store keeps a timer per wait, and the
+// sweeps that deliver each resume that step's attempts.
+func TestConcurrentDurableBackoffs(t *testing.T) {
+	forEachStore(t, func(t *testing.T, newStore func(t *testing.T) store.Store) {
+		fx := &sideEffects{}
+		flaky := func(id string) func(wf.StepContext) (string, error) {
+			return func(sc wf.StepContext) (string, error) {
+				fx.add(id)
+				if sc.Attempt() == 1 {
+					return "", errors.New("busy")
+				}
+				return id, nil
+			}
+		}
+		def := wf.New("backoffs", func(ctx *wf.Context, _ struct{}) (string, error) {
+			a := wf.Go(ctx, "a", flaky("a"), wf.WithRetry(wf.RetryPolicy{MaxAttempts: 2, Base: time.Hour}))
+			b := wf.Go(ctx, "b", flaky("b"), wf.WithRetry(wf.RetryPolicy{MaxAttempts: 2, Base: 3 * time.Hour}))
+			if err := wf.All(ctx, a, b); err != nil {
+				return "", err
+			}
+			va, _ := a.Get()
+			vb, _ := b.Get()
+			return va + vb, nil
+		})
+		clock := testclock.New(t0)
+		rt, err := runtime.New(runtime.Config{Store: newStore(t), Clock: clock.Now, Workflows: []runtime.Workflow{{Definition: def}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		res, err := rt.StartRun(ctx, runtime.StartRequest{WorkflowID: "backoffs", RunID: "r", Deadline: t0.Add(time.Minute)})
+		if err != nil || res.Kind != runtime.KindPaused || len(res.Run.Awaiting) != 2 {
+			t.Fatalf("start: %s %v %+v", res.Kind, err, res.Run.Awaiting)
+		}
+		if res.Run.WakeAt == nil || !res.Run.WakeAt.Equal(t0.Add(time.Hour)) {
+			t.Fatalf("wake at %v", res.Run.WakeAt)
+		}
+		step := func(d time.Duration, want wf.RunStatus) store.Run {
+			t.Helper()
+			clock.Advance(d)
+			if _, err := rt.Sweep(ctx, runtime.SweepOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			run, err := rt.GetRun(ctx, "r")
+			if err != nil || run.Status != want {
+				t.Fatalf("after %s: %s %v %+v", d, run.Status, err, run.Awaiting)
+			}
+			return run
+		}
+		if run := step(90*time.Minute, wf.StatusPaused); len(run.Awaiting) != 1 || run.Awaiting[0].StepID != "b#retry-2" || fx.get("a") != 2 || fx.get("b") != 1 {
+			t.Fatalf("after a's backoff: %+v a=%d b=%d", run.Awaiting, fx.get("a"), fx.get("b"))
+		}
+		if run := step(2*time.Hour, wf.StatusFinished); string(run.Output) != `"ab"` || fx.get("a") != 2 || fx.get("b") != 2 {
+			t.Fatalf("end: %s a=%d b=%d", run.Output, fx.get("a"), fx.get("b"))
+		}
+		h, err := rt.Export(ctx, "r")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := wftest.CheckReplay(def, h); err != nil {
+			t.Fatal(err)
 		}
 	})
 }
