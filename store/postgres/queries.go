@@ -18,7 +18,8 @@ import (
 
 const runColumns = `id, workflow_id, version, status, input, output, error, awaiting, wake_at,
 	delivery_seq, schedule_id, lease_owner, lease_expires_at, created_at, updated_at,
-	drive_failures, drive_retry_at, park_reason, park_message, parked_at, buffered, trace_parent`
+	drive_failures, drive_retry_at, park_reason, park_message, parked_at, buffered, trace_parent,
+	queue, partition_key, priority, admitted_at`
 
 const bucketColumns = `schedule_id, bucket_id, run_id, fire_at, status, lease_owner, lease_expires_at, started_at`
 
@@ -67,6 +68,7 @@ type queries struct {
 	releaseBucket, listBuckets               string
 	lockSchedule, startBucket                string
 	parkRun, unparkRuns, reopenRun           string
+	lockQueue, admitQueued                   string
 	eventsPkey                               string // constraint name
 }
 
@@ -130,6 +132,8 @@ func newQueries(c config) queries {
 		parkRun:            sub(sqlParkRun),
 		unparkRuns:         sub(sqlUnparkRuns),
 		reopenRun:          sub(sqlReopenRun),
+		lockQueue:          sub(sqlLockQueue),
+		admitQueued:        sub(sqlAdmitQueued),
 		eventsPkey:         c.prefix + "events_pkey",
 	}
 }
@@ -142,8 +146,10 @@ func newQueries(c config) queries {
 const sqlCreateRun = `
 WITH ins AS (
 	INSERT INTO {{runs}} (id, workflow_id, version, status, input, schedule_id,
-		lease_owner, lease_expires_at, created_at, updated_at, trace_parent)
-	VALUES ($1, $2, $3, $4, $5::json, $6, $7, $8, COALESCE($9, now()), COALESCE($9, now()), $11)
+		lease_owner, lease_expires_at, created_at, updated_at, trace_parent,
+		queue, partition_key, priority)
+	VALUES ($1, $2, $3, $4, $5::json, $6, $7, $8, COALESCE($9, now()), COALESCE($9, now()), $11,
+		$12, $13, $14)
 	ON CONFLICT (id) DO NOTHING
 	RETURNING {{run_columns}}
 ),
@@ -208,6 +214,7 @@ WHERE id IN (
 	WHERE status IN ('queued', 'running')
 		AND (lease_expires_at IS NULL OR lease_expires_at <= $2)
 		AND (drive_retry_at IS NULL OR drive_retry_at <= $2)
+		AND (queue = '' OR admitted_at IS NOT NULL)
 	ORDER BY drive_failures > 0, created_at, id
 	LIMIT $4
 	FOR UPDATE SKIP LOCKED

@@ -15,7 +15,11 @@ import (
 // runColumns are the columns decodeRun reads, in order.
 const runColumns = `id, workflow_id, version, status, input, output, error, awaiting,
 	wake_at, delivery_seq, schedule_id, lease_owner, lease_expires_at, created_at, updated_at,
-	drive_failures, drive_retry_at, park_reason, park_message, parked_at, buffered, trace_parent`
+	drive_failures, drive_retry_at, park_reason, park_message, parked_at, buffered, trace_parent,
+	queue, partition_key, priority, admitted_at`
+
+// runColumnCount is how many columns runColumns names.
+const runColumnCount = 26
 
 // Status lists as SQL literals; TestStatusLists keeps them in step with
 // wf.RunStatus.Terminal.
@@ -29,8 +33,9 @@ const (
 
 const (
 	insertRunSQL = `INSERT INTO {runs} (id, workflow_id, version, status, input, schedule_id,
-		lease_owner, lease_expires_at, created_at, updated_at, trace_parent)
-	VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10)
+		lease_owner, lease_expires_at, created_at, updated_at, trace_parent,
+		queue, partition_key, priority)
+	VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12, ?13)
 	ON CONFLICT (id) DO NOTHING`
 	selectRunSQL = `SELECT ` + runColumns + ` FROM {runs} WHERE id = ?1`
 
@@ -50,6 +55,7 @@ const (
 	claimStaleSQL = `UPDATE {runs} SET lease_owner = ?1, lease_expires_at = ?2
 	WHERE id IN (SELECT id FROM {runs}
 		WHERE status IN (` + staleStatuses + `) AND lease_expires_at <= ?3 AND drive_retry_at <= ?3
+			AND (queue = '' OR admitted_at > 0)
 		ORDER BY drive_failures > 0, lease_expires_at, id LIMIT ?4)
 	RETURNING ` + runColumns
 )
@@ -67,6 +73,9 @@ func (s *Store) CreateRun(ctx context.Context, run store.NewRun) (store.Run, boo
 	if status != wf.StatusQueued && status != wf.StatusRunning {
 		return store.Run{}, false, fmt.Errorf("sqlite: run %q: CreateRun with status %q, want queued or running", run.ID, status)
 	}
+	if err := store.CheckQueued(run); err != nil {
+		return store.Run{}, false, fmt.Errorf("sqlite: %w", err)
+	}
 	if err := s.checkSize(run.ID, "input", len(run.Input)); err != nil {
 		return store.Run{}, false, err
 	}
@@ -75,7 +84,8 @@ func (s *Store) CreateRun(ctx context.Context, run store.NewRun) (store.Run, boo
 		until = micros(run.Lease.Until)
 	}
 	stmts := []Statement{s.stmt(insertRunSQL, run.ID, run.WorkflowID, run.Version, string(status), jsonArg(run.Input),
-		run.ScheduleID, run.Lease.Owner, until, micros(run.Lease.Now), run.TraceParent)}
+		run.ScheduleID, run.Lease.Owner, until, micros(run.Lease.Now), run.TraceParent,
+		run.Queue, run.PartitionKey, int64(run.Priority))}
 	if len(run.Log) > 0 {
 		log, err := s.initialLog(run)
 		if err != nil {
@@ -236,8 +246,8 @@ func decodeClaimedRuns(rows [][]any) ([]store.Run, error) {
 // decode it returns what it decoded with an error wrapping
 // store.ErrCorrupt.
 func decodeRun(row []any) (store.Run, error) {
-	if len(row) != 22 {
-		return store.Run{}, fmt.Errorf("sqlite: run row has %d columns, want 22", len(row))
+	if len(row) != runColumnCount {
+		return store.Run{}, fmt.Errorf("sqlite: run row has %d columns, want %d", len(row), runColumnCount)
 	}
 	r := store.Run{
 		ID:          text(row[0]),
@@ -255,6 +265,14 @@ func decodeRun(row []any) (store.Run, error) {
 
 		DriveFailures: int(integer(row[15])),
 		TraceParent:   text(row[21]),
+
+		Queue:        text(row[22]),
+		PartitionKey: text(row[23]),
+		Priority:     int(integer(row[24])),
+	}
+	if at := integer(row[25]); at != 0 {
+		t := instant(row[25])
+		r.AdmittedAt = &t
 	}
 	if at := integer(row[16]); at != 0 {
 		t := instant(row[16])
