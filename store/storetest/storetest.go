@@ -6,7 +6,7 @@
 // idempotent run creation, compare-and-swap appends and ordered replay,
 // atomic commits, run, timer and bucket leases, idempotent deliveries,
 // stale-run recovery, schedules and buckets, listing, deletion and
-// retention, parked runs, reopening ended runs, exactly-once outcomes
+// retention, parked runs, reopening ended runs, queue admission, exactly-once outcomes
 // under concurrent callers, and, for a store that declares a size limit
 // (store.PayloadLimiter), that it measures what it stores.
 //
@@ -95,6 +95,7 @@ var groups = []struct {
 	{"PurgeRuns", purgeRunsCases},
 	{"Park", parkCases},
 	{"ReopenRun", reopenCases},
+	{"Queues", queueCases},
 	{"Races", raceCases},
 	{"GroupedWrites", groupedCases},
 	{"PayloadLimit", payloadLimitCases},
