@@ -169,7 +169,7 @@ func openAPISchemas() map[string]schema {
 	meta := schema{"type": "object", "additionalProperties": str}
 	result := schema{"type": "object", "required": []string{"kind", "eventCount"}, "properties": schema{
 		"kind": schema{"type": "string", "enum": []runtime.ResultKind{runtime.KindCompleted, runtime.KindPaused, runtime.KindErrored,
-			runtime.KindCanceled, runtime.KindRunning, runtime.KindAccepted, runtime.KindDuplicate, runtime.KindLost, runtime.KindNotWaiting}},
+			runtime.KindCanceled, runtime.KindRunning, runtime.KindQueued, runtime.KindAccepted, runtime.KindDuplicate, runtime.KindLost, runtime.KindNotWaiting}},
 		"existing":   schema{"type": "boolean"},
 		"code":       str,
 		"eventCount": schema{"type": "integer"},

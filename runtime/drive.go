@@ -100,8 +100,16 @@ func (j *journal) Append(ctx context.Context, next int, events []wf.Event) error
 // arrived for the run meanwhile and the run paused, it drives the run again
 // at once: the current holder applies what was delivered to it.
 func (rt *Runtime) drive(ctx context.Context, ex store.Execution, owner string, opts driveOptions) (Result, error) {
+	if ex.Run.Waiting() {
+		// Not admitted by its queue yet: only a sweep's admission starts it.
+		rt.release(ex.Run.ID, owner)
+		return Result{Kind: KindQueued, Run: ex.Run}, nil
+	}
 	release := rt.holders.hold(ex.Run.ID)
 	res, err := rt.driveOnce(ctx, ex, owner, opts)
+	if err == nil {
+		rt.freed(ctx, res)
+	}
 	if !release() || err != nil || res.Kind != KindPaused {
 		return res, err
 	}

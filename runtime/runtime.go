@@ -158,6 +158,10 @@ type Config struct {
 	// deliveries, per run; over it is ErrBufferFull. Defaults to 1 MiB
 	// (DefaultMaxBufferedBytes).
 	MaxBufferedBytes int
+	// Queues declares the queues runs may be started on (StartRequest.Queue)
+	// beside those the workflows declare (Workflow.Queue); each sweep
+	// admits their waiting runs. Defaults to none.
+	Queues []Queue
 }
 
 // Workflow registers one workflow: its latest definition (with previous
@@ -184,6 +188,15 @@ type Workflow struct {
 	// replay-only checks (wfgen check --against), which run no step,
 	// ignore it.
 	Err error
+	// Queue, when set, puts the workflow's runs on this queue (wfgen's
+	// //wf:queue directive) unless StartRequest.Queue names another; the
+	// queue is declared with it. Defaults to none: runs start at once.
+	Queue *Queue
+	// QueueKeys reads the partition key and priority of a run on the
+	// workflow's Queue from its input (wfgen's partition= and priority=,
+	// see QueueKeysOf); StartRequest.Partition and Priority take
+	// precedence. Defaults to none: "" and 0.
+	QueueKeys func(input json.RawMessage) (partition string, priority int, err error)
 }
 
 // Runtime drives runs. It is safe for concurrent use.
@@ -214,6 +227,8 @@ type Runtime struct {
 	maxBuffered      int
 	maxBufferedBytes int
 	holders          holders
+	// queues are the declared queues by name.
+	queues map[string]Queue
 }
 
 // Errors returned by Runtime methods; test with errors.Is or errors.As.
@@ -295,6 +310,11 @@ func New(cfg Config) (*Runtime, error) {
 	if rt.lookBack <= 0 {
 		rt.lookBack = 32 * 24 * time.Hour
 	}
+	queues, err := declareQueues(cfg)
+	if err != nil {
+		return nil, err
+	}
+	rt.queues = queues
 	scheduleIDs := map[string]bool{}
 	for i := range cfg.Workflows {
 		w := cfg.Workflows[i]
