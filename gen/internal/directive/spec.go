@@ -69,6 +69,7 @@ var specs = []*Spec{
 	newSpec[Signal]("signal", OnStructType),
 	newSpec[Approval]("approval", OnStructType),
 	newSpec[Schedule]("schedule", OnStructType),
+	newSpec[Queue]("queue", OnStructType),
 	newSpec[Hosts]("hosts", OnPackageClause),
 }
 
