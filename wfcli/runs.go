@@ -17,7 +17,7 @@ var statuses = []wf.RunStatus{wf.StatusQueued, wf.StatusRunning, wf.StatusPaused
 	wf.StatusErrored, wf.StatusAborted, wf.StatusCanceled}
 
 type listFlags struct {
-	workflow, status, since, cursor string
+	workflow, status, since, cursor, queue string
 	parked                          bool
 	limit                           int
 }
@@ -30,6 +30,7 @@ func runsList() command {
 			fs.StringVar(&f.workflow, "workflow", "", "only runs of this workflow `ID`")
 			fs.StringVar(&f.status, "status", "", "only runs with this `status`")
 			fs.BoolVar(&f.parked, "parked", false, "only parked runs")
+			fs.StringVar(&f.queue, "queue", "", "only runs of this `queue`")
 			fs.StringVar(&f.since, "since", "", "only runs created since this `time` (RFC 3339) or duration ago")
 			fs.IntVar(&f.limit, "limit", store.DefaultListLimit, "at most `n` runs")
 			fs.StringVar(&f.cursor, "cursor", "", "the `cursor` of the next page, as printed by the previous one")
@@ -67,7 +68,7 @@ func (e *env) runsList(ctx context.Context, f listFlags) error {
 }
 
 func (e *env) listQuery(f listFlags) (store.ListQuery, time.Time, error) {
-	q := store.ListQuery{WorkflowID: f.workflow, Limit: f.limit, Cursor: f.cursor}
+	q := store.ListQuery{WorkflowID: f.workflow, Queue: f.queue, Limit: f.limit, Cursor: f.cursor}
 	if f.limit <= 0 {
 		return q, time.Time{}, usagef("runs list: --limit %d: want a positive number", f.limit)
 	}
@@ -178,6 +179,9 @@ func printRun(w io.Writer, r runView) {
 	}
 	if r.ScheduleID != "" {
 		line("schedule", r.ScheduleID)
+	}
+	if r.Queue != "" {
+		line("queue", r.queueLine())
 	}
 	if r.LeaseOwner != "" {
 		line("driven by", r.LeaseOwner)
