@@ -18,8 +18,8 @@ var statuses = []wf.RunStatus{wf.StatusQueued, wf.StatusRunning, wf.StatusPaused
 
 type listFlags struct {
 	workflow, status, since, cursor, queue string
-	parked                          bool
-	limit                           int
+	parked                                 bool
+	limit                                  int
 }
 
 func runsList() command {
