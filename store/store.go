@@ -304,7 +304,7 @@ type Run struct {
 
 // Waiting reports whether the run waits on its queue: queued and not
 // admitted. Such a run must not be driven.
-func (r *Run) Waiting() bool {
+func (r Run) Waiting() bool {
 	return r.Queue != "" && r.AdmittedAt == nil && r.Status == wf.StatusQueued
 }
 
