@@ -35,7 +35,7 @@ func TestUsageErrors(t *testing.T) {
 	}{
 		{[]string{"-x"}, "wfgen: flag provided but not defined: -x\n"},
 		{[]string{"schema", "./..."}, "wfgen: schema: missing -o dir\n"},
-		{[]string{"help", "stpe"}, `wfgen: unknown directive "stpe"; did you mean step? (valid: approval, hosts, schedule, signal, step, workflow)` + "\n"},
+		{[]string{"help", "stpe"}, `wfgen: unknown directive "stpe"; did you mean step? (valid: approval, hosts, queue, schedule, signal, step, workflow)` + "\n"},
 		{[]string{"help", "step", "workflow"}, `wfgen: help takes at most one directive name, got "step workflow"` + "\n"},
 		{[]string{"migrate", "extra"}, "wfgen: migrate: unexpected argument \"extra\"\n"},
 		{[]string{"migrate", "--sqlite", "a.db", "--database-url", "postgres://x"}, "wfgen: migrate: set --database-url or --sqlite, not both\n"},

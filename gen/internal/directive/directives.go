@@ -13,8 +13,9 @@ import (
 // written for users. The argument kinds follow from the field types: ID is
 // a kebab-case ID, Ident a Go identifier resolved in the package scope,
 // string with an enum tag a closed set, other strings free text (quote it
-// when it has spaces), and int, bool and time.Duration what they say. A
-// bool tagged ",flag" is set by its bare name, with no value.
+// when it has spaces; a usage tag shows its form), and int, bool and
+// time.Duration what they say. A bool tagged ",flag" is set by its bare
+// name, with no value.
 
 // Workflow marks a struct type as a workflow. The type must have a method
 //
@@ -138,15 +139,15 @@ type Queue struct {
 	Concurrency int `wf:"concurrency"`
 	// Rate caps how many runs start per period, written <n>/<duration>,
 	// e.g. rate=100/1m. Defaults to no rate limit.
-	Rate string `wf:"rate"`
+	Rate string `wf:"rate" usage:"<n>/<duration>"`
 	// Partition names a field of the workflow's input (its Go name, or
 	// its JSON name) of string or integer type: concurrency= and rate=
 	// then apply to each value of it on its own, e.g. partition=Tenant.
 	// Defaults to one partition.
-	Partition string `wf:"partition"`
+	Partition string `wf:"partition" usage:"<field>"`
 	// Priority names an integer field of the workflow's input: runs with
 	// a higher value start first. Defaults to 0 for every run.
-	Priority string `wf:"priority"`
+	Priority string `wf:"priority" usage:"<field>"`
 }
 
 // ParseRate reads a rate= value: a positive count and a positive
