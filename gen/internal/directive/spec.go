@@ -60,7 +60,7 @@ type field struct {
 	enum       []string
 	typ        reflect.Type
 	positional bool
-	flag       bool // a bool set by its bare name, e.g. local
+	flag       bool   // a bool set by its bare name, e.g. local
 	usage      string // the value's kind in usage lines, when free text has a form
 }
 
