@@ -26,8 +26,11 @@ func Attach(log []Event) LogState {
 			st.Steps++
 		case SignalAwaited:
 			kind := AwaitSignal
-			if ev.Name == TimerSignal {
+			switch ev.Name {
+			case TimerSignal:
 				kind = AwaitTimer
+			case ChildSignal:
+				kind = AwaitChild
 			}
 			open[ev.StepID] = Await{StepID: ev.StepID, Kind: kind, Name: ev.Name, Deadline: ev.Deadline}
 			order = append(order, ev.StepID)

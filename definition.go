@@ -30,6 +30,7 @@ type Definition struct {
 	defaultRetry   *RetryPolicy
 	stepOptions    map[string][]StepOption
 	previous       []*Definition
+	concurrency    int
 	err            error
 }
 
@@ -61,6 +62,16 @@ func Use(mw ...Middleware) Option {
 // DefaultRetry sets the retry policy of steps that set none.
 func DefaultRetry(p RetryPolicy) Option { return func(d *Definition) { d.defaultRetry = &p } }
 
+// DefaultConcurrency is how many steps started with Go run at once in one
+// invocation of a run unless MaxConcurrency says otherwise.
+const DefaultConcurrency = 16
+
+// MaxConcurrency bounds how many steps started with Go run at once in one
+// invocation of a run (default DefaultConcurrency; 0 or less: no bound).
+// The others wait, in no promised order, and start as running ones end. A
+// Group may bound its own members further (GroupLimit).
+func MaxConcurrency(n int) Option { return func(d *Definition) { d.concurrency = n } }
+
 // StepOptions sets default options for the step with that ID (wfgen writes
 // them from //wf:step directives); options given at the call site apply
 // after them.
@@ -78,7 +89,7 @@ func StepOptions(id StepID, opts ...StepOption) Option {
 // Mistakes (an empty ID, a nil handler, a version listed twice) are reported
 // by Err and by the runtime at registration, never by a panic.
 func New[I, O any](id string, h Handler[I, O], opts ...Option) *Definition {
-	d := &Definition{id: id, version: "v1"}
+	d := &Definition{id: id, version: "v1", concurrency: DefaultConcurrency}
 	for _, o := range opts {
 		o(d)
 	}

@@ -3,7 +3,8 @@
 //
 // A workflow is an ordinary Go function or method. Durable work goes through
 // explicit primitives: Step and Do (side effects, with retries and
-// timeouts), Sleep and SleepUntil (timers), Now and UUID (recorded
+// timeouts), Go (a step run concurrently, with a Future), StartChild (a
+// child run), Sleep and SleepUntil (timers), Now and UUID (recorded
 // non-determinism), WaitForEvent (signals) and Approve (human decisions).
 // Every primitive has an operation ID; its outcome is appended to the run's
 // event log the first time and returned from the log on every replay.
@@ -54,6 +55,63 @@
 // idempotent (reads, computations, calls that dedupe on
 // StepContext.IdempotencyKey). Their events are those of any step, so logs
 // replay the same whether a step was local or not.
+//
+// # Concurrent steps
+//
+// Go starts a step without waiting for it and returns a *Future; Get, All
+// and Group.Wait wait. Each concurrent step records its own outcome
+// (STEP_FINISHED or STEP_FAILED, or a durable backoff's SIGNAL_AWAITED)
+// when it ends, through the Journal at once; steps ending together share a
+// write. Writes are serialized, so the log stays one sequence.
+//
+// Replay matches a concurrent step by ID, not by position: the step is
+// reached at its Go call, in program order, and its recorded outcome is
+// taken from wherever it sits in the log, so the order in which steps
+// ended never matters; a recorded one does not run again, one the log
+// does not hold runs afresh. A recorded concurrent step that the code no
+// longer starts diverges when the handler returns. Get and All return the
+// same values and errors live and on replay (All the first error in
+// argument order).
+//
+// MaxConcurrency (default DefaultConcurrency) bounds the steps of a run
+// running at once, GroupLimit those of a Group; the rest start in call
+// order as slots free up. CancelOnFailure cancels a group's other members
+// on its first failure; each records a failure caused by a
+// *GroupCanceledError. Failed attempts are retried in the step's
+// goroutine; a backoff that would outlive the invocation's budget is
+// recorded as a durable timer, and the Get that reaches that step pauses
+// the run until it is due.
+//
+// When an invocation stops (pause, yield, end), steps still running
+// finish first and their outcomes are recorded; steps waiting for a slot
+// do not start (the next invocation starts them). A paused run awaits
+// every outstanding wait at once in Outcome.Awaiting: the one the handler
+// blocked on, then each concurrent step's due-later backoff and each child
+// run not yet resolved.
+//
+// # Child runs
+//
+// StartChild starts a run of another workflow as a child, at an operation
+// ID; the child's run ID is ChildRunID(parent run ID, operation ID), so a
+// replay never starts a second child. The Journal starts it
+// (ChildStarter), durably, before StartChild returns; an attached child's
+// start is recorded as SIGNAL_AWAITED (Name ChildSignal), and the Get that
+// finds its end, stored by the child's final commit as a delivery for the
+// parent, records SIGNAL_RESOLVED with a ChildResult. Until then the
+// parent pauses (AwaitChild) without holding a process. A detached child
+// records STEP_FINISHED and resolves nothing; a start the runtime refuses
+// (ErrChildRefused) records STEP_FAILED.
+//
+// # Racing operations
+//
+// Timer is a durable timer's Future (Sleep's events and IDs), EventFuture
+// a signal wait's (WaitForEvent's events and IDs). AwaitAny
+// returns the index of the first of several futures to end; replay picks
+// the same one because "first" means recorded first: the lowest log index
+// among the recorded outcomes (a step's result, a child's or a timer's
+// SIGNAL_RESOLVED, which AwaitAny records when it finds the end, or a
+// signal's). While
+// none has ended and no step runs, the run pauses awaiting them all.
 //
 // # Operation IDs
 //

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"runtime"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/wfgo/wf/internal/uuid"
@@ -23,6 +24,10 @@ import (
 // own write: its result rides on the next one (see the package doc). The
 // runtime implements Journal over a store; Append must return an error
 // wrapping ErrConflict when another writer already used index next.
+//
+// Steps started with Go append their own outcomes as they end, from their
+// goroutines: the engine never calls Append twice at once, and calls it
+// in index order.
 type Journal interface {
 	Append(ctx context.Context, next int, events []Event) error
 }
@@ -45,7 +50,9 @@ type Invocation struct {
 	Deliveries []Delivery
 	// Journal receives step checkpoints. Required unless ReplayOnly.
 	Journal Journal
-	// Clock reads the time. Defaults to time.Now.
+	// Clock reads the time. Defaults to time.Now. Steps started with Go
+	// call it from their goroutines, so it must be safe for concurrent
+	// use.
 	Clock func() time.Time
 	// NewUUID makes UUIDs for the UUID primitive. Defaults to random v4.
 	NewUUID func() string
@@ -55,7 +62,9 @@ type Invocation struct {
 	// than this remains before Deadline. Defaults to 0 (never).
 	MinYieldRemaining time.Duration
 	// Publish receives live events (and durable ones as they are recorded).
-	// It must not block; its panics are recovered and logged.
+	// It must not block; its panics are recovered and logged. Calls are
+	// serialized, but may come from the goroutines of steps started with
+	// Go.
 	Publish func(Event)
 	// Logger defaults to a logger that discards.
 	Logger *slog.Logger
@@ -145,6 +154,7 @@ func (d *Definition) Execute(ctx context.Context, inv Invocation) (Outcome, erro
 		d = &withOuter
 	}
 	e := newExecution(ctx, d, inv)
+	defer e.cancel(nil)
 	if term, ok := e.terminalInLog(); ok && !inv.ReplayOnly {
 		return term, nil
 	}
@@ -154,8 +164,15 @@ func (d *Definition) Execute(ctx context.Context, inv Invocation) (Outcome, erro
 	done := make(chan struct{})
 	go e.runHandler(done)
 	<-done
-	if e.abortErr != nil {
-		return Outcome{}, e.abortErr
+	// An aborted invocation did not settle its concurrent steps: stop
+	// them, and let none write after Execute returns.
+	e.stopQueued()
+	if err := e.abortError(); err != nil {
+		e.cancel(err)
+	}
+	e.ops.Wait()
+	if err := e.abortError(); err != nil {
+		return Outcome{}, err
 	}
 	out := e.outcome
 	out.Pending = e.pending
@@ -166,6 +183,7 @@ func (d *Definition) Execute(ctx context.Context, inv Invocation) (Outcome, erro
 
 type execution struct {
 	ctx    context.Context
+	cancel context.CancelCauseFunc
 	def    *Definition
 	inv    Invocation
 	logger *slog.Logger
@@ -179,10 +197,30 @@ type execution struct {
 	cursor     int    // no log event before it is unconsumed
 	marks      markers
 
-	next     int // next log index
+	// mu guards what concurrent steps (Go) share with the handler's
+	// goroutine: next, pending, appended, local, flushing and abortErr.
+	// flushed is signaled when a Journal write ends.
+	mu       sync.Mutex
+	pubMu    sync.Mutex // serializes Publish: concurrent steps publish too
+	flushed  *sync.Cond
+	flushing bool // a Journal write is under way, outside mu
+	next     int  // next log index
 	pending  []Event
 	appended []Event
 	local    localState // what pending holds (see local.go)
+
+	// Concurrent operations (Go, StartChild) reached in this execution,
+	// in call order, and the goroutines of their steps.
+	futures []*op
+	ops     sync.WaitGroup
+	wake    chan struct{} // signaled when a concurrent step records its outcome
+	// sched guards running, queue and stopped: the steps holding a slot
+	// of the run's bound, those waiting for one, and whether queued
+	// steps may still start.
+	sched   sync.Mutex
+	running int
+	queue   []*op
+	stopped bool
 
 	values   map[any]any
 	ended    bool
@@ -204,8 +242,10 @@ func newExecution(ctx context.Context, d *Definition, inv Invocation) *execution
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	ctx, cancel := context.WithCancelCause(ctx)
 	e := &execution{
 		ctx:        ctx,
+		cancel:     cancel,
 		def:        d,
 		inv:        inv,
 		logger:     logger.With("workflow", d.id, "version", d.version, "run", inv.RunID),
@@ -216,6 +256,8 @@ func newExecution(ctx context.Context, d *Definition, inv Invocation) *execution
 		consumed:   make([]bool, len(inv.Log)),
 		next:       len(inv.Log),
 	}
+	e.flushed = sync.NewCond(&e.mu)
+	e.wake = make(chan struct{}, 1)
 	e.marks = readMarkers(inv.Log)
 	resolved := map[string]bool{} // signal IDs the log has consumed
 	for i, ev := range inv.Log {
@@ -303,6 +345,13 @@ func (e *execution) finish(out json.RawMessage, err error) {
 		e.fail(d, CodeNondeterminism)
 		return
 	}
+	// Steps started with Go run even when the handler never waited for
+	// them: those still queued start now, and the run ends once all have.
+	for _, o := range e.futures {
+		if o.kind == opStep {
+			o.wait()
+		}
+	}
 	if err != nil {
 		code := CodeError
 		var ve *ValidationError
@@ -343,6 +392,7 @@ func (e *execution) fail(err error, code ErrorCode) {
 // end records the run's terminal event, except when replaying only, and
 // ends it.
 func (e *execution) end(terminal Event, out Outcome) {
+	e.settle()
 	if !e.inv.ReplayOnly {
 		e.record(terminal)
 	}
@@ -351,8 +401,14 @@ func (e *execution) end(terminal Event, out Outcome) {
 }
 
 // stop ends the handler's goroutine with the given outcome (a pause, a
-// yield, or a run failure). It never returns.
+// yield, or a run failure). It never returns. Concurrent steps still
+// running finish first, their results recorded; a paused run then awaits
+// every wait outstanding (see awaiting).
 func (e *execution) stop(out Outcome) {
+	e.settle()
+	if out.Status == OutcomePaused {
+		out.Awaiting = e.awaiting(out.Awaiting)
+	}
 	e.ended = true
 	e.outcome = out
 	runtime.Goexit()
@@ -361,8 +417,29 @@ func (e *execution) stop(out Outcome) {
 // abort ends the invocation without an outcome: nothing more is committed.
 func (e *execution) abort(err error) {
 	e.ended = true
-	e.abortErr = err
+	e.mu.Lock()
+	if e.abortErr == nil {
+		e.abortErr = err
+	}
+	e.mu.Unlock()
 	runtime.Goexit()
+}
+
+// abortCtx aborts the invocation because its context ended: the lease was
+// lost, the caller gave up, or a concurrent step's write failed.
+func (e *execution) abortCtx() {
+	err := e.abortError()
+	if err == nil {
+		err = context.Cause(e.ctx)
+	}
+	e.abort(err)
+}
+
+// abortError returns why the invocation was abandoned, if it was.
+func (e *execution) abortError() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.abortErr
 }
 
 // failNow records RUN_ERRORED and ends the handler's goroutine.
@@ -389,43 +466,91 @@ func (e *execution) beginFresh() {
 	}
 }
 
-// record adds a durable event to the pending batch and publishes it. A
-// replay-only invocation stops instead: recording is fresh work. An event
-// over the store's limit is fitted first (see fit), which may end the run
-// instead.
-func (e *execution) record(ev Event) {
+// record adds a durable event to the pending batch, publishes it and
+// returns it as recorded. A replay-only invocation stops instead:
+// recording is fresh work. An event over the store's limit is fitted
+// first (see fit), which may end the run instead.
+func (e *execution) record(ev Event) Event {
+	ev, _ = e.recordAt(ev)
+	return ev
+}
+
+// recordAt is record that also returns the event's log index.
+func (e *execution) recordAt(ev Event) (Event, int) {
 	if e.inv.ReplayOnly {
 		e.stop(Outcome{Status: OutcomeReplayed})
 	}
 	e.fit(&ev)
-	e.add(ev)
+	return ev, e.add(ev) - 1
 }
 
-// add adds an event that fits to the pending batch and publishes it.
-func (e *execution) add(ev Event) {
+// add adds an event that fits to the pending batch and publishes it; it
+// returns the log index after it.
+func (e *execution) add(ev Event) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	e.pending = append(e.pending, ev)
 	e.next++
 	e.publish(ev)
+	return e.next
 }
 
 // flush makes the pending events durable through the Journal.
 func (e *execution) flush() {
-	if len(e.pending) == 0 {
-		return
+	e.mu.Lock()
+	err := e.durableLocked(e.next)
+	e.mu.Unlock()
+	if err != nil {
+		e.abort(err)
 	}
-	at := e.next - len(e.pending)
-	if err := e.inv.Journal.Append(e.ctx, at, e.pending); err != nil {
-		e.abort(fmt.Errorf("wf: run %s: append at %d: %w", e.inv.RunID, at, err))
+}
+
+// durableLocked makes the log durable up to index upTo, with e.mu held.
+// One write is under way at a time, made outside e.mu; a caller that finds
+// one waits for it, and the next write takes everything pending then, so
+// that steps finishing together share a write.
+func (e *execution) durableLocked(upTo int) error {
+	for {
+		for e.flushing {
+			e.flushed.Wait()
+		}
+		if e.abortErr != nil {
+			return e.abortErr
+		}
+		at := e.next - len(e.pending)
+		if at >= upTo || len(e.pending) == 0 {
+			return nil
+		}
+		batch := e.pending[:len(e.pending):len(e.pending)]
+		e.flushing = true
+		e.mu.Unlock()
+		err := e.inv.Journal.Append(e.ctx, at, batch)
+		e.mu.Lock()
+		e.flushing = false
+		e.flushed.Broadcast()
+		if err != nil {
+			err = fmt.Errorf("wf: run %s: append at %d: %w", e.inv.RunID, at, err)
+			if e.abortErr == nil {
+				e.abortErr = err
+			}
+			e.cancel(err)
+			return err
+		}
+		e.appended = append(e.appended, batch...)
+		e.pending = e.pending[len(batch):]
+		if len(e.pending) == 0 {
+			e.pending = nil
+			e.local = localState{}
+		}
 	}
-	e.appended = append(e.appended, e.pending...)
-	e.pending = nil
-	e.local = localState{}
 }
 
 func (e *execution) publish(ev Event) {
 	if e.inv.Publish == nil {
 		return
 	}
+	e.pubMu.Lock()
+	defer e.pubMu.Unlock()
 	defer func() {
 		if r := recover(); r != nil {
 			e.logger.Warn("wf: publisher panicked", "event", ev.Type, "panic", r)
@@ -437,7 +562,8 @@ func (e *execution) publish(ev Event) {
 	e.inv.Publish(ev)
 }
 
-// pause ends the invocation waiting for a.
+// pause ends the invocation waiting for a (and every other wait
+// outstanding).
 func (e *execution) pause(a Await) {
 	e.stop(Outcome{Status: OutcomePaused, Awaiting: []Await{a}})
 }

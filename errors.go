@@ -120,6 +120,10 @@ func errorName(err error) string {
 		return "NondeterminismError"
 	case *PayloadTooLargeError:
 		return "PayloadTooLargeError"
+	case *GroupCanceledError:
+		return "GroupCanceledError"
+	case *ChildError:
+		return "ChildError"
 	}
 	return reflect.TypeOf(err).String()
 }

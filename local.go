@@ -34,7 +34,10 @@ type localState struct {
 // function runs: always for a durable step, and for a local one when a
 // durable checkpoint is pending or the cap is due.
 func (e *execution) flushBeforeStep(local bool) {
-	if !local || e.local.durable || e.localDue() {
+	e.mu.Lock()
+	due := !local || e.local.durable || e.localDue()
+	e.mu.Unlock()
+	if due {
 		e.flush()
 	}
 }
@@ -42,20 +45,25 @@ func (e *execution) flushBeforeStep(local bool) {
 // recorded notes a step's recorded outcome; a local one that reaches the
 // cap is written at once.
 func (e *execution) recorded(local bool) {
+	e.mu.Lock()
 	if !local {
 		e.local.durable = true
+		e.mu.Unlock()
 		return
 	}
 	if e.local.results == 0 {
 		e.local.since = e.now()
 	}
 	e.local.results++
-	if e.localDue() {
+	due := e.localDue()
+	e.mu.Unlock()
+	if due {
 		e.flush()
 	}
 }
 
-// localDue reports whether the pending local results have reached a cap.
+// localDue reports whether the pending local results have reached a cap;
+// e.mu is held.
 func (e *execution) localDue() bool {
 	l := e.local
 	return l.results > 0 && (l.results >= MaxUnwrittenLocal || e.now().Sub(l.since) >= MaxUnwrittenLocalAge)
@@ -64,7 +72,10 @@ func (e *execution) localDue() bool {
 // flushLocal writes the pending local results, if any, with what else is
 // pending: a timer or a wait never leaves them behind.
 func (e *execution) flushLocal() {
-	if e.local.results > 0 {
+	e.mu.Lock()
+	n := e.local.results
+	e.mu.Unlock()
+	if n > 0 {
 		e.flush()
 	}
 }

@@ -59,6 +59,7 @@ type stepConfig struct {
 	timeout time.Duration
 	meta    map[string]string
 	local   bool
+	group   *Group
 }
 
 // WithRetry sets the step's retry policy.

@@ -24,7 +24,7 @@ func (e *execution) reach(id, what string) {
 		runtime.Goexit()
 	}
 	if e.ctx.Err() != nil {
-		e.abort(e.ctx.Err())
+		e.abortCtx()
 	}
 	if id == "" {
 		e.failNow(fmt.Errorf("wf: %s called with an empty operation ID", what), CodeError)

@@ -70,7 +70,9 @@ const retryMark = "#retry"
 
 func retryID(id string, attempt int) string { return id + retrySep + strconv.Itoa(attempt) }
 
-func (e *execution) step(id, what string, fn func(StepContext) (json.RawMessage, error), opts []StepOption) (json.RawMessage, error) {
+// stepConfig returns a step's options (the definition's for its ID, then
+// the call's) and its retry policy.
+func (e *execution) stepConfig(id string, opts []StepOption) (stepConfig, RetryPolicy) {
 	cfg := stepConfig{retry: e.def.defaultRetry}
 	for _, o := range e.def.stepOptions[id] {
 		o(&cfg)
@@ -87,6 +89,14 @@ func (e *execution) step(id, what string, fn func(StepContext) (json.RawMessage,
 	}
 	if strings.Contains(id, "#") {
 		e.failNow(fmt.Errorf("wf: step ID %q must not contain '#'", id), CodeError)
+	}
+	return cfg, policy
+}
+
+func (e *execution) step(id, what string, fn func(StepContext) (json.RawMessage, error), opts []StepOption) (json.RawMessage, error) {
+	cfg, policy := e.stepConfig(id, opts)
+	if cfg.group != nil {
+		e.failNow(fmt.Errorf("wf: %s %q: InGroup applies to Go only", what, id), CodeError)
 	}
 	e.reach(id, what)
 	e.expect(id, what, true)
@@ -107,9 +117,9 @@ func (e *execution) step(id, what string, fn func(StepContext) (json.RawMessage,
 	// local step's start writes nothing unless it must (see local.go).
 	e.flushBeforeStep(cfg.local)
 	for ; ; attempt++ {
-		raw, err := e.attempt(id, attempt, cfg, fn)
+		raw, err := e.attempt(e.ctx, id, attempt, cfg, fn)
 		if e.ctx.Err() != nil {
-			e.abort(e.ctx.Err())
+			e.abortCtx()
 		}
 		var tooLarge *PayloadTooLargeError
 		if err == nil {
@@ -141,7 +151,7 @@ func (e *execution) step(id, what string, fn func(StepContext) (json.RawMessage,
 			case <-t.C:
 			case <-e.ctx.Done():
 				t.Stop()
-				e.abort(e.ctx.Err())
+				e.abortCtx()
 			}
 		}
 	}
@@ -207,11 +217,12 @@ func (e *execution) resolveTimer(id string, awaited Event) {
 
 // attempt runs one attempt of a step's function in its own goroutine, so
 // that a timeout or an aborted invocation returns even when fn ignores its
-// context.
-func (e *execution) attempt(id string, n int, cfg stepConfig, fn func(StepContext) (json.RawMessage, error)) (json.RawMessage, error) {
-	actx, cancel := context.WithCancel(e.ctx)
+// context. parent is the invocation's context, or a group's (Go): when a
+// group is canceled the attempt returns the group's cause.
+func (e *execution) attempt(parent context.Context, id string, n int, cfg stepConfig, fn func(StepContext) (json.RawMessage, error)) (json.RawMessage, error) {
+	actx, cancel := context.WithCancel(parent)
 	if cfg.timeout > 0 {
-		actx, cancel = context.WithTimeout(e.ctx, cfg.timeout)
+		actx, cancel = context.WithTimeout(parent, cfg.timeout)
 	}
 	defer cancel()
 	sc := StepContext{Context: actx, id: StepID(id), runID: e.inv.RunID, attempt: n, deadline: e.inv.Deadline, now: e.now}
@@ -256,6 +267,9 @@ func (e *execution) attempt(id string, n int, cfg stepConfig, fn func(StepContex
 	case <-actx.Done():
 		if e.ctx.Err() != nil {
 			return nil, e.ctx.Err()
+		}
+		if parent.Err() != nil {
+			return nil, context.Cause(parent)
 		}
 		return nil, &StepTimeoutError{StepID: StepID(id), Attempt: n, Timeout: cfg.timeout}
 	}

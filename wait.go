@@ -32,8 +32,7 @@ func (e *execution) sleepUntil(id, what string, deadline func() time.Time) {
 	}
 	e.beginFresh()
 	t := deadline()
-	e.record(Event{Type: SignalAwaited, StepID: id, Name: TimerSignal, Deadline: &t})
-	e.resolveTimer(id, e.pending[len(e.pending)-1])
+	e.resolveTimer(id, e.record(Event{Type: SignalAwaited, StepID: id, Name: TimerSignal, Deadline: &t}))
 }
 
 func (e *execution) opID(kind string, opts []OpOption) string {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/wfgo/wf"
+	"github.com/wfgo/wf/runtime"
 	"github.com/wfgo/wf/store"
 )
 
@@ -15,6 +16,10 @@ type runData struct {
 	Output     Payload
 	Timeline   []timelineRow
 	Deliveries []deliveryRow
+	// Children are the runs this one started, newest first, at most
+	// runtime.MaxTimelineChildren; MoreChildren is set when there are more.
+	Children     []store.Run
+	MoreChildren bool
 	// Duration is from creation to the last event (or to now while live).
 	Duration time.Duration
 }
@@ -54,8 +59,14 @@ func (d *dashboard) runPage(w http.ResponseWriter, r *http.Request) {
 		d.internal(w, r, err)
 		return
 	}
+	children, err := d.cfg.Runtime.ListRuns(r.Context(), store.ListQuery{ParentRunID: ex.Run.ID, Limit: runtime.MaxTimelineChildren})
+	if err != nil {
+		d.internal(w, r, err)
+		return
+	}
 	data := runData{Run: ex.Run, Input: d.payload(ex.Run.Input), Output: d.payload(ex.Run.Output),
-		Timeline: d.timeline(ex.Run, ex.Events), Deliveries: d.deliveries(ex)}
+		Timeline: d.timeline(ex.Run, ex.Events), Deliveries: d.deliveries(ex),
+		Children: children.Runs, MoreChildren: children.Next != ""}
 	end := d.cfg.Clock()
 	if ex.Run.Status.Terminal() {
 		end = ex.Run.UpdatedAt

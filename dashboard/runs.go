@@ -17,6 +17,8 @@ type runsData struct {
 	Workflow string
 	Queue    string
 	Status   string
+	// Parent, when set, keeps the children of that run.
+	Parent   string
 	Statuses []wf.RunStatus
 	Counts   []statusCount
 	Runs     []store.Run
@@ -33,7 +35,8 @@ type statusCount struct {
 
 func (d *dashboard) runsPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	data := runsData{Workflow: q.Get("workflow"), Queue: q.Get("queue"), Status: q.Get("status"), Cursor: q.Get("cursor"), Statuses: statuses, Limit: store.DefaultListLimit}
+	data := runsData{Workflow: q.Get("workflow"), Queue: q.Get("queue"), Status: q.Get("status"), Parent: q.Get("parent"), Cursor: q.Get("cursor"),
+		Statuses: statuses, Limit: store.DefaultListLimit}
 	if n, err := strconv.Atoi(q.Get("limit")); err == nil && n > 0 {
 		data.Limit = min(n, 500)
 	}
@@ -42,7 +45,7 @@ func (d *dashboard) runsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pg, err := d.cfg.Runtime.ListRuns(r.Context(), store.ListQuery{WorkflowID: data.Workflow, Queue: data.Queue,
-		Status: wf.RunStatus(data.Status), Limit: data.Limit, Cursor: data.Cursor})
+		Status: wf.RunStatus(data.Status), ParentRunID: data.Parent, Limit: data.Limit, Cursor: data.Cursor})
 	if err != nil {
 		if data.Cursor != "" {
 			d.fail(w, r, http.StatusBadRequest, "Bad page cursor: "+err.Error())
@@ -52,9 +55,13 @@ func (d *dashboard) runsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data.Runs, data.Next = pg.Runs, pg.Next
-	if data.Counts, err = d.countStatuses(r.Context(), data.Workflow, data.Queue); err != nil {
-		d.internal(w, r, err)
-		return
+	// The counts are of all runs: a parent's children are listed
+	// without them.
+	if data.Parent == "" {
+		if data.Counts, err = d.countStatuses(r.Context(), data.Workflow, data.Queue); err != nil {
+			d.internal(w, r, err)
+			return
+		}
 	}
 	d.render(w, r, http.StatusOK, "runs", page{Title: "Runs", Nav: "runs", Refresh: d.refresh(r), Data: data})
 }

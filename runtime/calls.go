@@ -245,10 +245,35 @@ const cancelStep = "__cancel"
 // stored (KindAccepted is returned) and takes effect as soon as that
 // invocation ends: the run is then recovered and canceled instead of
 // resumed.
+//
+// Canceling a run cancels its attached child runs, and theirs, wherever
+// they are driven (detached children are left running); each child's end
+// stores its result for the canceled parent, which changes nothing there.
+// Cancel of a run canceled already walks its children again, so calling
+// Cancel again finishes a cascade that a crash cut short. An error from
+// the cascade comes with the run's own result.
 func (rt *Runtime) Cancel(ctx context.Context, runID, reason string) (Result, error) {
 	if reason == "" {
 		reason = "canceled"
 	}
+	return rt.cancel(ctx, runID, reason, descendantReason(runID, reason))
+}
+
+// cancel is Cancel, giving the run's attached descendants
+// descendantsReason.
+func (rt *Runtime) cancel(ctx context.Context, runID, reason, descendantsReason string) (Result, error) {
+	res, err := rt.cancelRun(ctx, runID, reason)
+	if err != nil || (res.Kind != KindCanceled && res.Kind != KindAccepted) {
+		return res, err
+	}
+	if err := rt.cancelChildren(ctx, runID, descendantsReason); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// cancelRun is Cancel of one run, without its children.
+func (rt *Runtime) cancelRun(ctx context.Context, runID, reason string) (Result, error) {
 	res, err := rt.claimThen(ctx, runID, func(ex store.Execution, owner string) (Result, error) {
 		return rt.endAs(ctx, ex, owner, wf.StatusCanceled, canceledError(reason))
 	})
@@ -317,15 +342,32 @@ type Timeline struct {
 	// run has not reached (Run.Buffered), oldest first: on an ended run,
 	// those it never consumed.
 	Unconsumed []wf.Delivery
+	// Children are the runs the run started as children (Run.Parent
+	// names it), attached or detached, newest first: at most
+	// MaxTimelineChildren of them. Run.Parent links the run to its own
+	// parent.
+	Children []store.Run
+	// MoreChildren is set when the run has more children than Children
+	// holds; ListRuns with ListQuery.ParentRunID lists them all.
+	MoreChildren bool
 }
 
-// Timeline returns a run, its whole log and its unconsumed deliveries.
+// MaxTimelineChildren bounds Timeline.Children.
+const MaxTimelineChildren = 200
+
+// Timeline returns a run, its whole log, its unconsumed deliveries and its
+// children.
 func (rt *Runtime) Timeline(ctx context.Context, runID string) (Timeline, error) {
 	ex, err := rt.store.LoadExecution(ctx, runID)
 	if err != nil {
 		return Timeline{}, err
 	}
-	return Timeline{Run: ex.Run, Events: ex.Events, Unconsumed: bufferedDeliveries(ex)}, nil
+	children, err := rt.store.ListRuns(ctx, store.ListQuery{ParentRunID: runID, Limit: MaxTimelineChildren})
+	if err != nil {
+		return Timeline{}, fmt.Errorf("runtime: list the children of run %s: %w", runID, err)
+	}
+	return Timeline{Run: ex.Run, Events: ex.Events, Unconsumed: bufferedDeliveries(ex),
+		Children: children.Runs, MoreChildren: children.Next != ""}, nil
 }
 
 // Attach returns what a run's log says about it, without driving it.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/wfgo/wf"
@@ -64,6 +65,9 @@ type Result struct {
 	// MaxEvents of them; Truncated tells when some were left out.
 	Events    []wf.Event
 	Truncated bool
+
+	// children are the child runs the drive started, to drive next.
+	children []string
 }
 
 // driveOptions bound one drive.
@@ -77,13 +81,64 @@ type driveOptions struct {
 
 // journal adapts the store's Append to the engine's Journal. next is the
 // log index after the last successful append; refused holds the events of
-// a failed one.
+// a failed one. It starts child runs too (wf.ChildStarter); started lists
+// those it created, for the runtime to drive after the parent's commit.
 type journal struct {
+	rt      *Runtime
 	store   store.Store
 	runID   string
 	owner   string
 	next    int
 	refused []wf.Event
+	started []string
+}
+
+// StartChild creates a child run, queued and linked to its parent, unless
+// it exists already. A workflow or version this runtime does not
+// register, input its workflow refuses, or a run ID taken by another
+// workflow's run is an error wrapping wf.ErrChildRefused (the parent's
+// operation fails with it); a store error is returned as is (the parent's
+// invocation is abandoned and driven again later).
+func (j *journal) StartChild(ctx context.Context, spec wf.ChildSpec) error {
+	refuse := func(err error) error {
+		return fmt.Errorf("%w: child run %s: %w", wf.ErrChildRefused, spec.RunID, err)
+	}
+	if err := CheckID(FieldRunID, spec.RunID); err != nil {
+		return refuse(err)
+	}
+	latest, err := j.rt.definition(spec.WorkflowID)
+	if err != nil {
+		return refuse(err)
+	}
+	def, err := latest.Resolve(spec.Version)
+	if err != nil {
+		return refuse(err)
+	}
+	if err := def.ValidateInput(spec.Input); err != nil {
+		return refuse(err)
+	}
+	run, created, err := j.store.CreateRun(ctx, store.NewRun{
+		ID:          spec.RunID,
+		WorkflowID:  spec.WorkflowID,
+		Version:     def.Version(),
+		Status:      wf.StatusQueued,
+		Input:       rawOrNull(spec.Input),
+		TraceParent: traceParentOf(ctx),
+		Parent:      &store.Parent{RunID: spec.ParentRunID, StepID: spec.StepID, Detached: spec.Detached},
+		Lease:       store.Lease{Now: j.rt.clock()},
+	})
+	if err != nil {
+		return fmt.Errorf("runtime: start child run %s: %w", spec.RunID, err)
+	}
+	if !created {
+		if run.WorkflowID != spec.WorkflowID {
+			return refuse(fmt.Errorf("%w: run %q is a %q run, not %q", ErrRunExists, spec.RunID, run.WorkflowID, spec.WorkflowID))
+		}
+		return nil
+	}
+	j.rt.metrics.runStarted(ctx, run.WorkflowID)
+	j.started = append(j.started, run.ID)
+	return nil
 }
 
 func (j *journal) Append(ctx context.Context, next int, events []wf.Event) error {
@@ -110,7 +165,12 @@ func (rt *Runtime) drive(ctx context.Context, ex store.Execution, owner string, 
 	if err == nil {
 		rt.freed(ctx, res)
 	}
-	if !release() || err != nil || res.Kind != KindPaused {
+	woken := release()
+	if rt.driveChildren(ctx, res.children, opts) {
+		woken = true // a child ended: its delivery may resume the parent
+	}
+	res.children = nil
+	if !woken || err != nil || res.Kind != KindPaused {
 		return res, err
 	}
 	again, err := rt.claimAndDrive(ctx, ex.Run.ID, opts)
@@ -131,7 +191,7 @@ func (rt *Runtime) driveOnce(ctx context.Context, ex store.Execution, owner stri
 	ctx, span := rt.startRunSpan(ctx, run, owner)
 	defer func() { endRunSpan(span, res, err) }()
 	if reason, ok := cancelRequested(ex); ok {
-		return rt.endAs(ctx, ex, owner, wf.StatusCanceled, canceledError(reason))
+		return rt.endRequested(ctx, ex, owner, reason)
 	}
 	def, err := rt.resolve(run)
 	if err != nil {
@@ -143,7 +203,8 @@ func (rt *Runtime) driveOnce(ctx context.Context, ex store.Execution, owner stri
 	stopHeartbeat := rt.heartbeat(ctx, guard)
 	defer stopHeartbeat()
 
-	j := &journal{store: rt.store, runID: run.ID, owner: owner, next: len(ex.Events)}
+	j := &journal{rt: rt, store: rt.store, runID: run.ID, owner: owner, next: len(ex.Events)}
+	defer func() { res.children = j.started }()
 	out, err := def.Execute(ctx, wf.Invocation{
 		RunID:             run.ID,
 		Input:             run.Input,
@@ -212,6 +273,36 @@ func (rt *Runtime) driveOnce(ctx context.Context, ex store.Execution, owner stri
 		res.Events, res.Truncated = capEvents(events, opts.maxEvents)
 	}
 	return res, nil
+}
+
+// driveChildren drives the child runs a drive started, at once and
+// concurrently, so that a tree of runs progresses in the call that grew
+// it; a child another worker claimed first is left to it, and any that
+// could not be driven is left to stale-run recovery (it is queued). It
+// reports whether a child ended.
+func (rt *Runtime) driveChildren(ctx context.Context, ids []string, opts driveOptions) bool {
+	if len(ids) == 0 {
+		return false
+	}
+	child := driveOptions{deadline: opts.deadline, minYield: opts.minYield}
+	var ended atomic.Bool
+	var wg sync.WaitGroup
+	for _, id := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := rt.claimAndDrive(ctx, id, child)
+			if err != nil {
+				rt.logger.Warn("runtime: drive child run", "run", id, "err", err)
+				return
+			}
+			if res.Run.Status.Terminal() {
+				ended.Store(true)
+			}
+		}()
+	}
+	wg.Wait()
+	return ended.Load()
 }
 
 func (rt *Runtime) resolve(run store.Run) (*wf.Definition, error) {

@@ -75,7 +75,8 @@ type Store interface {
 	// Commit applies one drive's effects atomically: append the events,
 	// set run state, replace the run's timers, release the lease, and
 	// reset DriveFailures and DriveRetryAt and clear the run's park mark (a
-	// build that commits could drive it).
+	// build that commits could drive it). A commit that ends an attached
+	// child run also stores its parent's delivery (see Parent).
 	// ErrConflict or ErrLeaseLost leave everything unchanged.
 	Commit(ctx context.Context, c Commit) error
 
@@ -310,9 +311,17 @@ func (r Run) Waiting() bool {
 
 // Parent links a child run to its parent. An attached child (Detached
 // false) resolves the parent's operation StepID when it ends: the commit
-// that ends the child also stores a delivery for the parent (StepID,
-// Name wf.ChildSignal, SignalID "child:"+child run ID, Payload a
-// wf.ChildResult) and makes a paused parent ready, as Deliver does.
+// that ends the child also stores a delivery for the parent (ChildEnd:
+// StepID, Name wf.ChildSignal, SignalID ChildSignalID(child run ID),
+// Payload a wf.ChildResult) in the same atomic write, and makes a paused
+// parent that is not parked ready, as Deliver does (DeliverySeq bumped,
+// status running, lease untouched). The delivery is kept whether or not
+// the parent awaits it yet, whatever the parent's status; a SignalID or
+// a wait the parent already holds a delivery for is left as it is, so
+// that a repeated end stores nothing twice; a parent that no longer
+// exists gets nothing, and the child's commit succeeds all the same. The
+// delivery is not measured against a store's payload limit: the output
+// it carries was.
 type Parent struct {
 	RunID    string
 	StepID   string
@@ -568,6 +577,9 @@ type ListQuery struct {
 	Queue string
 	// Since keeps runs created at or after it; zero for all.
 	Since time.Time
+	// ParentRunID keeps the children of that run (Run.Parent.RunID),
+	// attached or detached; "" for all runs.
+	ParentRunID string
 	// Limit caps the page. Defaults to 50 when zero.
 	Limit int
 	// Cursor is RunPage.Next of the previous page; "" for the first.

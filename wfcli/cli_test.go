@@ -22,6 +22,8 @@ type step struct {
 	args        []string
 	noWorkflows bool
 	at          time.Duration // when set, the clock is moved to t0+at first
+	// setup, when set, changes the fixture instead of running wf.
+	setup func(*fixture, *testing.T)
 }
 
 func cmd(args ...string) step { return step{args: args} }
@@ -62,6 +64,16 @@ var cases = []struct {
 	{"runs-show-unknown", []step{cmd("runs", "show", "nope"), cmd("runs", "timeline", "nope"), cmd("runs", "cancel", "nope")}},
 	{"runs-timeline", []step{cmd("runs", "timeline", "order-2")}},
 	{"runs-timeline-json", []step{cmd("runs", "timeline", "order-2", "-o", "json")}},
+	{"runs-children", []step{
+		{setup: (*fixture).addChildren},
+		cmd("runs", "list", "--parent", "order-1"),
+		cmd("runs", "show", "order-1"),
+		cmd("runs", "show", "order-1.audit", "-o", "json"),
+		cmd("runs", "timeline", "order-1.ship"),
+		cmd("runs", "cancel", "order-1", "--reason", "customer left"),
+		cmd("runs", "list", "--parent", "order-1", "-o", "json"),
+		cmd("runs", "timeline", "order-1", "-o", "json"),
+	}},
 	{"runs-cancel", []step{cmd("runs", "cancel", "order-1", "--reason", "customer left"), cmd("runs", "show", "order-1"), cmd("runs", "cancel", "order-1")}},
 	{"signal", []step{
 		cmd("signal", "order-1", "payment", "--id", "pay-1", "--data", `{"amount": 12.5}`),
@@ -152,6 +164,10 @@ func TestGolden(t *testing.T) {
 // run runs one step and records it as the golden file shows it.
 func (f *fixture) run(t *testing.T, s step) string {
 	t.Helper()
+	if s.setup != nil {
+		s.setup(f, t)
+		return ""
+	}
 	if s.at != 0 {
 		f.clock.Set(t0.Add(s.at))
 	}

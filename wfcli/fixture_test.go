@@ -135,6 +135,7 @@ type fixture struct {
 	flags []string
 	clock *testclock.Clock
 	rt    *runtime.Runtime
+	store store.Store
 }
 
 type storeKind struct {
@@ -170,7 +171,7 @@ func openPostgres(t *testing.T) (store.Store, []string) {
 func newFixture(t *testing.T, kind storeKind) *fixture {
 	t.Helper()
 	st, flags := kind.open(t)
-	f := &fixture{flags: flags, clock: testclock.New(t0)}
+	f := &fixture{flags: flags, clock: testclock.New(t0), store: st}
 	rt, err := runtime.New(runtime.Config{Store: st, Workflows: workflows(), Clock: f.clock.Now, Owner: "fixture",
 		NewUUID: func() string { return "uuid" }, DisableTelemetry: true})
 	if err != nil {
@@ -218,5 +219,29 @@ func (f *fixture) parkLegacy(t *testing.T, st store.Store) {
 	res, err := f.rt.DeliverSignal(ctx, runtime.SignalRequest{RunID: "legacy-1", SignalID: "go-1", Name: "go", Payload: json.RawMessage(`"now"`)})
 	if err != nil || res.Kind != runtime.KindParked {
 		t.Fatalf("deliver to legacy-1: %+v, %v; want it parked", res, err)
+	}
+}
+
+// addChildren gives order-1 two children, as a workflow starting them
+// would store them: order-1.ship (attached, queued, created at 09:05) and
+// order-1.audit (detached, finished at 09:06).
+func (f *fixture) addChildren(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	ship := store.NewRun{ID: wf.ChildRunID("order-1", "ship"), WorkflowID: "order", Version: "v2", Status: wf.StatusQueued,
+		Input: json.RawMessage(`{"item":"book"}`), Parent: &store.Parent{RunID: "order-1", StepID: "ship"},
+		Lease: store.Lease{Now: t0.Add(5 * time.Minute)}}
+	audit := store.NewRun{ID: wf.ChildRunID("order-1", "audit"), WorkflowID: "digest", Version: "v1", Status: wf.StatusRunning,
+		Input: json.RawMessage(`{"scope":"book"}`), Parent: &store.Parent{RunID: "order-1", StepID: "audit", Detached: true},
+		Lease: store.Lease{Owner: "fixture", Now: t0.Add(6 * time.Minute), Until: t0.Add(7 * time.Minute)}}
+	for _, nr := range []store.NewRun{ship, audit} {
+		if _, _, err := f.store.CreateRun(ctx, nr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.store.Commit(ctx, store.Commit{RunID: audit.ID, Owner: "fixture", Status: wf.StatusFinished,
+		Events: []wf.Event{{Type: wf.RunFinished, Time: t0.Add(6 * time.Minute), Output: json.RawMessage(`"digest of book"`)}},
+		Output: json.RawMessage(`"digest of book"`), Now: t0.Add(6 * time.Minute)}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -38,6 +38,7 @@ type runView struct {
 	Output     json.RawMessage `json:"output,omitempty"`
 	Error      *wf.ErrorInfo   `json:"error,omitempty"`
 	Parked     *parkView       `json:"parked,omitempty"`
+	Parent     *parentView     `json:"parent,omitempty"`
 	LeaseOwner string          `json:"leaseOwner,omitempty"`
 	CreatedAt  time.Time       `json:"createdAt"`
 	UpdatedAt  time.Time       `json:"updatedAt"`
@@ -66,6 +67,7 @@ func viewRun(r store.Run) runView {
 	if p := r.Parked; p != nil {
 		v.Parked = &parkView{Reason: p.Reason, Version: p.Version, Message: p.Message, At: p.At.UTC()}
 	}
+	v.Parent = viewParent(r.Parent)
 	return v
 }
 

@@ -17,9 +17,10 @@ var statuses = []wf.RunStatus{wf.StatusQueued, wf.StatusRunning, wf.StatusPaused
 	wf.StatusErrored, wf.StatusAborted, wf.StatusCanceled}
 
 type listFlags struct {
-	workflow, status, since, cursor, queue string
-	parked                                 bool
-	limit                                  int
+	workflow, status, since, cursor string
+	parent, queue                   string
+	parked                          bool
+	limit                           int
 }
 
 func runsList() command {
@@ -30,6 +31,7 @@ func runsList() command {
 			fs.StringVar(&f.workflow, "workflow", "", "only runs of this workflow `ID`")
 			fs.StringVar(&f.status, "status", "", "only runs with this `status`")
 			fs.BoolVar(&f.parked, "parked", false, "only parked runs")
+			fs.StringVar(&f.parent, "parent", "", "only the children of this `run`")
 			fs.StringVar(&f.queue, "queue", "", "only runs of this `queue`")
 			fs.StringVar(&f.since, "since", "", "only runs created since this `time` (RFC 3339) or duration ago")
 			fs.IntVar(&f.limit, "limit", store.DefaultListLimit, "at most `n` runs")
@@ -56,10 +58,14 @@ func (e *env) runsList(ctx context.Context, f listFlags) error {
 		return err
 	}
 	return e.emit(page, func(w io.Writer) {
-		fmt.Fprintln(w, "ID\tWORKFLOW\tVERSION\tSTATUS\tAWAITING\tCREATED\tUPDATED")
+		fmt.Fprintln(w, "ID\tWORKFLOW\tVERSION\tSTATUS\tPARENT\tAWAITING\tCREATED\tUPDATED")
 		for _, r := range page.Runs {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.WorkflowID, orDash(r.Version), r.state(),
-				clip(awaitSummary(r.Awaiting), 48), stamp(r.CreatedAt), stamp(r.UpdatedAt))
+			parent := "-"
+			if r.Parent != nil {
+				parent = r.Parent.String()
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.WorkflowID, orDash(r.Version), r.state(),
+				parent, clip(awaitSummary(r.Awaiting), 48), stamp(r.CreatedAt), stamp(r.UpdatedAt))
 		}
 		if page.Next != "" {
 			fmt.Fprintf(w, "\nmore: --cursor %s\n", page.Next)
@@ -68,7 +74,7 @@ func (e *env) runsList(ctx context.Context, f listFlags) error {
 }
 
 func (e *env) listQuery(f listFlags) (store.ListQuery, time.Time, error) {
-	q := store.ListQuery{WorkflowID: f.workflow, Queue: f.queue, Limit: f.limit, Cursor: f.cursor}
+	q := store.ListQuery{WorkflowID: f.workflow, ParentRunID: f.parent, Queue: f.queue, Limit: f.limit, Cursor: f.cursor}
 	if f.limit <= 0 {
 		return q, time.Time{}, usagef("runs list: --limit %d: want a positive number", f.limit)
 	}
@@ -150,10 +156,23 @@ func runsShow() command {
 			if err != nil {
 				return err
 			}
-			v := viewRun(run)
-			return e.emit(v, func(w io.Writer) { printRun(w, v) })
+			children, err := e.children(ctx, run.ID)
+			if err != nil {
+				return err
+			}
+			v := showView{runView: viewRun(run), childrenView: children}
+			return e.emit(v, func(w io.Writer) {
+				printRun(w, v.runView)
+				e.printChildren(w, run.ID, children)
+			})
 		},
 	}
+}
+
+// showView is runs show's run: the run with its children.
+type showView struct {
+	runView
+	childrenView
 }
 
 func printRun(w io.Writer, r runView) {
@@ -179,6 +198,9 @@ func printRun(w io.Writer, r runView) {
 	}
 	if r.ScheduleID != "" {
 		line("schedule", r.ScheduleID)
+	}
+	if r.Parent != nil {
+		line("parent", r.Parent.String())
 	}
 	if r.Queue != "" {
 		line("queue", r.queueLine())

@@ -26,6 +26,7 @@ type timelineEvent struct {
 type timelineView struct {
 	Run    runView         `json:"run"`
 	Events []timelineEvent `json:"events"`
+	childrenView
 }
 
 func runsTimeline() command {
@@ -40,8 +41,18 @@ func runsTimeline() command {
 			if err != nil {
 				return err
 			}
-			v := timelineView{Run: viewRun(tl.Run), Events: timed(start(tl.Run.CreatedAt, tl.Events), tl.Events)}
-			return e.emit(v, func(w io.Writer) { printTimeline(w, v) })
+			v := timelineView{Run: viewRun(tl.Run), Events: timed(start(tl.Run.CreatedAt, tl.Events), tl.Events),
+				childrenView: viewChildren(tl.Children, tl.MoreChildren)}
+			return e.emit(v, func(w io.Writer) {
+				printTimeline(w, v)
+				if v.Run.Parent != nil || len(v.Children) > 0 {
+					fmt.Fprintln(w)
+				}
+				if v.Run.Parent != nil {
+					fmt.Fprintf(w, "parent\t%s\n", v.Run.Parent)
+				}
+				e.printChildren(w, v.Run.ID, v.childrenView)
+			})
 		},
 	}
 }
@@ -100,6 +111,9 @@ func printTimeline(w io.Writer, v timelineView) {
 
 // detail is the gist of an event for one table cell.
 func detail(ev wf.Event) string {
+	if s, ok := childDetail(ev); ok {
+		return s
+	}
 	switch ev.Type {
 	case wf.StepFinished:
 		s := string(ev.Result)

@@ -36,7 +36,7 @@ func ExampleMigrationFiles() {
 	// INSERT INTO wf_migrations
 	// 0005_lists_and_traces.sql
 	// INSERT INTO wf_migrations
-	// 0006_reserved_child_runs.sql
+	// 0006_child_runs.sql
 	// INSERT INTO wf_migrations
 	// 0007_queues.sql
 	// INSERT INTO wf_migrations

@@ -57,6 +57,10 @@ func cloneRun(r store.Run) store.Run {
 		p := *r.Parked
 		r.Parked = &p
 	}
+	if r.Parent != nil {
+		p := *r.Parent
+		r.Parent = &p
+	}
 	return r
 }
 

@@ -46,7 +46,9 @@ func (e *runEntry) checkNext(next, n int) error {
 
 // Commit applies one drive's effects at once: it appends the events, sets
 // the run's state, replaces its timers (deletes them when the run is over)
-// and releases the lease. On any error nothing changes.
+// and releases the lease. The commit that ends an attached child also
+// stores the parent's delivery (see store.Parent). On any error nothing
+// changes.
 func (s *Store) Commit(_ context.Context, c store.Commit) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -61,6 +63,10 @@ func (s *Store) Commit(_ context.Context, c store.Commit) error {
 		return err
 	}
 	if err := s.checkSize(c.RunID, "output", len(c.Output)); err != nil {
+		return err
+	}
+	toParent, parent, err := s.childEnd(e, c)
+	if err != nil {
 		return err
 	}
 	e.events = append(e.events, cloneEvents(c.Events)...)
@@ -88,6 +94,9 @@ func (s *Store) Commit(_ context.Context, c store.Commit) error {
 	}
 	s.replaceTimers(e, timers)
 	r.WakeAt = earliest(timers)
+	if toParent != nil {
+		deliverChildEnd(parent, *toParent)
+	}
 	return nil
 }
 

@@ -50,6 +50,7 @@ func (s *Store) insertRun(nr store.NewRun) store.Run {
 		UpdatedAt:  nr.Lease.Now,
 
 		TraceParent: nr.TraceParent,
+		Parent:      nr.Parent,
 
 		Queue:        nr.Queue,
 		PartitionKey: nr.PartitionKey,

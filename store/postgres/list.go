@@ -10,10 +10,10 @@ import (
 )
 
 // ListRuns returns run summaries newest first by (CreatedAt, ID), filtered
-// by workflow, status, parked and creation time and paged by an opaque
-// cursor. Every combination of filters has an index ending in
-// (created_at, id) (migration 0005), so a page reads about Limit index
-// entries however many runs are stored.
+// by workflow, status, parked, creation time and parent and paged by an
+// opaque cursor. Every combination of filters has an index ending in
+// (created_at, id) (migration 0005; a parent's children, 0006), so a page
+// reads about Limit index entries however many runs are stored.
 func (s *Store) ListRuns(ctx context.Context, q store.ListQuery) (store.RunPage, error) {
 	limit := q.PageSize()
 	sql, args, err := s.listRunsSQL(q)
@@ -72,6 +72,10 @@ func (s *Store) listRunsSQL(q store.ListQuery) (string, []any, error) {
 	}
 	if !q.Since.IsZero() {
 		where = append(where, "created_at >= "+arg(q.Since))
+	}
+	if q.ParentRunID != "" {
+		// The literal matches runs_parent_idx's predicate.
+		where = append(where, "parent_run_id <> '' AND parent_run_id = "+arg(q.ParentRunID))
 	}
 	if q.Cursor != "" {
 		at, id, err := store.ParseRunCursor(q.Cursor)

@@ -82,7 +82,9 @@ func guardOutcome(op, runID, owner string, next int, holder *string, adjacent bo
 // the log's end, and only when both hold appends the events, clears the
 // timers and sets the run's state, releasing the lease; it reports what
 // the guard saw. A commit that sets timers adds a second statement to the
-// batch (see sqlCommitFirst), as one statement writes each table once. A
+// batch (see sqlCommitFirst), as one statement writes each table once; a
+// commit that ends the run starts with sqlChildEnd, which stores the
+// delivery an attached child's end owes its parent. A
 // taken log index fails the whole write on the primary key. It goes
 // through the group committer, so concurrent commits share a transaction.
 func (s *Store) Commit(ctx context.Context, c store.Commit) error {
@@ -97,6 +99,11 @@ func (s *Store) Commit(ctx context.Context, c store.Commit) error {
 	err = retry(ctx, func(ctx context.Context) error {
 		return s.w.send(ctx, c.RunID, queue, func(br pgx.BatchResults) error {
 			holder, adjacent = nil, false
+			if c.Status.Terminal() { // sqlChildEnd
+				if _, err := br.Exec(); err != nil {
+					return err
+				}
+			}
 			err := br.QueryRow().Scan(&holder, &adjacent)
 			if errors.Is(err, pgx.ErrNoRows) { // no such run: the guards wrote nothing
 				err = nil
@@ -114,8 +121,9 @@ func (s *Store) Commit(ctx context.Context, c store.Commit) error {
 }
 
 // commitBatch validates and encodes a commit and returns what queues its
-// statements: the first reports the guard's view; the rest return nothing
-// to read.
+// statements: for a commit that ends the run, sqlChildEnd, read first;
+// then the statement that reports the guard's view; the rest return
+// nothing to read.
 func (s *Store) commitBatch(c store.Commit) (func(*pgx.Batch), error) {
 	if c.RunID == "" || c.Owner == "" {
 		return nil, fmt.Errorf("postgres: commit: RunID and Owner are required")
@@ -149,7 +157,20 @@ func (s *Store) commitBatch(c store.Commit) (func(*pgx.Batch), error) {
 	if len(data) == 0 {
 		next = 0
 	}
+	var signalID, delivery string
+	if c.Status.Terminal() {
+		if signalID, delivery, err = childEndArgs(c); err != nil {
+			return nil, err
+		}
+	}
 	return func(b *pgx.Batch) {
+		switch {
+		case !c.Status.Terminal():
+		case s.notify != "":
+			b.Queue(s.q.childEndNotify, c.RunID, c.Owner, next, signalID, delivery, s.notify)
+		default:
+			b.Queue(s.q.childEnd, c.RunID, c.Owner, next, signalID, delivery)
+		}
 		if len(steps) == 0 {
 			b.Queue(s.q.commit, c.RunID, c.Owner, next, string(c.Status), c.LoadedSeq,
 				jsonArg(c.Output), errArg, awaitArg, nil, timeArg(c.Now), data, consumedArg(c.Consumed))

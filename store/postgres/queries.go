@@ -19,6 +19,7 @@ import (
 const runColumns = `id, workflow_id, version, status, input, output, error, awaiting, wake_at,
 	delivery_seq, schedule_id, lease_owner, lease_expires_at, created_at, updated_at,
 	drive_failures, drive_retry_at, park_reason, park_message, parked_at, buffered, trace_parent,
+	parent_run_id, parent_step_id, parent_detached,
 	queue, partition_key, priority, admitted_at`
 
 const bucketColumns = `schedule_id, bucket_id, run_id, fire_at, status, lease_owner, lease_expires_at, started_at`
@@ -60,6 +61,7 @@ type queries struct {
 
 	appendEvents                             string
 	commit, commitFirst, commitRun           string
+	childEnd, childEndNotify                 string
 	deliver, deliveryWinner                  string
 	claimTimers                              string
 	upsertSchedule, listSchedules            string
@@ -116,6 +118,8 @@ func newQueries(c config) queries {
 		commit:             sub(sqlCommit),
 		commitFirst:        sub(sqlCommitFirst),
 		commitRun:          sub(sqlCommitRun),
+		childEnd:           sub(sqlChildEnd),
+		childEndNotify:     sub(sqlChildEndNotify),
 		deliver:            sub(sqlDeliver),
 		deliveryWinner:     sub(sqlDeliveryWinner),
 		claimTimers:        sub(sqlClaimTimers),
@@ -138,18 +142,20 @@ func newQueries(c config) queries {
 	}
 }
 
-// sqlCreateRun inserts a run unless it exists, with its first events ($10,
-// a fork's copied log) when it inserted it, and returns the stored row
-// with whether it was inserted. Under a concurrent insert of the same ID the
+// sqlCreateRun inserts a run unless it exists, with its parent link ($12
+// to $14), its queue, partition key and priority ($15 to $17) and, when it
+// inserted it, its first events ($10, a fork's copied log), and returns the
+// stored row with whether it was inserted. Under a concurrent insert of the same ID the
 // fallback SELECT may not see the other row yet (its snapshot predates the
 // other commit) and the statement returns nothing; CreateRun retries.
 const sqlCreateRun = `
 WITH ins AS (
 	INSERT INTO {{runs}} (id, workflow_id, version, status, input, schedule_id,
 		lease_owner, lease_expires_at, created_at, updated_at, trace_parent,
+		parent_run_id, parent_step_id, parent_detached,
 		queue, partition_key, priority)
 	VALUES ($1, $2, $3, $4, $5::json, $6, $7, $8, COALESCE($9, now()), COALESCE($9, now()), $11,
-		$12, $13, $14)
+		$12, $13, $14, $15, $16, $17)
 	ON CONFLICT (id) DO NOTHING
 	RETURNING {{run_columns}}
 ),

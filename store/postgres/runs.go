@@ -37,6 +37,10 @@ func (s *Store) CreateRun(ctx context.Context, run store.NewRun) (store.Run, boo
 	if err != nil {
 		return store.Run{}, false, err
 	}
+	var parent store.Parent
+	if run.Parent != nil {
+		parent = *run.Parent
+	}
 	var (
 		stored  store.Run
 		created bool
@@ -46,6 +50,7 @@ func (s *Store) CreateRun(ctx context.Context, run store.NewRun) (store.Run, boo
 			err := s.w.send(ctx, run.ID, func(b *pgx.Batch) {
 				b.Queue(s.q.createRun, run.ID, run.WorkflowID, run.Version, string(run.Status),
 					jsonArg(run.Input), run.ScheduleID, run.Lease.Owner, until, timeArg(run.Lease.Now), log, run.TraceParent,
+					parent.RunID, parent.StepID, parent.Detached,
 					run.Queue, run.PartitionKey, run.Priority)
 			}, func(br pgx.BatchResults) error {
 				var err error

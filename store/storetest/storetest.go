@@ -6,7 +6,9 @@
 // idempotent run creation, compare-and-swap appends and ordered replay,
 // atomic commits, run, timer and bucket leases, idempotent deliveries,
 // stale-run recovery, schedules and buckets, listing, deletion and
-// retention, parked runs, reopening ended runs, queue admission, exactly-once outcomes
+// retention, parked runs, reopening ended runs, child runs' links and
+// the deliveries their ends store for their parents, queue admission,
+// exactly-once outcomes
 // under concurrent callers, and, for a store that declares a size limit
 // (store.PayloadLimiter), that it measures what it stores.
 //
@@ -95,6 +97,7 @@ var groups = []struct {
 	{"PurgeRuns", purgeRunsCases},
 	{"Park", parkCases},
 	{"ReopenRun", reopenCases},
+	{"Children", childCases},
 	{"Queues", queueCases},
 	{"Races", raceCases},
 	{"GroupedWrites", groupedCases},

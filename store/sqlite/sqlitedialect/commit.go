@@ -38,7 +38,9 @@ const (
 )
 
 // Commit applies one drive's effects as one batch: the lease guard, the
-// events, the run's timers, then its state with the lease released.
+// events, the run's timers, for a commit that ends the run the delivery
+// an attached child's end owes its parent, then its state with the lease
+// released.
 func (s *Store) Commit(ctx context.Context, c store.Commit) error {
 	stmts, err := s.CommitStatements(c)
 	if err != nil {
@@ -71,6 +73,13 @@ func (s *Store) CommitStatements(c store.Commit) ([]Statement, error) {
 	}
 	stmts = append(stmts, s.stmt(deleteTimersSQL+landedCond, tailArgs...))
 	stmts = append(stmts, s.insertTimers(c.Timers, holdsLease+landedCond, tailArgs)...)
+	if c.Status.Terminal() {
+		end, err := s.childEnd(c, landedCond, tailArgs)
+		if err != nil {
+			return nil, err
+		}
+		stmts = append(stmts, end...)
+	}
 	run := s.stmt(commitRunSQL+landedCond, append(padArgs(tailArgs, 3),
 		string(c.Status), c.LoadedSeq, jsonArg(c.Output), st.errorInfo, st.awaiting, optMicros(st.wakeAt), micros(c.Now), st.consumed)...)
 	run.Check = leaseHeld(c.RunID, c.Owner)

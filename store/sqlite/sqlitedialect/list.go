@@ -36,6 +36,10 @@ func (s *Store) ListRuns(ctx context.Context, q store.ListQuery) (store.RunPage,
 	if !q.Since.IsZero() {
 		where = append(where, "created_at >= "+param(micros(q.Since)))
 	}
+	if q.ParentRunID != "" {
+		// The literal matches the partial index runs_parent_created.
+		where = append(where, "parent_run_id <> '' AND parent_run_id = "+param(q.ParentRunID))
+	}
 	if q.Cursor != "" {
 		created, id, err := store.ParseRunCursor(q.Cursor)
 		if err != nil {

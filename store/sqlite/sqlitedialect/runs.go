@@ -16,10 +16,11 @@ import (
 const runColumns = `id, workflow_id, version, status, input, output, error, awaiting,
 	wake_at, delivery_seq, schedule_id, lease_owner, lease_expires_at, created_at, updated_at,
 	drive_failures, drive_retry_at, park_reason, park_message, parked_at, buffered, trace_parent,
+	parent_run_id, parent_step_id, parent_detached,
 	queue, partition_key, priority, admitted_at`
 
-// runColumnCount is how many columns runColumns names.
-const runColumnCount = 26
+// runColumnCount is the number of runColumns.
+const runColumnCount = 29
 
 // Status lists as SQL literals; TestStatusLists keeps them in step with
 // wf.RunStatus.Terminal.
@@ -34,8 +35,10 @@ const (
 const (
 	insertRunSQL = `INSERT INTO {runs} (id, workflow_id, version, status, input, schedule_id,
 		lease_owner, lease_expires_at, created_at, updated_at, trace_parent,
+		parent_run_id, parent_step_id, parent_detached,
 		queue, partition_key, priority)
-	VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12, ?13)
+	VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10,
+		?11, ?12, ?13, ?14, ?15, ?16)
 	ON CONFLICT (id) DO NOTHING`
 	selectRunSQL = `SELECT ` + runColumns + ` FROM {runs} WHERE id = ?1`
 
@@ -83,8 +86,13 @@ func (s *Store) CreateRun(ctx context.Context, run store.NewRun) (store.Run, boo
 	if run.Lease.Owner != "" {
 		until = micros(run.Lease.Until)
 	}
+	var parent store.Parent
+	if run.Parent != nil {
+		parent = *run.Parent
+	}
 	stmts := []Statement{s.stmt(insertRunSQL, run.ID, run.WorkflowID, run.Version, string(status), jsonArg(run.Input),
 		run.ScheduleID, run.Lease.Owner, until, micros(run.Lease.Now), run.TraceParent,
+		parent.RunID, parent.StepID, boolArg(parent.Detached),
 		run.Queue, run.PartitionKey, int64(run.Priority))}
 	if len(run.Log) > 0 {
 		log, err := s.initialLog(run)
@@ -266,12 +274,12 @@ func decodeRun(row []any) (store.Run, error) {
 		DriveFailures: int(integer(row[15])),
 		TraceParent:   text(row[21]),
 
-		Queue:        text(row[22]),
-		PartitionKey: text(row[23]),
-		Priority:     int(integer(row[24])),
+		Queue:        text(row[25]),
+		PartitionKey: text(row[26]),
+		Priority:     int(integer(row[27])),
 	}
-	if at := integer(row[25]); at != 0 {
-		t := instant(row[25])
+	if at := integer(row[28]); at != 0 {
+		t := instant(row[28])
 		r.AdmittedAt = &t
 	}
 	if at := integer(row[16]); at != 0 {
@@ -281,6 +289,9 @@ func decodeRun(row []any) (store.Run, error) {
 	if r.LeaseOwner != "" {
 		t := instant(row[12])
 		r.LeaseExpiresAt = &t
+	}
+	if parent := text(row[22]); parent != "" {
+		r.Parent = &store.Parent{RunID: parent, StepID: text(row[23]), Detached: integer(row[24]) != 0}
 	}
 	if reason := text(row[17]); reason != "" {
 		r.Parked = &store.Park{Reason: wf.ErrorCode(reason), Version: r.Version, Message: text(row[18]), At: instant(row[19])}
