@@ -210,6 +210,26 @@ func (rt *Runtime) admit(ctx context.Context, queue string, limit int) ([]string
 	})
 }
 
+// admitted admits what run's queue has room for and reports whether run
+// is among the admitted, updating it as the store now holds it. A run
+// that waits on a queue this runtime does not declare stays waiting.
+func (rt *Runtime) admitted(ctx context.Context, run *store.Run) bool {
+	if _, ok := rt.queues[run.Queue]; !ok {
+		return false
+	}
+	ids, err := rt.admit(ctx, run.Queue, startAdmitLimit)
+	if err != nil {
+		rt.logger.Warn("runtime: admit a waiting run", "queue", run.Queue, "run", run.ID, "err", err)
+		return false
+	}
+	if !slices.Contains(ids, run.ID) {
+		return false
+	}
+	now := rt.clock()
+	run.Status, run.AdmittedAt, run.UpdatedAt = wf.StatusRunning, &now, now
+	return true
+}
+
 // freed admits the next run of a queue whose admitted run res ended, so
 // that the slot does not stay empty until the next sweep: one statement;
 // the admitted run is ready and recovery drives it.

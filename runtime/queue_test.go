@@ -349,3 +349,69 @@ func TestQueueDeclarations(t *testing.T) {
 		t.Errorf("Queues() = %+v, want a then b", got)
 	}
 }
+
+// TestQueueChildren: a parent fans out six children of a workflow on a
+// queue of concurrency 2; the children wait on the queue like any run,
+// never more than 2 run at once, and the parent collects all six.
+func TestQueueChildren(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, newStore func(t *testing.T) store.Store) {
+		ctx := context.Background()
+		w := &queueWorld{}
+		child := w.definition(func() time.Duration { return 5 * time.Millisecond })
+		parent := wf.New("batch", func(ctx *wf.Context, tenants []string) ([]string, error) {
+			var fs []wf.Awaitable
+			var results []*wf.Future[string]
+			for i, tenant := range tenants {
+				f := wf.StartChild[string](ctx, wf.StepID(fmt.Sprint("import-", i)), "import", importJob{Tenant: tenant})
+				fs, results = append(fs, f), append(results, f)
+			}
+			if err := wf.All(ctx, fs...); err != nil {
+				return nil, err
+			}
+			var out []string
+			for _, f := range results {
+				v, err := f.Get()
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, v)
+			}
+			return out, nil
+		})
+		rt, err := runtime.New(runtime.Config{Store: newStore(t), Workflows: []runtime.Workflow{
+			{Definition: parent}, {Definition: child, Queue: &runtime.Queue{Name: "imports", Concurrency: 2}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tenants := []string{"a", "b", "c", "d", "e", "f"}
+		in, _ := json.Marshal(tenants)
+		if _, err := rt.StartRun(ctx, runtime.StartRequest{WorkflowID: "batch", RunID: "batch-1", Input: in}); err != nil {
+			t.Fatal(err)
+		}
+		for range 20 {
+			if run, err := rt.GetRun(ctx, "batch-1"); err != nil || run.Status.Terminal() {
+				break
+			}
+			if _, err := rt.Sweep(ctx, runtime.SweepOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		run, err := rt.GetRun(ctx, "batch-1")
+		if err != nil || run.Status != wf.StatusFinished || string(run.Output) != `["a","b","c","d","e","f"]` {
+			t.Fatalf("parent: %s %s %v, %v; want finished with every child's output in order", run.Status, run.Output, run.Error, err)
+		}
+		page, err := rt.ListRuns(ctx, store.ListQuery{Queue: "imports"})
+		if err != nil || len(page.Runs) != len(tenants) {
+			t.Fatalf("ListRuns(queue imports) = %d runs, %v; want the %d children", len(page.Runs), err, len(tenants))
+		}
+		for _, r := range page.Runs {
+			if r.Parent == nil || r.Parent.RunID != "batch-1" || r.AdmittedAt == nil {
+				t.Errorf("child %s: parent %+v admitted %v, want a child of batch-1 that its queue admitted", r.ID, r.Parent, r.AdmittedAt)
+			}
+		}
+		if got := w.maxRunning.Load(); got > 2 {
+			t.Errorf("%d children ran at once, want at most 2", got)
+		}
+	})
+}
