@@ -55,6 +55,20 @@ func (s *service) Load(_ context.Context, tenant string, rows []string, key stri
 	return nil
 }
 
+// sweepUntil sweeps until done or 50 sweeps.
+func sweepUntil(t *testing.T, rt *runtime.Runtime, done func() bool) {
+	t.Helper()
+	for range 50 {
+		if done() {
+			return
+		}
+		if _, err := rt.Sweep(context.Background(), runtime.SweepOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Fatal("still not done after 50 sweeps")
+}
+
 func newRuntime(t *testing.T, svc *service) *runtime.Runtime {
 	t.Helper()
 	rt, err := runtime.New(runtime.Config{Store: memstore.New(),
@@ -113,18 +127,13 @@ func TestQueuePerTenant(t *testing.T) {
 	}
 	close(svc.gate)
 	wg.Wait()
-	for range 20 {
+	sweepUntil(t, rt, func() bool {
 		page, err := rt.ListRuns(ctx, store.ListQuery{Queue: "imports", Status: wf.StatusFinished})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(page.Runs) == 6 {
-			break
-		}
-		if _, err := rt.Sweep(ctx, runtime.SweepOptions{}); err != nil {
-			t.Fatal(err)
-		}
-	}
+		return len(page.Runs) == 6
+	})
 	admitted := map[string]time.Time{}
 	for _, id := range []string{"acme-0", "acme-1", "acme-p0", "acme-p1", "acme-p5", "bolt-1"} {
 		run, err := rt.GetRun(ctx, id)
@@ -165,5 +174,48 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("timed out")
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestBatchFansOut imports five files of one tenant and one of another in
+// two batches: each file is a child import on the queue, at most two of a
+// tenant load at once, and each batch collects every report.
+func TestBatchFansOut(t *testing.T) {
+	t.Parallel()
+	svc := newService(10)
+	rt := newRuntime(t, svc)
+	ctx := context.Background()
+	files := []string{"a.csv", "b.csv", "c.csv", "d.csv", "e.csv"}
+	res, err := batch.StartBatch(ctx, rt, "acme-monday", batch.Files{Tenant: "acme", Files: files})
+	if err != nil || res.Kind != runtime.KindPaused {
+		t.Fatalf("StartBatch = %s, %v; want paused on its children", res.Kind, err)
+	}
+	if _, err := batch.StartBatch(ctx, rt, "bolt-monday", batch.Files{Tenant: "bolt", Files: []string{"x.csv"}}); err != nil {
+		t.Fatal(err)
+	}
+	sweepUntil(t, rt, func() bool {
+		page, err := rt.ListRuns(ctx, store.ListQuery{WorkflowID: "batch", Status: wf.StatusFinished})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(page.Runs) == 2
+	})
+	run, err := rt.GetRun(ctx, "acme-monday")
+	if err != nil || string(run.Output) != `{"imported":5,"rows":50}` {
+		t.Fatalf("acme's batch: %s, %v; want 5 files, 50 rows", run.Output, err)
+	}
+	page, err := rt.ListRuns(ctx, store.ListQuery{Queue: "imports"})
+	if err != nil || len(page.Runs) != 6 {
+		t.Fatalf("imports on the queue: %d, %v; want 6", len(page.Runs), err)
+	}
+	svc.mu.Lock()
+	defer svc.mu.Unlock()
+	if len(svc.loaded) != 6*3 {
+		t.Errorf("loaded %d chunks, want 18 (3 per file)", len(svc.loaded))
+	}
+	for key, n := range svc.loaded {
+		if n != 1 {
+			t.Errorf("chunk %s loaded %d times", key, n)
+		}
 	}
 }

@@ -21,6 +21,34 @@ const (
 	_ = wf.EnforceVersion(wf.MaxGenVersion - 1)
 )
 
+var (
+	batchInputSchema  = schema.MustFor[Files]("input")
+	batchOutputSchema = schema.MustFor[Summary]("output")
+)
+
+// NewBatchDefinition defines version v1 of workflow "batch", run by w.Run.
+func NewBatchDefinition(w *Batch) *wf.Definition {
+	return wf.New(
+		"batch",
+		w.Run,
+		wf.Version("v1"),
+		wf.ValidateInput(batchInputSchema.Validate),
+		wf.ValidateOutput(batchOutputSchema.Validate),
+	)
+}
+
+// StartBatch starts a run of workflow "batch" with input in and drives it to
+// its first pause or end. The input is checked against its JSON Schema before
+// anything is stored. runID makes the start idempotent; "" lets rt pick a new
+// one.
+func StartBatch(ctx context.Context, rt *runtime.Runtime, runID string, in Files) (runtime.Result, error) {
+	raw, err := json.Marshal(in)
+	if err != nil {
+		return runtime.Result{}, fmt.Errorf("start batch: encode input: %w", err)
+	}
+	return rt.StartRun(ctx, runtime.StartRequest{WorkflowID: "batch", RunID: runID, Input: raw})
+}
+
 // Step IDs of workflow "import" version v1 (Import), from its //wf:step
 // directives.
 const (
@@ -68,20 +96,28 @@ func StartImport(ctx context.Context, rt *runtime.Runtime, runID string, in Job)
 // dependencies the workflows use. A nil field whose type has fields is refused
 // by runtime.New (Workflow.Err): the zero value would lack its dependencies.
 type Workflows struct {
+	Batch  *Batch
 	Import *Import
 }
 
-// Registrations returns the package's workflows ("import") for
+// Registrations returns the package's workflows ("batch", "import") for
 // runtime.Config.Workflows, each with its earlier versions, its schedules, the
 // validators of the package's signals and the IDs of its approvals (a decision
 // on another ID is refused).
 func Registrations(w Workflows) []runtime.Workflow {
+	if w.Batch == nil {
+		w.Batch = new(Batch)
+	}
 	var missing error
 	if w.Import == nil {
 		missing = errors.Join(missing, errors.New("batch.Workflows.Import is nil: set it to the workflow value with its dependencies"))
 		w.Import = new(Import)
 	}
 	return []runtime.Workflow{
+		{
+			Definition: NewBatchDefinition(w.Batch),
+			Err:        missing,
+		},
 		{
 			Definition: NewImportDefinition(w.Import),
 			Err:        missing,
@@ -101,6 +137,8 @@ func Registrations(w Workflows) []runtime.Workflow {
 // schema` writes them to files.
 func JSONSchemas() map[string]json.RawMessage {
 	return map[string]json.RawMessage{
+		"batch.input":   batchInputSchema.JSON(),
+		"batch.output":  batchOutputSchema.JSON(),
 		"import.input":  importInputSchema.JSON(),
 		"import.output": importOutputSchema.JSON(),
 	}

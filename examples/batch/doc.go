@@ -1,9 +1,10 @@
 // Package batch imports customers' files through a rate-limited API: each
 // import is a run of the "import" workflow, started on the "imports" queue
 // so that at most two imports per tenant load at once across every
-// worker, and higher-priority files go first. An import loads its file in
-// chunks, one durable step per chunk: a worker killed mid-import resumes
-// at the first chunk not loaded.
+// worker, and higher-priority files go first. A "batch" run fans out one
+// child import per file and waits for them all. An import loads its file
+// in chunks, several at once, one durable step per chunk: a worker killed
+// mid-import loads only the chunks not loaded yet.
 //
 // The queue is declared on the workflow type with //wf:queue; the typed
 // surface (Registrations declaring the queue, StartImport, …) is in
