@@ -70,7 +70,7 @@ type queries struct {
 	releaseBucket, listBuckets               string
 	lockSchedule, startBucket                string
 	parkRun, unparkRuns, reopenRun           string
-	lockQueue, admitQueued                   string
+	lockQueue, admitQueued, admitQueuedWhole string
 	eventsPkey                               string // constraint name
 }
 
@@ -138,6 +138,7 @@ func newQueries(c config) queries {
 		reopenRun:          sub(sqlReopenRun),
 		lockQueue:          sub(sqlLockQueue),
 		admitQueued:        sub(sqlAdmitQueued),
+		admitQueuedWhole:   sub(sqlAdmitQueuedWhole),
 		eventsPkey:         c.prefix + "events_pkey",
 	}
 }

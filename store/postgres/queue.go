@@ -63,6 +63,25 @@ FROM pick
 WHERE u.id = pick.id AND u.status = 'queued' AND u.admitted_at IS NULL
 RETURNING u.id, u.priority, u.created_at`
 
+// sqlAdmitQueuedWhole is sqlAdmitQueued for a queue that is not
+// partitioned, with the same parameters ($2 unused): the oldest waiting
+// runs in admission order, as many as both caps leave room for, read from
+// the head of the queue index rather than ranked all.
+const sqlAdmitQueuedWhole = `
+WITH pick AS (
+	SELECT id FROM {{runs}}
+	WHERE queue = $1 AND queue <> '' AND status = 'queued' AND admitted_at IS NULL AND $2::boolean IS NOT NULL
+	ORDER BY priority DESC, created_at, id
+	LIMIT GREATEST(0, LEAST($7::bigint,
+		$3::bigint - (SELECT count(*) FROM {{runs}}
+			WHERE queue = $1 AND queue <> '' AND status NOT IN {{terminal}} AND admitted_at IS NOT NULL),
+		$4::bigint - (SELECT count(*) FROM {{runs}} WHERE queue = $1 AND admitted_at > $5)))
+)
+UPDATE {{runs}} u SET status = 'running', admitted_at = $6, updated_at = $6
+FROM pick
+WHERE u.id = pick.id AND u.status = 'queued' AND u.admitted_at IS NULL
+RETURNING u.id, u.priority, u.created_at`
+
 // AdmitQueued admits the queue's waiting runs within a's caps in one batch
 // (one round trip, one implicit transaction): lock the queue, then admit.
 // Admitters of one queue, in any process, take turns on the lock, so the
@@ -82,7 +101,11 @@ func (s *Store) AdmitQueued(ctx context.Context, a store.Admit) ([]string, error
 		got = got[:0]
 		b := &pgx.Batch{}
 		b.Queue(s.q.lockQueue, a.Queue)
-		b.Queue(s.q.admitQueued, a.Queue, a.PerPartition, concurrency, rate, since, a.Now, a.Limit)
+		admit := s.q.admitQueuedWhole
+		if a.PerPartition {
+			admit = s.q.admitQueued
+		}
+		b.Queue(admit, a.Queue, a.PerPartition, concurrency, rate, since, a.Now, a.Limit)
 		br := s.pool.SendBatch(ctx, b)
 		defer br.Close()
 		if _, err := br.Exec(); err != nil {

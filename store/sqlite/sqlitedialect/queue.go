@@ -45,6 +45,22 @@ WHERE id IN (
 )
 RETURNING id, priority, created_at`
 
+// admitQueuedWholeSQL is admitQueuedSQL for a queue that is not
+// partitioned, with the same parameters (?2 unused): the oldest waiting
+// runs in admission order, as many as both caps leave room for, read from
+// the head of the queue index rather than ranked all.
+const admitQueuedWholeSQL = `UPDATE {runs} SET status = 'running', admitted_at = ?6, updated_at = ?6
+WHERE id IN (
+	SELECT id FROM {runs}
+	WHERE queue = ?1 AND queue <> '' AND status = 'queued' AND admitted_at = 0 AND ?2 IS NOT NULL
+	ORDER BY priority DESC, created_at, id
+	LIMIT max(0, min(?7,
+		?3 - (SELECT count(*) FROM {runs}
+			WHERE queue = ?1 AND queue <> '' AND status NOT IN (` + terminalStatuses + `) AND admitted_at > 0),
+		?4 - (SELECT count(*) FROM {runs} WHERE queue = ?1 AND admitted_at > ?5)))
+)
+RETURNING id, priority, created_at`
+
 // AdmitQueued admits the queue's waiting runs within a's caps in one
 // statement, returned in admission order.
 func (s *Store) AdmitQueued(ctx context.Context, a store.Admit) ([]string, error) {
@@ -56,7 +72,11 @@ func (s *Store) AdmitQueued(ctx context.Context, a store.Admit) ([]string, error
 	if a.PerPartition {
 		perPartition = 1
 	}
-	res, err := s.write(ctx, "admit queue "+a.Queue, []Statement{s.query(admitQueuedSQL,
+	admit := admitQueuedWholeSQL
+	if a.PerPartition {
+		admit = admitQueuedSQL
+	}
+	res, err := s.write(ctx, "admit queue "+a.Queue, []Statement{s.query(admit,
 		a.Queue, perPartition, int64(concurrency), int64(rate), micros(since), micros(a.Now), int64(a.Limit))})
 	if err != nil {
 		return nil, err
