@@ -64,6 +64,21 @@
 // KindNotWaiting. Config.StrictSignals (or SignalRequest.Strict) refuses
 // early signals instead, with KindNotWaiting; Config.MaxBufferedSignals and
 // MaxBufferedBytes bound what a run keeps (ErrBufferFull).
+//
+// # Queues bound runs in progress, across workers
+//
+// A run started on a Queue (Config.Queues, Workflow.Queue from wfgen's
+// //wf:queue, StartRequest.Queue; a child of a queued workflow too) is
+// stored queued and holds no process until the store admits it
+// (store.Store.AdmitQueued): at most Queue.Concurrency of the queue's
+// runs are admitted and not ended at once, paused ones included, and at
+// most Queue.Rate admitted per Queue.Per, per partition key when the
+// queue is partitioned, highest priority then oldest first. The store
+// serialises admissions, so the caps hold across every process sharing
+// it. StartRun admits at once when there is room (KindQueued otherwise),
+// each Sweep admits and drives what the queues have room for
+// (Summary.Admitted), and a run that ends admits the next. Cancel ends a
+// waiting run without admitting it.
 package runtime
 
 import (
