@@ -148,6 +148,7 @@ func (d *dashboard) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /runs/{runID}/approvals/{approvalID}", d.decide)
 	mux.HandleFunc("GET /approvals", d.approvalsPage)
 	mux.HandleFunc("GET /schedules", d.schedulesPage)
+	mux.HandleFunc("GET /queues", d.queuesPage)
 	mux.HandleFunc("POST /schedules/{scheduleID}/{action}", d.scheduleAction)
 	mux.HandleFunc("GET /failing", d.failingPage)
 	mux.HandleFunc("GET /login", d.loginPage)

@@ -524,3 +524,34 @@ func TestKeptDeliveries(t *testing.T) {
 		}
 	})
 }
+
+func TestQueues(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, st store.Store) {
+		e := setup(t, st, dashboard.Config{})
+		for _, id := range []string{"q-1", "q-2", "q-3"} {
+			if _, err := e.rt.StartRun(context.Background(), runtime.StartRequest{WorkflowID: "queued", RunID: id, Input: []byte(`{}`), Partition: "acme"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		e.login(t)
+		_, body := e.get(t, "queues")
+		for _, want := range []string{">one-at-a-time<", "1 at once", `<td class="waiting"><a href="/dashboard/?queue=one-at-a-time&amp;status=queued">2</a></td>`, `<td class="in-progress">1</td>`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("queues page lacks %q\n%s", want, body)
+			}
+		}
+		_, body = e.get(t, "?queue=one-at-a-time&status=queued")
+		if !strings.Contains(body, ">q-2<") || !strings.Contains(body, ">q-3<") || strings.Contains(body, ">q-1<") || !strings.Contains(body, "waits on one-at-a-time") {
+			t.Errorf("runs page filtered by queue and status\n%s", body)
+		}
+		_, body = e.get(t, "runs/q-2")
+		if !strings.Contains(body, "partition acme") || !strings.Contains(body, "waiting for a slot") {
+			t.Errorf("run page of a waiting run lacks its queue state\n%s", body)
+		}
+		_, body = e.get(t, "runs/q-1")
+		if !strings.Contains(body, "admitted ") {
+			t.Errorf("run page of an admitted run lacks its admission\n%s", body)
+		}
+	})
+}

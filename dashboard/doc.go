@@ -7,9 +7,10 @@
 //
 // # Pages
 //
-//   - runs: filters (workflow, status), counts per status, newest first with
+//   - runs: filters (workflow, queue, status), counts per status, newest first with
 //     paging, refreshed every RefreshInterval by a meta refresh;
-//   - a run: its state, what it awaits, its input and output, its timeline
+//   - a run: its state, its queue (partition, priority, admitted or
+//     waiting for a slot), what it awaits, its input and output, its timeline
 //     (each event with the time since the previous one, waits with how long
 //     they lasted, approval decisions with their feedback, errors with their
 //     stack) and its stored deliveries, consumed or kept for a later wait;
@@ -18,6 +19,8 @@
 //   - schedules: each schedule's spec, next fire time in its zone, overlap
 //     policy and recent fire times with the runs they started; pause,
 //     resume, trigger;
+//   - queues: each declared queue's limits, and how many of its runs wait
+//     for a slot and how many are in progress;
 //   - parked and failing: runs parked until a build registers their
 //     version, runs whose drives fail and back off, and errored runs,
 //     each with Retry (runtime.Retry, also on an ended run's page).

@@ -75,8 +75,9 @@ var repaired sync.Map
 
 // workflows are the expense example, a "boom" workflow that fails with an
 // error, a "flaky" one that fails until its run ID is in repaired, a
-// "tick" workflow fired every 15 minutes, and a "parent" that runs a tick
-// as its child.
+// "tick" workflow fired every 15 minutes, a "parent" that runs a tick as
+// its child, and a "queued" one that runs one at a time and waits for its
+// "go" signal.
 func workflows() []runtime.Workflow {
 	out := expense.Registrations(expense.Workflows{Expense: &expense.Expense{Notifier: office{}, Ledger: office{}}, ExpenseV1: &expense.ExpenseV1{Notifier: office{}, Ledger: office{}}})
 	boom := wf.New("boom", func(ctx *wf.Context, in struct{}) (string, error) {
@@ -90,6 +91,7 @@ func workflows() []runtime.Workflow {
 			return "called", nil
 		})
 	})
+	queued := wf.New("queued", func(ctx *wf.Context, in struct{}) (string, error) { return wf.WaitForEvent[string](ctx, "go") })
 	tick := wf.New("tick", func(ctx *wf.Context, in json.RawMessage) (string, error) { return "tock", nil })
 	parent := wf.New("parent", func(ctx *wf.Context, in struct{}) (string, error) {
 		return wf.StartChild[string](ctx, "tick-once", "tick", json.RawMessage(`{}`)).Get()
@@ -98,6 +100,7 @@ func workflows() []runtime.Workflow {
 		runtime.Workflow{Definition: boom},
 		runtime.Workflow{Definition: flaky},
 		runtime.Workflow{Definition: parent},
+		runtime.Workflow{Definition: queued, Queue: &runtime.Queue{Name: "one-at-a-time", Concurrency: 1}},
 		runtime.Workflow{Definition: tick, Schedules: []runtime.Schedule{{ID: "quarter-hourly", Spec: runtime.Every(15 * time.Minute)}}},
 	)
 }

@@ -17,7 +17,7 @@ var styleCSS []byte
 
 // pageNames are the templates under templates/, each rendered inside
 // layout.html.
-var pageNames = []string{"runs", "run", "approvals", "schedules", "failing", "login", "error"}
+var pageNames = []string{"runs", "run", "approvals", "schedules", "queues", "failing", "login", "error"}
 
 // parsePages parses each page with the functions of this dashboard (clip
 // cuts text at its MaxPayloadBytes).

@@ -15,6 +15,7 @@ var statuses = []wf.RunStatus{wf.StatusQueued, wf.StatusRunning, wf.StatusPaused
 
 type runsData struct {
 	Workflow string
+	Queue    string
 	Status   string
 	// Parent, when set, keeps the children of that run.
 	Parent   string
@@ -34,7 +35,7 @@ type statusCount struct {
 
 func (d *dashboard) runsPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	data := runsData{Workflow: q.Get("workflow"), Status: q.Get("status"), Parent: q.Get("parent"), Cursor: q.Get("cursor"),
+	data := runsData{Workflow: q.Get("workflow"), Queue: q.Get("queue"), Status: q.Get("status"), Parent: q.Get("parent"), Cursor: q.Get("cursor"),
 		Statuses: statuses, Limit: store.DefaultListLimit}
 	if n, err := strconv.Atoi(q.Get("limit")); err == nil && n > 0 {
 		data.Limit = min(n, 500)
@@ -43,7 +44,7 @@ func (d *dashboard) runsPage(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, http.StatusBadRequest, "Unknown status "+strconv.Quote(data.Status)+".")
 		return
 	}
-	pg, err := d.cfg.Runtime.ListRuns(r.Context(), store.ListQuery{WorkflowID: data.Workflow,
+	pg, err := d.cfg.Runtime.ListRuns(r.Context(), store.ListQuery{WorkflowID: data.Workflow, Queue: data.Queue,
 		Status: wf.RunStatus(data.Status), ParentRunID: data.Parent, Limit: data.Limit, Cursor: data.Cursor})
 	if err != nil {
 		if data.Cursor != "" {
@@ -57,7 +58,7 @@ func (d *dashboard) runsPage(w http.ResponseWriter, r *http.Request) {
 	// The counts are of all runs: a parent's children are listed
 	// without them.
 	if data.Parent == "" {
-		if data.Counts, err = d.countStatuses(r.Context(), data.Workflow); err != nil {
+		if data.Counts, err = d.countStatuses(r.Context(), data.Workflow, data.Queue); err != nil {
 			d.internal(w, r, err)
 			return
 		}
@@ -78,12 +79,12 @@ func knownStatus(s string) bool {
 // of ListRuns: the store has no count, and a bounded read keeps the page
 // fast however many runs are stored. When all runs fit in CountLimit one
 // read counts every status; otherwise each status is counted on its own.
-func (d *dashboard) countStatuses(ctx context.Context, workflowID string) ([]statusCount, error) {
+func (d *dashboard) countStatuses(ctx context.Context, workflowID, queue string) ([]statusCount, error) {
 	if d.cfg.CountLimit < 0 {
 		return nil, nil
 	}
 	all := map[wf.RunStatus]int{}
-	_, more, err := d.countRuns(ctx, store.ListQuery{WorkflowID: workflowID}, d.cfg.CountLimit, func(r store.Run) { all[r.Status]++ })
+	_, more, err := d.countRuns(ctx, store.ListQuery{WorkflowID: workflowID, Queue: queue}, d.cfg.CountLimit, func(r store.Run) { all[r.Status]++ })
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +92,7 @@ func (d *dashboard) countStatuses(ctx context.Context, workflowID string) ([]sta
 	for _, st := range statuses {
 		n, over := all[st], false
 		if more {
-			if n, over, err = d.countRuns(ctx, store.ListQuery{WorkflowID: workflowID, Status: st}, d.cfg.CountLimit, nil); err != nil {
+			if n, over, err = d.countRuns(ctx, store.ListQuery{WorkflowID: workflowID, Queue: queue, Status: st}, d.cfg.CountLimit, nil); err != nil {
 				return nil, err
 			}
 		}

@@ -166,7 +166,7 @@ func (b *builder) typeDecl(ts *ast.TypeSpec, ds []*directive.Directive) {
 		byName[d.Spec.Name] = append(byName[d.Spec.Name], d)
 	}
 	name := ts.Name.Name
-	for _, single := range []string{"workflow", "signal"} {
+	for _, single := range []string{"workflow", "signal", "queue"} {
 		for _, d := range byName[single][min(1, len(byName[single])):] {
 			b.errorf(d.Pos, "//wf:%s: type %s already has //wf:%s at line %d", single, name, single,
 				b.fset.Position(byName[single][0].Pos).Line)
@@ -177,7 +177,7 @@ func (b *builder) typeDecl(ts *ast.TypeSpec, ds []*directive.Directive) {
 		return
 	}
 	if len(byName["workflow"]) == 0 {
-		for _, kind := range []string{"step", "approval", "schedule"} {
+		for _, kind := range []string{"step", "approval", "schedule", "queue"} {
 			for _, d := range byName[kind] {
 				if !b.meant[name]["workflow"] {
 					b.errorf(d.Pos, "//wf:%s: type %s has no //wf:workflow; %ss belong to workflow types", kind, name, kind)
@@ -193,7 +193,10 @@ func (b *builder) typeDecl(ts *ast.TypeSpec, ds []*directive.Directive) {
 		return // the package does not type-check; go/packages reported it
 	}
 	if len(byName["workflow"]) > 0 {
-		b.workflow(obj, byName["workflow"][0], byName["step"], byName["approval"], byName["schedule"])
+		w := b.workflow(obj, byName["workflow"][0], byName["step"], byName["approval"], byName["schedule"])
+		if qs := byName["queue"]; len(qs) > 0 {
+			w.Queue = b.queue(w, qs[0])
+		}
 	}
 	if len(byName["signal"]) > 0 {
 		d := byName["signal"][0]
@@ -203,7 +206,7 @@ func (b *builder) typeDecl(ts *ast.TypeSpec, ds []*directive.Directive) {
 	}
 }
 
-func (b *builder) workflow(obj *types.TypeName, d *directive.Directive, steps, approvals, schedules []*directive.Directive) {
+func (b *builder) workflow(obj *types.TypeName, d *directive.Directive, steps, approvals, schedules []*directive.Directive) *workflow {
 	args := d.Args.(*directive.Workflow)
 	w := &workflow{Type: obj, ID: string(args.ID), Version: string(args.Version), Pos: d.Pos,
 		Retry: retryOf(args.RetryArgs, d)}
@@ -245,6 +248,7 @@ func (b *builder) workflow(obj *types.TypeName, d *directive.Directive, steps, a
 	slices.SortFunc(w.Approvals, func(x, y *approval) int { return cmp.Compare(x.ID, y.ID) })
 	slices.SortFunc(w.Schedules, func(x, y *schedule) int { return cmp.Compare(x.ID, y.ID) })
 	b.out.Workflows = append(b.out.Workflows, w)
+	return w
 }
 
 func retryOf(a directive.RetryArgs, d *directive.Directive) *retry {
@@ -301,6 +305,7 @@ func (b *builder) checkUnique() {
 		}
 		signals[s.Name] = s
 	}
+	b.checkQueues()
 	schedules := map[string]*schedule{}
 	for _, w := range b.out.Workflows {
 		for _, s := range w.Schedules {

@@ -153,6 +153,9 @@ func (e *emitter) registration(w *workflow) jen.Code {
 	if len(e.p.Signals) > 0 {
 		fields = append(fields, jen.Id("Signals").Op(":").Id("signals"))
 	}
+	if w.Queue != nil {
+		fields = append(fields, e.queue(w)...)
+	}
 	if ids := approvalIDs(w); len(ids) > 0 {
 		var lits []jen.Code
 		for _, id := range ids {

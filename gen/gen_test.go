@@ -30,10 +30,10 @@ func TestGolden(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Plan: %v", err)
 	}
-	// basic, clash, hosts (its _wf.go and 17 host files), signalsonly,
-	// versions.
-	if len(files) != 22 {
-		t.Errorf("got %d generated files, want 22", len(files))
+	// basic, clash, hosts (its _wf.go and 17 host files), queues,
+	// signalsonly, versions.
+	if len(files) != 23 {
+		t.Errorf("got %d generated files, want 23", len(files))
 	}
 	for _, f := range files {
 		compareGolden(t, f.Path, f.Content)

@@ -57,7 +57,9 @@ type workflow struct {
 	Steps     []*step     // sorted by ID
 	Approvals []*approval // sorted by ID
 	Schedules []*schedule // sorted by ID
-	Pos       token.Pos
+	// Queue is the workflow's //wf:queue, or nil.
+	Queue *queue
+	Pos   token.Pos
 }
 
 // Name returns the workflow's type name.
@@ -96,6 +98,18 @@ type schedule struct {
 	// Input is the package-level variable or constant of input=, or nil.
 	Input types.Object
 	Pos   token.Pos
+}
+
+// queue is one //wf:queue.
+type queue struct {
+	Name        string
+	Concurrency int
+	Rate        int
+	Per         time.Duration
+	// Partition and Priority are the input fields of partition= and
+	// priority=, nil when unset.
+	Partition, Priority *types.Var
+	Pos                 token.Pos
 }
 
 // signal is one //wf:signal payload type.

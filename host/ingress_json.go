@@ -47,12 +47,18 @@ type RunJSON struct {
 	WakeAt     *time.Time      `json:"wakeAt,omitempty"`
 	CreatedAt  time.Time       `json:"createdAt"`
 	UpdatedAt  time.Time       `json:"updatedAt"`
+	// Queue is the queue the run was started on; AdmittedAt is absent
+	// while the run waits on it.
+	Queue        string     `json:"queue,omitempty"`
+	PartitionKey string     `json:"partitionKey,omitempty"`
+	AdmittedAt   *time.Time `json:"admittedAt,omitempty"`
 }
 
 // NewRunJSON converts a run for the wire.
 func NewRunJSON(r store.Run) RunJSON {
 	return RunJSON{ID: r.ID, WorkflowID: r.WorkflowID, Version: r.Version, Status: r.Status, Output: r.Output,
-		Error: r.Error, Awaiting: r.Awaiting, WakeAt: r.WakeAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		Error: r.Error, Awaiting: r.Awaiting, WakeAt: r.WakeAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		Queue: r.Queue, PartitionKey: r.PartitionKey, AdmittedAt: r.AdmittedAt}
 }
 
 // WriteJSON writes v as a JSON response.

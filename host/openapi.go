@@ -169,7 +169,7 @@ func openAPISchemas() map[string]schema {
 	meta := schema{"type": "object", "additionalProperties": str}
 	result := schema{"type": "object", "required": []string{"kind", "eventCount"}, "properties": schema{
 		"kind": schema{"type": "string", "enum": []runtime.ResultKind{runtime.KindCompleted, runtime.KindPaused, runtime.KindErrored,
-			runtime.KindCanceled, runtime.KindRunning, runtime.KindAccepted, runtime.KindDuplicate, runtime.KindLost, runtime.KindNotWaiting}},
+			runtime.KindCanceled, runtime.KindRunning, runtime.KindQueued, runtime.KindAccepted, runtime.KindDuplicate, runtime.KindLost, runtime.KindNotWaiting}},
 		"existing":   schema{"type": "boolean"},
 		"code":       str,
 		"eventCount": schema{"type": "integer"},
@@ -202,9 +202,12 @@ func openAPISchemas() map[string]schema {
 		"Run": {"type": "object", "required": []string{"id", "workflowId", "version", "status", "createdAt", "updatedAt"}, "properties": schema{
 			"id": str, "workflowId": str, "version": str, "status": str,
 			"output": schema{}, "error": schema{"type": "object"}, "awaiting": schema{"type": "array"},
-			"wakeAt":    schema{"type": "string", "format": "date-time"},
-			"createdAt": schema{"type": "string", "format": "date-time"},
-			"updatedAt": schema{"type": "string", "format": "date-time"},
+			"wakeAt":       schema{"type": "string", "format": "date-time"},
+			"createdAt":    schema{"type": "string", "format": "date-time"},
+			"updatedAt":    schema{"type": "string", "format": "date-time"},
+			"queue":        schema{"type": "string", "description": "the queue the run was started on"},
+			"partitionKey": str,
+			"admittedAt":   schema{"type": "string", "format": "date-time", "description": "when the queue admitted the run; absent while it waits"},
 		}},
 		"Error": {"type": "object", "required": []string{"ok", "code", "error", "message"}, "properties": schema{
 			"ok":      schema{"const": false},

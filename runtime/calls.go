@@ -26,12 +26,26 @@ type StartRequest struct {
 	// MaxEvents (0: all).
 	IncludeEvents bool
 	MaxEvents     int
+	// Queue starts the run on a declared queue (Config.Queues): it waits
+	// queued until the queue has room. Defaults to the workflow's queue
+	// (Workflow.Queue), if any.
+	Queue string
+	// Partition is the run's partition key on a partitioned queue, and
+	// Priority its priority (higher first); they default to what the
+	// workflow's QueueKeys reads from the input.
+	Partition string
+	Priority  int
 }
 
 // StartRun validates the input, creates the run (idempotently by RunID),
 // and drives it to its first pause or end. A run ID already taken by the
 // same workflow returns that run (Existing) without driving it again. A
 // RunID that breaks the ID rules (see CheckID) is an ErrInvalidID.
+//
+// A run started on a queue (StartRequest.Queue, Workflow.Queue) is stored
+// queued; StartRun then admits what the queue has room for and drives the
+// run when it was admitted, and otherwise returns KindQueued: a sweep
+// admits and drives it later. An undeclared queue is an ErrUnknownQueue.
 func (rt *Runtime) StartRun(ctx context.Context, req StartRequest) (Result, error) {
 	if req.RunID != "" {
 		if err := CheckID(FieldRunID, req.RunID); err != nil {
@@ -45,8 +59,15 @@ func (rt *Runtime) StartRun(ctx context.Context, req StartRequest) (Result, erro
 	if err := def.ValidateInput(req.Input); err != nil {
 		return Result{}, err
 	}
+	p, err := rt.place(req)
+	if err != nil {
+		return Result{}, err
+	}
 	if req.RunID == "" {
 		req.RunID = rt.newUUID()
+	}
+	if p.queue != "" {
+		return rt.startQueued(ctx, req, def, p)
 	}
 	owner := rt.newOwner()
 	// Held from before the run exists, so that a delivery racing the first
@@ -70,7 +91,7 @@ func (rt *Runtime) StartRun(ctx context.Context, req StartRequest) (Result, erro
 		if run.WorkflowID != req.WorkflowID {
 			return Result{}, fmt.Errorf("%w: run %q is a %q run, not %q", ErrRunExists, req.RunID, run.WorkflowID, req.WorkflowID)
 		}
-		return Result{Kind: kindOf(run.Status), Run: run, Existing: true}, nil
+		return Result{Kind: resultKindOf(run), Run: run, Existing: true}, nil
 	}
 	rt.metrics.runStarted(ctx, run.WorkflowID)
 	return rt.drive(ctx, store.Execution{Run: run}, owner, driveOptions{
@@ -218,7 +239,8 @@ func deadlineOr(ctx context.Context, d time.Time) time.Time {
 // delivery no workflow operation can claim.
 const cancelStep = "__cancel"
 
-// Cancel ends a run as canceled: no further step runs. A finished run is
+// Cancel ends a run as canceled: no further step runs; a run waiting on
+// its queue ends without being admitted. A finished run is
 // reported as it is. When another owner is driving the run, the request is
 // stored (KindAccepted is returned) and takes effect as soon as that
 // invocation ends: the run is then recovered and canceled instead of
@@ -255,6 +277,9 @@ func (rt *Runtime) cancelRun(ctx context.Context, runID, reason string) (Result,
 	res, err := rt.claimThen(ctx, runID, func(ex store.Execution, owner string) (Result, error) {
 		return rt.endAs(ctx, ex, owner, wf.StatusCanceled, canceledError(reason))
 	})
+	if err == nil {
+		rt.freed(ctx, res)
+	}
 	if err != nil || res.Kind != KindNotClaimable {
 		return res, err
 	}

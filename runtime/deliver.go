@@ -64,6 +64,10 @@ func (rt *Runtime) deliver(ctx context.Context, runID string, d wf.Delivery, str
 	// Delivered, or buffered for a run being driven or ready to be: drive
 	// it now unless another invocation holds it.
 	out, err := rt.claimAndDrive(ctx, runID, opts)
+	if err == nil && out.Kind == KindQueued {
+		// Kept for the run, which starts once its queue admits it.
+		out.Kind = KindAccepted
+	}
 	if err == nil && out.Kind == KindNotClaimable {
 		rt.wakeHolder(runID)
 		rt.logger.Debug("runtime: delivery stored for a run driven elsewhere; its driver or the next sweep applies it",

@@ -94,7 +94,8 @@ type journal struct {
 }
 
 // StartChild creates a child run, queued and linked to its parent, unless
-// it exists already. A workflow or version this runtime does not
+// it exists already; a child of a workflow with a queue (Workflow.Queue)
+// waits on it until a sweep admits it. A workflow or version this runtime does not
 // register, input its workflow refuses, or a run ID taken by another
 // workflow's run is an error wrapping wf.ErrChildRefused (the parent's
 // operation fails with it); a store error is returned as is (the parent's
@@ -117,6 +118,11 @@ func (j *journal) StartChild(ctx context.Context, spec wf.ChildSpec) error {
 	if err := def.ValidateInput(spec.Input); err != nil {
 		return refuse(err)
 	}
+	// A child of a workflow with a queue waits on it like any other run.
+	p, err := j.rt.place(StartRequest{WorkflowID: spec.WorkflowID, Input: spec.Input})
+	if err != nil {
+		return refuse(err)
+	}
 	run, created, err := j.store.CreateRun(ctx, store.NewRun{
 		ID:          spec.RunID,
 		WorkflowID:  spec.WorkflowID,
@@ -126,6 +132,10 @@ func (j *journal) StartChild(ctx context.Context, spec wf.ChildSpec) error {
 		TraceParent: traceParentOf(ctx),
 		Parent:      &store.Parent{RunID: spec.ParentRunID, StepID: spec.StepID, Detached: spec.Detached},
 		Lease:       store.Lease{Now: j.rt.clock()},
+
+		Queue:        p.queue,
+		PartitionKey: p.partition,
+		Priority:     p.priority,
 	})
 	if err != nil {
 		return fmt.Errorf("runtime: start child run %s: %w", spec.RunID, err)
@@ -155,8 +165,16 @@ func (j *journal) Append(ctx context.Context, next int, events []wf.Event) error
 // arrived for the run meanwhile and the run paused, it drives the run again
 // at once: the current holder applies what was delivered to it.
 func (rt *Runtime) drive(ctx context.Context, ex store.Execution, owner string, opts driveOptions) (Result, error) {
+	if ex.Run.Waiting() && !rt.admitted(ctx, &ex.Run) {
+		// Its queue has no room for it yet: a sweep admits it later.
+		rt.release(ex.Run.ID, owner)
+		return Result{Kind: KindQueued, Run: ex.Run}, nil
+	}
 	release := rt.holders.hold(ex.Run.ID)
 	res, err := rt.driveOnce(ctx, ex, owner, opts)
+	if err == nil {
+		rt.freed(ctx, res)
+	}
 	woken := release()
 	if rt.driveChildren(ctx, res.children, opts) {
 		woken = true // a child ended: its delivery may resume the parent

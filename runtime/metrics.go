@@ -123,7 +123,7 @@ func (m *metrics) stepAttempt(ctx context.Context, workflowID string, d time.Dur
 func (m *metrics) sweepDone(ctx context.Context, d time.Duration, sum Summary) {
 	m.sweepDuration.Record(ctx, d.Seconds())
 	backingOff := len(sum.Failed)
-	for phase, counts := range map[string]KindCounts{"recovered": sum.Recovered, "scheduled": sum.Scheduled, "timers": sum.Timers} {
+	for phase, counts := range map[string]KindCounts{"admitted": sum.Admitted, "recovered": sum.Recovered, "scheduled": sum.Scheduled, "timers": sum.Timers} {
 		for kind, n := range counts {
 			m.sweepItems.Add(ctx, int64(n), metric.WithAttributes(attrMetricPhase.String(phase), attrMetricKind.String(string(kind))))
 		}

@@ -64,6 +64,21 @@
 // KindNotWaiting. Config.StrictSignals (or SignalRequest.Strict) refuses
 // early signals instead, with KindNotWaiting; Config.MaxBufferedSignals and
 // MaxBufferedBytes bound what a run keeps (ErrBufferFull).
+//
+// # Queues bound runs in progress, across workers
+//
+// A run started on a Queue (Config.Queues, Workflow.Queue from wfgen's
+// //wf:queue, StartRequest.Queue; a child of a queued workflow too) is
+// stored queued and holds no process until the store admits it
+// (store.Store.AdmitQueued): at most Queue.Concurrency of the queue's
+// runs are admitted and not ended at once, paused ones included, and at
+// most Queue.Rate admitted per Queue.Per, per partition key when the
+// queue is partitioned, highest priority then oldest first. The store
+// serialises admissions, so the caps hold across every process sharing
+// it. StartRun admits at once when there is room (KindQueued otherwise),
+// each Sweep admits and drives what the queues have room for
+// (Summary.Admitted), and a run that ends admits the next. Cancel ends a
+// waiting run without admitting it.
 package runtime
 
 import (
@@ -158,6 +173,10 @@ type Config struct {
 	// deliveries, per run; over it is ErrBufferFull. Defaults to 1 MiB
 	// (DefaultMaxBufferedBytes).
 	MaxBufferedBytes int
+	// Queues declares the queues runs may be started on (StartRequest.Queue)
+	// beside those the workflows declare (Workflow.Queue); each sweep
+	// admits their waiting runs. Defaults to none.
+	Queues []Queue
 }
 
 // Workflow registers one workflow: its latest definition (with previous
@@ -184,6 +203,15 @@ type Workflow struct {
 	// replay-only checks (wfgen check --against), which run no step,
 	// ignore it.
 	Err error
+	// Queue, when set, puts the workflow's runs on this queue (wfgen's
+	// //wf:queue directive) unless StartRequest.Queue names another; the
+	// queue is declared with it. Defaults to none: runs start at once.
+	Queue *Queue
+	// QueueKeys reads the partition key and priority of a run on the
+	// workflow's Queue from its input (wfgen's partition= and priority=,
+	// see QueueKeysOf); StartRequest.Partition and Priority take
+	// precedence. Defaults to none: "" and 0.
+	QueueKeys func(input json.RawMessage) (partition string, priority int, err error)
 }
 
 // Runtime drives runs. It is safe for concurrent use.
@@ -214,6 +242,8 @@ type Runtime struct {
 	maxBuffered      int
 	maxBufferedBytes int
 	holders          holders
+	// queues are the declared queues by name.
+	queues map[string]Queue
 }
 
 // Errors returned by Runtime methods; test with errors.Is or errors.As.
@@ -300,6 +330,11 @@ func New(cfg Config) (*Runtime, error) {
 	if rt.lookBack <= 0 {
 		rt.lookBack = 32 * 24 * time.Hour
 	}
+	queues, err := declareQueues(cfg)
+	if err != nil {
+		return nil, err
+	}
+	rt.queues = queues
 	scheduleIDs := map[string]bool{}
 	for i := range cfg.Workflows {
 		w := cfg.Workflows[i]

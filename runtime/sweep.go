@@ -31,6 +31,9 @@ type SweepOptions struct {
 	MaxScheduledRuns int
 	// MaxTimers caps due timers delivered. Defaults to 25.
 	MaxTimers int
+	// MaxAdmittedRuns caps the queued runs admitted and driven, over all
+	// queues. Defaults to 25.
+	MaxAdmittedRuns int
 	// MaxDuration bounds the sweep's wall time; keep it below the host's
 	// function timeout. It may not exceed the runtime's LeaseDuration (see
 	// CheckSweepOptions). Defaults to 25s, or LeaseDuration when that is
@@ -64,6 +67,9 @@ func (c KindCounts) Total() int {
 
 // Summary is a sweep's compact account.
 type Summary struct {
+	// Admitted counts the queued runs this sweep admitted, by the kind of
+	// the drive that followed.
+	Admitted     KindCounts `json:"admitted"`
 	Recovered    KindCounts `json:"recovered"`
 	Scheduled    KindCounts `json:"scheduled"`
 	Timers       KindCounts `json:"timers"`
@@ -95,6 +101,7 @@ type SweepResult struct {
 	Now        time.Time   `json:"now"`
 	LeaseOwner string      `json:"leaseOwner"`
 	Summary    Summary     `json:"summary"`
+	Admitted   []SweepItem `json:"admitted,omitempty"`
 	Recovered  []SweepItem `json:"recovered,omitempty"`
 	Scheduled  []SweepItem `json:"scheduled,omitempty"`
 	Timers     []SweepItem `json:"timers,omitempty"`
@@ -108,7 +115,8 @@ type SweepResult struct {
 }
 
 // Sweep does bounded work, in order: (0) unpark the parked runs of the
-// versions this build registers, (1) re-drive runs whose lease expired
+// versions this build registers, then admit the queued runs each declared
+// queue has room for and drive them, (1) re-drive runs whose lease expired
 // (or that are ready after a delivery), (2) materialise schedules and start
 // due buckets, (3) deliver due timers. Items whose drive fails are logged
 // and counted under "error", and their runs back off (Summary.Failed);
@@ -140,9 +148,9 @@ func (rt *Runtime) Sweep(ctx context.Context, opts SweepOptions) (res SweepResul
 	}
 	s := &sweep{rt: rt, opts: opts, deadline: now.Add(opts.MaxDuration)}
 	s.res = SweepResult{Now: now, LeaseOwner: opts.LeaseOwner, Summary: Summary{
-		Recovered: KindCounts{}, Scheduled: KindCounts{}, Timers: KindCounts{},
+		Admitted: KindCounts{}, Recovered: KindCounts{}, Scheduled: KindCounts{}, Timers: KindCounts{},
 	}}
-	steps := []func(context.Context) error{s.unpark, s.recover, s.schedules, s.timers}
+	steps := []func(context.Context) error{s.unpark, s.admit, s.recover, s.schedules, s.timers}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return s.res, err
@@ -167,6 +175,9 @@ func (rt *Runtime) SweepDefaults(o SweepOptions) SweepOptions {
 	}
 	if o.MaxTimers <= 0 {
 		o.MaxTimers = 25
+	}
+	if o.MaxAdmittedRuns <= 0 {
+		o.MaxAdmittedRuns = 25
 	}
 	if o.MaxDuration <= 0 {
 		o.MaxDuration = min(25*time.Second, rt.leaseDuration)

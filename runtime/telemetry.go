@@ -115,7 +115,7 @@ func sweepSpanAttrs(res SweepResult) []attribute.KeyValue {
 		attribute.Bool("wf.sweep.deadline_reached", res.DeadlineReached),
 		attribute.Bool("wf.sweep.remaining_may_exist", res.RemainingMayExist),
 	}
-	for kind, counts := range map[string]KindCounts{"recovered": res.Summary.Recovered, "scheduled": res.Summary.Scheduled, "timers": res.Summary.Timers} {
+	for kind, counts := range map[string]KindCounts{"admitted": res.Summary.Admitted, "recovered": res.Summary.Recovered, "scheduled": res.Summary.Scheduled, "timers": res.Summary.Timers} {
 		kv = append(kv, attribute.Int("wf.sweep."+kind, counts.Total()))
 	}
 	return kv

@@ -113,6 +113,12 @@ func (ts tracedStore) ClaimStaleRuns(ctx context.Context, limit int, l store.Lea
 	return ts.s.ClaimStaleRuns(ctx, limit, l)
 }
 
+func (ts tracedStore) AdmitQueued(ctx context.Context, a store.Admit) (ids []string, err error) {
+	ctx, done := ts.op(ctx, "AdmitQueued", "")
+	defer func() { done(err) }()
+	return ts.s.AdmitQueued(ctx, a)
+}
+
 func (ts tracedStore) UpsertSchedule(ctx context.Context, s store.Schedule) (err error) {
 	ctx, done := ts.op(ctx, "UpsertSchedule", "")
 	defer func() { done(err) }()

@@ -98,7 +98,8 @@ type Store interface {
 	ClaimDueTimers(ctx context.Context, limit int, lease Lease) ([]Timer, error)
 	// ClaimStaleRuns leases up to limit runs that need a driver: status
 	// queued or running whose lease is absent or expired at lease.Now and
-	// whose DriveRetryAt, if set, is not after lease.Now. Runs with no
+	// whose DriveRetryAt, if set, is not after lease.Now; a run on a queue
+	// that is not admitted yet (see AdmitQueued) is never taken. Runs with no
 	// failed drive (DriveFailures 0) come first, so that failing runs never
 	// take a slot a healthy run needs. A claimed run whose Error or
 	// Awaiting does not decode is returned with those fields empty, not as
@@ -175,6 +176,19 @@ type Store interface {
 	// unparked. It is cheap when no run is parked.
 	UnparkRuns(ctx context.Context, versions []WorkflowVersion, now time.Time) (int, error)
 
+	// AdmitQueued admits, oldest first within each priority (higher
+	// Priority first), up to a.Limit runs of queue a.Queue that wait
+	// queued and not admitted, such that the queue's runs in progress
+	// (admitted and not terminal) do not pass a.Concurrency and its
+	// admissions within the window a.Per do not pass a.Rate (each per
+	// partition key with a.PerPartition). An admitted run gets AdmittedAt
+	// a.Now and status running with no lease: ready, so that stale-run
+	// recovery drives it if the caller does not. It returns the admitted
+	// run IDs in admission order. Concurrent callers, in any process,
+	// never admit past the caps together: the store serialises admissions
+	// of one queue.
+	AdmitQueued(ctx context.Context, a Admit) ([]string, error)
+
 	// ReopenRun makes an ended run live again (a retry): it appends
 	// r.Events at r.Next, deletes the deliveries named in r.Drop, and sets
 	// the run running with no output, error, waits or lease, so that the
@@ -221,7 +235,17 @@ type NewRun struct {
 	// Parent links a child run to the run that started it (see
 	// wf.ChildSpec); nil for a run started from outside a workflow.
 	Parent *Parent
-	Lease  Lease
+
+	// Queue, when set, puts the run on that queue: it is created queued
+	// and not admitted, with no lease and no Log, and waits for
+	// AdmitQueued. PartitionKey is the partition it counts against when
+	// the queue is partitioned; Priority orders admission (higher first,
+	// then oldest first). See CheckQueued.
+	Queue        string
+	PartitionKey string
+	Priority     int
+
+	Lease Lease
 	// Log is the run's first events (a fork's copy of another run's
 	// log), written in the same batch as the run and only when this call
 	// creates it. A run with a Log must be created leased (Lease.Owner).
@@ -269,6 +293,20 @@ type Run struct {
 	TraceParent string
 	// Parent is NewRun.Parent: the run that started this one as a child.
 	Parent *Parent
+
+	// Queue, PartitionKey and Priority are NewRun's. AdmittedAt is when
+	// AdmitQueued admitted the run; nil while it waits on its queue (and
+	// for a run on no queue).
+	Queue        string
+	PartitionKey string
+	Priority     int
+	AdmittedAt   *time.Time
+}
+
+// Waiting reports whether the run waits on its queue: queued and not
+// admitted. Such a run must not be driven.
+func (r Run) Waiting() bool {
+	return r.Queue != "" && r.AdmittedAt == nil && r.Status == wf.StatusQueued
 }
 
 // Parent links a child run to its parent. An attached child (Detached
@@ -535,6 +573,8 @@ type ListQuery struct {
 	Status     wf.RunStatus // "" for all
 	// Parked keeps only parked runs.
 	Parked bool
+	// Queue keeps the runs of one queue; "" for all.
+	Queue string
 	// Since keeps runs created at or after it; zero for all.
 	Since time.Time
 	// ParentRunID keeps the children of that run (Run.Parent.RunID),

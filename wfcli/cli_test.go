@@ -129,6 +129,15 @@ var cases = []struct {
 		{args: []string{"sweep"}, noWorkflows: true},
 	}},
 	{"migrate", []step{cmd("migrate", "-v"), cmd("migrate", "extra")}},
+	{"queues", []step{
+		cmd("runs", "list", "--queue", "imports"),
+		cmd("runs", "show", "import-2"),
+		cmd("runs", "show", "import-3", "-o", "json"),
+		cmd("runs", "cancel", "import-3"),
+		cmd("signal", "import-1", "done", "--id", "done-1", "--data", `"ok"`),
+		cmd("sweep"),
+		cmd("runs", "list", "--queue", "imports"),
+	}},
 }
 
 func TestGolden(t *testing.T) {
@@ -138,6 +147,9 @@ func TestGolden(t *testing.T) {
 			t.Run(kind.name+"/"+tc.name, func(t *testing.T) {
 				t.Parallel()
 				f := newFixture(t, kind)
+				if tc.name == "queues" { // imports on a queue: see startImports
+					f.startImports(t)
+				}
 				var out strings.Builder
 				for _, s := range tc.steps {
 					out.WriteString(f.run(t, s))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -78,8 +79,23 @@ func digest() *wf.Definition {
 	})
 }
 
+// importJob is the input of the queued import workflow.
+type importJob struct {
+	Tenant string `json:"tenant"`
+}
+
+// importer runs on queue imports, one at a time per tenant: it waits for
+// its "done" signal, holding its slot.
+func importer() *wf.Definition {
+	return wf.New("import", func(ctx *wf.Context, in importJob) (string, error) {
+		return wf.WaitForEvent[string](ctx, "done")
+	})
+}
+
 func workflows() []runtime.Workflow {
 	return []runtime.Workflow{
+		{Definition: importer(), Queue: &runtime.Queue{Name: "imports", Concurrency: 1, Partitioned: true},
+			QueueKeys: runtime.QueueKeysOf(func(in importJob) string { return in.Tenant }, nil)},
 		{Definition: order(), Signals: map[string]wf.Validator{"payment": validatePayment}, Schedules: []runtime.Schedule{
 			{ID: "restock-hourly", Spec: runtime.Every(time.Hour), Input: json.RawMessage(`{"item":"paper"}`)},
 		}},
@@ -98,6 +114,19 @@ func legacy() *wf.Definition {
 	return wf.New("legacy", func(ctx *wf.Context, _ struct{}) (string, error) {
 		return wf.WaitForEvent[string](ctx, "go")
 	})
+}
+
+// startImports starts three imports of tenant acme at 09:11: the first
+// is admitted and waits for its signal, the two others wait on the queue.
+func (f *fixture) startImports(t *testing.T) {
+	t.Helper()
+	f.clock.Set(t0.Add(11 * time.Minute))
+	for i := 1; i <= 3; i++ {
+		if _, err := f.rt.StartRun(context.Background(), runtime.StartRequest{WorkflowID: "import", RunID: fmt.Sprintf("import-%d", i),
+			Input: json.RawMessage(`{"tenant":"acme"}`), Priority: i % 3}); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // fixture is a store holding runs in every state, and the flags that

@@ -42,6 +42,12 @@ type runView struct {
 	LeaseOwner string          `json:"leaseOwner,omitempty"`
 	CreatedAt  time.Time       `json:"createdAt"`
 	UpdatedAt  time.Time       `json:"updatedAt"`
+	// Queue, PartitionKey and Priority place a run on a queue; AdmittedAt
+	// is when the queue admitted it (absent while it waits).
+	Queue        string     `json:"queue,omitempty"`
+	PartitionKey string     `json:"partitionKey,omitempty"`
+	Priority     int        `json:"priority,omitempty"`
+	AdmittedAt   *time.Time `json:"admittedAt,omitempty"`
 }
 
 // parkView says why a run is parked.
@@ -56,7 +62,8 @@ func viewRun(r store.Run) runView {
 	v := runView{ID: r.ID, WorkflowID: r.WorkflowID, Version: r.Version, Status: r.Status,
 		ScheduleID: r.ScheduleID, Awaiting: r.Awaiting, WakeAt: utcPtr(r.WakeAt), Input: r.Input,
 		Output: r.Output, Error: r.Error, LeaseOwner: r.LeaseOwner,
-		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		Queue: r.Queue, PartitionKey: r.PartitionKey, Priority: r.Priority, AdmittedAt: utcPtr(r.AdmittedAt)}
 	if p := r.Parked; p != nil {
 		v.Parked = &parkView{Reason: p.Reason, Version: p.Version, Message: p.Message, At: p.At.UTC()}
 	}
@@ -69,7 +76,35 @@ func (r runView) state() string {
 	if r.Parked != nil {
 		return string(r.Status) + " (parked)"
 	}
+	if r.waiting() {
+		return string(r.Status) + " (waits on " + r.Queue + ")"
+	}
 	return string(r.Status)
+}
+
+// waiting reports whether the run waits on its queue, not admitted yet.
+func (r runView) waiting() bool {
+	return r.Queue != "" && r.AdmittedAt == nil && r.Status == wf.StatusQueued
+}
+
+// queueLine describes a run's place on its queue.
+func (r runView) queueLine() string {
+	s := r.Queue
+	if r.PartitionKey != "" {
+		s += ", partition " + r.PartitionKey
+	}
+	if r.Priority != 0 {
+		s += fmt.Sprintf(", priority %d", r.Priority)
+	}
+	switch {
+	case r.AdmittedAt != nil:
+		s += ": admitted at " + stamp(*r.AdmittedAt)
+	case r.waiting():
+		s += ": waiting for a slot"
+	default:
+		s += ": never admitted"
+	}
+	return s
 }
 
 // resultView is what a call did to a run.

@@ -18,7 +18,7 @@ var statuses = []wf.RunStatus{wf.StatusQueued, wf.StatusRunning, wf.StatusPaused
 
 type listFlags struct {
 	workflow, status, since, cursor string
-	parent                          string
+	parent, queue                   string
 	parked                          bool
 	limit                           int
 }
@@ -32,6 +32,7 @@ func runsList() command {
 			fs.StringVar(&f.status, "status", "", "only runs with this `status`")
 			fs.BoolVar(&f.parked, "parked", false, "only parked runs")
 			fs.StringVar(&f.parent, "parent", "", "only the children of this `run`")
+			fs.StringVar(&f.queue, "queue", "", "only runs of this `queue`")
 			fs.StringVar(&f.since, "since", "", "only runs created since this `time` (RFC 3339) or duration ago")
 			fs.IntVar(&f.limit, "limit", store.DefaultListLimit, "at most `n` runs")
 			fs.StringVar(&f.cursor, "cursor", "", "the `cursor` of the next page, as printed by the previous one")
@@ -73,7 +74,7 @@ func (e *env) runsList(ctx context.Context, f listFlags) error {
 }
 
 func (e *env) listQuery(f listFlags) (store.ListQuery, time.Time, error) {
-	q := store.ListQuery{WorkflowID: f.workflow, ParentRunID: f.parent, Limit: f.limit, Cursor: f.cursor}
+	q := store.ListQuery{WorkflowID: f.workflow, ParentRunID: f.parent, Queue: f.queue, Limit: f.limit, Cursor: f.cursor}
 	if f.limit <= 0 {
 		return q, time.Time{}, usagef("runs list: --limit %d: want a positive number", f.limit)
 	}
@@ -200,6 +201,9 @@ func printRun(w io.Writer, r runView) {
 	}
 	if r.Parent != nil {
 		line("parent", r.Parent.String())
+	}
+	if r.Queue != "" {
+		line("queue", r.queueLine())
 	}
 	if r.LeaseOwner != "" {
 		line("driven by", r.LeaseOwner)

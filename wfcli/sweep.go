@@ -36,6 +36,7 @@ func sweepCommand() command {
 
 func printSweep(w io.Writer, res runtime.SweepResult) {
 	s := res.Summary
+	fmt.Fprintf(w, "admitted\t%s\n", counts(s.Admitted))
 	fmt.Fprintf(w, "recovered\t%s\n", counts(s.Recovered))
 	fmt.Fprintf(w, "scheduled\t%s\n", counts(s.Scheduled))
 	fmt.Fprintf(w, "timers\t%s\n", counts(s.Timers))

@@ -38,4 +38,6 @@ func ExampleMigrationFiles() {
 	// INSERT INTO wf_migrations
 	// 0006_child_runs.sql
 	// INSERT INTO wf_migrations
+	// 0007_queues.sql
+	// INSERT INTO wf_migrations
 }

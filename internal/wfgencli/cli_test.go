@@ -34,7 +34,7 @@ func TestUsageErrors(t *testing.T) {
 	}{
 		{[]string{"-x"}, "wfgen: flag provided but not defined: -x\n"},
 		{[]string{"schema", "./..."}, "wfgen: schema: missing -o dir\n"},
-		{[]string{"help", "stpe"}, `wfgen: unknown directive "stpe"; did you mean step? (valid: approval, hosts, schedule, signal, step, workflow)` + "\n"},
+		{[]string{"help", "stpe"}, `wfgen: unknown directive "stpe"; did you mean step? (valid: approval, hosts, queue, schedule, signal, step, workflow)` + "\n"},
 		{[]string{"help", "step", "workflow"}, `wfgen: help takes at most one directive name, got "step workflow"` + "\n"},
 		{[]string{"migrate", "--sqlite", "a.db"}, "wfgen: migrate is not a wfgen command: use `wf migrate` (go tool wf migrate, after go get -tool github.com/wfgo/wf/cmd/wf), which takes the same flags\n"},
 		{[]string{"check", "--against", "postgres://x", "--sqlite", "a.db"}, "wfgen: check: set --against or --sqlite, not both\n"},

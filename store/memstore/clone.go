@@ -52,6 +52,7 @@ func cloneRun(r store.Run) store.Run {
 	r.WakeAt = cloneTime(r.WakeAt)
 	r.LeaseExpiresAt = cloneTime(r.LeaseExpiresAt)
 	r.DriveRetryAt = cloneTime(r.DriveRetryAt)
+	r.AdmittedAt = cloneTime(r.AdmittedAt)
 	if r.Parked != nil {
 		p := *r.Parked
 		r.Parked = &p

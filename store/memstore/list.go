@@ -14,8 +14,8 @@ import (
 )
 
 // ListRuns returns runs ordered by (CreatedAt, ID) descending, filtered by
-// q.WorkflowID, q.Status, q.Parked, q.Since and q.ParentRunID, from after
-// q.Cursor, at most q.Limit.
+// q.WorkflowID, q.Status, q.Queue, q.Parked, q.Since and q.ParentRunID,
+// from after q.Cursor, at most q.Limit.
 func (s *Store) ListRuns(_ context.Context, q store.ListQuery) (store.RunPage, error) {
 	limit := q.PageSize()
 	var after *listPosition
@@ -33,6 +33,7 @@ func (s *Store) ListRuns(_ context.Context, q store.ListQuery) (store.RunPage, e
 	for _, e := range s.runs {
 		r := &e.run
 		if (q.WorkflowID == "" || r.WorkflowID == q.WorkflowID) && (q.Status == "" || r.Status == q.Status) &&
+			(q.Queue == "" || r.Queue == q.Queue) &&
 			(!q.Parked || r.Parked != nil) && !r.CreatedAt.Before(q.Since) &&
 			(q.ParentRunID == "" || r.Parent != nil && r.Parent.RunID == q.ParentRunID) &&
 			(after == nil || after.compare(positionOf(r)) < 0) {

@@ -19,6 +19,9 @@ func (s *Store) CreateRun(_ context.Context, nr store.NewRun) (store.Run, bool, 
 	if e, ok := s.runs[nr.ID]; ok {
 		return cloneRun(e.run), false, nil
 	}
+	if err := store.CheckQueued(nr); err != nil {
+		return store.Run{}, false, fmt.Errorf("memstore: %w", err)
+	}
 	if err := s.checkSize(nr.ID, "input", len(nr.Input)); err != nil {
 		return store.Run{}, false, err
 	}
@@ -48,6 +51,10 @@ func (s *Store) insertRun(nr store.NewRun) store.Run {
 
 		TraceParent: nr.TraceParent,
 		Parent:      nr.Parent,
+
+		Queue:        nr.Queue,
+		PartitionKey: nr.PartitionKey,
+		Priority:     nr.Priority,
 	}
 	if nr.Lease.Owner != "" {
 		run.LeaseOwner = nr.Lease.Owner
@@ -137,7 +144,8 @@ func (s *Store) ClaimStaleRuns(_ context.Context, limit int, lease store.Lease) 
 	for _, e := range s.runs {
 		r := &e.run
 		if (r.Status == wf.StatusQueued || r.Status == wf.StatusRunning) &&
-			!leaseLive(r.LeaseOwner, r.LeaseExpiresAt, lease.Now) && !backingOff(r, lease.Now) {
+			!leaseLive(r.LeaseOwner, r.LeaseExpiresAt, lease.Now) && !backingOff(r, lease.Now) &&
+			!r.Waiting() {
 			stale = append(stale, e)
 		}
 	}

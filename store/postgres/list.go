@@ -64,6 +64,9 @@ func (s *Store) listRunsSQL(q store.ListQuery) (string, []any, error) {
 	if q.Status != "" {
 		where = append(where, "status = "+arg(string(q.Status)))
 	}
+	if q.Queue != "" {
+		where = append(where, "queue = "+arg(q.Queue)+" AND queue <> ''")
+	}
 	if q.Parked {
 		where = append(where, "park_reason <> ''")
 	}

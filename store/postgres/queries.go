@@ -19,7 +19,8 @@ import (
 const runColumns = `id, workflow_id, version, status, input, output, error, awaiting, wake_at,
 	delivery_seq, schedule_id, lease_owner, lease_expires_at, created_at, updated_at,
 	drive_failures, drive_retry_at, park_reason, park_message, parked_at, buffered, trace_parent,
-	parent_run_id, parent_step_id, parent_detached`
+	parent_run_id, parent_step_id, parent_detached,
+	queue, partition_key, priority, admitted_at`
 
 const bucketColumns = `schedule_id, bucket_id, run_id, fire_at, status, lease_owner, lease_expires_at, started_at`
 
@@ -69,6 +70,7 @@ type queries struct {
 	releaseBucket, listBuckets               string
 	lockSchedule, startBucket                string
 	parkRun, unparkRuns, reopenRun           string
+	lockQueue, admitQueued, admitQueuedWhole string
 	eventsPkey                               string // constraint name
 }
 
@@ -134,22 +136,27 @@ func newQueries(c config) queries {
 		parkRun:            sub(sqlParkRun),
 		unparkRuns:         sub(sqlUnparkRuns),
 		reopenRun:          sub(sqlReopenRun),
+		lockQueue:          sub(sqlLockQueue),
+		admitQueued:        sub(sqlAdmitQueued),
+		admitQueuedWhole:   sub(sqlAdmitQueuedWhole),
 		eventsPkey:         c.prefix + "events_pkey",
 	}
 }
 
-// sqlCreateRun inserts a run unless it exists, with its first events ($10,
-// a fork's copied log) and its parent link ($12 to $14) when it inserted it, and returns the stored row
-// with whether it was inserted. Under a concurrent insert of the same ID the
+// sqlCreateRun inserts a run unless it exists, with its parent link ($12
+// to $14), its queue, partition key and priority ($15 to $17) and, when it
+// inserted it, its first events ($10, a fork's copied log), and returns the
+// stored row with whether it was inserted. Under a concurrent insert of the same ID the
 // fallback SELECT may not see the other row yet (its snapshot predates the
 // other commit) and the statement returns nothing; CreateRun retries.
 const sqlCreateRun = `
 WITH ins AS (
 	INSERT INTO {{runs}} (id, workflow_id, version, status, input, schedule_id,
 		lease_owner, lease_expires_at, created_at, updated_at, trace_parent,
-		parent_run_id, parent_step_id, parent_detached)
+		parent_run_id, parent_step_id, parent_detached,
+		queue, partition_key, priority)
 	VALUES ($1, $2, $3, $4, $5::json, $6, $7, $8, COALESCE($9, now()), COALESCE($9, now()), $11,
-		$12, $13, $14)
+		$12, $13, $14, $15, $16, $17)
 	ON CONFLICT (id) DO NOTHING
 	RETURNING {{run_columns}}
 ),
@@ -214,6 +221,7 @@ WHERE id IN (
 	WHERE status IN ('queued', 'running')
 		AND (lease_expires_at IS NULL OR lease_expires_at <= $2)
 		AND (drive_retry_at IS NULL OR drive_retry_at <= $2)
+		AND (queue = '' OR admitted_at IS NOT NULL)
 	ORDER BY drive_failures > 0, created_at, id
 	LIMIT $4
 	FOR UPDATE SKIP LOCKED

@@ -23,6 +23,9 @@ func (s *Store) CreateRun(ctx context.Context, run store.NewRun) (store.Run, boo
 	if run.Status != wf.StatusQueued && run.Status != wf.StatusRunning {
 		return store.Run{}, false, fmt.Errorf("postgres: create run %q: status %q: want %q or %q", run.ID, run.Status, wf.StatusQueued, wf.StatusRunning)
 	}
+	if err := store.CheckQueued(run); err != nil {
+		return store.Run{}, false, fmt.Errorf("postgres: create run: %w", err)
+	}
 	if err := s.tooLarge(run.ID, "input", len(run.Input)); err != nil {
 		return store.Run{}, false, err
 	}
@@ -47,7 +50,8 @@ func (s *Store) CreateRun(ctx context.Context, run store.NewRun) (store.Run, boo
 			err := s.w.send(ctx, run.ID, func(b *pgx.Batch) {
 				b.Queue(s.q.createRun, run.ID, run.WorkflowID, run.Version, string(run.Status),
 					jsonArg(run.Input), run.ScheduleID, run.Lease.Owner, until, timeArg(run.Lease.Now), log, run.TraceParent,
-					parent.RunID, parent.StepID, parent.Detached)
+					parent.RunID, parent.StepID, parent.Detached,
+					run.Queue, run.PartitionKey, run.Priority)
 			}, func(br pgx.BatchResults) error {
 				var err error
 				created = false

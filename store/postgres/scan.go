@@ -29,13 +29,15 @@ func scanRun(row pgx.Row, lead ...any) (store.Run, error) {
 		&r.ID, &r.WorkflowID, &r.Version, &status, &input, &output, &errJSON, &await, &r.WakeAt,
 		&r.DeliverySeq, &r.ScheduleID, &r.LeaseOwner, &r.LeaseExpiresAt, &r.CreatedAt, &r.UpdatedAt,
 		&r.DriveFailures, &r.DriveRetryAt, &parkReason, &parkMessage, &parkedAt, &buffered, &r.TraceParent,
-		&parentRun, &parentStep, &parentDetached)
+		&parentRun, &parentStep, &parentDetached,
+		&r.Queue, &r.PartitionKey, &r.Priority, &r.AdmittedAt)
 	if err := row.Scan(dest...); err != nil {
 		return store.Run{}, err
 	}
 	r.Status = wf.RunStatus(status)
 	r.Input, r.Output = rawJSON(input), rawJSON(output)
 	r.WakeAt, r.LeaseExpiresAt, r.DriveRetryAt = utcPtr(r.WakeAt), utcPtr(r.LeaseExpiresAt), utcPtr(r.DriveRetryAt)
+	r.AdmittedAt = utcPtr(r.AdmittedAt)
 	r.CreatedAt, r.UpdatedAt = r.CreatedAt.UTC(), r.UpdatedAt.UTC()
 	if parentRun != "" {
 		r.Parent = &store.Parent{RunID: parentRun, StepID: parentStep, Detached: parentDetached}

@@ -7,7 +7,8 @@
 // atomic commits, run, timer and bucket leases, idempotent deliveries,
 // stale-run recovery, schedules and buckets, listing, deletion and
 // retention, parked runs, reopening ended runs, child runs' links and
-// the deliveries their ends store for their parents, exactly-once outcomes
+// the deliveries their ends store for their parents, queue admission,
+// exactly-once outcomes
 // under concurrent callers, and, for a store that declares a size limit
 // (store.PayloadLimiter), that it measures what it stores.
 //
@@ -97,6 +98,7 @@ var groups = []struct {
 	{"Park", parkCases},
 	{"ReopenRun", reopenCases},
 	{"Children", childCases},
+	{"Queues", queueCases},
 	{"Races", raceCases},
 	{"GroupedWrites", groupedCases},
 	{"PayloadLimit", payloadLimitCases},

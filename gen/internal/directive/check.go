@@ -90,6 +90,39 @@ func (s *Schedule) check(c *checkContext) {
 	}
 }
 
+func (q *Queue) check(c *checkContext) {
+	switch {
+	case c.has("concurrency") && q.Concurrency < 1:
+		c.errorf("concurrency", "concurrency=%d: want 1 or more", q.Concurrency)
+	case !c.has("concurrency") && !c.has("rate"):
+		c.errorf("", "missing concurrency= or rate= (or both)")
+	}
+	if c.has("rate") {
+		if _, _, err := ParseRate(q.Rate); err != nil {
+			c.errorf("rate", "rate=%s: %v", q.Rate, err)
+		}
+	}
+	for _, key := range []string{"partition", "priority"} {
+		if c.has(key) && !isGoIdentOrJSONName(map[string]string{"partition": q.Partition, "priority": q.Priority}[key]) {
+			c.errorf(key, "%s=: want the name of a field of the workflow's input", key)
+		}
+	}
+}
+
+// isGoIdentOrJSONName reports whether s may name a struct field, by its
+// Go name or its JSON name.
+func isGoIdentOrJSONName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r <= ' ' || r == '"' || r == ',' || r == '=' {
+			return false
+		}
+	}
+	return true
+}
+
 // RailwayMinSweep is the shortest interval at which Railway Cron runs a
 // job.
 const RailwayMinSweep = 5 * time.Minute

@@ -1,6 +1,11 @@
 package directive
 
-import "time"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
 
 // This file is the single definition of wfgen's directives: each type is
 // one directive, each field one argument. The doc comments are printed by
@@ -8,8 +13,9 @@ import "time"
 // written for users. The argument kinds follow from the field types: ID is
 // a kebab-case ID, Ident a Go identifier resolved in the package scope,
 // string with an enum tag a closed set, other strings free text (quote it
-// when it has spaces), and int, bool and time.Duration what they say. A
-// bool tagged ",flag" is set by its bare name, with no value.
+// when it has spaces; a usage tag shows its form), and int, bool and
+// time.Duration what they say. A bool tagged ",flag" is set by its bare
+// name, with no value.
 
 // Workflow marks a struct type as a workflow. The type must have a method
 //
@@ -114,6 +120,52 @@ type Schedule struct {
 	// Input names a package-level variable or constant holding the input
 	// of every scheduled run. Defaults to the zero value of the input type.
 	Input Ident `wf:"input"`
+}
+
+// Queue puts the runs of the workflow type it is written on on a queue:
+// at most concurrency of them are in progress at once across every
+// worker, optionally per partition and rate-limited; the others wait
+// queued, holding no process, and sweeps start them in order (higher
+// priority first, then oldest first). The generated Registrations
+// declare the queue, so Start<Type> and every other start of the
+// workflow put runs on it.
+type Queue struct {
+	// Name is the queue's stable name, e.g. imports. Workflows that name
+	// the same queue share it, and must declare it alike.
+	Name ID `wf:",positional"`
+	// Concurrency caps the queue's runs in progress (admitted and not
+	// ended, paused ones included). Defaults to no cap; set it, rate=,
+	// or both.
+	Concurrency int `wf:"concurrency"`
+	// Rate caps how many runs start per period, written <n>/<duration>,
+	// e.g. rate=100/1m. Defaults to no rate limit.
+	Rate string `wf:"rate" usage:"<n>/<duration>"`
+	// Partition names a field of the workflow's input (its Go name, or
+	// its JSON name) of string or integer type: concurrency= and rate=
+	// then apply to each value of it on its own, e.g. partition=Tenant.
+	// Defaults to one partition.
+	Partition string `wf:"partition" usage:"<field>"`
+	// Priority names an integer field of the workflow's input: runs with
+	// a higher value start first. Defaults to 0 for every run.
+	Priority string `wf:"priority" usage:"<field>"`
+}
+
+// ParseRate reads a rate= value: a positive count and a positive
+// duration separated by a slash, e.g. 100/1m.
+func ParseRate(s string) (n int, per time.Duration, err error) {
+	count, period, ok := strings.Cut(s, "/")
+	if !ok {
+		return 0, 0, fmt.Errorf("want <n>/<duration>, e.g. 100/1m")
+	}
+	n, err = strconv.Atoi(count)
+	if err != nil || n < 1 {
+		return 0, 0, fmt.Errorf("count %q: want a whole number of 1 or more", count)
+	}
+	per, err = time.ParseDuration(period)
+	if err != nil || per <= 0 {
+		return 0, 0, fmt.Errorf("period %q: want a positive duration such as 1s, 1m or 1h", period)
+	}
+	return n, per, nil
 }
 
 // Hosts, on the package clause, lists the platforms the package's

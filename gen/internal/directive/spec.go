@@ -60,7 +60,8 @@ type field struct {
 	enum       []string
 	typ        reflect.Type
 	positional bool
-	flag       bool // a bool set by its bare name, e.g. local
+	flag       bool   // a bool set by its bare name, e.g. local
+	usage      string // the value's kind in usage lines, when free text has a form
 }
 
 var specs = []*Spec{
@@ -69,6 +70,7 @@ var specs = []*Spec{
 	newSpec[Signal]("signal", OnStructType),
 	newSpec[Approval]("approval", OnStructType),
 	newSpec[Schedule]("schedule", OnStructType),
+	newSpec[Queue]("queue", OnStructType),
 	newSpec[Hosts]("hosts", OnPackageClause),
 }
 
@@ -118,6 +120,7 @@ func fieldsOf(t reflect.Type, index []int) []field {
 		f := field{goName: sf.Name, owner: t.Name(), index: idx, key: tag, typ: sf.Type,
 			positional: strings.HasSuffix(sf.Tag.Get("wf"), ",positional"),
 			flag:       strings.HasSuffix(sf.Tag.Get("wf"), ",flag") && sf.Type.Kind() == reflect.Bool}
+		f.usage = sf.Tag.Get("usage")
 		if e := sf.Tag.Get("enum"); e != "" {
 			f.enum = strings.Split(e, ",")
 		}
@@ -138,6 +141,8 @@ func kindOf(f field) string {
 	switch {
 	case f.flag:
 		return f.key
+	case f.usage != "":
+		return f.usage
 	case f.enum != nil:
 		return strings.Join(f.enum, "|")
 	case f.typ == idType:

@@ -27,6 +27,9 @@ func (s *Store) ListRuns(ctx context.Context, q store.ListQuery) (store.RunPage,
 	if q.Status != "" {
 		where = append(where, "status = "+param(string(q.Status)))
 	}
+	if q.Queue != "" {
+		where = append(where, "queue = "+param(q.Queue)+" AND queue <> ''")
+	}
 	if q.Parked {
 		where = append(where, "park_reason <> ''")
 	}

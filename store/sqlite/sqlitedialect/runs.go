@@ -16,10 +16,11 @@ import (
 const runColumns = `id, workflow_id, version, status, input, output, error, awaiting,
 	wake_at, delivery_seq, schedule_id, lease_owner, lease_expires_at, created_at, updated_at,
 	drive_failures, drive_retry_at, park_reason, park_message, parked_at, buffered, trace_parent,
-	parent_run_id, parent_step_id, parent_detached`
+	parent_run_id, parent_step_id, parent_detached,
+	queue, partition_key, priority, admitted_at`
 
 // runColumnCount is the number of runColumns.
-const runColumnCount = 25
+const runColumnCount = 29
 
 // Status lists as SQL literals; TestStatusLists keeps them in step with
 // wf.RunStatus.Terminal.
@@ -34,9 +35,10 @@ const (
 const (
 	insertRunSQL = `INSERT INTO {runs} (id, workflow_id, version, status, input, schedule_id,
 		lease_owner, lease_expires_at, created_at, updated_at, trace_parent,
-		parent_run_id, parent_step_id, parent_detached)
+		parent_run_id, parent_step_id, parent_detached,
+		queue, partition_key, priority)
 	VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10,
-		?11, ?12, ?13)
+		?11, ?12, ?13, ?14, ?15, ?16)
 	ON CONFLICT (id) DO NOTHING`
 	selectRunSQL = `SELECT ` + runColumns + ` FROM {runs} WHERE id = ?1`
 
@@ -56,6 +58,7 @@ const (
 	claimStaleSQL = `UPDATE {runs} SET lease_owner = ?1, lease_expires_at = ?2
 	WHERE id IN (SELECT id FROM {runs}
 		WHERE status IN (` + staleStatuses + `) AND lease_expires_at <= ?3 AND drive_retry_at <= ?3
+			AND (queue = '' OR admitted_at > 0)
 		ORDER BY drive_failures > 0, lease_expires_at, id LIMIT ?4)
 	RETURNING ` + runColumns
 )
@@ -73,6 +76,9 @@ func (s *Store) CreateRun(ctx context.Context, run store.NewRun) (store.Run, boo
 	if status != wf.StatusQueued && status != wf.StatusRunning {
 		return store.Run{}, false, fmt.Errorf("sqlite: run %q: CreateRun with status %q, want queued or running", run.ID, status)
 	}
+	if err := store.CheckQueued(run); err != nil {
+		return store.Run{}, false, fmt.Errorf("sqlite: %w", err)
+	}
 	if err := s.checkSize(run.ID, "input", len(run.Input)); err != nil {
 		return store.Run{}, false, err
 	}
@@ -86,7 +92,8 @@ func (s *Store) CreateRun(ctx context.Context, run store.NewRun) (store.Run, boo
 	}
 	stmts := []Statement{s.stmt(insertRunSQL, run.ID, run.WorkflowID, run.Version, string(status), jsonArg(run.Input),
 		run.ScheduleID, run.Lease.Owner, until, micros(run.Lease.Now), run.TraceParent,
-		parent.RunID, parent.StepID, boolArg(parent.Detached))}
+		parent.RunID, parent.StepID, boolArg(parent.Detached),
+		run.Queue, run.PartitionKey, int64(run.Priority))}
 	if len(run.Log) > 0 {
 		log, err := s.initialLog(run)
 		if err != nil {
@@ -266,6 +273,14 @@ func decodeRun(row []any) (store.Run, error) {
 
 		DriveFailures: int(integer(row[15])),
 		TraceParent:   text(row[21]),
+
+		Queue:        text(row[25]),
+		PartitionKey: text(row[26]),
+		Priority:     int(integer(row[27])),
+	}
+	if at := integer(row[28]); at != 0 {
+		t := instant(row[28])
+		r.AdmittedAt = &t
 	}
 	if at := integer(row[16]); at != 0 {
 		t := instant(row[16])

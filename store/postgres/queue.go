@@ -1,0 +1,143 @@
+package postgres
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/wfgo/wf/store"
+)
+
+// sqlLockQueue serialises the admissions of one queue: a transaction-scoped
+// advisory lock, released by the batch's commit, so that it holds through
+// PgBouncer's transaction pooling. The key hashes the runs table's name
+// with the queue's, so that stores under other schemas or prefixes of one
+// database do not wait for each other.
+const sqlLockQueue = `SELECT pg_advisory_xact_lock(hashtextextended('{{runs}}:' || $1::text, 0))`
+
+// sqlAdmitQueued admits a queue's waiting runs in admission order within
+// the caps, in one statement whose snapshot, taken after sqlLockQueue, holds
+// every earlier admission of the queue. Parameters: $1 queue, $2 per
+// partition, $3 concurrency cap, $4 rate cap, $5 start of the rate window,
+// $6 now, $7 limit. A waiting run's rank within its partition (the whole
+// queue when not partitioned) is admitted while it fits under both caps
+// less what the partition has in progress and admitted since $5. The
+// UPDATE re-checks that each picked run still waits, since a commit (a
+// cancellation) may have ended it after the snapshot.
+const sqlAdmitQueued = `
+WITH waiting AS (
+	SELECT id, priority, created_at,
+		CASE WHEN $2::boolean THEN partition_key ELSE '' END AS pk,
+		row_number() OVER (PARTITION BY CASE WHEN $2::boolean THEN partition_key ELSE '' END
+			ORDER BY priority DESC, created_at, id) AS rank
+	FROM {{runs}}
+	WHERE queue = $1 AND queue <> '' AND status = 'queued' AND admitted_at IS NULL
+),
+busy AS (
+	SELECT CASE WHEN $2::boolean THEN partition_key ELSE '' END AS pk, count(*) AS n
+	FROM {{runs}}
+	WHERE queue = $1 AND queue <> '' AND status NOT IN {{terminal}} AND admitted_at IS NOT NULL
+	GROUP BY 1
+),
+recent AS (
+	SELECT CASE WHEN $2::boolean THEN partition_key ELSE '' END AS pk, count(*) AS n
+	FROM {{runs}}
+	WHERE queue = $1 AND admitted_at > $5
+	GROUP BY 1
+),
+pick AS (
+	SELECT w.id, w.priority, w.created_at FROM waiting w
+	LEFT JOIN busy b ON b.pk = w.pk
+	LEFT JOIN recent r ON r.pk = w.pk
+	WHERE w.rank <= $3::bigint - COALESCE(b.n, 0) AND w.rank <= $4::bigint - COALESCE(r.n, 0)
+	ORDER BY w.priority DESC, w.created_at, w.id
+	LIMIT $7
+)
+UPDATE {{runs}} u SET status = 'running', admitted_at = $6, updated_at = $6
+FROM pick
+WHERE u.id = pick.id AND u.status = 'queued' AND u.admitted_at IS NULL
+RETURNING u.id, u.priority, u.created_at`
+
+// sqlAdmitQueuedWhole is sqlAdmitQueued for a queue that is not
+// partitioned, with the same parameters ($2 unused): the oldest waiting
+// runs in admission order, as many as both caps leave room for, read from
+// the head of the queue index rather than ranked all.
+const sqlAdmitQueuedWhole = `
+WITH pick AS (
+	SELECT id FROM {{runs}}
+	WHERE queue = $1 AND queue <> '' AND status = 'queued' AND admitted_at IS NULL AND $2::boolean IS NOT NULL
+	ORDER BY priority DESC, created_at, id
+	LIMIT GREATEST(0, LEAST($7::bigint,
+		$3::bigint - (SELECT count(*) FROM {{runs}}
+			WHERE queue = $1 AND queue <> '' AND status NOT IN {{terminal}} AND admitted_at IS NOT NULL),
+		$4::bigint - (SELECT count(*) FROM {{runs}} WHERE queue = $1 AND admitted_at > $5)))
+)
+UPDATE {{runs}} u SET status = 'running', admitted_at = $6, updated_at = $6
+FROM pick
+WHERE u.id = pick.id AND u.status = 'queued' AND u.admitted_at IS NULL
+RETURNING u.id, u.priority, u.created_at`
+
+// AdmitQueued admits the queue's waiting runs within a's caps in one batch
+// (one round trip, one implicit transaction): lock the queue, then admit.
+// Admitters of one queue, in any process, take turns on the lock, so the
+// counts each sees include every earlier admission.
+func (s *Store) AdmitQueued(ctx context.Context, a store.Admit) ([]string, error) {
+	if err := a.Check(); err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	concurrency, rate, since := a.Caps()
+	type admitted struct {
+		id       string
+		priority int
+		created  time.Time
+	}
+	var got []admitted
+	err := retry(ctx, func(ctx context.Context) error {
+		got = got[:0]
+		b := &pgx.Batch{}
+		b.Queue(s.q.lockQueue, a.Queue)
+		admit := s.q.admitQueuedWhole
+		if a.PerPartition {
+			admit = s.q.admitQueued
+		}
+		b.Queue(admit, a.Queue, a.PerPartition, concurrency, rate, since, a.Now, a.Limit)
+		br := s.pool.SendBatch(ctx, b)
+		defer br.Close()
+		if _, err := br.Exec(); err != nil {
+			return err
+		}
+		rows, err := br.Query()
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var r admitted
+			if err := rows.Scan(&r.id, &r.priority, &r.created); err != nil {
+				rows.Close()
+				return err
+			}
+			got = append(got, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return br.Close()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: admit queue %q: %w", a.Queue, err)
+	}
+	slices.SortFunc(got, func(x, y admitted) int {
+		return cmp.Or(cmp.Compare(y.priority, x.priority), x.created.Compare(y.created), strings.Compare(x.id, y.id))
+	})
+	ids := make([]string, len(got))
+	for i, r := range got {
+		ids[i] = r.id
+	}
+	return ids, nil
+}
