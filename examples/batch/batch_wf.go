@@ -49,6 +49,14 @@ func StartBatch(ctx context.Context, rt *runtime.Runtime, runID string, in Files
 	return rt.StartRun(ctx, runtime.StartRequest{WorkflowID: "batch", RunID: runID, Input: raw})
 }
 
+// StartChildBatch starts a run of workflow "batch" with input in as a child of
+// this run, at operation id, and returns its future at once (see
+// wf.StartChild): Get waits for the child's end and returns its output. opts
+// may pin the child's version or detach it.
+func StartChildBatch(ctx *wf.Context, id wf.StepID, in Files, opts ...wf.ChildOption) *wf.Future[Summary] {
+	return wf.StartChild[Summary](ctx, id, "batch", in, opts...)
+}
+
 // Step IDs of workflow "import" version v1 (Import), from its //wf:step
 // directives.
 const (
@@ -90,6 +98,14 @@ func StartImport(ctx context.Context, rt *runtime.Runtime, runID string, in Job)
 		return runtime.Result{}, fmt.Errorf("start import: encode input: %w", err)
 	}
 	return rt.StartRun(ctx, runtime.StartRequest{WorkflowID: "import", RunID: runID, Input: raw})
+}
+
+// StartChildImport starts a run of workflow "import" with input in as a child
+// of this run, at operation id, and returns its future at once (see
+// wf.StartChild): Get waits for the child's end and returns its output. opts
+// may pin the child's version or detach it.
+func StartChildImport(ctx *wf.Context, id wf.StepID, in Job, opts ...wf.ChildOption) *wf.Future[Report] {
+	return wf.StartChild[Report](ctx, id, "import", in, opts...)
 }
 
 // Workflows holds the workflow values Registrations runs: their fields are the

@@ -49,6 +49,14 @@ func StartExport(ctx context.Context, rt *runtime.Runtime, runID string, in Expo
 	return rt.StartRun(ctx, runtime.StartRequest{WorkflowID: "export", RunID: runID, Input: raw})
 }
 
+// StartChildExport starts a run of workflow "export" with input in as a child
+// of this run, at operation id, and returns its future at once (see
+// wf.StartChild): Get waits for the child's end and returns its output. opts
+// may pin the child's version or detach it.
+func StartChildExport(ctx *wf.Context, id wf.StepID, in ExportIn, opts ...wf.ChildOption) *wf.Future[int] {
+	return wf.StartChild[int](ctx, id, "export", in, opts...)
+}
+
 var (
 	importInputSchema  = schema.MustFor[ImportIn]("input")
 	importOutputSchema = schema.MustFor[string]("output")
@@ -77,6 +85,14 @@ func StartImport(ctx context.Context, rt *runtime.Runtime, runID string, in Impo
 	return rt.StartRun(ctx, runtime.StartRequest{WorkflowID: "import", RunID: runID, Input: raw})
 }
 
+// StartChildImport starts a run of workflow "import" with input in as a child
+// of this run, at operation id, and returns its future at once (see
+// wf.StartChild): Get waits for the child's end and returns its output. opts
+// may pin the child's version or detach it.
+func StartChildImport(ctx *wf.Context, id wf.StepID, in ImportIn, opts ...wf.ChildOption) *wf.Future[string] {
+	return wf.StartChild[string](ctx, id, "import", in, opts...)
+}
+
 var (
 	reindexInputSchema  = schema.MustFor[ReindexIn]("input")
 	reindexOutputSchema = schema.MustFor[bool]("output")
@@ -103,6 +119,14 @@ func StartReindex(ctx context.Context, rt *runtime.Runtime, runID string, in Rei
 		return runtime.Result{}, fmt.Errorf("start reindex: encode input: %w", err)
 	}
 	return rt.StartRun(ctx, runtime.StartRequest{WorkflowID: "reindex", RunID: runID, Input: raw})
+}
+
+// StartChildReindex starts a run of workflow "reindex" with input in as a child
+// of this run, at operation id, and returns its future at once (see
+// wf.StartChild): Get waits for the child's end and returns its output. opts
+// may pin the child's version or detach it.
+func StartChildReindex(ctx *wf.Context, id wf.StepID, in ReindexIn, opts ...wf.ChildOption) *wf.Future[bool] {
+	return wf.StartChild[bool](ctx, id, "reindex", in, opts...)
 }
 
 // Workflows holds the workflow values Registrations runs: their fields are the
