@@ -111,7 +111,7 @@ type Batch struct{}
 func (Batch) Run(ctx *wf.Context, in Files) (Summary, error) {
 	imports := make([]*wf.Future[Report], len(in.Files))
 	for i, file := range in.Files {
-		imports[i] = wf.StartChild[Report](ctx, wf.StepID(fmt.Sprintf("import-%d", i)), "import",
+		imports[i] = StartChildImport(ctx, wf.StepID(fmt.Sprintf("import-%d", i)),
 			Job{Tenant: in.Tenant, File: file, Priority: in.Priority})
 	}
 	var s Summary
