@@ -2,6 +2,8 @@ package runtime
 
 import (
 	"context"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel"
@@ -37,6 +39,46 @@ type metrics struct {
 	buffered      metric.Int64Counter
 	parked        metric.Int64Gauge
 	backingOff    metric.Int64Gauge
+
+	// attrs memoises the attribute sets of the per-step and per-run
+	// measurements (see attributes).
+	attrs     sync.Map // attrKey -> metric.MeasurementOption
+	attrCount atomic.Int32
+}
+
+// attrKey is a memoised attribute set: up to three key/value pairs.
+type attrKey struct {
+	k1, k2, k3 attribute.Key
+	v1, v2, v3 string
+}
+
+// maxMemoisedAttrs bounds the memoised attribute sets: workflow IDs are
+// registered, statuses and outcomes few, but error codes are the
+// application's.
+const maxMemoisedAttrs = 4096
+
+// attributes returns the measurement option of the attribute set k, built
+// once: a step's measurement then allocates nothing.
+func (m *metrics) attributes(k attrKey) metric.MeasurementOption {
+	if v, ok := m.attrs.Load(k); ok {
+		return v.(metric.MeasurementOption)
+	}
+	kvs := make([]attribute.KeyValue, 0, 3)
+	for _, kv := range []struct {
+		k attribute.Key
+		v string
+	}{{k.k1, k.v1}, {k.k2, k.v2}, {k.k3, k.v3}} {
+		if kv.k != "" {
+			kvs = append(kvs, kv.k.String(kv.v))
+		}
+	}
+	opt := metric.WithAttributeSet(attribute.NewSet(kvs...))
+	if m.attrCount.Load() < maxMemoisedAttrs {
+		if _, loaded := m.attrs.LoadOrStore(k, opt); !loaded {
+			m.attrCount.Add(1)
+		}
+	}
+	return opt
 }
 
 func newMeter(cfg Config) metric.Meter {
@@ -91,7 +133,7 @@ func newMetrics(m metric.Meter) *metrics {
 
 // runStarted counts a created run.
 func (m *metrics) runStarted(ctx context.Context, workflowID string) {
-	m.runsStarted.Add(ctx, 1, metric.WithAttributes(attrMetricWorkflow.String(workflowID)))
+	m.runsStarted.Add(ctx, 1, m.attributes(attrKey{k1: attrMetricWorkflow, v1: workflowID}))
 }
 
 // runEnded counts a run committed with a terminal status.
@@ -103,8 +145,8 @@ func (m *metrics) runEnded(ctx context.Context, workflowID string, status wf.Run
 	if info != nil {
 		code = string(info.Code)
 	}
-	m.runsEnded.Add(ctx, 1, metric.WithAttributes(attrMetricWorkflow.String(workflowID),
-		attrMetricStatus.String(string(status)), attrMetricCode.String(code)))
+	m.runsEnded.Add(ctx, 1, m.attributes(attrKey{k1: attrMetricWorkflow, v1: workflowID,
+		k2: attrMetricStatus, v2: string(status), k3: attrMetricCode, v3: code}))
 }
 
 // stepAttempt counts a live step attempt and its duration.
@@ -113,7 +155,7 @@ func (m *metrics) stepAttempt(ctx context.Context, workflowID string, d time.Dur
 	if err != nil {
 		outcome = "error"
 	}
-	attrs := metric.WithAttributes(attrMetricWorkflow.String(workflowID), attrMetricOutcome.String(outcome))
+	attrs := m.attributes(attrKey{k1: attrMetricWorkflow, v1: workflowID, k2: attrMetricOutcome, v2: outcome})
 	m.stepAttempts.Add(ctx, 1, attrs)
 	m.stepDuration.Record(ctx, d.Seconds(), attrs)
 }

@@ -19,6 +19,7 @@ type Store struct {
 	tables tables
 	// expanded memoises SQL text with its table names filled in.
 	expanded sync.Map // template string -> string
+	inserts  sync.Map // insertKey -> expanded INSERT of events
 	replacer *strings.Replacer
 }
 
