@@ -42,7 +42,7 @@ type metrics struct {
 
 	// attrs memoises the attribute sets of the per-step and per-run
 	// measurements (see attributes).
-	attrs     sync.Map // attrKey -> metric.MeasurementOption
+	attrs     sync.Map // attrKey -> *attrOptions
 	attrCount atomic.Int32
 }
 
@@ -57,11 +57,18 @@ type attrKey struct {
 // application's.
 const maxMemoisedAttrs = 4096
 
-// attributes returns the measurement option of the attribute set k, built
-// once: a step's measurement then allocates nothing.
-func (m *metrics) attributes(k attrKey) metric.MeasurementOption {
+// attrOptions are an attribute set as the options of an Add and of a
+// Record.
+type attrOptions struct {
+	add    []metric.AddOption
+	record []metric.RecordOption
+}
+
+// attributes returns the options of the attribute set k, built once: a
+// step's measurement then allocates nothing.
+func (m *metrics) attributes(k attrKey) *attrOptions {
 	if v, ok := m.attrs.Load(k); ok {
-		return v.(metric.MeasurementOption)
+		return v.(*attrOptions)
 	}
 	kvs := make([]attribute.KeyValue, 0, 3)
 	for _, kv := range []struct {
@@ -72,7 +79,8 @@ func (m *metrics) attributes(k attrKey) metric.MeasurementOption {
 			kvs = append(kvs, kv.k.String(kv.v))
 		}
 	}
-	opt := metric.WithAttributeSet(attribute.NewSet(kvs...))
+	set := metric.WithAttributeSet(attribute.NewSet(kvs...))
+	opt := &attrOptions{add: []metric.AddOption{set}, record: []metric.RecordOption{set}}
 	if m.attrCount.Load() < maxMemoisedAttrs {
 		if _, loaded := m.attrs.LoadOrStore(k, opt); !loaded {
 			m.attrCount.Add(1)
@@ -133,7 +141,7 @@ func newMetrics(m metric.Meter) *metrics {
 
 // runStarted counts a created run.
 func (m *metrics) runStarted(ctx context.Context, workflowID string) {
-	m.runsStarted.Add(ctx, 1, m.attributes(attrKey{k1: attrMetricWorkflow, v1: workflowID}))
+	m.runsStarted.Add(ctx, 1, m.attributes(attrKey{k1: attrMetricWorkflow, v1: workflowID}).add...)
 }
 
 // runEnded counts a run committed with a terminal status.
@@ -146,7 +154,7 @@ func (m *metrics) runEnded(ctx context.Context, workflowID string, status wf.Run
 		code = string(info.Code)
 	}
 	m.runsEnded.Add(ctx, 1, m.attributes(attrKey{k1: attrMetricWorkflow, v1: workflowID,
-		k2: attrMetricStatus, v2: string(status), k3: attrMetricCode, v3: code}))
+		k2: attrMetricStatus, v2: string(status), k3: attrMetricCode, v3: code}).add...)
 }
 
 // stepAttempt counts a live step attempt and its duration.
@@ -156,8 +164,8 @@ func (m *metrics) stepAttempt(ctx context.Context, workflowID string, d time.Dur
 		outcome = "error"
 	}
 	attrs := m.attributes(attrKey{k1: attrMetricWorkflow, v1: workflowID, k2: attrMetricOutcome, v2: outcome})
-	m.stepAttempts.Add(ctx, 1, attrs)
-	m.stepDuration.Record(ctx, d.Seconds(), attrs)
+	m.stepAttempts.Add(ctx, 1, attrs.add...)
+	m.stepDuration.Record(ctx, d.Seconds(), attrs.record...)
 }
 
 // sweepDone records a sweep's duration, its items by phase and kind, and
