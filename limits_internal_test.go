@@ -14,7 +14,7 @@ import (
 func TestEncodedSizeBound(t *testing.T) {
 	worst := strings.Repeat("<>&\x01\xff\u2028", 50)
 	rawWorst := json.RawMessage(`"` + strings.Repeat("<>&\u2028", 50) + `"`)
-	at := time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.FixedZone("", -(23*3600 + 59*60)))
+	at := time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.FixedZone("", -(23*3600+59*60)))
 	yes := true
 	events := []Event{
 		{Type: StepFinished, Time: at, StepID: "s", Result: json.RawMessage(`1`)},
