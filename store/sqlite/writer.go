@@ -93,6 +93,15 @@ func (e *executor) commitGroup(group []*pendingWrite) {
 		failAll(err)
 		return
 	}
+	if len(group) == 1 && len(group[0].stmts) == 1 {
+		// One statement is a transaction of its own (SQLite's autocommit,
+		// which takes the write lock as the statement starts and rolls the
+		// statement back whole on an error): no BEGIN nor COMMIT to send.
+		// A failed Check leaves it committed, as the dialect allows.
+		p := group[0]
+		p.res, p.err = e.run(ctx, p.stmts)
+		return
+	}
 	if err := e.control(ctx, "BEGIN IMMEDIATE"); err != nil {
 		if !isBusy(err) {
 			e.drop() // perhaps left inside a transaction: start afresh

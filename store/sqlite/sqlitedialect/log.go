@@ -2,6 +2,7 @@ package sqlitedialect
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -142,11 +143,47 @@ func (s *Store) Append(ctx context.Context, runID string, c store.Append) error 
 	if err != nil {
 		return err
 	}
-	stmts := append([]Statement{s.logGuard(runID, c.Owner, c.Next, true)},
-		s.insertEvents(runID, c.Owner, c.Next, evs)...)
-	_, err = s.write(ctx, fmt.Sprintf("run %q: append at index %d", runID, c.Next), stmts)
-	return err
+	what := func() string { return fmt.Sprintf("run %q: append at index %d", runID, c.Next) }
+	inserts := s.insertEvents(runID, c.Owner, c.Next, evs)
+	if len(inserts) > 1 {
+		stmts := append([]Statement{s.logGuard(runID, c.Owner, c.Next, true)}, inserts...)
+		_, err = s.write(ctx, what(), stmts)
+		return err
+	}
+	// One INSERT guards itself (the lease, the log's end) and writes all
+	// its events or none: a batch of one statement, which an executor may
+	// run without a transaction around it. Only when it inserts nothing is
+	// the guard read, to tell why.
+	insert := inserts[0]
+	insert.Check = func(r Result) error {
+		if r.RowsAffected != int64(len(evs)) {
+			return failed(errRefused)
+		}
+		return nil
+	}
+	_, err = s.write(ctx, what(), []Statement{insert})
+	if !errors.Is(err, errRefused) {
+		return err
+	}
+	guard := s.logGuard(runID, c.Owner, c.Next, true)
+	res, err := s.read(ctx, what(), []Statement{guard})
+	if err != nil {
+		return err
+	}
+	if err := guard.Check(res[0]); err != nil {
+		var ce *checkError
+		if errors.As(err, &ce) {
+			return ce.err
+		}
+		return err
+	}
+	// The guard holds now: the lease or the log changed in between.
+	return fmt.Errorf("sqlite: %s: the log or the lease changed: %w", what(), store.ErrConflict)
 }
+
+// errRefused is a guarded write that wrote nothing; the store reads its
+// guard to tell the caller why.
+var errRefused = errors.New("sqlite: the write's guard refused it")
 
 // LoadExecution returns a run with its log and deliveries, read from one
 // snapshot.
