@@ -107,6 +107,9 @@ func (s *Store) insertEventsIf(guard, runID string, p2 any, next int, evs []enco
 // insertEventsSQL returns, expanded, the INSERT of n events under guard,
 // built once per guard and n.
 func (s *Store) insertEventsSQL(guard string, n int) string {
+	if guard == holdsLease && s.leaseInserts[n] != "" {
+		return s.leaseInserts[n]
+	}
 	key := insertKey{guard: guard, n: n}
 	if v, ok := s.inserts.Load(key); ok {
 		return v.(string)
