@@ -23,7 +23,7 @@ type Store struct {
 	// leaseInserts are the lease-guarded INSERTs of 1 to
 	// eventsPerStatement events, the ones every append uses.
 	leaseInserts [eventsPerStatement + 1]string
-	replacer *strings.Replacer
+	replacer     *strings.Replacer
 }
 
 var _ store.Store = (*Store)(nil)
