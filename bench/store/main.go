@@ -1,8 +1,9 @@
-// Command store measures wf on PostgreSQL (and, with -sqlite, on SQLite)
-// against the machine's own limit,
+// Command store measures wf on PostgreSQL against the machine's own limit,
 // in one run: the raw one-row-insert transaction rate (the physical limit)
 // and 10-step workflows end to end, each at concurrency 1 and 8, of
-// durable steps and of local steps (wf.WithLocal).
+// durable steps and of local steps (wf.WithLocal). With -sqlite it
+// measures the SQLite store too, in each synchronous mode named, beside
+// SQLite's own raw insert rate (figures named sqlite-<mode>-…).
 //
 //	go run ./bench/store -json [-duration 3s] [-concurrency 1,8] [-sqlite FULL,NORMAL] [-postgres=false]
 //
