@@ -23,9 +23,9 @@ demo:
 	@echo "==> Running the fulfillment demo"
 	WF_SQLITE_PATH=$${WF_SQLITE_PATH:-bin/demo.db} $(GO) run ./examples/fulfillment/demo
 
-## bench: measure on PostgreSQL (DATABASE_URL) and write bench/results/{README.md,throughput.png}.
+## bench: measure on PostgreSQL (DATABASE_URL) and SQLite and write bench/results/{README.md,throughput.png}.
 bench:
-	cd bench && $(GO) run ./store -json -concurrency 1,2,4,8 -duration 6s -history 10,100,1000,10000 -sweep-timers 10000 > results/figures.jsonl
+	cd bench && $(GO) run ./store -json -concurrency 1,2,4,8 -duration 6s -history 10,100,1000,10000 -sweep-timers 10000 -sqlite FULL,NORMAL > results/figures.jsonl
 	cd bench && $(GO) run ./report -o results < results/figures.jsonl
 	$(GO) test -run '^$$' -bench . -benchmem ./ ./runtime/ | tee bench/results/go-bench.txt
 

@@ -3,6 +3,7 @@ package wf
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -185,9 +186,121 @@ func (e *Event) Validate() error {
 
 // EncodeEvent encodes an event in its storage format.
 func EncodeEvent(e Event) ([]byte, error) {
+	if b, ok := appendEventFast(make([]byte, 0, 128), &e); ok {
+		return b, nil
+	}
 	b, err := json.Marshal(e)
 	if err != nil {
 		return nil, fmt.Errorf("wf: encode %s event: %w", e.Type, err)
 	}
 	return b, nil
+}
+
+// appendEventFast appends e's encoding, byte for byte what json.Marshal
+// writes, for the events that need none of its general machinery: no
+// error, meta, deadline or decision, strings that need no escaping, and
+// JSON values that are valid, compact and free of the characters the
+// encoder escapes. It reports false, having appended nothing, for any
+// other event.
+func appendEventFast(b []byte, e *Event) ([]byte, bool) {
+	if e.Error != nil || len(e.Meta) > 0 || e.Deadline != nil || e.Approved != nil {
+		return b, false
+	}
+	for _, s := range [...]string{string(e.Type), e.StepID, e.Name, e.SignalID, e.ApprovalID,
+		e.Title, e.Description, e.Feedback, e.RunID, string(e.Code)} {
+		if !plainString(s) {
+			return b, false
+		}
+	}
+	for _, v := range [...]json.RawMessage{e.Result, e.Payload, e.Value, e.Output} {
+		if len(v) > 0 && !plainJSON(v) {
+			return b, false
+		}
+	}
+	start := len(b)
+	b = append(b, `{"type":"`...)
+	b = append(b, e.Type...)
+	b = append(b, `","ts":"`...)
+	withTime, err := e.Time.AppendText(b)
+	if err != nil {
+		return b[:start], false
+	}
+	b = append(withTime, '"')
+	b = appendField(b, `,"stepId":"`, e.StepID)
+	b = appendRaw(b, `,"result":`, e.Result)
+	if e.Attempts != 0 {
+		b = append(b, `,"attempts":`...)
+		b = strconv.AppendInt(b, int64(e.Attempts), 10)
+	}
+	b = appendField(b, `,"name":"`, e.Name)
+	b = appendField(b, `,"signalId":"`, e.SignalID)
+	b = appendRaw(b, `,"payload":`, e.Payload)
+	b = appendField(b, `,"approvalId":"`, e.ApprovalID)
+	b = appendField(b, `,"title":"`, e.Title)
+	b = appendField(b, `,"description":"`, e.Description)
+	b = appendField(b, `,"feedback":"`, e.Feedback)
+	b = appendRaw(b, `,"value":`, e.Value)
+	b = appendField(b, `,"runId":"`, e.RunID)
+	b = appendRaw(b, `,"output":`, e.Output)
+	b = appendField(b, `,"code":"`, string(e.Code))
+	return append(b, '}'), true
+}
+
+// appendField appends a non-empty plain string field; key ends with its
+// opening quote.
+func appendField(b []byte, key, s string) []byte {
+	if s == "" {
+		return b
+	}
+	b = append(b, key...)
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+// appendRaw appends a non-empty JSON value field.
+func appendRaw(b []byte, key string, v json.RawMessage) []byte {
+	if len(v) == 0 {
+		return b
+	}
+	return append(append(b, key...), v...)
+}
+
+// plainString reports whether json.Marshal writes s as it is, between
+// quotes: printable ASCII other than the quote, the backslash and the
+// characters it escapes for HTML.
+func plainString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
+}
+
+// plainJSON reports whether json.Marshal writes the value v as it is:
+// valid JSON with no whitespace outside its strings and none of the
+// characters it escapes (<, >, &, U+2028, U+2029, whose UTF-8 starts with
+// 0xE2).
+func plainJSON(v json.RawMessage) bool {
+	inString, escaped := false, false
+	for _, c := range v {
+		switch {
+		case c == '<' || c == '>' || c == '&' || c == 0xE2:
+			return false
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			return false
+		}
+	}
+	return json.Valid(v)
 }

@@ -3,6 +3,7 @@ package wf
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 )
 
@@ -73,7 +74,7 @@ func (e *execution) oversize(ev *Event) *PayloadTooLargeError {
 		ev.Time = e.now()
 	}
 	limit := e.inv.MaxEventSize
-	if limit <= 0 {
+	if limit <= 0 || encodedSizeBound(ev) <= limit {
 		return nil
 	}
 	b, err := EncodeEvent(*ev)
@@ -113,4 +114,41 @@ func shorten(info *ErrorInfo, n int) *ErrorInfo {
 	}
 	return &ErrorInfo{Name: info.Name, Code: info.Code, Message: truncate([]byte(info.Message), n),
 		Stack: truncate([]byte(info.Stack), n), Cause: shorten(info.Cause, n)}
+}
+
+// Bounds of an event's encoding (EncodeEvent). The JSON encoder writes a
+// string byte as at most six bytes (\u00XX, or \ufffd for an invalid
+// one; a three-byte U+2028 becomes six) and a JSON value, which it
+// compacts, never longer than that either (it escapes <, > and &); a time
+// takes at most maxTimeJSON bytes. eventOverhead covers every field name,
+// quote, colon and comma of an event and its numbers; errorOverhead and
+// metaOverhead those of an ErrorInfo level and of a Meta entry.
+const (
+	maxEscape     = 6
+	maxTimeJSON   = 48
+	eventOverhead = 512
+	errorOverhead = 96
+	metaOverhead  = 8
+	// maxErrorDepth bounds the causes counted; NewErrorInfo keeps three.
+	maxErrorDepth = 64
+)
+
+// encodedSizeBound returns a size that ev's encoding cannot exceed, so
+// that an event well under the store's limit is not encoded only to be
+// measured.
+func encodedSizeBound(ev *Event) int {
+	n := eventOverhead + 2*maxTimeJSON + maxEscape*(len(ev.Type)+len(ev.StepID)+len(ev.Result)+
+		len(ev.Name)+len(ev.SignalID)+len(ev.Payload)+len(ev.ApprovalID)+len(ev.Title)+
+		len(ev.Description)+len(ev.Feedback)+len(ev.Value)+len(ev.RunID)+len(ev.Output)+len(ev.Code))
+	for k, v := range ev.Meta {
+		n += metaOverhead + maxEscape*(len(k)+len(v))
+	}
+	depth := 0
+	for info := ev.Error; info != nil; info = info.Cause {
+		if depth++; depth > maxErrorDepth {
+			return math.MaxInt // too deep to bound: measure it
+		}
+		n += errorOverhead + maxEscape*(len(info.Name)+len(info.Message)+len(info.Stack)+len(info.Code))
+	}
+	return n
 }

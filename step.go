@@ -185,6 +185,9 @@ func (e *execution) durableBackoff(id string, next int, wait time.Duration, err 
 // 1 when there were none; pauses again when the latest backoff is not due.
 func (e *execution) resumeRetries(id string) int {
 	attempt := 1
+	if len(e.byStep) == 0 { // an empty log holds no backoff
+		return attempt
+	}
 	for next := 2; ; next++ {
 		wid := e.marks.retryWaitID(id, next)
 		if len(e.byStep[wid]) == 0 {

@@ -44,3 +44,38 @@ func BenchmarkSweep10000DueTimers(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkStartRun10Steps measures the runtime's own cost of a ten-step
+// workflow on memstore: StartRun creates the run and drives it to its end
+// (nine appends and the finishing commit).
+func BenchmarkStartRun10Steps(b *testing.B) {
+	ids := make([]wf.StepID, 10)
+	for i := range ids {
+		ids[i] = wf.StepID(fmt.Sprint("step-", i))
+	}
+	def := wf.New("ten", func(ctx *wf.Context, _ struct{}) (int, error) {
+		sum := 0
+		for _, id := range ids {
+			v, err := wf.Step(ctx, id, func(wf.StepContext) (int, error) { return 1, nil })
+			if err != nil {
+				return 0, err
+			}
+			sum += v
+		}
+		return sum, nil
+	})
+	rt, err := runtime.New(runtime.Config{Store: memstore.New(), Workflows: []runtime.Workflow{{Definition: def}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		res, err := rt.StartRun(ctx, runtime.StartRequest{WorkflowID: "ten", RunID: fmt.Sprint("r-", i)})
+		if err != nil || res.Kind != runtime.KindCompleted {
+			b.Fatal(res.Kind, err)
+		}
+	}
+}

@@ -2,6 +2,8 @@ package runtime
 
 import (
 	"context"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel"
@@ -37,6 +39,54 @@ type metrics struct {
 	buffered      metric.Int64Counter
 	parked        metric.Int64Gauge
 	backingOff    metric.Int64Gauge
+
+	// attrs memoises the attribute sets of the per-step and per-run
+	// measurements (see attributes).
+	attrs     sync.Map // attrKey -> *attrOptions
+	attrCount atomic.Int32
+}
+
+// attrKey is a memoised attribute set: up to three key/value pairs.
+type attrKey struct {
+	k1, k2, k3 attribute.Key
+	v1, v2, v3 string
+}
+
+// maxMemoisedAttrs bounds the memoised attribute sets: workflow IDs are
+// registered, statuses and outcomes few, but error codes are the
+// application's.
+const maxMemoisedAttrs = 4096
+
+// attrOptions are an attribute set as the options of an Add and of a
+// Record.
+type attrOptions struct {
+	add    []metric.AddOption
+	record []metric.RecordOption
+}
+
+// attributes returns the options of the attribute set k, built once: a
+// step's measurement then allocates nothing.
+func (m *metrics) attributes(k attrKey) *attrOptions {
+	if v, ok := m.attrs.Load(k); ok {
+		return v.(*attrOptions)
+	}
+	kvs := make([]attribute.KeyValue, 0, 3)
+	for _, kv := range []struct {
+		k attribute.Key
+		v string
+	}{{k.k1, k.v1}, {k.k2, k.v2}, {k.k3, k.v3}} {
+		if kv.k != "" {
+			kvs = append(kvs, kv.k.String(kv.v))
+		}
+	}
+	set := metric.WithAttributeSet(attribute.NewSet(kvs...))
+	opt := &attrOptions{add: []metric.AddOption{set}, record: []metric.RecordOption{set}}
+	if m.attrCount.Load() < maxMemoisedAttrs {
+		if _, loaded := m.attrs.LoadOrStore(k, opt); !loaded {
+			m.attrCount.Add(1)
+		}
+	}
+	return opt
 }
 
 func newMeter(cfg Config) metric.Meter {
@@ -91,7 +141,7 @@ func newMetrics(m metric.Meter) *metrics {
 
 // runStarted counts a created run.
 func (m *metrics) runStarted(ctx context.Context, workflowID string) {
-	m.runsStarted.Add(ctx, 1, metric.WithAttributes(attrMetricWorkflow.String(workflowID)))
+	m.runsStarted.Add(ctx, 1, m.attributes(attrKey{k1: attrMetricWorkflow, v1: workflowID}).add...)
 }
 
 // runEnded counts a run committed with a terminal status.
@@ -103,8 +153,8 @@ func (m *metrics) runEnded(ctx context.Context, workflowID string, status wf.Run
 	if info != nil {
 		code = string(info.Code)
 	}
-	m.runsEnded.Add(ctx, 1, metric.WithAttributes(attrMetricWorkflow.String(workflowID),
-		attrMetricStatus.String(string(status)), attrMetricCode.String(code)))
+	m.runsEnded.Add(ctx, 1, m.attributes(attrKey{k1: attrMetricWorkflow, v1: workflowID,
+		k2: attrMetricStatus, v2: string(status), k3: attrMetricCode, v3: code}).add...)
 }
 
 // stepAttempt counts a live step attempt and its duration.
@@ -113,9 +163,9 @@ func (m *metrics) stepAttempt(ctx context.Context, workflowID string, d time.Dur
 	if err != nil {
 		outcome = "error"
 	}
-	attrs := metric.WithAttributes(attrMetricWorkflow.String(workflowID), attrMetricOutcome.String(outcome))
-	m.stepAttempts.Add(ctx, 1, attrs)
-	m.stepDuration.Record(ctx, d.Seconds(), attrs)
+	attrs := m.attributes(attrKey{k1: attrMetricWorkflow, v1: workflowID, k2: attrMetricOutcome, v2: outcome})
+	m.stepAttempts.Add(ctx, 1, attrs.add...)
+	m.stepDuration.Record(ctx, d.Seconds(), attrs.record...)
 }
 
 // sweepDone records a sweep's duration, its items by phase and kind, and

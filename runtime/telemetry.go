@@ -46,8 +46,10 @@ func (rt *Runtime) stepTelemetry(workflowID, runID string) wf.Middleware {
 	return wf.Middleware{
 		Name: "telemetry",
 		Step: func(sc wf.StepContext, next func(wf.StepContext) error) error {
-			ctx, span := rt.tracer.Start(sc, "wf.step "+string(sc.ID()), trace.WithAttributes(
-				attrRun.String(runID), attrStep.String(string(sc.ID())), attrAttempt.Int(sc.Attempt())))
+			ctx, span := rt.tracer.Start(sc, "wf.step "+string(sc.ID()))
+			if span.IsRecording() {
+				span.SetAttributes(attrRun.String(runID), attrStep.String(string(sc.ID())), attrAttempt.Int(sc.Attempt()))
+			}
 			defer span.End()
 			start := time.Now()
 			err := next(sc.WithContext(ctx))

@@ -1,9 +1,11 @@
 // Command store measures wf on PostgreSQL against the machine's own limit,
 // in one run: the raw one-row-insert transaction rate (the physical limit)
 // and 10-step workflows end to end, each at concurrency 1 and 8, of
-// durable steps and of local steps (wf.WithLocal).
+// durable steps and of local steps (wf.WithLocal). With -sqlite it
+// measures the SQLite store too, in each synchronous mode named, beside
+// SQLite's own raw insert rate (figures named sqlite-<mode>-…).
 //
-//	cd bench && go run ./store -json [-duration 3s] [-concurrency 1,8]
+//	cd bench && go run ./store -json [-duration 3s] [-concurrency 1,8] [-sqlite FULL,NORMAL] [-postgres=false]
 //
 // The database comes from DATABASE_URL (default the local test server). The
 // command works in a schema of its own and drops it at the end. Each output
@@ -64,6 +66,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	sweepTimers := fs.Int("sweep-timers", 0, "measure one sweep over this many due timers (0: skip)")
 	sweepConc := fs.Int("sweep-concurrency", 8, "the sweep's Concurrency for -sweep-timers")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	sqliteModes := fs.String("sqlite", "", "comma-separated SQLite synchronous modes (FULL, NORMAL) to measure the SQLite store in, at the same concurrency levels")
+	pg := fs.Bool("postgres", true, "measure the PostgreSQL store")
 	url := fs.String("database-url", envOr("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"), "PostgreSQL URL")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -91,11 +95,25 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	figures, err := Run(context.Background(), Options{URL: *url, Levels: levels, Duration: *duration,
-		History: lengths, SweepTimers: *sweepTimers, SweepConcurrency: *sweepConc})
-	if err != nil {
-		fmt.Fprintln(stderr, "store:", err)
-		return 1
+	o := Options{URL: *url, Levels: levels, Duration: *duration,
+		History: lengths, SweepTimers: *sweepTimers, SweepConcurrency: *sweepConc}
+	var figures []Figure
+	if *pg {
+		if figures, err = Run(context.Background(), o); err != nil {
+			fmt.Fprintln(stderr, "store:", err)
+			return 1
+		}
+	}
+	for _, mode := range strings.Split(*sqliteModes, ",") {
+		if mode = strings.TrimSpace(mode); mode == "" {
+			continue
+		}
+		figs, err := sqliteFigures(context.Background(), mode, o)
+		if err != nil {
+			fmt.Fprintf(stderr, "store: sqlite %s: %v\n", mode, err)
+			return 1
+		}
+		figures = append(figures, figs...)
 	}
 	for _, f := range figures {
 		if *asJSON {

@@ -43,3 +43,36 @@ func TestMainPrintsEveryFigure(t *testing.T) {
 		t.Fatalf("bad flag: exit %d", code)
 	}
 }
+
+// TestMainMeasuresSQLite runs the SQLite figures alone and checks that
+// each workflow figure carries its limit and ratio.
+func TestMainMeasuresSQLite(t *testing.T) {
+	t.Parallel()
+	var out, errb bytes.Buffer
+	code := Main([]string{"-json", "-postgres=false", "-sqlite", "normal", "-concurrency", "1,2", "-duration", "300ms"}, &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	names := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		var f Figure
+		if err := json.Unmarshal([]byte(line), &f); err != nil {
+			t.Fatalf("line %q: %v", line, err)
+		}
+		if f.Value <= 0 || f.Unit == "" {
+			t.Fatalf("figure %+v", f)
+		}
+		if f.Name == "sqlite-normal-workflow-10-steps" && (f.Limit <= 0 || f.Ratio <= 0) {
+			t.Fatalf("workflow figure without limit and ratio: %+v", f)
+		}
+		names[f.Name] = true
+	}
+	for _, want := range []string{"sqlite-normal-raw-insert", "sqlite-normal-workflow-10-steps", "sqlite-normal-workflow-10-steps-p50", "sqlite-normal-workflow-10-steps-p99"} {
+		if !names[want] {
+			t.Errorf("no %s figure in:\n%s", want, out.String())
+		}
+	}
+	if code := Main([]string{"-postgres=false", "-sqlite", "OFF"}, &out, &errb); code != 1 {
+		t.Fatalf("bad synchronous mode: exit %d", code)
+	}
+}

@@ -19,7 +19,7 @@ import (
 func held(t *testing.T, s *Store) (waitQueued func(n int), release func()) {
 	t.Helper()
 	s.w.mu.Lock()
-	s.w.inFlight = maxInFlight
+	s.w.inFlight = s.w.limit
 	s.w.mu.Unlock()
 	waitQueued = func(n int) {
 		for {

@@ -237,8 +237,8 @@ func (s *Store) encodeEvents(runID string, next int, evs []wf.Event) ([]string, 
 		if err != nil {
 			return nil, fmt.Errorf("postgres: run %q: event %d: %w", runID, next+i, err)
 		}
-		if err := s.tooLarge(runID, fmt.Sprintf("event %d (%s)", next+i, evs[i].Type), len(b)); err != nil {
-			return nil, err
+		if len(b) > s.maxPayload {
+			return nil, s.tooLarge(runID, fmt.Sprintf("event %d (%s)", next+i, evs[i].Type), len(b))
 		}
 		data[i] = string(b)
 	}

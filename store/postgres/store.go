@@ -46,7 +46,7 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 		return nil, &SchemaVersionError{Schema: cfg.schema, Prefix: cfg.prefix, Have: have, Want: want}
 	}
 	return &Store{pool: pool, q: newQueries(cfg), maxPayload: cfg.maxPayload, notify: cfg.notify,
-		w: committer{pool: pool}}, nil
+		w: newCommitter(pool)}, nil
 }
 
 // MaxPayloadSize returns the limit set by WithMaxPayload, in bytes

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/wfgo/wf"
+	"github.com/wfgo/wf/runtime"
 	"github.com/wfgo/wf/store"
 	"github.com/wfgo/wf/store/sqlite"
 )
@@ -121,6 +122,49 @@ func BenchmarkCommit(b *testing.B) {
 					})
 				})
 				reportRate(b, start, b.N)
+			})
+		}
+	}
+}
+
+// BenchmarkWorkflow10Steps measures a ten-step workflow end to end through
+// the runtime (create, nine appends, the finishing commit), from one
+// goroutine and from eight, each run its own.
+func BenchmarkWorkflow10Steps(b *testing.B) {
+	ids := make([]wf.StepID, 10)
+	for i := range ids {
+		ids[i] = wf.StepID(fmt.Sprint("step-", i))
+	}
+	def := wf.New("ten", func(ctx *wf.Context, _ struct{}) (int, error) {
+		sum := 0
+		for _, id := range ids {
+			v, err := wf.Step(ctx, id, func(wf.StepContext) (int, error) { return 1, nil })
+			if err != nil {
+				return 0, err
+			}
+			sum += v
+		}
+		return sum, nil
+	})
+	for _, mode := range benchSyncModes {
+		for _, goroutines := range []int{1, 8} {
+			b.Run(fmt.Sprintf("sync=%s/goroutines=%d", mode, goroutines), func(b *testing.B) {
+				rt, err := runtime.New(runtime.Config{Store: benchStore(b, mode), Workflows: []runtime.Workflow{{Definition: def}}})
+				if err != nil {
+					b.Fatal(err)
+				}
+				ctx := b.Context()
+				b.ReportAllocs()
+				b.ResetTimer()
+				start := time.Now()
+				runSplit(b, goroutines, b.N, func(g, i int) error {
+					res, err := rt.StartRun(ctx, runtime.StartRequest{WorkflowID: "ten", RunID: fmt.Sprintf("run-%d-%d", g, i)})
+					if err == nil && res.Kind != runtime.KindCompleted {
+						err = fmt.Errorf("run ended %s", res.Kind)
+					}
+					return err
+				})
+				b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "workflows/s")
 			})
 		}
 	}

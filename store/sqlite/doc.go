@@ -37,8 +37,8 @@
 // page cache, from being closed and reopened.
 //
 // Writes that queue up together are committed together (group commit): one
-// transaction, each write in its own savepoint so that a failed one is
-// rolled back alone, and one fsync for all of them.
+// transaction, each write of several statements in its own savepoint so
+// that a failed one is rolled back alone, and one fsync for all of them.
 //
 // # Storage
 //

@@ -20,8 +20,10 @@ const maxPrepared = 256
 // lifetime: a batch waits for its turn here, not in SQLite's busy handler,
 // and never meets SQLITE_BUSY from a sibling. Batches that wait together
 // are committed together (group commit): one BEGIN IMMEDIATE transaction,
-// each batch inside its own SAVEPOINT so that a failed one is rolled back
-// alone, one COMMIT (one fsync) for all. BEGIN IMMEDIATE makes a writer in
+// each batch of several statements inside its own SAVEPOINT so that a
+// failed one is rolled back alone (a one-statement batch needs none: SQLite
+// backs a failed statement out alone), one COMMIT (one fsync) for all. A
+// lone one-statement batch runs as its own autocommit transaction. BEGIN IMMEDIATE makes a writer in
 // another process be waited for (busy_timeout) at BEGIN instead of failing
 // a read-to-write upgrade.
 //

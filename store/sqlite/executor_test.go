@@ -39,19 +39,26 @@ func insert(k string) sqlitedialect.Statement {
 	return sqlitedialect.Statement{SQL: "INSERT INTO t (k) VALUES (?1)", Args: []any{k}}
 }
 
-// TestGroupCommitIsolatesFailedBatches commits four batches as one group:
-// a batch that fails (on a unique key, on a Check) is rolled back alone.
+// TestGroupCommitIsolatesFailedBatches commits seven batches as one group:
+// a batch that fails (on a unique key, on a Check) is rolled back alone,
+// except that a one-statement batch whose Check fails stays written (the
+// dialect's statements are written so that this changes nothing).
 func TestGroupCommitIsolatesFailedBatches(t *testing.T) {
 	t.Parallel()
 	e, db := testExecutor(t)
 	errCheck := errors.New("check failed")
 	refuse := insert("refused")
 	refuse.Check = func(sqlitedialect.Result) error { return errCheck }
+	refuseAlone := insert("f")
+	refuseAlone.Check = refuse.Check
 	group := []*pendingWrite{
 		{stmts: []sqlitedialect.Statement{insert("a"), insert("b")}},
 		{stmts: []sqlitedialect.Statement{insert("c"), insert("a")}}, // unique failure after a write
 		{stmts: []sqlitedialect.Statement{insert("d"), refuse, insert("never")}},
 		{stmts: []sqlitedialect.Statement{insert("e")}},
+		{stmts: []sqlitedialect.Statement{insert("b")}}, // one statement, no savepoint: a unique failure
+		{stmts: []sqlitedialect.Statement{refuseAlone}}, // one statement whose Check fails: it stays written
+		{stmts: []sqlitedialect.Statement{insert("g")}},
 	}
 	for _, p := range group {
 		p.done = make(chan struct{})
@@ -61,8 +68,14 @@ func TestGroupCommitIsolatesFailedBatches(t *testing.T) {
 	e.lead()
 	<-e.turn
 
-	if group[0].err != nil || group[3].err != nil {
-		t.Errorf("good batches failed: %v, %v", group[0].err, group[3].err)
+	if group[0].err != nil || group[3].err != nil || group[6].err != nil {
+		t.Errorf("good batches failed: %v, %v, %v", group[0].err, group[3].err, group[6].err)
+	}
+	if group[4].err == nil || !strings.Contains(group[4].err.Error(), "UNIQUE constraint failed") {
+		t.Errorf("one-statement batch with a duplicate key: %v, want a unique violation", group[4].err)
+	}
+	if !errors.Is(group[5].err, errCheck) {
+		t.Errorf("one-statement batch with a failed Check: %v, want its Check's error", group[5].err)
 	}
 	if group[1].err == nil || !strings.Contains(group[1].err.Error(), "UNIQUE constraint failed") {
 		t.Errorf("batch with a duplicate key: %v, want a unique violation", group[1].err)
@@ -88,7 +101,7 @@ func TestGroupCommitIsolatesFailedBatches(t *testing.T) {
 		rows.Scan(&k)
 		got = append(got, k)
 	}
-	if want := []string{"a", "b", "e"}; !slices.Equal(got, want) {
+	if want := []string{"a", "b", "e", "f", "g"}; !slices.Equal(got, want) {
 		t.Errorf("committed keys = %v, want %v", got, want)
 	}
 }
@@ -167,5 +180,41 @@ func TestReadsDoNotWaitForTheWriter(t *testing.T) {
 	}
 	if d := time.Since(start); d > 1900*time.Millisecond {
 		t.Errorf("reads beside an open write took %s: they waited for it", d)
+	}
+}
+
+// TestGroupSendsAloneAfterAnError commits a group of one-statement batches
+// in which one fails on an error other than a constraint, which may end a
+// transaction: the group is rolled back and each batch sent alone, so the
+// others are written and the failing one gets its own error.
+func TestGroupSendsAloneAfterAnError(t *testing.T) {
+	t.Parallel()
+	e, db := testExecutor(t)
+	group := []*pendingWrite{
+		{stmts: []sqlitedialect.Statement{insert("x")}},
+		{stmts: []sqlitedialect.Statement{{SQL: "INSERT INTO t (k) VALUES (json(?1))", Args: []any{"{"}}}},
+		{stmts: []sqlitedialect.Statement{{SQL: "INSERT INTO t (k) VALUES (?1"}}}, // does not prepare
+		{stmts: []sqlitedialect.Statement{insert("y")}},
+	}
+	for _, p := range group {
+		p.done = make(chan struct{})
+	}
+	e.queue = append(e.queue, group...)
+	e.turn <- struct{}{}
+	e.lead()
+	<-e.turn
+
+	if group[0].err != nil || group[3].err != nil {
+		t.Errorf("good batches failed: %v, %v", group[0].err, group[3].err)
+	}
+	if group[1].err == nil || !strings.Contains(group[1].err.Error(), "malformed JSON") {
+		t.Errorf("batch with a bad value: %v, want malformed JSON", group[1].err)
+	}
+	if group[2].err == nil {
+		t.Error("batch that does not prepare: no error")
+	}
+	var n int
+	if err := db.QueryRowContext(t.Context(), "SELECT count(*) FROM t WHERE k IN ('x', 'y')").Scan(&n); err != nil || n != 2 {
+		t.Errorf("committed %d of x and y (%v), want both", n, err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -93,6 +94,15 @@ func (e *executor) commitGroup(group []*pendingWrite) {
 		failAll(err)
 		return
 	}
+	if len(group) == 1 && len(group[0].stmts) == 1 {
+		// One statement is a transaction of its own (SQLite's autocommit,
+		// which takes the write lock as the statement starts and rolls the
+		// statement back whole on an error): no BEGIN nor COMMIT to send.
+		// A failed Check leaves it committed, as the dialect allows.
+		p := group[0]
+		p.res, p.err = e.run(ctx, p.stmts)
+		return
+	}
 	if err := e.control(ctx, "BEGIN IMMEDIATE"); err != nil {
 		if !isBusy(err) {
 			e.drop() // perhaps left inside a transaction: start afresh
@@ -108,6 +118,14 @@ func (e *executor) commitGroup(group []*pendingWrite) {
 		}
 	} else if err := e.runSavepoints(ctx, group); err != nil {
 		e.rollback()
+		if errors.Is(err, errSendAlone) {
+			// Nothing of the group was written: each batch runs again in
+			// a transaction of its own, where it meets its own outcome.
+			for _, p := range group {
+				e.commitGroup([]*pendingWrite{p})
+			}
+			return
+		}
 		failAll(err)
 		return
 	}
@@ -122,6 +140,12 @@ func (e *executor) commitGroup(group []*pendingWrite) {
 // when the transaction itself is lost.
 func (e *executor) runSavepoints(ctx context.Context, group []*pendingWrite) error {
 	for _, p := range group {
+		if len(p.stmts) == 1 {
+			if err := e.runOne(ctx, p); err != nil {
+				return err
+			}
+			continue
+		}
 		if err := e.control(ctx, "SAVEPOINT batch"); err != nil {
 			return fmt.Errorf("savepoint: %w", err)
 		}
@@ -136,6 +160,49 @@ func (e *executor) runSavepoints(ctx context.Context, group []*pendingWrite) err
 		}
 	}
 	return nil
+}
+
+// errSendAlone reports a group whose transaction is lost to one batch's
+// error: it is rolled back and each batch is sent again alone.
+var errSendAlone = errors.New("sqlite: group transaction lost; send each batch alone")
+
+// runOne runs a one-statement batch of a group without a savepoint:
+// SQLite backs a statement that breaks a constraint out alone and the
+// transaction goes on, and a failed Check leaves the statement written,
+// as the dialect allows. Any other error of the statement may have ended
+// the transaction: runOne then returns errSendAlone.
+func (e *executor) runOne(ctx context.Context, p *pendingWrite) error {
+	st := p.stmts[0]
+	ps, err := e.prepare(ctx, st.SQL)
+	if err != nil {
+		p.res, p.err = nil, err // it never ran
+		return nil
+	}
+	r, err := execStmt(ctx, ps, st)
+	switch {
+	case err == nil:
+		p.res, p.err = []sqlitedialect.Result{r}, nil
+		if st.Check != nil {
+			if err := st.Check(r); err != nil {
+				p.res, p.err = nil, err
+			}
+		}
+		return nil
+	case isConstraint(err):
+		p.res, p.err = nil, err
+		return nil
+	}
+	return errSendAlone
+}
+
+// isConstraint reports a statement that broke a constraint (a unique key,
+// a NOT NULL), which SQLite undoes alone.
+func isConstraint(err error) bool {
+	var coded interface{ Code() int }
+	if errors.As(err, &coded) {
+		return coded.Code()&0xff == 19 // SQLITE_CONSTRAINT
+	}
+	return strings.Contains(err.Error(), "constraint failed")
 }
 
 // writer returns the writer connection, opening and configuring it when

@@ -2,6 +2,7 @@ package sqlitedialect
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -54,8 +55,8 @@ func (s *Store) encodeEvents(runID string, next int, evs []wf.Event) ([]encodedE
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: run %q: event %d: %w", runID, idx, err)
 		}
-		if err := s.checkSize(runID, fmt.Sprintf("event %d (%s)", idx, evs[i].Type), len(b)); err != nil {
-			return nil, err
+		if len(b) > s.cfg.MaxPayloadSize {
+			return nil, s.tooLarge(runID, fmt.Sprintf("event %d (%s)", idx, evs[i].Type), len(b))
 		}
 		out[i] = encodedEvent{typ: string(evs[i].Type), stepID: evs[i].StepID, data: string(b)}
 	}
@@ -90,26 +91,50 @@ func (s *Store) insertEvents(runID, owner string, next int, evs []encodedEvent) 
 // insertEventsIf is insertEvents under another guard than the lease; the
 // guard's parameters are ?1 the run and ?2 p2.
 func (s *Store) insertEventsIf(guard, runID string, p2 any, next int, evs []encodedEvent) []Statement {
-	var stmts []Statement
+	stmts := make([]Statement, 0, (len(evs)+eventsPerStatement-1)/eventsPerStatement)
 	for start := 0; start < len(evs); start += eventsPerStatement {
 		chunk := evs[start:min(start+eventsPerStatement, len(evs))]
-		var b strings.Builder
-		b.WriteString(`INSERT INTO {events} (run_id, idx, type, step_id, data)
-	SELECT ?1, column1, column2, column3, column4 FROM (VALUES `)
-		args := []any{runID, p2, int64(next + start)}
+		args := make([]any, 3, 3+4*len(chunk))
+		args[0], args[1], args[2] = runID, p2, int64(next+start)
 		for i, ev := range chunk {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			n := len(args)
-			fmt.Fprintf(&b, "(?%d, ?%d, ?%d, ?%d)", n+1, n+2, n+3, n+4)
 			args = append(args, int64(next+start+i), ev.typ, ev.stepID, ev.data)
 		}
-		b.WriteString(`)
-	WHERE ` + guard + ` AND ` + follows)
-		stmts = append(stmts, s.stmt(b.String(), args...))
+		stmts = append(stmts, Statement{SQL: s.insertEventsSQL(guard, len(chunk)), Args: args})
 	}
 	return stmts
+}
+
+// insertEventsSQL returns, expanded, the INSERT of n events under guard,
+// built once per guard and n.
+func (s *Store) insertEventsSQL(guard string, n int) string {
+	if guard == holdsLease && s.leaseInserts[n] != "" {
+		return s.leaseInserts[n]
+	}
+	key := insertKey{guard: guard, n: n}
+	if v, ok := s.inserts.Load(key); ok {
+		return v.(string)
+	}
+	var b strings.Builder
+	b.WriteString(`INSERT INTO {events} (run_id, idx, type, step_id, data)
+	SELECT ?1, column1, column2, column3, column4 FROM (VALUES `)
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		p := 3 + 4*i
+		fmt.Fprintf(&b, "(?%d, ?%d, ?%d, ?%d)", p+1, p+2, p+3, p+4)
+	}
+	b.WriteString(`)
+	WHERE ` + guard + ` AND ` + follows)
+	q := s.replacer.Replace(b.String())
+	s.inserts.Store(key, q)
+	return q
+}
+
+// insertKey names a memoised INSERT of events.
+type insertKey struct {
+	guard string
+	n     int
 }
 
 // Append adds events at c.Next, c.Next+1, … while c.Owner holds the lease.
@@ -121,11 +146,47 @@ func (s *Store) Append(ctx context.Context, runID string, c store.Append) error 
 	if err != nil {
 		return err
 	}
-	stmts := append([]Statement{s.logGuard(runID, c.Owner, c.Next, true)},
-		s.insertEvents(runID, c.Owner, c.Next, evs)...)
-	_, err = s.write(ctx, fmt.Sprintf("run %q: append at index %d", runID, c.Next), stmts)
-	return err
+	what := func() string { return fmt.Sprintf("run %q: append at index %d", runID, c.Next) }
+	inserts := s.insertEvents(runID, c.Owner, c.Next, evs)
+	if len(inserts) > 1 {
+		stmts := append([]Statement{s.logGuard(runID, c.Owner, c.Next, true)}, inserts...)
+		_, err = s.write(ctx, what(), stmts)
+		return err
+	}
+	// One INSERT guards itself (the lease, the log's end) and writes all
+	// its events or none: a batch of one statement, which an executor may
+	// run without a transaction around it. Only when it inserts nothing is
+	// the guard read, to tell why.
+	insert := inserts[0]
+	insert.Check = func(r Result) error {
+		if r.RowsAffected != int64(len(evs)) {
+			return failed(errRefused)
+		}
+		return nil
+	}
+	_, err = s.write(ctx, what(), []Statement{insert})
+	if !errors.Is(err, errRefused) {
+		return err
+	}
+	guard := s.logGuard(runID, c.Owner, c.Next, true)
+	res, err := s.read(ctx, what(), []Statement{guard})
+	if err != nil {
+		return err
+	}
+	if err := guard.Check(res[0]); err != nil {
+		var ce *checkError
+		if errors.As(err, &ce) {
+			return ce.err
+		}
+		return err
+	}
+	// The guard holds now: the lease or the log changed in between.
+	return fmt.Errorf("sqlite: %s: the log or the lease changed: %w", what(), store.ErrConflict)
 }
+
+// errRefused is a guarded write that wrote nothing; the store reads its
+// guard to tell the caller why.
+var errRefused = errors.New("sqlite: the write's guard refused it")
 
 // LoadExecution returns a run with its log and deliveries, read from one
 // snapshot.

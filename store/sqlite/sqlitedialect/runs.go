@@ -40,7 +40,10 @@ const (
 	VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10,
 		?11, ?12, ?13, ?14, ?15, ?16)
 	ON CONFLICT (id) DO NOTHING`
-	selectRunSQL = `SELECT ` + runColumns + ` FROM {runs} WHERE id = ?1`
+	// insertRunReturningSQL is insertRunSQL returning the row it inserted,
+	// and nothing when the run exists.
+	insertRunReturningSQL = insertRunSQL + ` RETURNING ` + runColumns
+	selectRunSQL          = `SELECT ` + runColumns + ` FROM {runs} WHERE id = ?1`
 
 	// claimRunSQL takes a live run's lease when it is free, expired or
 	// already the claimant's.
@@ -90,17 +93,18 @@ func (s *Store) CreateRun(ctx context.Context, run store.NewRun) (store.Run, boo
 	if run.Parent != nil {
 		parent = *run.Parent
 	}
-	stmts := []Statement{s.stmt(insertRunSQL, run.ID, run.WorkflowID, run.Version, string(status), jsonArg(run.Input),
+	args := []any{run.ID, run.WorkflowID, run.Version, string(status), jsonArg(run.Input),
 		run.ScheduleID, run.Lease.Owner, until, micros(run.Lease.Now), run.TraceParent,
 		parent.RunID, parent.StepID, boolArg(parent.Detached),
-		run.Queue, run.PartitionKey, int64(run.Priority))}
-	if len(run.Log) > 0 {
-		log, err := s.initialLog(run)
-		if err != nil {
-			return store.Run{}, false, err
-		}
-		stmts = append(stmts, log...)
+		run.Queue, run.PartitionKey, int64(run.Priority)}
+	if len(run.Log) == 0 {
+		return s.createRunAlone(ctx, run.ID, args)
 	}
+	log, err := s.initialLog(run)
+	if err != nil {
+		return store.Run{}, false, err
+	}
+	stmts := append([]Statement{s.stmt(insertRunSQL, args...)}, log...)
 	res, err := s.write(ctx, "create run "+run.ID, append(stmts, s.query(selectRunSQL, run.ID)))
 	if err != nil {
 		return store.Run{}, false, err
@@ -111,6 +115,29 @@ func (s *Store) CreateRun(ctx context.Context, run store.NewRun) (store.Run, boo
 	}
 	stored, err := decodeRun(last.Rows[0])
 	return stored, res[0].RowsAffected > 0, err
+}
+
+// createRunAlone creates a run without a log in one statement that
+// returns the row it inserted; only when the run exists already is it
+// read, in a read of its own.
+func (s *Store) createRunAlone(ctx context.Context, runID string, args []any) (store.Run, bool, error) {
+	res, err := s.write(ctx, "create run "+runID, []Statement{s.query(insertRunReturningSQL, args...)})
+	if err != nil {
+		return store.Run{}, false, err
+	}
+	if len(res[0].Rows) > 0 {
+		stored, err := decodeRun(res[0].Rows[0])
+		return stored, true, err
+	}
+	res, err = s.read(ctx, "create run "+runID, []Statement{s.query(selectRunSQL, runID)})
+	if err != nil {
+		return store.Run{}, false, err
+	}
+	if len(res[0].Rows) == 0 {
+		return store.Run{}, false, fmt.Errorf("sqlite: run %q: neither inserted nor found: deleted meanwhile", runID)
+	}
+	stored, err := decodeRun(res[0].Rows[0])
+	return stored, false, err
 }
 
 // GetRun returns a run's state, or an error wrapping store.ErrNotFound.

@@ -19,7 +19,11 @@ type Store struct {
 	tables tables
 	// expanded memoises SQL text with its table names filled in.
 	expanded sync.Map // template string -> string
-	replacer *strings.Replacer
+	inserts  sync.Map // insertKey -> expanded INSERT of events
+	// leaseInserts are the lease-guarded INSERTs of 1 to
+	// eventsPerStatement events, the ones every append uses.
+	leaseInserts [eventsPerStatement + 1]string
+	replacer     *strings.Replacer
 }
 
 var _ store.Store = (*Store)(nil)
@@ -35,7 +39,11 @@ func New(exec Executor, cfg Config) (*Store, error) {
 		return nil, err
 	}
 	t := newTables(cfg.TablePrefix)
-	return &Store{exec: exec, cfg: cfg, tables: t, replacer: t.replacer()}, nil
+	s := &Store{exec: exec, cfg: cfg, tables: t, replacer: t.replacer()}
+	for n := 1; n <= eventsPerStatement; n++ {
+		s.leaseInserts[n] = s.insertEventsSQL(holdsLease, n)
+	}
+	return s, nil
 }
 
 // sql returns the template q with its {table} placeholders filled in.
