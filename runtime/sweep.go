@@ -46,7 +46,9 @@ type SweepOptions struct {
 	IncludeEvents bool
 	MaxEvents     int
 	// Concurrency drives up to this many runs at once within each phase.
-	// Defaults to 1.
+	// Defaults to 1. Recovery and timers claim their items in batches of
+	// 32×Concurrency (at least 25, at most 1,000), one claim statement
+	// each, so a sweep with a large budget holds one batch at a time.
 	Concurrency int
 }
 
@@ -197,33 +199,6 @@ func (s *sweep) outOfTime() bool {
 	return false
 }
 
-// each runs item(i) for i in [0, n) on up to opts.Concurrency goroutines,
-// stopping early when the sweep runs out of time; skipped(i) is called for
-// items never started. The time is checked once a goroutine is free, right
-// before an item starts, not before waiting for one.
-func (s *sweep) each(n int, item func(i int), skipped func(i int)) {
-	sem := make(chan struct{}, s.opts.Concurrency)
-	var wg sync.WaitGroup
-	for i := range n {
-		sem <- struct{}{}
-		if s.outOfTime() {
-			wg.Wait()
-			for j := i; j < n; j++ {
-				if skipped != nil {
-					skipped(j)
-				}
-			}
-			return
-		}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			item(i)
-		}()
-	}
-	wg.Wait()
-}
-
 // driveOpts bound each drive by the sweep's deadline, with a yield margin
 // clamped to a quarter of the sweep's budget (see yieldMargin).
 func (s *sweep) driveOpts() driveOptions {
@@ -265,16 +240,67 @@ func (s *sweep) record(counts KindCounts, list *[]SweepItem, runID string, res R
 }
 
 func (s *sweep) recover(ctx context.Context) error {
-	runs, err := s.rt.store.ClaimStaleRuns(ctx, s.opts.MaxRecoveredRuns, s.lease())
+	n, err := drain(s, s.opts.MaxRecoveredRuns, func(n int) ([]store.Run, error) {
+		return s.rt.store.ClaimStaleRuns(ctx, n, s.lease())
+	}, func(run store.Run) {
+		res, err := s.recoverOne(ctx, run)
+		s.record(s.res.Summary.Recovered, &s.res.Recovered, run.ID, res, err)
+	}, func(run store.Run) { s.rt.release(run.ID, s.opts.LeaseOwner) })
 	if err != nil {
 		return fmt.Errorf("runtime: sweep: claim stale runs: %w", err)
 	}
-	s.each(len(runs), func(i int) {
-		res, err := s.recoverOne(ctx, runs[i])
-		s.record(s.res.Summary.Recovered, &s.res.Recovered, runs[i].ID, res, err)
-	}, func(i int) { s.rt.release(runs[i].ID, s.opts.LeaseOwner) })
-	s.mayRemain(s.res.Summary.Recovered, len(runs), s.opts.MaxRecoveredRuns)
+	s.mayRemain(s.res.Summary.Recovered, n, s.opts.MaxRecoveredRuns)
 	return nil
+}
+
+// claimBatch is how many items a phase claims per statement: enough to
+// keep Concurrency drives busy between claims, few enough that a sweep
+// with a large budget holds a bounded number of items (and claims each
+// under a fresh lease).
+func (s *sweep) claimBatch() int {
+	return min(max(25, 32*s.opts.Concurrency), 1000)
+}
+
+// drain claims items with claim, in batches of at most claimBatch, until
+// limit items were claimed, a batch comes back short, or the sweep runs
+// out of time, and runs item on each with up to opts.Concurrency at once.
+// The next batch is claimed as soon as the last item of the previous one
+// has started, so drives never wait for a whole batch to end; skipped is
+// called for claimed items never started. It returns how many items it
+// claimed, and claim's error, after the items already started have ended.
+func drain[T any](s *sweep, limit int, claim func(n int) ([]T, error), item func(T), skipped func(T)) (int, error) {
+	sem := make(chan struct{}, s.opts.Concurrency)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	claimed := 0
+	for claimed < limit {
+		want := min(limit-claimed, s.claimBatch())
+		items, err := claim(want)
+		if err != nil {
+			return claimed, err
+		}
+		claimed += len(items)
+		for i, it := range items {
+			sem <- struct{}{}
+			if s.outOfTime() {
+				<-sem
+				wg.Wait()
+				for _, rest := range items[i:] {
+					skipped(rest)
+				}
+				return claimed, nil
+			}
+			wg.Add(1)
+			go func() {
+				defer func() { <-sem; wg.Done() }()
+				item(it)
+			}()
+		}
+		if len(items) < want {
+			break
+		}
+	}
+	return claimed, nil
 }
 
 // recoverOne claims a stale run again right before driving it, loading its
@@ -335,42 +361,53 @@ func (s *sweep) schedules(ctx context.Context) error {
 }
 
 func (s *sweep) timers(ctx context.Context) error {
-	timers, err := s.rt.store.ClaimDueTimers(ctx, s.opts.MaxTimers, s.lease())
+	n, err := drain(s, s.opts.MaxTimers, func(n int) ([]store.Timer, error) {
+		return s.rt.store.ClaimDueTimers(ctx, n, s.lease())
+	}, func(t store.Timer) {
+		res, err := s.fireTimer(ctx, t)
+		s.record(s.res.Summary.Timers, &s.res.Timers, t.RunID, res, err)
+	}, func(t store.Timer) { s.releaseTimer(t.RunID, t.StepID) })
 	if err != nil {
 		return fmt.Errorf("runtime: sweep: claim due timers: %w", err)
 	}
-	s.each(len(timers), func(i int) {
-		res, err := s.fireTimer(ctx, timers[i])
-		s.record(s.res.Summary.Timers, &s.res.Timers, timers[i].RunID, res, err)
-	}, func(i int) { s.releaseTimer(timers[i].RunID, timers[i].StepID) })
-	s.mayRemain(s.res.Summary.Timers, len(timers), s.opts.MaxTimers)
+	s.mayRemain(s.res.Summary.Timers, n, s.opts.MaxTimers)
 	return nil
 }
 
-// fireTimer delivers __timer for a due timer and drives the run; the drive's
-// commit replaces the run's timers, removing this one.
+// fireTimer delivers __timer for a due timer and claims the run in one
+// write (store.DeliverClaim), then drives the run; the drive's commit
+// replaces the run's timers, removing this one. A delivery and its drive
+// thus cost the timer's share of the batch claim, one write and the
+// drive's commit.
 func (s *sweep) fireTimer(ctx context.Context, t store.Timer) (Result, error) {
 	d := wf.Delivery{StepID: t.StepID, SignalID: wf.TimerSignal + ":" + t.StepID, Name: wf.TimerSignal, Time: s.rt.clock()}
-	dr, err := s.rt.store.Deliver(ctx, t.RunID, d, store.DeliverOptions{})
+	owner := s.rt.newOwner()
+	release := s.rt.holders.hold(t.RunID) // before the claim: see holders
+	defer release()
+	dr, claim, err := store.DeliverClaim(ctx, s.rt.store, t.RunID, d, store.DeliverOptions{}, s.rt.lease(owner))
 	if err != nil {
-		return Result{}, err
+		return Result{}, fmt.Errorf("runtime: deliver timer %s of run %s: %w", t.StepID, t.RunID, err)
 	}
 	if dr.Status == store.Delivered {
 		s.rt.metrics.timerLag.Record(ctx, d.Time.Sub(t.WakeAt).Seconds())
-	}
-	if dr.Status == store.RunNotFound {
-		return Result{Kind: KindNotFound}, nil
 	}
 	// Delivered, a duplicate of an earlier attempt, or lost to a signal:
 	// in every case driving the run consumes what is stored and replaces
 	// its timers. A run that backs off after failed drives is left to
 	// recovery at its next attempt time (the delivery made it ready); its
 	// timer stays claimed until the lease expires.
-	return s.rt.claimThen(ctx, t.RunID, func(ex store.Execution, owner string) (Result, error) {
-		if backingOff(ex.Run, s.rt.clock()) {
-			s.rt.release(t.RunID, owner)
-			return Result{Kind: KindBackingOff, Run: ex.Run}, nil
-		}
-		return s.rt.drive(ctx, ex, owner, s.driveOpts())
-	})
+	switch claim.Status {
+	case store.NotFound:
+		return Result{Kind: KindNotFound}, nil
+	case store.NotClaimable:
+		return Result{Kind: KindNotClaimable, Run: claim.Execution.Run}, nil
+	case store.Terminal:
+		return Result{Kind: kindOf(claim.Execution.Run.Status), Run: claim.Execution.Run}, nil
+	}
+	ex := claim.Execution
+	if backingOff(ex.Run, s.rt.clock()) {
+		s.rt.release(t.RunID, owner)
+		return Result{Kind: KindBackingOff, Run: ex.Run}, nil
+	}
+	return s.rt.drive(ctx, ex, owner, s.driveOpts())
 }

@@ -208,3 +208,11 @@ func (ts tracedStore) ReopenRun(ctx context.Context, runID string, r store.Reope
 	defer func() { done(err) }()
 	return ts.s.ReopenRun(ctx, runID, r)
 }
+
+var _ store.DeliverClaimer = tracedStore{}
+
+func (ts tracedStore) DeliverClaim(ctx context.Context, runID string, d wf.Delivery, o store.DeliverOptions, l store.Lease) (dr store.DeliveryResult, cr store.ClaimResult, err error) {
+	ctx, done := ts.op(ctx, "DeliverClaim", runID)
+	defer func() { done(err) }()
+	return store.DeliverClaim(ctx, ts.s, runID, d, o, l)
+}

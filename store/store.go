@@ -540,3 +540,29 @@ type RunPage struct {
 	// Next is the cursor of the following page; "" when this is the last.
 	Next string
 }
+
+// DeliverClaimer is implemented by stores that store a delivery and claim
+// its run in one write: DeliverClaim is Deliver followed by ClaimRun (with
+// lease), and answers both. The claim is attempted whatever the delivery's
+// outcome, except RunNotFound (the claim then reports NotFound). The
+// runtime uses it where it would call both in a row (a due timer's
+// delivery), so that the pair costs one round trip; a store without it
+// gets the two calls.
+type DeliverClaimer interface {
+	DeliverClaim(ctx context.Context, runID string, d wf.Delivery, opts DeliverOptions, lease Lease) (DeliveryResult, ClaimResult, error)
+}
+
+// DeliverClaim stores d and claims the run for lease in one write when s
+// is a DeliverClaimer, and otherwise calls Deliver, then (unless the run
+// is not found) ClaimRun.
+func DeliverClaim(ctx context.Context, s Store, runID string, d wf.Delivery, opts DeliverOptions, lease Lease) (DeliveryResult, ClaimResult, error) {
+	if dc, ok := s.(DeliverClaimer); ok {
+		return dc.DeliverClaim(ctx, runID, d, opts, lease)
+	}
+	dr, err := s.Deliver(ctx, runID, d, opts)
+	if err != nil || dr.Status == RunNotFound {
+		return dr, ClaimResult{Status: NotFound}, err
+	}
+	cr, err := s.ClaimRun(ctx, runID, lease)
+	return dr, cr, err
+}

@@ -259,7 +259,7 @@ func Run(ctx context.Context, o Options) ([]Figure, error) {
 		out = append(out, figs...)
 	}
 	if o.SweepTimers > 0 {
-		fig, err := sweepFigure(ctx, rt, st, o.SweepTimers, o.SweepConcurrency)
+		fig, err := sweepFigure(ctx, rt, st, o.SweepTimers, o.SweepConcurrency, raw)
 		if err != nil {
 			return nil, fmt.Errorf("sweep: %w", err)
 		}

@@ -59,7 +59,7 @@ type queries struct {
 
 	appendEvents                             string
 	commit, commitFirst, commitRun           string
-	deliver, deliveryWinner                  string
+	deliver, deliveryWinner, deliverClaim    string
 	claimTimers                              string
 	upsertSchedule, listSchedules            string
 	setScheduleEnabled                       string
@@ -116,6 +116,7 @@ func newQueries(c config) queries {
 		commitRun:          sub(sqlCommitRun),
 		deliver:            sub(sqlDeliver),
 		deliveryWinner:     sub(sqlDeliveryWinner),
+		deliverClaim:       sub(sqlDeliverClaim),
 		claimTimers:        sub(sqlClaimTimers),
 		upsertSchedule:     sub(sqlUpsertSchedule),
 		setScheduleEnabled: sub(sqlSetScheduleEnabled),

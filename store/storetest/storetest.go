@@ -82,6 +82,7 @@ var groups = []struct {
 	{"Events", eventsCases},
 	{"Commit", commitCases},
 	{"Deliver", deliverCases},
+	{"DeliverClaim", deliverClaimCases},
 	{"Buffer", bufferCases},
 	{"ClaimDueTimers", claimDueTimersCases},
 	{"ClaimStaleRuns", claimStaleRunsCases},
