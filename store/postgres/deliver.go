@@ -215,6 +215,11 @@ bump AS (
 	WHERE id = $1 AND EXISTS (SELECT 1 FROM ins)
 	RETURNING {{run_columns}}
 ),
+rdy AS (
+	INSERT INTO {{ready}} (run_id, created_at)
+	SELECT id, created_at FROM bump WHERE status IN ('queued', 'running')
+	ON CONFLICT (run_id) DO NOTHING
+),
 same AS (
 	SELECT d.data FROM {{deliveries}} d
 	WHERE (SELECT outcome FROM decision) IN ('ended', 'not-waiting') AND d.run_id = $1

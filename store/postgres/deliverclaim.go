@@ -110,7 +110,8 @@ upd AS (
 		lease_expires_at = CASE WHEN (SELECT claimable FROM run) THEN $7 ELSE lease_expires_at END
 	WHERE id = $1 AND (EXISTS (SELECT 1 FROM ins) OR (SELECT claimable FROM run))
 	RETURNING {{run_columns}}
-)
+),
+rdy AS ({{make_ready}})
 SELECT EXISTS (SELECT 1 FROM ins), (SELECT claimable FROM run), r.*
 FROM (
 	SELECT {{run_columns}} FROM upd

@@ -77,6 +77,7 @@ func newQueries(c config) queries {
 		"{{events}}", table("events"),
 		"{{timers}}", table("timers"),
 		"{{deliveries}}", table("deliveries"),
+		"{{ready}}", table("run_ready"),
 		"{{schedules}}", table("schedules"),
 		"{{buckets}}", table("schedule_buckets"),
 		"{{run_columns}}", runColumns,
@@ -85,6 +86,8 @@ func newQueries(c config) queries {
 		"{{terminal}}", sqlList(terminalStatuses),
 		"{{lease_held}}", leaseHeld,
 		"{{adjacent}}", adjacent,
+		"{{make_ready}}", makeReady,
+		"{{stale}}", stale,
 	)
 	sub := func(s string) string {
 		out := r.Replace(r.Replace(s)) // fragments hold placeholders too
@@ -153,7 +156,8 @@ ev AS (
 	SELECT $1, e.n - 1, e.data::json
 	FROM unnest($10::text[]) WITH ORDINALITY AS e(data, n)
 	WHERE EXISTS (SELECT 1 FROM ins)
-)
+),
+rdy AS (INSERT INTO {{ready}} (run_id, created_at) SELECT id, created_at FROM ins)
 SELECT true, {{run_columns}} FROM ins
 UNION ALL
 SELECT false, {{run_columns}} FROM {{runs}} WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM ins)`
@@ -162,7 +166,8 @@ const sqlDeleteRun = `
 WITH r AS (DELETE FROM {{runs}} WHERE id = $1 RETURNING id),
 e AS (DELETE FROM {{events}} WHERE run_id = $1),
 t AS (DELETE FROM {{timers}} WHERE run_id = $1),
-d AS (DELETE FROM {{deliveries}} WHERE run_id = $1)
+d AS (DELETE FROM {{deliveries}} WHERE run_id = $1),
+q AS (DELETE FROM {{ready}} WHERE run_id = $1)
 SELECT count(*) FROM r`
 
 const sqlPurgeRuns = `
@@ -202,18 +207,37 @@ const (
 	sqlClaimedDeliveries = `SELECT data FROM {{deliveries}} WHERE run_id = $1 AND ` + claimedBy + ` ORDER BY step_id`
 )
 
+// sqlClaimStaleRuns leases up to $4 stale runs: it walks run_ready
+// oldest first and reads each run's lease and backoff from its row (see
+// stale), first among the runs with no failed drive, then, only when those
+// fall short, among the others; a run that another claimer has locked is
+// skipped, and a locked row is re-checked against stale. Its cost follows
+// the runs that need a driver, not the runs stored.
 const sqlClaimStaleRuns = `
 UPDATE {{runs}} SET lease_owner = $1, lease_expires_at = $3
 WHERE id IN (
-	SELECT id FROM {{runs}}
-	WHERE status IN ('queued', 'running')
-		AND (lease_expires_at IS NULL OR lease_expires_at <= $2)
-		AND (drive_retry_at IS NULL OR drive_retry_at <= $2)
-	ORDER BY drive_failures > 0, created_at, id
+	SELECT x.id FROM (VALUES (false), (true)) AS p(failed), LATERAL (
+		SELECT r.id FROM {{ready}} q JOIN {{runs}} r ON r.id = q.run_id
+		WHERE {{stale}} AND (r.drive_failures > 0) = p.failed
+		ORDER BY q.created_at, q.run_id
+		LIMIT $4
+		FOR UPDATE OF r SKIP LOCKED
+	) x
 	LIMIT $4
-	FOR UPDATE SKIP LOCKED
 )
 RETURNING {{run_columns}}`
+
+// stale is what makes a ready run r claimable by ClaimStaleRuns at $2: it
+// is live, its lease is free or expired and it is not backing off.
+const stale = `r.status IN ('queued', 'running')
+			AND (r.lease_expires_at IS NULL OR r.lease_expires_at <= $2)
+			AND (r.drive_retry_at IS NULL OR r.drive_retry_at <= $2)`
+
+// makeReady inserts into run_ready the runs of the CTE named upd (which
+// returns id, status and created_at) that are now queued or running.
+const makeReady = `INSERT INTO {{ready}} (run_id, created_at)
+	SELECT id, created_at FROM upd WHERE status IN ('queued', 'running')
+	ON CONFLICT (run_id) DO NOTHING`
 
 // sqlEventsFrom returns one row with a NULL idx for a run with no events
 // in range, and no row for a missing run.
@@ -257,11 +281,15 @@ SELECT lease_owner, adjacent, (SELECT count(*) FROM ins)::int FROM run`
 // requires of one statement.
 const sqlCommit = `
 WITH run AS MATERIALIZED (
-	SELECT lease_owner, {{adjacent}} AS adjacent
+	SELECT lease_owner, {{adjacent}} AS adjacent, ` + committedStatus + ` AS status
 	FROM {{runs}} WHERE id = $1
 	FOR UPDATE
 ),
 ok AS MATERIALIZED (SELECT 1 FROM run WHERE lease_owner = $2 AND adjacent),
+rdy AS (
+	DELETE FROM {{ready}} WHERE run_id = $1 AND EXISTS (SELECT 1 FROM ok)
+		AND (SELECT status FROM run) NOT IN ('queued', 'running')
+),
 ev AS (
 	INSERT INTO {{events}} (run_id, idx, data)
 	SELECT $1, $3 + e.n - 1, e.data::json
@@ -275,10 +303,15 @@ upd AS (
 )
 SELECT lease_owner, adjacent FROM run`
 
+// committedStatus is the status a commit leaves the run in: $4, except
+// that a paused run whose delivery sequence moved past $5 stays running.
+const committedStatus = `CASE WHEN $4::text = 'paused' AND delivery_seq <> $5 THEN 'running' ELSE $4::text END`
+
 // commitSet is what a commit sets in the run's row; parameters as in
-// sqlCommitRun.
+// sqlCommitRun. A commit that leaves the run paused or ended also takes it
+// out of run_ready (the run is there while it is driven).
 const commitSet = `
-	status = CASE WHEN $4::text = 'paused' AND delivery_seq <> $5 THEN 'running' ELSE $4::text END,
+	status = ` + committedStatus + `,
 	output = $6::json, error = $7::json, awaiting = $8::json, wake_at = $9,
 	lease_owner = '', lease_expires_at = NULL, updated_at = COALESCE($10, now()),
 	drive_failures = 0, drive_retry_at = NULL,
@@ -322,6 +355,10 @@ WITH tm AS (
 	SELECT $1, t.step_id, t.wake_at
 	FROM unnest($11::text[], $12::timestamptz[]) AS t(step_id, wake_at)
 	WHERE {{lease_held}} AND {{adjacent}}
+),
+rdy AS (
+	DELETE FROM {{ready}} WHERE run_id = $1 AND {{lease_held}} AND {{adjacent}}
+		AND (SELECT ` + committedStatus + ` FROM {{runs}} WHERE id = $1) NOT IN ('queued', 'running')
 )
 UPDATE {{runs}} SET ` + strings.ReplaceAll(commitSet, "$12", "$13") + `
 WHERE id = $1 AND lease_owner = $2 AND {{adjacent}}`
