@@ -111,7 +111,12 @@ upd AS (
 	WHERE id = $1 AND (EXISTS (SELECT 1 FROM ins) OR (SELECT claimable FROM run))
 	RETURNING {{run_columns}}
 ),
-rdy AS ({{make_ready}})
+rdy AS (
+	INSERT INTO {{ready}} (run_id, created_at)
+	SELECT id, created_at FROM upd
+	WHERE status IN ('queued', 'running') OR (status = 'paused' AND (SELECT claimable FROM run))
+	ON CONFLICT (run_id) DO NOTHING
+)
 SELECT EXISTS (SELECT 1 FROM ins), (SELECT claimable FROM run), r.*
 FROM (
 	SELECT {{run_columns}} FROM upd

@@ -187,13 +187,19 @@ d AS (DELETE FROM {{deliveries}} WHERE run_id IN (SELECT id FROM r))
 SELECT count(*) FROM r`
 
 // sqlClaimRun takes the lease when the run is live and its lease free,
-// expired or the caller's; otherwise it returns the run as it is.
+// expired or the caller's; otherwise it returns the run as it is. A
+// claimed paused run enters run_ready (see claimedPaused).
 const sqlClaimRun = `
 WITH claimed AS (
 	UPDATE {{runs}} SET lease_owner = $2, lease_expires_at = $4
 	WHERE id = $1 AND status NOT IN {{terminal}}
 		AND (lease_owner = '' OR lease_owner = $2 OR lease_expires_at <= $3)
 	RETURNING {{run_columns}}
+),
+rdy AS (
+	INSERT INTO {{ready}} (run_id, created_at)
+	SELECT id, created_at FROM claimed WHERE status = 'paused'
+	ON CONFLICT (run_id) DO NOTHING
 )
 SELECT true, {{run_columns}} FROM claimed
 UNION ALL
@@ -235,6 +241,13 @@ const stale = `r.status IN ('queued', 'running')
 
 // makeReady inserts into run_ready the runs of the CTE named upd (which
 // returns id, status and created_at) that are now queued or running.
+//
+// run_ready holds every queued or running run, and also a paused run that
+// ClaimRun leased (claimedPaused): its driver may commit it running (a
+// yield), and a commit only ever takes a run out of run_ready, so that
+// each statement writes the table once. ClaimStaleRuns passes over such a
+// row (the run is paused), and the run's next commit, park or deletion
+// removes it.
 const makeReady = `INSERT INTO {{ready}} (run_id, created_at)
 	SELECT id, created_at FROM upd WHERE status IN ('queued', 'running')
 	ON CONFLICT (run_id) DO NOTHING`
