@@ -47,6 +47,8 @@ type Figure struct {
 	Unit        string  `json:"unit"`
 	Limit       float64 `json:"limit,omitempty"`
 	Ratio       float64 `json:"ratio,omitempty"`
+	// Note says what a figure covers beyond its name, when it varies.
+	Note string `json:"note,omitempty"`
 }
 
 func main() {
@@ -63,6 +65,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	history := fs.String("history", "", "comma-separated log lengths whose resume time to measure (e.g. 10,100,1000,10000)")
 	sweepTimers := fs.Int("sweep-timers", 0, "measure one sweep over this many due timers (0: skip)")
 	sweepConc := fs.Int("sweep-concurrency", 8, "the sweep's Concurrency for -sweep-timers")
+	scale := fs.String("scale", "", "comma-separated numbers of stored runs (bulk-loaded, paused on far timers) at which to measure idle sweeps, GetRun, deliveries and timer sweeps (e.g. 10000,100000,1000000)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	url := fs.String("database-url", envOr("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"), "PostgreSQL URL")
 	if err := fs.Parse(args); err != nil {
@@ -76,6 +79,11 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	lengths, err := ints(*history)
 	if err != nil {
 		fmt.Fprintf(stderr, "store: -history: %v\n", err)
+		return 2
+	}
+	sizes, err := ints(*scale)
+	if err != nil || !slices.IsSorted(sizes) {
+		fmt.Fprintf(stderr, "store: -scale: want increasing numbers (%v)\n", err)
 		return 2
 	}
 	if *cpuProfile != "" {
@@ -92,7 +100,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		defer pprof.StopCPUProfile()
 	}
 	figures, err := Run(context.Background(), Options{URL: *url, Levels: levels, Duration: *duration,
-		History: lengths, SweepTimers: *sweepTimers, SweepConcurrency: *sweepConc})
+		History: lengths, SweepTimers: *sweepTimers, SweepConcurrency: *sweepConc, Scale: sizes})
 	if err != nil {
 		fmt.Fprintln(stderr, "store:", err)
 		return 1
@@ -146,6 +154,9 @@ type Options struct {
 	// SweepTimers, when positive, measures one sweep over that many due
 	// timers with SweepConcurrency.
 	SweepTimers, SweepConcurrency int
+	// Scale lists increasing numbers of stored runs at which the scale
+	// figures are measured (see scaleFigures).
+	Scale []int
 }
 
 // Run measures every figure in a fresh schema.
@@ -184,7 +195,7 @@ func Run(ctx context.Context, o Options) ([]Figure, error) {
 	}
 	rt, err := runtime.New(runtime.Config{Store: st, Workflows: []runtime.Workflow{
 		{Definition: tenSteps("ten-steps")}, {Definition: tenSteps("ten-local-steps", wf.WithLocal())},
-		{Definition: oneStep()}, {Definition: historyWorkflow()}, {Definition: napWorkflow()},
+		{Definition: oneStep()}, {Definition: historyWorkflow()}, {Definition: napWorkflow()}, {Definition: farWorkflow()},
 	}, LeaseDuration: 10 * time.Minute}) // the timer figure sweeps for up to 10 minutes under one claim
 	if err != nil {
 		return nil, err
@@ -264,6 +275,13 @@ func Run(ctx context.Context, o Options) ([]Figure, error) {
 			return nil, fmt.Errorf("sweep: %w", err)
 		}
 		out = append(out, fig)
+	}
+	if len(o.Scale) > 0 {
+		figs, err := scaleFigures(ctx, o.URL, schema, pool, rt, st, o.Scale, raw)
+		if err != nil {
+			return nil, fmt.Errorf("scale: %w", err)
+		}
+		out = append(out, figs...)
 	}
 	return out, nil
 }
