@@ -65,6 +65,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	history := fs.String("history", "", "comma-separated log lengths whose resume time to measure (e.g. 10,100,1000,10000)")
 	sweepTimers := fs.Int("sweep-timers", 0, "measure one sweep over this many due timers (0: skip)")
 	sweepConc := fs.Int("sweep-concurrency", 8, "the sweep's Concurrency for -sweep-timers")
+	scaleChurn := fs.Float64("scale-churn", 0.19, "with -scale, the runs started (and paused) through the runtime after each load, as a fraction of the runs stored: those started since the last vacuum of the runs table, which autovacuum leaves until 20% by default")
 	scale := fs.String("scale", "", "comma-separated numbers of stored runs (bulk-loaded, paused on far timers) at which to measure idle sweeps, GetRun, deliveries and timer sweeps (e.g. 10000,100000,1000000)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	url := fs.String("database-url", envOr("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"), "PostgreSQL URL")
@@ -100,7 +101,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		defer pprof.StopCPUProfile()
 	}
 	figures, err := Run(context.Background(), Options{URL: *url, Levels: levels, Duration: *duration,
-		History: lengths, SweepTimers: *sweepTimers, SweepConcurrency: *sweepConc, Scale: sizes})
+		History: lengths, SweepTimers: *sweepTimers, SweepConcurrency: *sweepConc, Scale: sizes, ScaleChurn: *scaleChurn})
 	if err != nil {
 		fmt.Fprintln(stderr, "store:", err)
 		return 1
@@ -157,6 +158,9 @@ type Options struct {
 	// Scale lists increasing numbers of stored runs at which the scale
 	// figures are measured (see scaleFigures).
 	Scale []int
+	// ScaleChurn is the fraction of the runs stored that each scale step
+	// starts through the runtime after loading (at least 100).
+	ScaleChurn float64
 }
 
 // Run measures every figure in a fresh schema.
@@ -277,7 +281,7 @@ func Run(ctx context.Context, o Options) ([]Figure, error) {
 		out = append(out, fig)
 	}
 	if len(o.Scale) > 0 {
-		figs, err := scaleFigures(ctx, o.URL, schema, pool, rt, st, o.Scale, raw)
+		figs, err := scaleFigures(ctx, o, schema, pool, rt, st, raw)
 		if err != nil {
 			return nil, fmt.Errorf("scale: %w", err)
 		}

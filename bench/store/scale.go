@@ -123,25 +123,21 @@ func (l *loader) loadTo(ctx context.Context, n int) error {
 	return nil
 }
 
-// scaleChurn is how many runs each scale step starts (and pauses) through
-// the runtime after loading: the runs started since the last vacuum.
-const scaleChurn = 2000
-
-// scaleFigures loads the store to each of sizes runs and measures, at
-// each, after scaleChurn runs went through a start and a pause: an idle
-// sweep's time and the buffers one idle ClaimStaleRuns touches; the same
-// after what autovacuum's thresholds would vacuum (the tables whose dead
-// rows exceed them, and how long that took); GetRun; a delivery that
+// scaleFigures loads the store to each of o.Scale runs and measures, at
+// each, after o.ScaleChurn of them went through a start and a pause: an
+// idle sweep's time and the buffers one idle ClaimStaleRuns touches; the
+// same after what autovacuum's thresholds would vacuum (the tables whose
+// dead rows exceed them, and how long that took); GetRun; a delivery that
 // drives a loaded run to its end; and a sweep over due timers at
 // concurrency 8.
-func scaleFigures(ctx context.Context, url, schema string, pool *pgxpool.Pool, rt *runtime.Runtime, st store.Store, sizes []int, raw func(context.Context, string) error) ([]Figure, error) {
+func scaleFigures(ctx context.Context, o Options, schema string, pool *pgxpool.Pool, rt *runtime.Runtime, st store.Store, raw func(context.Context, string) error) ([]Figure, error) {
 	l, err := newLoader(ctx, pool, schema, rt)
 	if err != nil {
 		return nil, fmt.Errorf("loader: %w", err)
 	}
 	// One connection of its own, so that its statistics can be flushed
 	// and read right after its claims.
-	cfg, err := pgxpool.ParseConfig(url)
+	cfg, err := pgxpool.ParseConfig(o.URL)
 	if err != nil {
 		return nil, err
 	}
@@ -157,18 +153,20 @@ func scaleFigures(ctx context.Context, url, schema string, pool *pgxpool.Pool, r
 	}
 	var out []Figure
 	used := 0 // loaded runs consumed by deliveries
-	for _, n := range sizes {
+	for _, n := range o.Scale {
 		start := time.Now()
 		if err := l.loadTo(ctx, n); err != nil {
 			return nil, err
 		}
 		out = append(out, Figure{Name: fmt.Sprintf("load-%d-runs", n), Concurrency: 1, Value: time.Since(start).Seconds(), Unit: "s"})
-		if err := churn(ctx, rt, fmt.Sprintf("churn-%d", n), scaleChurn); err != nil {
+		churned := max(100, int(o.ScaleChurn*float64(n)))
+		if err := churn(ctx, rt, fmt.Sprintf("churn-%d", n), churned); err != nil {
 			return nil, fmt.Errorf("churn: %w", err)
 		}
 		// Let every backend report its statistics (dead rows, buffers).
 		time.Sleep(11 * time.Second)
-		figs, err := idleFigures(ctx, one, claimer, rt, schema, n, "after-churn")
+		note := fmt.Sprintf("%d runs started since the last vacuum", churned)
+		figs, err := idleFigures(ctx, one, claimer, rt, schema, n, "after-churn", note)
 		if err != nil {
 			return nil, err
 		}
@@ -179,7 +177,7 @@ func scaleFigures(ctx context.Context, url, schema string, pool *pgxpool.Pool, r
 		}
 		out = append(out, Figure{Name: fmt.Sprintf("autovacuum-%d-runs", n), Concurrency: 1, Value: float64(took.Microseconds()) / 1000, Unit: "ms",
 			Note: "vacuumed: " + strings.Join(vacuumed, ", ")})
-		figs, err = idleFigures(ctx, one, claimer, rt, schema, n, "after-autovacuum")
+		figs, err = idleFigures(ctx, one, claimer, rt, schema, n, "after-autovacuum", "vacuumed: "+strings.Join(vacuumed, ", "))
 		if err != nil {
 			return nil, err
 		}
@@ -244,14 +242,20 @@ func churn(ctx context.Context, rt *runtime.Runtime, prefix string, n int) error
 
 // idleFigures measures the buffers one idle ClaimStaleRuns touches (from
 // the tables' I/O statistics around ten claims on a connection of its
-// own) and an idle sweep's median time.
-func idleFigures(ctx context.Context, one *pgxpool.Pool, claimer store.Store, rt *runtime.Runtime, schema string, n int, when string) ([]Figure, error) {
+// own, after one that marks the dead index entries it meets) and an idle
+// sweep's median time.
+func idleFigures(ctx context.Context, one *pgxpool.Pool, claimer store.Store, rt *runtime.Runtime, schema string, n int, when, note string) ([]Figure, error) {
 	const claims = 10
 	touched := func() (int64, error) {
 		var b int64
 		err := one.QueryRow(ctx, `SELECT coalesce(sum(heap_blks_read + heap_blks_hit + coalesce(idx_blks_read, 0) + coalesce(idx_blks_hit, 0)), 0)::bigint
 			FROM pg_statio_user_tables WHERE schemaname = $1`, schema).Scan(&b)
 		return b, err
+	}
+	now := time.Now()
+	lease := store.Lease{Owner: "idle-probe", Now: now, Until: now.Add(time.Minute)}
+	if _, err := claimer.ClaimStaleRuns(ctx, 25, lease); err != nil {
+		return nil, err
 	}
 	if _, err := one.Exec(ctx, "SELECT pg_stat_force_next_flush()"); err != nil {
 		return nil, err
@@ -260,9 +264,8 @@ func idleFigures(ctx context.Context, one *pgxpool.Pool, claimer store.Store, rt
 	if err != nil {
 		return nil, err
 	}
-	now := time.Now()
 	for range claims {
-		runs, err := claimer.ClaimStaleRuns(ctx, 25, store.Lease{Owner: "idle-probe", Now: now, Until: now.Add(time.Minute)})
+		runs, err := claimer.ClaimStaleRuns(ctx, 25, lease)
 		if err != nil {
 			return nil, err
 		}
@@ -286,8 +289,8 @@ func idleFigures(ctx context.Context, one *pgxpool.Pool, claimer store.Store, rt
 		sweeps = append(sweeps, time.Since(t0))
 	}
 	return []Figure{
-		{Name: fmt.Sprintf("idle-claim-buffers-%d-runs-%s", n, when), Concurrency: 1, Value: float64(after-before) / claims, Unit: "buffers"},
-		{Name: fmt.Sprintf("idle-sweep-%d-runs-%s", n, when), Concurrency: 1, Value: median(sweeps), Unit: "ms"},
+		{Name: fmt.Sprintf("idle-claim-buffers-%d-runs-%s", n, when), Concurrency: 1, Value: float64(after-before) / claims, Unit: "buffers", Note: note},
+		{Name: fmt.Sprintf("idle-sweep-%d-runs-%s", n, when), Concurrency: 1, Value: median(sweeps), Unit: "ms", Note: note},
 	}, nil
 }
 
