@@ -361,12 +361,21 @@ func (s *sweep) schedules(ctx context.Context) error {
 }
 
 func (s *sweep) timers(ctx context.Context) error {
-	n, err := drain(s, s.opts.MaxTimers, func(n int) ([]store.Timer, error) {
-		return s.rt.store.ClaimDueTimers(ctx, n, s.lease())
-	}, func(t store.Timer) {
-		res, err := s.fireTimer(ctx, t)
-		s.record(s.res.Summary.Timers, &s.res.Timers, t.RunID, res, err)
-	}, func(t store.Timer) { s.releaseTimer(t.RunID, t.StepID) })
+	n, err := drain(s, s.opts.MaxTimers, func(n int) ([]firedRun, error) {
+		fired, err := store.FireDueTimers(ctx, s.rt.store, n, s.lease())
+		return byRun(fired), err
+	}, func(f firedRun) {
+		// A run's due timers share its drive, counted once.
+		res, err := s.fireTimers(ctx, f)
+		s.record(s.res.Summary.Timers, &s.res.Timers, f.runID, res, err)
+	}, func(f firedRun) {
+		if f.claimed {
+			s.rt.release(f.runID, s.opts.LeaseOwner)
+		}
+		for _, t := range f.timers {
+			s.releaseTimer(t.RunID, t.StepID)
+		}
+	})
 	if err != nil {
 		return fmt.Errorf("runtime: sweep: claim due timers: %w", err)
 	}
@@ -374,39 +383,86 @@ func (s *sweep) timers(ctx context.Context) error {
 	return nil
 }
 
-// fireTimer delivers __timer for a due timer and claims the run in one
-// write (store.DeliverClaim), then drives the run; the drive's commit
-// replaces the run's timers, removing this one. A delivery and its drive
-// thus cost the timer's share of the batch claim, one write and the
-// drive's commit.
-func (s *sweep) fireTimer(ctx context.Context, t store.Timer) (Result, error) {
-	d := wf.Delivery{StepID: t.StepID, SignalID: wf.TimerSignal + ":" + t.StepID, Name: wf.TimerSignal, Time: s.rt.clock()}
-	owner := s.rt.newOwner()
-	release := s.rt.holders.hold(t.RunID) // before the claim: see holders
-	defer release()
-	dr, claim, err := store.DeliverClaim(ctx, s.rt.store, t.RunID, d, store.DeliverOptions{}, s.rt.lease(owner))
-	if err != nil {
-		return Result{}, fmt.Errorf("runtime: deliver timer %s of run %s: %w", t.StepID, t.RunID, err)
+// firedRun is the due timers of one run that one FireDueTimers claimed and
+// delivered, in their order.
+type firedRun struct {
+	runID   string
+	timers  []store.FiredTimer
+	claimed bool
+}
+
+// byRun groups fired timers by run, in the order of each run's first
+// timer, so that a run with several due timers is driven once.
+func byRun(fired []store.FiredTimer) []firedRun {
+	var out []firedRun
+	at := map[string]int{}
+	for _, f := range fired {
+		i, ok := at[f.RunID]
+		if !ok {
+			i = len(out)
+			at[f.RunID] = i
+			out = append(out, firedRun{runID: f.RunID})
+		}
+		out[i].timers = append(out[i].timers, f)
+		out[i].claimed = out[i].claimed || f.Claimed
 	}
-	if dr.Status == store.Delivered {
-		s.rt.metrics.timerLag.Record(ctx, d.Time.Sub(t.WakeAt).Seconds())
+	return out
+}
+
+// fireTimers drives a run whose due timers FireDueTimers delivered and
+// claimed for the sweep in its batch write: it loads the execution (a
+// read) and drives it under the batch's lease, which the drive's lease
+// guard renews before any step if it is no longer fresh. A timer's
+// delivery and drive thus cost its share of the batch's write and the
+// drive's commit. Delivered, a duplicate of an earlier attempt, or lost to
+// a signal: in every case driving the run consumes what is stored and
+// replaces its timers. A run another owner holds is left to it (the
+// delivery made it ready), and a run that backs off after failed drives
+// is left to recovery at its next attempt time; its timers stay claimed
+// until the lease expires.
+func (s *sweep) fireTimers(ctx context.Context, f firedRun) (Result, error) {
+	now := s.rt.clock()
+	for _, t := range f.timers {
+		if t.Delivery == store.Delivered {
+			s.rt.metrics.timerLag.Record(ctx, now.Sub(t.WakeAt).Seconds())
+		}
 	}
-	// Delivered, a duplicate of an earlier attempt, or lost to a signal:
-	// in every case driving the run consumes what is stored and replaces
-	// its timers. A run that backs off after failed drives is left to
-	// recovery at its next attempt time (the delivery made it ready); its
-	// timer stays claimed until the lease expires.
-	switch claim.Status {
-	case store.NotFound:
+	if f.timers[0].Delivery == store.RunNotFound {
 		return Result{Kind: KindNotFound}, nil
-	case store.NotClaimable:
-		return Result{Kind: KindNotClaimable, Run: claim.Execution.Run}, nil
-	case store.Terminal:
-		return Result{Kind: kindOf(claim.Execution.Run.Status), Run: claim.Execution.Run}, nil
 	}
-	ex := claim.Execution
-	if backingOff(ex.Run, s.rt.clock()) {
-		s.rt.release(t.RunID, owner)
+	if !f.claimed {
+		run, err := s.rt.store.GetRun(ctx, f.runID)
+		if errors.Is(err, store.ErrNotFound) {
+			return Result{Kind: KindNotFound}, nil
+		}
+		if err != nil {
+			return Result{}, fmt.Errorf("runtime: read run %s: %w", f.runID, err)
+		}
+		if run.Status.Terminal() {
+			return Result{Kind: kindOf(run.Status), Run: run}, nil
+		}
+		return Result{Kind: KindNotClaimable, Run: run}, nil
+	}
+	owner := s.opts.LeaseOwner
+	release := s.rt.holders.hold(f.runID)
+	defer release()
+	ex, err := s.rt.store.LoadExecution(ctx, f.runID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return Result{Kind: KindNotFound}, nil
+	case errors.Is(err, store.ErrCorrupt):
+		return s.rt.endCorrupt(ctx, store.Run{ID: f.runID}, owner, err)
+	case err != nil:
+		return Result{}, s.rt.driveFailed(store.Run{ID: f.runID}, owner, fmt.Errorf("runtime: load run %s: %w", f.runID, err))
+	}
+	switch {
+	case ex.Run.LeaseOwner != owner:
+		// The batch's lease lapsed and another owner took the run.
+		return Result{Kind: KindNotClaimable, Run: ex.Run}, nil
+	case ex.Run.Status.Terminal():
+		return Result{Kind: kindOf(ex.Run.Status), Run: ex.Run}, nil
+	case backingOff(ex.Run, s.rt.clock()):
+		s.rt.release(f.runID, owner)
 		return Result{Kind: KindBackingOff, Run: ex.Run}, nil
 	}
 	return s.rt.drive(ctx, ex, owner, s.driveOpts())

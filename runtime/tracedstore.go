@@ -216,3 +216,11 @@ func (ts tracedStore) DeliverClaim(ctx context.Context, runID string, d wf.Deliv
 	defer func() { done(err) }()
 	return store.DeliverClaim(ctx, ts.s, runID, d, o, l)
 }
+
+var _ store.TimerFirer = tracedStore{}
+
+func (ts tracedStore) FireDueTimers(ctx context.Context, limit int, l store.Lease) (f []store.FiredTimer, err error) {
+	ctx, done := ts.op(ctx, "FireDueTimers", "")
+	defer func() { done(err) }()
+	return store.FireDueTimers(ctx, ts.s, limit, l)
+}

@@ -40,3 +40,8 @@ INSERT INTO {{schema}}.{{prefix}}run_ready (run_id, created_at)
 SELECT id, created_at FROM {{schema}}.{{prefix}}runs WHERE status IN ('queued', 'running');
 
 DROP INDEX {{schema}}.{{prefix}}runs_stale_idx;
+
+-- ClaimStaleRuns looks among the runs with failed drives only when there
+-- are some: this index holds those alone (a commit resets the count), and
+-- is empty while every drive succeeds.
+CREATE INDEX {{prefix}}runs_failed_idx ON {{schema}}.{{prefix}}runs (id) WHERE drive_failures > 0;

@@ -60,7 +60,7 @@ type queries struct {
 	appendEvents                             string
 	commit, commitFirst, commitRun           string
 	deliver, deliveryWinner, deliverClaim    string
-	claimTimers                              string
+	claimTimers, fireTimers                  string
 	upsertSchedule, listSchedules            string
 	setScheduleEnabled                       string
 	ensureBucket, claimBuckets, finishBucket string
@@ -88,9 +88,13 @@ func newQueries(c config) queries {
 		"{{adjacent}}", adjacent,
 		"{{make_ready}}", makeReady,
 		"{{stale}}", stale,
+		"{{live}}", live,
 	)
 	sub := func(s string) string {
-		out := r.Replace(r.Replace(s)) // fragments hold placeholders too
+		out := s
+		for range 3 { // fragments hold placeholders too
+			out = r.Replace(out)
+		}
 		if strings.Contains(out, "{{") {
 			panic(fmt.Sprintf("postgres: unreplaced placeholder in %s", out))
 		}
@@ -121,6 +125,7 @@ func newQueries(c config) queries {
 		deliveryWinner:     sub(sqlDeliveryWinner),
 		deliverClaim:       sub(sqlDeliverClaim),
 		claimTimers:        sub(sqlClaimTimers),
+		fireTimers:         sub(sqlFireTimers),
 		upsertSchedule:     sub(sqlUpsertSchedule),
 		setScheduleEnabled: sub(sqlSetScheduleEnabled),
 		listSchedules:      sub(`SELECT {{schedule_columns}} FROM {{schedules}} ORDER BY id`),
@@ -214,30 +219,45 @@ const (
 )
 
 // sqlClaimStaleRuns leases up to $4 stale runs: it walks run_ready
-// oldest first and reads each run's lease and backoff from its row (see
-// stale), first among the runs with no failed drive, then, only when those
-// fall short, among the others; a run that another claimer has locked is
-// skipped, and a locked row is re-checked against stale. Its cost follows
-// the runs that need a driver, not the runs stored.
+// oldest first and reads each run's lease and backoff from its row by
+// primary key (a correlated subquery, so that the planner cannot start
+// from an index of the runs table instead), first among the runs with no
+// failed drive, then, only when those fall short and some live run has
+// failed drives (runs_failed_idx), among the others. Candidates that
+// another claimer has locked are skipped (their run_ready rows are
+// locked), and the update re-checks stale on each run's current row, so
+// each run goes to one claimer. Its cost follows the runs that need a
+// driver, not the runs stored.
 const sqlClaimStaleRuns = `
-UPDATE {{runs}} SET lease_owner = $1, lease_expires_at = $3
-WHERE id IN (
-	SELECT x.id FROM (VALUES (false), (true)) AS p(failed), LATERAL (
-		SELECT r.id FROM {{ready}} q JOIN {{runs}} r ON r.id = q.run_id
-		WHERE {{stale}} AND (r.drive_failures > 0) = p.failed
+UPDATE {{runs}} r SET lease_owner = $1, lease_expires_at = $3
+WHERE r.id IN (
+	SELECT x.run_id FROM (
+		SELECT failed FROM (VALUES (false), (true)) AS v(failed)
+		WHERE NOT failed OR EXISTS (SELECT 1 FROM {{runs}} r WHERE r.drive_failures > 0 AND {{live}})
+	) AS p, LATERAL (
+		SELECT q.run_id FROM {{ready}} q
+		WHERE (SELECT {{stale}} AND (r.drive_failures > 0) = p.failed FROM {{runs}} r WHERE r.id = q.run_id)
 		ORDER BY q.created_at, q.run_id
 		LIMIT $4
-		FOR UPDATE OF r SKIP LOCKED
+		FOR UPDATE OF q SKIP LOCKED
 	) x
 	LIMIT $4
-)
+) AND {{stale}}
 RETURNING {{run_columns}}`
 
 // stale is what makes a ready run r claimable by ClaimStaleRuns at $2: it
-// is live, its lease is free or expired and it is not backing off.
-const stale = `r.status IN ('queued', 'running')
+// is queued or running (not paused, nor ended: run_ready may hold a paused
+// run that ClaimRun leased), its lease is free or expired and it is not
+// backing off. The status test is written as exclusions on purpose: an
+// inclusion would let the planner walk runs_status_idx, whose entries come
+// and go with every status change, instead of run_ready.
+const stale = `{{live}}
 			AND (r.lease_expires_at IS NULL OR r.lease_expires_at <= $2)
 			AND (r.drive_retry_at IS NULL OR r.drive_retry_at <= $2)`
+
+// live is r.status IN ('queued', 'running'), written as exclusions so that
+// no index of the runs table's status can serve it (see stale).
+const live = `r.status <> 'paused' AND r.status NOT IN {{terminal}}`
 
 // makeReady inserts into run_ready the runs of the CTE named upd (which
 // returns id, status and created_at) that are now queued or running.

@@ -133,3 +133,81 @@ func testDeliverClaimBuffered(t *testing.T, h *harness) {
 	diff(t, "claimed execution's deliveries", []wf.Delivery{d}, cr.Execution.Deliveries)
 	diff(t, "claimed run's Buffered", []string{"sig-1"}, cr.Execution.Run.Buffered)
 }
+
+// fireDueTimersCases check store.FireDueTimers: a store that implements
+// store.TimerFirer must answer as ClaimDueTimers followed by DeliverClaim
+// of each timer would; any other store gets those calls.
+var fireDueTimersCases = []testCase{
+	{"DeliversAndClaims", testFireDueTimers},
+	{"TakenStepLostStillClaimed", testFireDueTimersLost},
+	{"LeasedRunDeliveredNotClaimed", testFireDueTimersLeased},
+	{"TwoTimersOfOneRun", testFireDueTimersTwoOfOneRun},
+}
+
+func (h *harness) fire(limit int, lease store.Lease) []store.FiredTimer {
+	h.t.Helper()
+	got, err := store.FireDueTimers(h.ctx, h.s, limit, lease)
+	if err != nil {
+		h.t.Fatalf("FireDueTimers(%d, %s at %s): %v", limit, lease.Owner, lease.Now, err)
+	}
+	return got
+}
+
+func testFireDueTimers(t *testing.T, h *harness) {
+	t1 := h.pausedOnTimer("run-1", at(time.Second))
+	t2 := h.pausedOnTimer("run-2", at(2*time.Second))
+	h.pausedOnTimer("run-3", at(time.Hour))
+	now := at(time.Minute)
+	got := h.fire(10, leaseAt(ownerB, now))
+	want := []store.FiredTimer{{Timer: t1, Delivery: store.Delivered, Claimed: true}, {Timer: t2, Delivery: store.Delivered, Claimed: true}}
+	diff(t, "FireDueTimers", want, got)
+	for _, tm := range []store.Timer{t1, t2} {
+		run := h.get(tm.RunID)
+		if run.Status != wf.StatusRunning || run.LeaseOwner != ownerB || run.DeliverySeq != 1 {
+			t.Errorf("%s after FireDueTimers: status %q, lease %q, DeliverySeq %d; want running, %q, 1", tm.RunID, run.Status, run.LeaseOwner, run.DeliverySeq, ownerB)
+		}
+		h.checkDeliveries("FireDueTimers", tm.RunID, 1, []wf.Delivery{store.TimerDelivery(tm, now)})
+	}
+	if again := h.fire(10, leaseAt(ownerA, now)); len(again) != 0 {
+		t.Errorf("FireDueTimers of leased timers: %v, want none", again)
+	}
+	if run := h.get("run-3"); run.Status != wf.StatusPaused || run.DeliverySeq != 0 {
+		t.Errorf("run-3 (timer not due) after FireDueTimers: status %q, DeliverySeq %d", run.Status, run.DeliverySeq)
+	}
+}
+
+func testFireDueTimersLost(t *testing.T, h *harness) {
+	tm := h.pausedOnTimer("run-1", at(time.Second))
+	sig := signal("sleep", "sig-1")
+	h.deliver("run-1", sig)
+	got := h.fire(10, leaseAt(ownerB, at(time.Minute)))
+	diff(t, "FireDueTimers of a resolved wait", []store.FiredTimer{{Timer: tm, Delivery: store.Lost, Claimed: true}}, got)
+	h.checkDeliveries("a lost timer", "run-1", 1, []wf.Delivery{sig})
+	if run := h.get("run-1"); run.LeaseOwner != ownerB {
+		t.Errorf("lease after FireDueTimers: %q, want %q", run.LeaseOwner, ownerB)
+	}
+}
+
+func testFireDueTimersLeased(t *testing.T, h *harness) {
+	tm := h.pausedOnTimer("run-1", at(time.Second))
+	h.mustClaim("run-1", leaseAt(ownerA, at(50*time.Second)))
+	now := at(time.Minute)
+	got := h.fire(10, leaseAt(ownerB, now))
+	diff(t, "FireDueTimers of a run another owner holds", []store.FiredTimer{{Timer: tm, Delivery: store.Delivered, Claimed: false}}, got)
+	run := h.get("run-1")
+	if run.LeaseOwner != ownerA || run.Status != wf.StatusRunning || run.DeliverySeq != 1 {
+		t.Errorf("run after FireDueTimers: lease %q, status %q, DeliverySeq %d; want %q, running, 1", run.LeaseOwner, run.Status, run.DeliverySeq, ownerA)
+	}
+	h.checkDeliveries("a timer of a leased run", "run-1", 1, []wf.Delivery{store.TimerDelivery(tm, now)})
+}
+
+func testFireDueTimersTwoOfOneRun(t *testing.T, h *harness) {
+	h.createLeased("run-1", ownerA, base)
+	t1, t2 := timer("run-1", "a", at(time.Second)), timer("run-1", "b", at(2*time.Second))
+	h.pause("run-1", ownerA, base, t1, t2)
+	now := at(time.Minute)
+	got := h.fire(10, leaseAt(ownerB, now))
+	want := []store.FiredTimer{{Timer: t1, Delivery: store.Delivered, Claimed: true}, {Timer: t2, Delivery: store.Delivered, Claimed: true}}
+	diff(t, "FireDueTimers of two timers of one run", want, got)
+	h.checkDeliveries("two timers of one run", "run-1", 2, []wf.Delivery{store.TimerDelivery(t1, now), store.TimerDelivery(t2, now)})
+}

@@ -83,6 +83,7 @@ var groups = []struct {
 	{"Commit", commitCases},
 	{"Deliver", deliverCases},
 	{"DeliverClaim", deliverClaimCases},
+	{"FireDueTimers", fireDueTimersCases},
 	{"Buffer", bufferCases},
 	{"ClaimDueTimers", claimDueTimersCases},
 	{"ClaimStaleRuns", claimStaleRunsCases},
