@@ -66,8 +66,10 @@ func (c KindCounts) Total() int {
 
 // Summary is a sweep's compact account.
 type Summary struct {
-	Recovered    KindCounts `json:"recovered"`
-	Scheduled    KindCounts `json:"scheduled"`
+	Recovered KindCounts `json:"recovered"`
+	Scheduled KindCounts `json:"scheduled"`
+	// Timers counts the runs woken by due timers: a run with several
+	// due timers is driven, and counted, once.
 	Timers       KindCounts `json:"timers"`
 	Materialized int        `json:"materialized"`
 	// Unparked counts parked runs this sweep made ready because this
