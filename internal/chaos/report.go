@@ -149,8 +149,17 @@ func (c *Counts) countRun(r RunRecord, obs Observations, problem func(string, ..
 	}
 }
 
+// clockSlack is how far apart two recorded times must be to be ordered:
+// a run's created and ended times are each read from its worker's clock
+// before the statement that writes them runs, so a run may be stamped as
+// created a fraction of a millisecond before an earlier one's end that
+// the store had already committed when it judged the schedule free. A
+// real overlap lasts most of a tick's 1.5–3 s hold.
+const clockSlack = 50 * time.Millisecond
+
 // overlaps counts schedule runs created while an earlier-created one was
-// still live. A live run's lifetime ends at DrainedAt.
+// still live, by more than clockSlack. A live run's lifetime ends at
+// DrainedAt.
 func overlaps(obs Observations, problem func(string, ...any)) int {
 	var runs []RunRecord
 	for _, r := range obs.Runs {
@@ -163,7 +172,7 @@ func overlaps(obs Observations, problem func(string, ...any)) int {
 	var live RunRecord // the earlier run that ends last
 	var liveUntil time.Time
 	for i, r := range runs {
-		if i > 0 && r.Created.Before(liveUntil) {
+		if i > 0 && r.Created.Before(liveUntil.Add(-clockSlack)) {
 			n++
 			problem("schedule run %s created at %s while %s was live (until %s)",
 				r.ID, r.Created.Format(timeFormat), live.ID, liveUntil.Format(timeFormat))
