@@ -528,7 +528,9 @@ type BucketStart struct {
 	// Owner holds the bucket's lease.
 	Owner string
 	// Run is the run to create. Run.ID must be the bucket's RunID; the
-	// run's ScheduleID is set to the bucket's schedule.
+	// run's ScheduleID is set to the bucket's schedule. A Run with a
+	// Queue is created waiting on it, as CreateRun creates it (see
+	// CheckQueued).
 	Run NewRun
 	// Exclusive admits one live run per schedule at a time. The start is
 	// refused, with nothing written, when a later bucket of the schedule
