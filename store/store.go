@@ -192,7 +192,9 @@ type Store interface {
 	// ReopenRun makes an ended run live again (a retry): it appends
 	// r.Events at r.Next, deletes the deliveries named in r.Drop, and sets
 	// the run running with no output, error, waits or lease, so that the
-	// caller, or stale-run recovery, drives it. ErrConflict if the run is
+	// caller, or stale-run recovery, drives it. A run on a queue is set
+	// queued and not admitted instead: it waits for AdmitQueued again, so
+	// that the queue's caps count it. ErrConflict if the run is
 	// not ended or its log does not end at r.Next-1; ErrNotFound if there
 	// is no such run. Nothing changes on an error.
 	ReopenRun(ctx context.Context, runID string, r Reopen) error

@@ -12,7 +12,8 @@ import (
 
 // sqlReopenRun locks the run's row and, when the run is over and its log
 // ends at $2 - 1, appends the events ($3), deletes the named deliveries
-// ($4) and leaves the run ready; it reports what the guard saw (no row: no
+// ($4) and leaves the run ready, or, on a queue, waiting for admission
+// again; it reports what the guard saw (no row: no
 // such run). A taken index fails on the primary key.
 const sqlReopenRun = `
 WITH run AS MATERIALIZED (
@@ -30,7 +31,7 @@ ev AS (
 ),
 dl AS (DELETE FROM {{deliveries}} WHERE run_id = $1 AND signal_id = ANY($4::text[]) AND EXISTS (SELECT 1 FROM ok)),
 upd AS (
-	UPDATE {{runs}} SET status = 'running', output = NULL, error = NULL, awaiting = NULL, wake_at = NULL,
+	UPDATE {{runs}} SET status = CASE WHEN queue <> '' THEN 'queued' ELSE 'running' END, admitted_at = NULL, output = NULL, error = NULL, awaiting = NULL, wake_at = NULL,
 		lease_owner = '', lease_expires_at = NULL, updated_at = $5,
 		park_reason = '', park_message = '', parked_at = NULL
 	WHERE id = $1 AND EXISTS (SELECT 1 FROM ok)
