@@ -239,8 +239,8 @@ type NewRun struct {
 	Parent *Parent
 
 	// Queue, when set, puts the run on that queue: it is created queued
-	// and not admitted, with no lease and no Log, and waits for
-	// AdmitQueued. PartitionKey is the partition it counts against when
+	// and not admitted, and waits for AdmitQueued; it has no lease unless
+	// it has a Log, which needs one. PartitionKey is the partition it counts against when
 	// the queue is partitioned; Priority orders admission (higher first,
 	// then oldest first). See CheckQueued.
 	Queue        string
