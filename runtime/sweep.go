@@ -49,7 +49,9 @@ type SweepOptions struct {
 	IncludeEvents bool
 	MaxEvents     int
 	// Concurrency drives up to this many runs at once within each phase.
-	// Defaults to 1.
+	// Defaults to 1. Recovery and timers claim their items in batches of
+	// 32×Concurrency (at least 25, at most 1,000), one claim statement
+	// each, so a sweep with a large budget holds one batch at a time.
 	Concurrency int
 }
 
@@ -69,9 +71,11 @@ func (c KindCounts) Total() int {
 type Summary struct {
 	// Admitted counts the queued runs this sweep admitted, by the kind of
 	// the drive that followed.
-	Admitted     KindCounts `json:"admitted"`
-	Recovered    KindCounts `json:"recovered"`
-	Scheduled    KindCounts `json:"scheduled"`
+	Admitted  KindCounts `json:"admitted"`
+	Recovered KindCounts `json:"recovered"`
+	Scheduled KindCounts `json:"scheduled"`
+	// Timers counts the runs woken by due timers: a run with several
+	// due timers is driven, and counted, once.
 	Timers       KindCounts `json:"timers"`
 	Materialized int        `json:"materialized"`
 	// Unparked counts parked runs this sweep made ready because this
@@ -208,33 +212,6 @@ func (s *sweep) outOfTime() bool {
 	return false
 }
 
-// each runs item(i) for i in [0, n) on up to opts.Concurrency goroutines,
-// stopping early when the sweep runs out of time; skipped(i) is called for
-// items never started. The time is checked once a goroutine is free, right
-// before an item starts, not before waiting for one.
-func (s *sweep) each(n int, item func(i int), skipped func(i int)) {
-	sem := make(chan struct{}, s.opts.Concurrency)
-	var wg sync.WaitGroup
-	for i := range n {
-		sem <- struct{}{}
-		if s.outOfTime() {
-			wg.Wait()
-			for j := i; j < n; j++ {
-				if skipped != nil {
-					skipped(j)
-				}
-			}
-			return
-		}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			item(i)
-		}()
-	}
-	wg.Wait()
-}
-
 // driveOpts bound each drive by the sweep's deadline, with a yield margin
 // clamped to a quarter of the sweep's budget (see yieldMargin).
 func (s *sweep) driveOpts() driveOptions {
@@ -276,16 +253,67 @@ func (s *sweep) record(counts KindCounts, list *[]SweepItem, runID string, res R
 }
 
 func (s *sweep) recover(ctx context.Context) error {
-	runs, err := s.rt.store.ClaimStaleRuns(ctx, s.opts.MaxRecoveredRuns, s.lease())
+	n, err := drain(s, s.opts.MaxRecoveredRuns, func(n int) ([]store.Run, error) {
+		return s.rt.store.ClaimStaleRuns(ctx, n, s.lease())
+	}, func(run store.Run) {
+		res, err := s.recoverOne(ctx, run)
+		s.record(s.res.Summary.Recovered, &s.res.Recovered, run.ID, res, err)
+	}, func(run store.Run) { s.rt.release(run.ID, s.opts.LeaseOwner) })
 	if err != nil {
 		return fmt.Errorf("runtime: sweep: claim stale runs: %w", err)
 	}
-	s.each(len(runs), func(i int) {
-		res, err := s.recoverOne(ctx, runs[i])
-		s.record(s.res.Summary.Recovered, &s.res.Recovered, runs[i].ID, res, err)
-	}, func(i int) { s.rt.release(runs[i].ID, s.opts.LeaseOwner) })
-	s.mayRemain(s.res.Summary.Recovered, len(runs), s.opts.MaxRecoveredRuns)
+	s.mayRemain(s.res.Summary.Recovered, n, s.opts.MaxRecoveredRuns)
 	return nil
+}
+
+// claimBatch is how many items a phase claims per statement: enough to
+// keep Concurrency drives busy between claims, few enough that a sweep
+// with a large budget holds a bounded number of items (and claims each
+// under a fresh lease).
+func (s *sweep) claimBatch() int {
+	return min(max(25, 32*s.opts.Concurrency), 1000)
+}
+
+// drain claims items with claim, in batches of at most claimBatch, until
+// limit items were claimed, a batch comes back short, or the sweep runs
+// out of time, and runs item on each with up to opts.Concurrency at once.
+// The next batch is claimed as soon as the last item of the previous one
+// has started, so drives never wait for a whole batch to end; skipped is
+// called for claimed items never started. It returns how many items it
+// claimed, and claim's error, after the items already started have ended.
+func drain[T any](s *sweep, limit int, claim func(n int) ([]T, error), item func(T), skipped func(T)) (int, error) {
+	sem := make(chan struct{}, s.opts.Concurrency)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	claimed := 0
+	for claimed < limit {
+		want := min(limit-claimed, s.claimBatch())
+		items, err := claim(want)
+		if err != nil {
+			return claimed, err
+		}
+		claimed += len(items)
+		for i, it := range items {
+			sem <- struct{}{}
+			if s.outOfTime() {
+				<-sem
+				wg.Wait()
+				for _, rest := range items[i:] {
+					skipped(rest)
+				}
+				return claimed, nil
+			}
+			wg.Add(1)
+			go func() {
+				defer func() { <-sem; wg.Done() }()
+				item(it)
+			}()
+		}
+		if len(items) < want {
+			break
+		}
+	}
+	return claimed, nil
 }
 
 // recoverOne claims a stale run again right before driving it, loading its
@@ -346,42 +374,109 @@ func (s *sweep) schedules(ctx context.Context) error {
 }
 
 func (s *sweep) timers(ctx context.Context) error {
-	timers, err := s.rt.store.ClaimDueTimers(ctx, s.opts.MaxTimers, s.lease())
+	n, err := drain(s, s.opts.MaxTimers, func(n int) ([]firedRun, error) {
+		fired, err := store.FireDueTimers(ctx, s.rt.store, n, s.lease())
+		return byRun(fired), err
+	}, func(f firedRun) {
+		// A run's due timers share its drive, counted once.
+		res, err := s.fireTimers(ctx, f)
+		s.record(s.res.Summary.Timers, &s.res.Timers, f.runID, res, err)
+	}, func(f firedRun) {
+		if f.claimed {
+			s.rt.release(f.runID, s.opts.LeaseOwner)
+		}
+		for _, t := range f.timers {
+			s.releaseTimer(t.RunID, t.StepID)
+		}
+	})
 	if err != nil {
 		return fmt.Errorf("runtime: sweep: claim due timers: %w", err)
 	}
-	s.each(len(timers), func(i int) {
-		res, err := s.fireTimer(ctx, timers[i])
-		s.record(s.res.Summary.Timers, &s.res.Timers, timers[i].RunID, res, err)
-	}, func(i int) { s.releaseTimer(timers[i].RunID, timers[i].StepID) })
-	s.mayRemain(s.res.Summary.Timers, len(timers), s.opts.MaxTimers)
+	s.mayRemain(s.res.Summary.Timers, n, s.opts.MaxTimers)
 	return nil
 }
 
-// fireTimer delivers __timer for a due timer and drives the run; the drive's
-// commit replaces the run's timers, removing this one.
-func (s *sweep) fireTimer(ctx context.Context, t store.Timer) (Result, error) {
-	d := wf.Delivery{StepID: t.StepID, SignalID: wf.TimerSignal + ":" + t.StepID, Name: wf.TimerSignal, Time: s.rt.clock()}
-	dr, err := s.rt.store.Deliver(ctx, t.RunID, d, store.DeliverOptions{})
-	if err != nil {
-		return Result{}, err
+// firedRun is the due timers of one run that one FireDueTimers claimed and
+// delivered, in their order.
+type firedRun struct {
+	runID   string
+	timers  []store.FiredTimer
+	claimed bool
+}
+
+// byRun groups fired timers by run, in the order of each run's first
+// timer, so that a run with several due timers is driven once.
+func byRun(fired []store.FiredTimer) []firedRun {
+	var out []firedRun
+	at := map[string]int{}
+	for _, f := range fired {
+		i, ok := at[f.RunID]
+		if !ok {
+			i = len(out)
+			at[f.RunID] = i
+			out = append(out, firedRun{runID: f.RunID})
+		}
+		out[i].timers = append(out[i].timers, f)
+		out[i].claimed = out[i].claimed || f.Claimed
 	}
-	if dr.Status == store.Delivered {
-		s.rt.metrics.timerLag.Record(ctx, d.Time.Sub(t.WakeAt).Seconds())
+	return out
+}
+
+// fireTimers drives a run whose due timers FireDueTimers delivered and
+// claimed for the sweep in its batch write: it loads the execution (a
+// read) and drives it under the batch's lease, which the drive's lease
+// guard renews before any step if it is no longer fresh. A timer's
+// delivery and drive thus cost its share of the batch's write and the
+// drive's commit. Delivered, a duplicate of an earlier attempt, or lost to
+// a signal: in every case driving the run consumes what is stored and
+// replaces its timers. A run another owner holds is left to it (the
+// delivery made it ready), and a run that backs off after failed drives
+// is left to recovery at its next attempt time; its timers stay claimed
+// until the lease expires.
+func (s *sweep) fireTimers(ctx context.Context, f firedRun) (Result, error) {
+	now := s.rt.clock()
+	for _, t := range f.timers {
+		if t.Delivery == store.Delivered {
+			s.rt.metrics.timerLag.Record(ctx, now.Sub(t.WakeAt).Seconds())
+		}
 	}
-	if dr.Status == store.RunNotFound {
+	if f.timers[0].Delivery == store.RunNotFound {
 		return Result{Kind: KindNotFound}, nil
 	}
-	// Delivered, a duplicate of an earlier attempt, or lost to a signal:
-	// in every case driving the run consumes what is stored and replaces
-	// its timers. A run that backs off after failed drives is left to
-	// recovery at its next attempt time (the delivery made it ready); its
-	// timer stays claimed until the lease expires.
-	return s.rt.claimThen(ctx, t.RunID, func(ex store.Execution, owner string) (Result, error) {
-		if backingOff(ex.Run, s.rt.clock()) {
-			s.rt.release(t.RunID, owner)
-			return Result{Kind: KindBackingOff, Run: ex.Run}, nil
+	if !f.claimed {
+		run, err := s.rt.store.GetRun(ctx, f.runID)
+		if errors.Is(err, store.ErrNotFound) {
+			return Result{Kind: KindNotFound}, nil
 		}
-		return s.rt.drive(ctx, ex, owner, s.driveOpts())
-	})
+		if err != nil {
+			return Result{}, fmt.Errorf("runtime: read run %s: %w", f.runID, err)
+		}
+		if run.Status.Terminal() {
+			return Result{Kind: kindOf(run.Status), Run: run}, nil
+		}
+		return Result{Kind: KindNotClaimable, Run: run}, nil
+	}
+	owner := s.opts.LeaseOwner
+	release := s.rt.holders.hold(f.runID)
+	defer release()
+	ex, err := s.rt.store.LoadExecution(ctx, f.runID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return Result{Kind: KindNotFound}, nil
+	case errors.Is(err, store.ErrCorrupt):
+		return s.rt.endCorrupt(ctx, store.Run{ID: f.runID}, owner, err)
+	case err != nil:
+		return Result{}, s.rt.driveFailed(store.Run{ID: f.runID}, owner, fmt.Errorf("runtime: load run %s: %w", f.runID, err))
+	}
+	switch {
+	case ex.Run.LeaseOwner != owner:
+		// The batch's lease lapsed and another owner took the run.
+		return Result{Kind: KindNotClaimable, Run: ex.Run}, nil
+	case ex.Run.Status.Terminal():
+		return Result{Kind: kindOf(ex.Run.Status), Run: ex.Run}, nil
+	case backingOff(ex.Run, s.rt.clock()):
+		s.rt.release(f.runID, owner)
+		return Result{Kind: KindBackingOff, Run: ex.Run}, nil
+	}
+	return s.rt.drive(ctx, ex, owner, s.driveOpts())
 }

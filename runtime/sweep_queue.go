@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/wfgo/wf"
 	"github.com/wfgo/wf/store"
@@ -25,10 +26,22 @@ func (s *sweep) admit(ctx context.Context) error {
 		}
 		admitted = append(admitted, ids...)
 	}
-	s.each(len(admitted), func(i int) {
-		res, err := s.driveAdmitted(ctx, admitted[i])
-		s.record(s.res.Summary.Admitted, &s.res.Admitted, admitted[i], res, err)
-	}, nil)
+	sem := make(chan struct{}, s.opts.Concurrency)
+	var wg sync.WaitGroup
+	for _, id := range admitted {
+		sem <- struct{}{}
+		if s.outOfTime() {
+			<-sem
+			break // the rest are ready: recovery drives them
+		}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			res, err := s.driveAdmitted(ctx, id)
+			s.record(s.res.Summary.Admitted, &s.res.Admitted, id, res, err)
+		}()
+	}
+	wg.Wait()
 	s.mayRemain(s.res.Summary.Admitted, len(admitted), s.opts.MaxAdmittedRuns)
 	return nil
 }

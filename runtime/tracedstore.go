@@ -221,3 +221,19 @@ func (ts tracedStore) ReopenRun(ctx context.Context, runID string, r store.Reope
 	defer func() { endOp(span, err) }()
 	return ts.s.ReopenRun(ctx, runID, r)
 }
+
+var _ store.DeliverClaimer = tracedStore{}
+
+func (ts tracedStore) DeliverClaim(ctx context.Context, runID string, d wf.Delivery, o store.DeliverOptions, l store.Lease) (dr store.DeliveryResult, cr store.ClaimResult, err error) {
+	ctx, span := ts.op(ctx, "wf.store.DeliverClaim", runID)
+	defer func() { endOp(span, err) }()
+	return store.DeliverClaim(ctx, ts.s, runID, d, o, l)
+}
+
+var _ store.TimerFirer = tracedStore{}
+
+func (ts tracedStore) FireDueTimers(ctx context.Context, limit int, l store.Lease) (f []store.FiredTimer, err error) {
+	ctx, span := ts.op(ctx, "wf.store.FireDueTimers", "")
+	defer func() { endOp(span, err) }()
+	return store.FireDueTimers(ctx, ts.s, limit, l)
+}

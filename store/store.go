@@ -596,3 +596,78 @@ type RunPage struct {
 	// Next is the cursor of the following page; "" when this is the last.
 	Next string
 }
+
+// DeliverClaimer is implemented by stores that store a delivery and claim
+// its run in one write: DeliverClaim is Deliver followed by ClaimRun (with
+// lease), and answers both. The claim is attempted whatever the delivery's
+// outcome, except RunNotFound (the claim then reports NotFound). The
+// runtime uses it where it would call both in a row (a due timer's
+// delivery), so that the pair costs one round trip; a store without it
+// gets the two calls.
+type DeliverClaimer interface {
+	DeliverClaim(ctx context.Context, runID string, d wf.Delivery, opts DeliverOptions, lease Lease) (DeliveryResult, ClaimResult, error)
+}
+
+// DeliverClaim stores d and claims the run for lease in one write when s
+// is a DeliverClaimer, and otherwise calls Deliver, then (unless the run
+// is not found) ClaimRun.
+func DeliverClaim(ctx context.Context, s Store, runID string, d wf.Delivery, opts DeliverOptions, lease Lease) (DeliveryResult, ClaimResult, error) {
+	if dc, ok := s.(DeliverClaimer); ok {
+		return dc.DeliverClaim(ctx, runID, d, opts, lease)
+	}
+	dr, err := s.Deliver(ctx, runID, d, opts)
+	if err != nil || dr.Status == RunNotFound {
+		return dr, ClaimResult{Status: NotFound}, err
+	}
+	cr, err := s.ClaimRun(ctx, runID, lease)
+	return dr, cr, err
+}
+
+// TimerFirer is implemented by stores that deliver due timers in their
+// claim's own write: FireDueTimers claims up to limit due timers as
+// ClaimDueTimers does and, in the same atomic write, stores each one's
+// delivery (TimerDelivery(t, lease.Now)) as Deliver with NoWaitCheck
+// does, and claims each one's run for lease as ClaimRun does, when it can.
+// The result lists the claimed timers in ClaimDueTimers' order. A batch of
+// due timers then costs one write, and each run only its drive.
+type TimerFirer interface {
+	FireDueTimers(ctx context.Context, limit int, lease Lease) ([]FiredTimer, error)
+}
+
+// FiredTimer is a due timer that FireDueTimers claimed and delivered.
+type FiredTimer struct {
+	Timer
+	// Delivery is the outcome of the timer's delivery: Delivered,
+	// Duplicate (an earlier attempt stored it), Lost (another delivery
+	// resolved the wait) or RunNotFound.
+	Delivery DeliveryStatus
+	// Claimed tells that the run is now leased to the lease's owner; a
+	// run another owner holds, or that has ended, is not.
+	Claimed bool
+}
+
+// TimerDelivery is the delivery that fires timer t at now.
+func TimerDelivery(t Timer, now time.Time) wf.Delivery {
+	return wf.Delivery{StepID: t.StepID, SignalID: wf.TimerSignal + ":" + t.StepID, Name: wf.TimerSignal, Time: now}
+}
+
+// FireDueTimers calls s.FireDueTimers when s is a TimerFirer, and otherwise
+// ClaimDueTimers, then DeliverClaim for each timer claimed.
+func FireDueTimers(ctx context.Context, s Store, limit int, lease Lease) ([]FiredTimer, error) {
+	if tf, ok := s.(TimerFirer); ok {
+		return tf.FireDueTimers(ctx, limit, lease)
+	}
+	timers, err := s.ClaimDueTimers(ctx, limit, lease)
+	if err != nil {
+		return nil, err
+	}
+	fired := make([]FiredTimer, len(timers))
+	for i, t := range timers {
+		dr, cr, err := DeliverClaim(ctx, s, t.RunID, TimerDelivery(t, lease.Now), DeliverOptions{}, lease)
+		if err != nil {
+			return fired[:i], err
+		}
+		fired[i] = FiredTimer{Timer: t, Delivery: dr.Status, Claimed: cr.Status == Claimed}
+	}
+	return fired, nil
+}

@@ -49,6 +49,8 @@ type Figure struct {
 	Unit        string  `json:"unit"`
 	Limit       float64 `json:"limit,omitempty"`
 	Ratio       float64 `json:"ratio,omitempty"`
+	// Note says what a figure covers beyond its name, when it varies.
+	Note string `json:"note,omitempty"`
 }
 
 func main() {
@@ -65,6 +67,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	history := fs.String("history", "", "comma-separated log lengths whose resume time to measure (e.g. 10,100,1000,10000)")
 	sweepTimers := fs.Int("sweep-timers", 0, "measure one sweep over this many due timers (0: skip)")
 	sweepConc := fs.Int("sweep-concurrency", 8, "the sweep's Concurrency for -sweep-timers")
+	scaleChurn := fs.Float64("scale-churn", 0.19, "with -scale, the runs started (and paused) through the runtime after each load, as a fraction of the runs stored: those started since the last vacuum of the runs table, which autovacuum leaves until 20% by default")
+	scale := fs.String("scale", "", "comma-separated numbers of stored runs (bulk-loaded, paused on far timers) at which to measure idle sweeps, GetRun, deliveries and timer sweeps (e.g. 10000,100000,1000000)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	sqliteModes := fs.String("sqlite", "", "comma-separated SQLite synchronous modes (FULL, NORMAL) to measure the SQLite store in, at the same concurrency levels")
 	pg := fs.Bool("postgres", true, "measure the PostgreSQL store")
@@ -82,6 +86,11 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "store: -history: %v\n", err)
 		return 2
 	}
+	sizes, err := ints(*scale)
+	if err != nil || !slices.IsSorted(sizes) {
+		fmt.Fprintf(stderr, "store: -scale: want increasing numbers (%v)\n", err)
+		return 2
+	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {
@@ -96,7 +105,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		defer pprof.StopCPUProfile()
 	}
 	o := Options{URL: *url, Levels: levels, Duration: *duration,
-		History: lengths, SweepTimers: *sweepTimers, SweepConcurrency: *sweepConc}
+		History: lengths, SweepTimers: *sweepTimers, SweepConcurrency: *sweepConc, Scale: sizes, ScaleChurn: *scaleChurn}
 	var figures []Figure
 	if *pg {
 		if figures, err = Run(context.Background(), o); err != nil {
@@ -164,6 +173,12 @@ type Options struct {
 	// SweepTimers, when positive, measures one sweep over that many due
 	// timers with SweepConcurrency.
 	SweepTimers, SweepConcurrency int
+	// Scale lists increasing numbers of stored runs at which the scale
+	// figures are measured (see scaleFigures).
+	Scale []int
+	// ScaleChurn is the fraction of the runs stored that each scale step
+	// starts through the runtime after loading (at least 100).
+	ScaleChurn float64
 }
 
 // Run measures every figure in a fresh schema.
@@ -202,7 +217,7 @@ func Run(ctx context.Context, o Options) ([]Figure, error) {
 	}
 	rt, err := runtime.New(runtime.Config{Store: st, Workflows: []runtime.Workflow{
 		{Definition: tenSteps("ten-steps")}, {Definition: tenSteps("ten-local-steps", wf.WithLocal())},
-		{Definition: oneStep()}, {Definition: historyWorkflow()}, {Definition: napWorkflow()},
+		{Definition: oneStep()}, {Definition: historyWorkflow()}, {Definition: napWorkflow()}, {Definition: farWorkflow()},
 	}, LeaseDuration: 10 * time.Minute}) // the timer figure sweeps for up to 10 minutes under one claim
 	if err != nil {
 		return nil, err
@@ -277,11 +292,18 @@ func Run(ctx context.Context, o Options) ([]Figure, error) {
 		out = append(out, figs...)
 	}
 	if o.SweepTimers > 0 {
-		fig, err := sweepFigure(ctx, rt, st, o.SweepTimers, o.SweepConcurrency)
+		fig, err := sweepFigure(ctx, rt, st, o.SweepTimers, o.SweepConcurrency, raw)
 		if err != nil {
 			return nil, fmt.Errorf("sweep: %w", err)
 		}
 		out = append(out, fig)
+	}
+	if len(o.Scale) > 0 {
+		figs, err := scaleFigures(ctx, o, schema, pool, rt, st, raw)
+		if err != nil {
+			return nil, fmt.Errorf("scale: %w", err)
+		}
+		out = append(out, figs...)
 	}
 	return out, nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -41,6 +42,40 @@ func TestMainPrintsEveryFigure(t *testing.T) {
 	}
 	if code := Main([]string{"-concurrency", "x"}, &out, &errb); code != 2 {
 		t.Fatalf("bad flag: exit %d", code)
+	}
+	if code := Main([]string{"-scale", "100,10"}, &out, &errb); code != 2 {
+		t.Fatalf("bad flag: exit %d", code)
+	}
+}
+
+// TestScaleFigures loads a few runs and checks the scale figures.
+func TestScaleFigures(t *testing.T) {
+	t.Parallel()
+	pgtest.NewPool(t, nil)
+	var out, errb bytes.Buffer
+	code := Main([]string{"-json", "-database-url", pgtest.URL(), "-concurrency", "", "-scale", "50,120", "-scale-churn", "0.5"}, &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	names := map[string]Figure{}
+	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		var f Figure
+		if err := json.Unmarshal([]byte(line), &f); err != nil {
+			t.Fatalf("line %q: %v", line, err)
+		}
+		names[f.Name] = f
+	}
+	for _, n := range []string{"50", "120"} {
+		for _, want := range []string{"load-%s-runs", "idle-claim-buffers-%s-runs-after-churn", "idle-sweep-%s-runs-after-churn",
+			"autovacuum-%s-runs", "idle-sweep-%s-runs-after-autovacuum", "get-run-%s-runs", "delivery-%s-runs", "sweep-1000-timers-%s-runs"} {
+			name := fmt.Sprintf(want, n)
+			f, ok := names[name]
+			if !ok {
+				t.Errorf("no %s figure in:\n%s", name, out.String())
+			} else if f.Unit == "" || (f.Value <= 0 && !strings.HasPrefix(name, "autovacuum")) {
+				t.Errorf("figure %+v", f)
+			}
+		}
 	}
 }
 

@@ -51,8 +51,9 @@ upd AS (
 	UPDATE {{runs}} SET delivery_seq = delivery_seq + 1,
 		status = CASE WHEN status = 'paused' AND park_reason = '' THEN 'running' ELSE status END
 	WHERE id IN (SELECT run_id FROM ins)
-	RETURNING id
-)
+	RETURNING id, status, created_at
+),
+rdy AS ({{make_ready}})
 `
 
 // childEndArgs returns the arguments of sqlChildEnd after $3 for c, a

@@ -72,18 +72,24 @@ const sqlNotify = `SELECT pg_notify($1, $2)`
 func (s *Store) deliver(ctx context.Context, runID string, d wf.Delivery, opts store.DeliverOptions, size int, rest string) (store.DeliveryResult, error) {
 	var res store.DeliveryResult
 	err := s.w.send(ctx, runID, func(b *pgx.Batch) {
-		b.Queue(s.q.deliver, runID, d.SignalID, d.StepID, rest, d.Name, string(opts.Check),
-			opts.MaxBuffered, opts.MaxBufferedBytes, size)
-		b.Queue(s.q.deliveryWinner, runID, d.SignalID, d.StepID, d.Name)
-		if s.notify != "" {
-			b.Queue(sqlNotify, s.notify, runID)
-		}
+		s.queueDelivery(b, runID, d, opts, size, rest)
 	}, func(br pgx.BatchResults) error {
 		var err error
 		res, err = readDelivery(br, runID, d.SignalID)
 		return err
 	})
 	return res, err
+}
+
+// queueDelivery queues a delivery's statements: the decision and write,
+// the winner's read and, with WithNotify, the NOTIFY.
+func (s *Store) queueDelivery(b *pgx.Batch, runID string, d wf.Delivery, opts store.DeliverOptions, size int, rest string) {
+	b.Queue(s.q.deliver, runID, d.SignalID, d.StepID, rest, d.Name, string(opts.Check),
+		opts.MaxBuffered, opts.MaxBufferedBytes, size)
+	b.Queue(s.q.deliveryWinner, runID, d.SignalID, d.StepID, d.Name)
+	if s.notify != "" {
+		b.Queue(sqlNotify, s.notify, runID)
+	}
 }
 
 // readDelivery reads the results of a delivery's batch.
@@ -208,6 +214,11 @@ bump AS (
 			THEN (COALESCE(buffered::jsonb, '[]'::jsonb) || to_jsonb($2::text))::json ELSE buffered END
 	WHERE id = $1 AND EXISTS (SELECT 1 FROM ins)
 	RETURNING {{run_columns}}
+),
+rdy AS (
+	INSERT INTO {{ready}} (run_id, created_at)
+	SELECT id, created_at FROM bump WHERE status IN ('queued', 'running')
+	ON CONFLICT (run_id) DO NOTHING
 ),
 same AS (
 	SELECT d.data FROM {{deliveries}} d

@@ -34,7 +34,25 @@
 //     RETURNING each, so every row goes to one claimer.
 //   - Deliver is one batch: INSERT … ON CONFLICT DO NOTHING with, in the
 //     same statement, the run's delivery-sequence bump (and a paused run
-//     made ready), then the winner's row.
+//     made ready), then the winner's row. DeliverClaim also takes the
+//     run's lease in that statement's one update of the run, then reads
+//     the log and the deliveries. FireDueTimers claims a batch of due
+//     timers, stores their deliveries and claims their runs (locked in ID
+//     order) in one statement, so a sweep's timer costs its share of that
+//     write, a read of its run and the drive's commit.
+//
+// # The runs that need a driver
+//
+// Queued and running runs have a row in run_ready (and so has a paused run
+// that ClaimRun leased, until its next commit), which ClaimStaleRuns walks
+// oldest first, reading each run's lease and backoff from its row by
+// primary key; the statements that change a run's status insert or delete
+// that row in the same statement. The runs table thus has no index whose
+// entries come and go with a run's state: an idle sweep reads run_ready
+// (the runs in flight, and the dead rows of those that left it since its
+// last vacuum, which autovacuum visits after a fixed number of changes),
+// not the dead index entries of every run that ran since the last vacuum
+// of the runs table.
 //
 // # Group commit
 //

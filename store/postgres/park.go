@@ -15,6 +15,7 @@ import (
 // did.
 const sqlParkRun = `
 WITH tm AS (DELETE FROM {{timers}} WHERE run_id = $1 AND {{lease_held}}),
+rdy AS (DELETE FROM {{ready}} WHERE run_id = $1 AND {{lease_held}}),
 upd AS (
 	UPDATE {{runs}} SET status = 'paused', wake_at = NULL,
 		park_reason = $3, park_message = $4, parked_at = $5,
@@ -28,9 +29,14 @@ SELECT EXISTS (SELECT 1 FROM upd)`
 // runs, found by the partial index runs_parked_idx, and leaves them ready
 // for recovery.
 const sqlUnparkRuns = `
-UPDATE {{runs}} SET park_reason = '', park_message = '', parked_at = NULL,
-	status = CASE WHEN status = 'paused' THEN 'running' ELSE status END, updated_at = $3
-WHERE workflow_id = $1 AND version = $2 AND park_reason <> ''`
+WITH upd AS (
+	UPDATE {{runs}} SET park_reason = '', park_message = '', parked_at = NULL,
+		status = CASE WHEN status = 'paused' THEN 'running' ELSE status END, updated_at = $3
+	WHERE workflow_id = $1 AND version = $2 AND park_reason <> ''
+	RETURNING id, status, created_at
+),
+rdy AS ({{make_ready}})
+SELECT count(*) FROM upd`
 
 // ParkRun marks owner's leased run parked in one statement.
 func (s *Store) ParkRun(ctx context.Context, runID, owner string, p store.Park) error {
@@ -66,11 +72,11 @@ func (s *Store) UnparkRuns(ctx context.Context, versions []store.WorkflowVersion
 		defer br.Close()
 		n = 0
 		for range versions {
-			tag, err := br.Exec()
-			if err != nil {
+			var k int
+			if err := br.QueryRow().Scan(&k); err != nil {
 				return err
 			}
-			n += int(tag.RowsAffected())
+			n += k
 		}
 		return br.Close()
 	})

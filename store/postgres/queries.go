@@ -62,8 +62,8 @@ type queries struct {
 	appendEvents                             string
 	commit, commitFirst, commitRun           string
 	childEnd, childEndNotify                 string
-	deliver, deliveryWinner                  string
-	claimTimers                              string
+	deliver, deliveryWinner, deliverClaim    string
+	claimTimers, fireTimers                  string
 	upsertSchedule, listSchedules            string
 	setScheduleEnabled                       string
 	ensureBucket, claimBuckets, finishBucket string
@@ -81,6 +81,7 @@ func newQueries(c config) queries {
 		"{{events}}", table("events"),
 		"{{timers}}", table("timers"),
 		"{{deliveries}}", table("deliveries"),
+		"{{ready}}", table("run_ready"),
 		"{{schedules}}", table("schedules"),
 		"{{buckets}}", table("schedule_buckets"),
 		"{{run_columns}}", runColumns,
@@ -89,9 +90,15 @@ func newQueries(c config) queries {
 		"{{terminal}}", sqlList(terminalStatuses),
 		"{{lease_held}}", leaseHeld,
 		"{{adjacent}}", adjacent,
+		"{{make_ready}}", makeReady,
+		"{{stale}}", stale,
+		"{{live}}", live,
 	)
 	sub := func(s string) string {
-		out := r.Replace(r.Replace(s)) // fragments hold placeholders too
+		out := s
+		for range 3 { // fragments hold placeholders too
+			out = r.Replace(out)
+		}
 		if strings.Contains(out, "{{") {
 			panic(fmt.Sprintf("postgres: unreplaced placeholder in %s", out))
 		}
@@ -122,7 +129,9 @@ func newQueries(c config) queries {
 		childEndNotify:     sub(sqlChildEndNotify),
 		deliver:            sub(sqlDeliver),
 		deliveryWinner:     sub(sqlDeliveryWinner),
+		deliverClaim:       sub(sqlDeliverClaim),
 		claimTimers:        sub(sqlClaimTimers),
+		fireTimers:         sub(sqlFireTimers),
 		upsertSchedule:     sub(sqlUpsertSchedule),
 		setScheduleEnabled: sub(sqlSetScheduleEnabled),
 		listSchedules:      sub(`SELECT {{schedule_columns}} FROM {{schedules}} ORDER BY id`),
@@ -165,7 +174,8 @@ ev AS (
 	SELECT $1, e.n - 1, e.data::json
 	FROM unnest($10::text[]) WITH ORDINALITY AS e(data, n)
 	WHERE EXISTS (SELECT 1 FROM ins)
-)
+),
+rdy AS (INSERT INTO {{ready}} (run_id, created_at) SELECT id, created_at FROM ins WHERE queue = '')
 SELECT true, {{run_columns}} FROM ins
 UNION ALL
 SELECT false, {{run_columns}} FROM {{runs}} WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM ins)`
@@ -174,7 +184,8 @@ const sqlDeleteRun = `
 WITH r AS (DELETE FROM {{runs}} WHERE id = $1 RETURNING id),
 e AS (DELETE FROM {{events}} WHERE run_id = $1),
 t AS (DELETE FROM {{timers}} WHERE run_id = $1),
-d AS (DELETE FROM {{deliveries}} WHERE run_id = $1)
+d AS (DELETE FROM {{deliveries}} WHERE run_id = $1),
+q AS (DELETE FROM {{ready}} WHERE run_id = $1)
 SELECT count(*) FROM r`
 
 const sqlPurgeRuns = `
@@ -194,13 +205,19 @@ d AS (DELETE FROM {{deliveries}} WHERE run_id IN (SELECT id FROM r))
 SELECT count(*) FROM r`
 
 // sqlClaimRun takes the lease when the run is live and its lease free,
-// expired or the caller's; otherwise it returns the run as it is.
+// expired or the caller's; otherwise it returns the run as it is. A
+// claimed paused run enters run_ready (see claimedPaused).
 const sqlClaimRun = `
 WITH claimed AS (
 	UPDATE {{runs}} SET lease_owner = $2, lease_expires_at = $4
 	WHERE id = $1 AND status NOT IN {{terminal}}
 		AND (lease_owner = '' OR lease_owner = $2 OR lease_expires_at <= $3)
 	RETURNING {{run_columns}}
+),
+rdy AS (
+	INSERT INTO {{ready}} (run_id, created_at)
+	SELECT id, created_at FROM claimed WHERE status = 'paused'
+	ON CONFLICT (run_id) DO NOTHING
 )
 SELECT true, {{run_columns}} FROM claimed
 UNION ALL
@@ -214,19 +231,63 @@ const (
 	sqlClaimedDeliveries = `SELECT data FROM {{deliveries}} WHERE run_id = $1 AND ` + claimedBy + ` ORDER BY step_id`
 )
 
+// sqlClaimStaleRuns leases up to $4 stale runs: it walks run_ready
+// oldest first and reads each run's lease and backoff from its row by
+// primary key (a correlated subquery, so that the planner cannot start
+// from an index of the runs table instead), first among the runs with no
+// failed drive, then, only when those fall short and some live run has
+// failed drives (runs_failed_idx), among the others. Candidates that
+// another claimer has locked are skipped (their run_ready rows are
+// locked), and the update re-checks stale on each run's current row, so
+// each run goes to one claimer. Its cost follows the runs that need a
+// driver, not the runs stored.
 const sqlClaimStaleRuns = `
-UPDATE {{runs}} SET lease_owner = $1, lease_expires_at = $3
-WHERE id IN (
-	SELECT id FROM {{runs}}
-	WHERE status IN ('queued', 'running')
-		AND (lease_expires_at IS NULL OR lease_expires_at <= $2)
-		AND (drive_retry_at IS NULL OR drive_retry_at <= $2)
-		AND (queue = '' OR admitted_at IS NOT NULL)
-	ORDER BY drive_failures > 0, created_at, id
+UPDATE {{runs}} r SET lease_owner = $1, lease_expires_at = $3
+WHERE r.id IN (
+	SELECT x.run_id FROM (
+		SELECT failed FROM (VALUES (false), (true)) AS v(failed)
+		WHERE NOT failed OR EXISTS (SELECT 1 FROM {{runs}} r WHERE r.drive_failures > 0 AND {{live}})
+	) AS p, LATERAL (
+		SELECT q.run_id FROM {{ready}} q
+		WHERE (SELECT {{stale}} AND (r.drive_failures > 0) = p.failed FROM {{runs}} r WHERE r.id = q.run_id)
+		ORDER BY q.created_at, q.run_id
+		LIMIT $4
+		FOR UPDATE OF q SKIP LOCKED
+	) x
 	LIMIT $4
-	FOR UPDATE SKIP LOCKED
-)
+) AND {{stale}}
 RETURNING {{run_columns}}`
+
+// stale is what makes a ready run r claimable by ClaimStaleRuns at $2: it
+// is queued or running (not paused, nor ended: run_ready may hold a paused
+// run that ClaimRun leased), its lease is free or expired, it is not
+// backing off, and it does not wait on its queue (a waiting run enters
+// run_ready when AdmitQueued admits it; the test keeps one that entered
+// otherwise, e.g. by migration, from being claimed). The status test is
+// written as exclusions on purpose: an inclusion would let the planner
+// walk runs_status_idx, whose entries come and go with every status
+// change, instead of run_ready.
+const stale = `{{live}}
+			AND (r.lease_expires_at IS NULL OR r.lease_expires_at <= $2)
+			AND (r.drive_retry_at IS NULL OR r.drive_retry_at <= $2)
+			AND (r.queue = '' OR r.admitted_at IS NOT NULL)`
+
+// live is r.status IN ('queued', 'running'), written as exclusions so that
+// no index of the runs table's status can serve it (see stale).
+const live = `r.status <> 'paused' AND r.status NOT IN {{terminal}}`
+
+// makeReady inserts into run_ready the runs of the CTE named upd (which
+// returns id, status and created_at) that are now queued or running.
+//
+// run_ready holds every queued or running run, and also a paused run that
+// ClaimRun leased (claimedPaused): its driver may commit it running (a
+// yield), and a commit only ever takes a run out of run_ready, so that
+// each statement writes the table once. ClaimStaleRuns passes over such a
+// row (the run is paused), and the run's next commit, park or deletion
+// removes it.
+const makeReady = `INSERT INTO {{ready}} (run_id, created_at)
+	SELECT id, created_at FROM upd WHERE status IN ('queued', 'running')
+	ON CONFLICT (run_id) DO NOTHING`
 
 // sqlEventsFrom returns one row with a NULL idx for a run with no events
 // in range, and no row for a missing run.
@@ -270,11 +331,15 @@ SELECT lease_owner, adjacent, (SELECT count(*) FROM ins)::int FROM run`
 // requires of one statement.
 const sqlCommit = `
 WITH run AS MATERIALIZED (
-	SELECT lease_owner, {{adjacent}} AS adjacent
+	SELECT lease_owner, {{adjacent}} AS adjacent, ` + committedStatus + ` AS status
 	FROM {{runs}} WHERE id = $1
 	FOR UPDATE
 ),
 ok AS MATERIALIZED (SELECT 1 FROM run WHERE lease_owner = $2 AND adjacent),
+rdy AS (
+	DELETE FROM {{ready}} WHERE run_id = $1 AND EXISTS (SELECT 1 FROM ok)
+		AND (SELECT status FROM run) NOT IN ('queued', 'running')
+),
 ev AS (
 	INSERT INTO {{events}} (run_id, idx, data)
 	SELECT $1, $3 + e.n - 1, e.data::json
@@ -288,10 +353,15 @@ upd AS (
 )
 SELECT lease_owner, adjacent FROM run`
 
+// committedStatus is the status a commit leaves the run in: $4, except
+// that a paused run whose delivery sequence moved past $5 stays running.
+const committedStatus = `CASE WHEN $4::text = 'paused' AND delivery_seq <> $5 THEN 'running' ELSE $4::text END`
+
 // commitSet is what a commit sets in the run's row; parameters as in
-// sqlCommitRun.
+// sqlCommitRun. A commit that leaves the run paused or ended also takes it
+// out of run_ready (the run is there while it is driven).
 const commitSet = `
-	status = CASE WHEN $4::text = 'paused' AND delivery_seq <> $5 THEN 'running' ELSE $4::text END,
+	status = ` + committedStatus + `,
 	output = $6::json, error = $7::json, awaiting = $8::json, wake_at = $9,
 	lease_owner = '', lease_expires_at = NULL, updated_at = COALESCE($10, now()),
 	drive_failures = 0, drive_retry_at = NULL,
@@ -335,6 +405,10 @@ WITH tm AS (
 	SELECT $1, t.step_id, t.wake_at
 	FROM unnest($11::text[], $12::timestamptz[]) AS t(step_id, wake_at)
 	WHERE {{lease_held}} AND {{adjacent}}
+),
+rdy AS (
+	DELETE FROM {{ready}} WHERE run_id = $1 AND {{lease_held}} AND {{adjacent}}
+		AND (SELECT ` + committedStatus + ` FROM {{runs}} WHERE id = $1) NOT IN ('queued', 'running')
 )
 UPDATE {{runs}} SET ` + strings.ReplaceAll(commitSet, "$12", "$13") + `
 WHERE id = $1 AND lease_owner = $2 AND {{adjacent}}`

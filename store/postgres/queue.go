@@ -58,10 +58,7 @@ pick AS (
 	ORDER BY w.priority DESC, w.created_at, w.id
 	LIMIT $7
 )
-UPDATE {{runs}} u SET status = 'running', admitted_at = $6, updated_at = $6
-FROM pick
-WHERE u.id = pick.id AND u.status = 'queued' AND u.admitted_at IS NULL
-RETURNING u.id, u.priority, u.created_at`
+` + admitPicked
 
 // sqlAdmitQueuedWhole is sqlAdmitQueued for a queue that is not
 // partitioned, with the same parameters ($2 unused): the oldest waiting
@@ -77,10 +74,7 @@ WITH pick AS (
 			WHERE queue = $1 AND queue <> '' AND status NOT IN {{terminal}} AND admitted_at IS NOT NULL),
 		$4::bigint - (SELECT count(*) FROM {{runs}} WHERE queue = $1 AND admitted_at > $5)))
 )
-UPDATE {{runs}} u SET status = 'running', admitted_at = $6, updated_at = $6
-FROM pick
-WHERE u.id = pick.id AND u.status = 'queued' AND u.admitted_at IS NULL
-RETURNING u.id, u.priority, u.created_at`
+` + admitPicked
 
 // AdmitQueued admits the queue's waiting runs within a's caps in one batch
 // (one round trip, one implicit transaction): lock the queue, then admit.
@@ -141,3 +135,20 @@ func (s *Store) AdmitQueued(ctx context.Context, a store.Admit) ([]string, error
 	}
 	return ids, nil
 }
+
+// admitPicked ends both admission statements: it admits the runs of the
+// CTE pick that still wait and enters them into run_ready, where
+// ClaimStaleRuns finds them (a waiting run is not there: the claim's cost
+// does not grow with a queue's backlog).
+const admitPicked = `,
+adm AS (
+	UPDATE {{runs}} u SET status = 'running', admitted_at = $6, updated_at = $6
+	FROM pick
+	WHERE u.id = pick.id AND u.status = 'queued' AND u.admitted_at IS NULL
+	RETURNING u.id, u.priority, u.created_at
+),
+rdy AS (
+	INSERT INTO {{ready}} (run_id, created_at) SELECT id, created_at FROM adm
+	ON CONFLICT (run_id) DO NOTHING
+)
+SELECT id, priority, created_at FROM adm`

@@ -35,7 +35,9 @@ upd AS (
 		lease_owner = '', lease_expires_at = NULL, updated_at = $5,
 		park_reason = '', park_message = '', parked_at = NULL
 	WHERE id = $1 AND EXISTS (SELECT 1 FROM ok)
-)
+	RETURNING id, status, created_at
+),
+rdy AS ({{make_ready}})
 SELECT ended, adjacent FROM run`
 
 // ReopenRun appends r.Events to an ended run, drops the deliveries r.Drop

@@ -69,10 +69,11 @@ func firstWords(sql string) string {
 }
 
 // TestSerialW10Writes pins what a serial ten-step workflow costs on
-// PostgreSQL: eleven round trips, each one statement in one implicit
-// transaction (create with the lease, nine appends each carrying the
-// previous step's checkpoint, and the finishing commit carrying the last),
-// and no read.
+// PostgreSQL: eleven round trips, each in one implicit transaction
+// (create with the lease, nine appends each carrying the previous step's
+// checkpoint, and the finishing commit carrying the last), each one
+// statement but the finishing commit, which opens with the child-end
+// statement (see sqlChildEnd), and no read.
 func TestSerialW10Writes(t *testing.T) {
 	tr := &roundTrips{}
 	pool := pgtest.NewPool(t, func(c *pgxpool.Config) { c.ConnConfig.Tracer = tr })
@@ -106,13 +107,19 @@ func TestSerialW10Writes(t *testing.T) {
 	}
 	trips := tr.reset()
 	singles := 0
-	for _, trip := range trips {
+	for i, trip := range trips {
+		// The finishing commit opens with the statement that stores a
+		// child's end for its parent (a no-op for a run with none): one
+		// round trip, one implicit transaction.
+		if i == len(trips)-1 {
+			trip = strings.Replace(trip, "WITH child AS MATERIALIZED ( SELECT; ", "", 1)
+		}
 		if strings.HasPrefix(trip, "batch[") && !strings.Contains(trip, ";") {
 			singles++
 		}
 	}
 	if len(trips) != 11 || singles != 11 {
-		t.Errorf("a serial W10 run took %d round trips (%d of them one-statement batches), want 11 of one statement each:\n%s",
+		t.Errorf("a serial W10 run took %d round trips (%d of them one-statement batches), want 11, each one statement (the last may open with the child-end statement):\n%s",
 			len(trips), singles, strings.Join(trips, "\n"))
 	}
 }

@@ -84,6 +84,8 @@ var groups = []struct {
 	{"Events", eventsCases},
 	{"Commit", commitCases},
 	{"Deliver", deliverCases},
+	{"DeliverClaim", deliverClaimCases},
+	{"FireDueTimers", fireDueTimersCases},
 	{"Buffer", bufferCases},
 	{"ClaimDueTimers", claimDueTimersCases},
 	{"ClaimStaleRuns", claimStaleRunsCases},
