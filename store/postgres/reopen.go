@@ -13,8 +13,8 @@ import (
 // sqlReopenRun locks the run's row and, when the run is over and its log
 // ends at $2 - 1, appends the events ($3), deletes the named deliveries
 // ($4) and leaves the run ready, or, on a queue, waiting for admission
-// again; it reports what the guard saw (no row: no
-// such run). A taken index fails on the primary key.
+// again (out of run_ready until admitted); it reports what the guard saw
+// (no row: no such run). A taken index fails on the primary key.
 const sqlReopenRun = `
 WITH run AS MATERIALIZED (
 	SELECT status IN {{terminal}} AS ended,
@@ -35,9 +35,13 @@ upd AS (
 		lease_owner = '', lease_expires_at = NULL, updated_at = $5,
 		park_reason = '', park_message = '', parked_at = NULL
 	WHERE id = $1 AND EXISTS (SELECT 1 FROM ok)
-	RETURNING id, status, created_at
+	RETURNING id, created_at, queue
 ),
-rdy AS ({{make_ready}})
+rdy AS (
+	-- A run of a queue waits for AdmitQueued, which enters it.
+	INSERT INTO {{ready}} (run_id, created_at) SELECT id, created_at FROM upd WHERE queue = ''
+	ON CONFLICT (run_id) DO NOTHING
+)
 SELECT ended, adjacent FROM run`
 
 // ReopenRun appends r.Events to an ended run, drops the deliveries r.Drop

@@ -50,9 +50,9 @@ ins AS (
 		$14::text, $15::text, $16::integer
 	FROM v WHERE verdict = 'created'
 	ON CONFLICT (id) DO NOTHING
-	RETURNING id, created_at
+	RETURNING id, created_at, queue
 ),
-rdy AS (INSERT INTO {{ready}} (run_id, created_at) SELECT id, created_at FROM ins),
+rdy AS (INSERT INTO {{ready}} (run_id, created_at) SELECT id, created_at FROM ins WHERE queue = ''),
 upd AS (
 	UPDATE {{buckets}} SET status = 'started', started_at = COALESCE($12, now()), lease_owner = '', lease_expires_at = NULL
 	WHERE schedule_id = $1 AND bucket_id = $2 AND run_id = $4 AND status = 'pending' AND lease_owner = $3
