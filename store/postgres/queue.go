@@ -56,7 +56,7 @@ recent AS (
 	GROUP BY 1
 ),
 room AS (
-	SELECT p.pk, LEAST($3::bigint - COALESCE(b.n, 0), $4::bigint - COALESCE(r.n, 0), $7::bigint) AS n
+	SELECT p.pk, GREATEST(0, LEAST($3::bigint - COALESCE(b.n, 0), $4::bigint - COALESCE(r.n, 0), $7::bigint)) AS n
 	FROM parts p
 	LEFT JOIN busy b ON b.pk = p.pk
 	LEFT JOIN recent r ON r.pk = p.pk

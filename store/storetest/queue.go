@@ -134,8 +134,15 @@ func testQueuePartitions(t *testing.T, h *harness) {
 	h.finishAdmitted("q-3-bolt", at(time.Minute))
 	a.Now = at(2 * time.Minute)
 	diff(t, "AdmitQueued after one partition's run finished", []string{"q-4-bolt"}, h.admit(a))
-	a.PerPartition, a.Concurrency = false, 5
-	diff(t, "AdmitQueued unpartitioned, cap 5 with 3 in progress", []string{"q-1-acme", "q-2-acme"}, h.admit(a))
+	// acme has 2 in progress against a cap of 1 lowered from 2; the new
+	// partition cobalt still has room.
+	a.Concurrency = 2
+	diff(t, "AdmitQueued with a cap of 2", []string{"q-1-acme"}, h.admit(a))
+	h.create(queued("q-6-cobalt", "imports", 6*time.Second, "cobalt", 0))
+	a.Concurrency = 1
+	diff(t, "AdmitQueued with a partition over its cap", []string{"q-6-cobalt"}, h.admit(a))
+	a.PerPartition, a.Concurrency = false, 6
+	diff(t, "AdmitQueued unpartitioned, cap 6 with 5 in progress", []string{"q-2-acme"}, h.admit(a))
 }
 
 func testQueueRate(t *testing.T, h *harness) {
