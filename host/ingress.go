@@ -142,6 +142,11 @@ type startBody struct {
 	WorkflowID string          `json:"workflowId"`
 	RunID      string          `json:"runId"`
 	Input      json.RawMessage `json:"input"`
+	// Queue, Partition and Priority place the run on a queue (see
+	// runtime.StartRequest).
+	Queue     string `json:"queue"`
+	Partition string `json:"partition"`
+	Priority  int    `json:"priority"`
 }
 
 func (in *ingress) start(w http.ResponseWriter, r *http.Request) {
@@ -156,6 +161,7 @@ func (in *ingress) start(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := in.cfg.Runtime.StartRun(r.Context(), runtime.StartRequest{
 		WorkflowID: body.WorkflowID, RunID: body.RunID, Input: body.Input, Deadline: in.deadline(),
+		Queue: body.Queue, Partition: body.Partition, Priority: body.Priority,
 	})
 	if err != nil {
 		in.refuse(w, r, classify(err))

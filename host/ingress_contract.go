@@ -20,6 +20,7 @@ const (
 	CodeUnknownWorkflow = "unknown_workflow"
 	CodeUnknownSignal   = "unknown_signal"
 	CodeUnknownApproval = "unknown_approval"
+	CodeUnknownQueue    = "unknown_queue"
 	CodeRunExists       = "run_exists"
 	CodeSignalLost      = "signal_lost"
 	CodeApprovalLost    = "approval_lost"
@@ -43,7 +44,7 @@ var contract = []ContractRow{
 	{http.StatusCreated, "", "run started: driven to its first pause or end"},
 	{http.StatusOK, "", "the run already existed (existing: true); a delivery stored and the run driven (result.kind says how far); a repeated delivery (kind duplicate); a read"},
 	{http.StatusAccepted, "", "delivery stored and will be applied: by the invocation driving the run now, by the run when it reaches the wait, or by the next sweep (kind accepted)"},
-	{http.StatusBadRequest, CodeBadRequest, "malformed JSON, a missing field, or an invalid ID (the field member names it)"},
+	{http.StatusBadRequest, CodeBadRequest, "malformed JSON, a missing field, an invalid ID or partition key, or a partition or priority for a workflow without a queue (the field member names it)"},
 	{http.StatusUnauthorized, CodeUnauthorized, "no or wrong credentials"},
 	{http.StatusNotFound, CodeNotFound, "no such run (or no such endpoint)"},
 	{http.StatusNotFound, CodeUnknownWorkflow, "no registered workflow has that ID"},
@@ -55,6 +56,7 @@ var contract = []ContractRow{
 	{http.StatusConflict, CodeNotWaiting, "the run has ended (or, strictly delivered, does not await it now); nothing was stored"},
 	{http.StatusRequestEntityTooLarge, CodeTooLarge, "the body, or a value in it, is larger than the ingress or the store accepts"},
 	{http.StatusUnprocessableEntity, CodeValidation, "the input or payload does not match its JSON Schema (issues lists where)"},
+	{http.StatusUnprocessableEntity, CodeUnknownQueue, "the start names a queue the runtime does not declare (field: queue)"},
 	{http.StatusInternalServerError, CodeInternal, "the store or the runtime failed; the host's log has the detail"},
 }
 
@@ -91,6 +93,12 @@ func classify(err error) failure {
 		return failure{status: http.StatusNotFound, code: CodeUnknownSignal, message: "the run's workflow does not declare this signal", err: err}
 	case errors.Is(err, runtime.ErrUnknownApproval):
 		return failure{status: http.StatusNotFound, code: CodeUnknownApproval, message: "the run's workflow does not declare this approval", err: err}
+	case errors.Is(err, runtime.ErrUnknownQueue):
+		return failure{status: http.StatusUnprocessableEntity, code: CodeUnknownQueue, message: "the runtime declares no such queue",
+			extra: map[string]any{"field": "queue"}, err: err}
+	case errors.Is(err, runtime.ErrNoQueue):
+		return failure{status: http.StatusBadRequest, code: CodeBadRequest,
+			message: "a partition or priority needs a queue: name one, or start a workflow declared on a queue", extra: map[string]any{"field": "queue"}, err: err}
 	case errors.Is(err, runtime.ErrRunExists):
 		return failure{status: http.StatusConflict, code: CodeRunExists, message: "the run ID is taken by a run of another workflow", err: err}
 	case errors.Is(err, store.ErrTooLarge):

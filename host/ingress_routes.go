@@ -30,7 +30,7 @@ var routes = []route{
 		method: http.MethodPost, pattern: "/runs", operationID: "startRun",
 		summary: "Start a run (idempotent by runId) and drive it to its first pause or end.",
 		body:    "StartRequest", statuses: []int{http.StatusCreated, http.StatusOK}, result: "ResultAnswer",
-		codes: []string{CodeBadRequest, CodeUnknownWorkflow, CodeRunExists, CodeTooLarge, CodeValidation},
+		codes: []string{CodeBadRequest, CodeUnknownWorkflow, CodeRunExists, CodeTooLarge, CodeValidation, CodeUnknownQueue},
 		serve: (*ingress).start,
 	},
 	{

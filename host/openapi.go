@@ -180,6 +180,10 @@ func openAPISchemas() map[string]schema {
 			"workflowId": schema{"type": "string", "minLength": 1},
 			"runId":      idSchema(),
 			"input":      schema{"description": "the workflow's input, checked against its JSON Schema"},
+			"queue": schema{"type": "string", "minLength": 1,
+				"description": "a queue the runtime declares; defaults to the workflow's own queue, if any. The run waits on it (result kind queued) until admitted"},
+			"partition": schema{"type": "string", "description": "the run's partition key on a partitioned queue; defaults to what the workflow reads from its input"},
+			"priority":  schema{"type": "integer", "description": "admission priority on the queue, higher first; defaults to what the workflow reads from its input"},
 		}},
 		"SignalRequest": {"type": "object", "additionalProperties": false, "required": []string{"signalId"}, "properties": schema{
 			"signalId": idSchema(),

@@ -16,7 +16,8 @@ import (
 // including, the first event of operation fromStep, followed by a
 // RUN_FORKED marker (the source run and step; who and why from opts). The
 // new run replays the copied operations without executing them and runs
-// fromStep and what follows afresh; it is then driven like a new run.
+// fromStep and what follows afresh; it is then driven like a new run. A
+// fork of a run on a queue waits on that queue, as a start on it does.
 //
 // Fork is idempotent: the same newRunID forked from the same run and step
 // returns that run (Existing). A live source run is ErrNotEnded, a step
@@ -56,10 +57,20 @@ func (rt *Runtime) Fork(ctx context.Context, runID string, fromStep wf.StepID, n
 	log := append(append([]wf.Event(nil), src.Events[:cut]...),
 		wf.Event{Type: wf.RunForked, Time: now, RunID: runID, StepID: string(fromStep), Meta: actionMeta(opts)})
 	owner := rt.newOwner()
-	run, created, err := rt.store.CreateRun(ctx, store.NewRun{
+	nr := store.NewRun{
 		ID: newRunID, WorkflowID: src.Run.WorkflowID, Version: def.Version(), Status: wf.StatusRunning,
 		Input: src.Run.Input, Lease: rt.lease(owner), Log: log, TraceParent: traceParentOf(ctx),
-	})
+	}
+	if q := src.Run.Queue; q != "" {
+		// The fork waits on its source's queue, in the same place, so
+		// that the queue's caps count it; drive admits it when there is
+		// room, else a sweep does.
+		if _, ok := rt.queues[q]; !ok {
+			return Result{}, fmt.Errorf("runtime: fork run %s as %s: %w %q (declare it in Config.Queues)", runID, newRunID, ErrUnknownQueue, q)
+		}
+		nr.Status, nr.Queue, nr.PartitionKey, nr.Priority = wf.StatusQueued, q, src.Run.PartitionKey, src.Run.Priority
+	}
+	run, created, err := rt.store.CreateRun(ctx, nr)
 	if err != nil {
 		return Result{}, fmt.Errorf("runtime: fork run %s as %s: %w", runID, newRunID, err)
 	}
@@ -85,7 +96,7 @@ func (rt *Runtime) existingFork(ctx context.Context, runID string, fromStep wf.S
 	for _, ev := range ex.Events {
 		if ev.Type == wf.RunForked {
 			if ev.RunID == runID && ev.StepID == string(fromStep) {
-				return Result{Kind: kindOf(ex.Run.Status), Run: ex.Run, Existing: true}, true, nil
+				return Result{Kind: resultKindOf(ex.Run), Run: ex.Run, Existing: true}, true, nil
 			}
 			break
 		}

@@ -24,8 +24,8 @@ var ErrInvalidID = errors.New("runtime: invalid ID")
 // matches ErrInvalidID with errors.Is. Its message quotes at most the first
 // bytes of the ID, so that logging it never writes a huge or binary value.
 type InvalidIDError struct {
-	// Field names the ID: "runId", "signalId", "name", "stepId" or
-	// "approvalId".
+	// Field names the ID: "runId", "signalId", "name", "stepId",
+	// "approvalId", "queue" or "partition".
 	Field string
 	// ID is the refused value, whole.
 	ID string

@@ -62,8 +62,16 @@ const KindQueued ResultKind = "queued"
 // (Config.Queues, Workflow.Queue).
 var ErrUnknownQueue = errors.New("runtime: unknown queue")
 
-// FieldQueue names queue names in InvalidIDError.
-const FieldQueue = "queue"
+// ErrNoQueue: a start sets a partition or a priority, but names no queue
+// and its workflow declares none.
+var ErrNoQueue = errors.New("runtime: a partition or priority without a queue")
+
+// FieldQueue names queue names, and FieldPartition partition keys, in
+// InvalidIDError.
+const (
+	FieldQueue     = "queue"
+	FieldPartition = "partition"
+)
 
 // startAdmitLimit bounds the admissions of one StartRun: enough to fill
 // the room the queue has, without making a start admit a whole backlog.
@@ -127,7 +135,7 @@ func (rt *Runtime) place(req StartRequest) (placement, error) {
 	}
 	if p.queue == "" {
 		if p.partition != "" || p.priority != 0 {
-			return placement{}, fmt.Errorf("runtime: start %s: a partition or priority without a queue", req.WorkflowID)
+			return placement{}, fmt.Errorf("%w: start %s (its workflow declares no queue)", ErrNoQueue, req.WorkflowID)
 		}
 		return p, nil
 	}
@@ -147,8 +155,8 @@ func (rt *Runtime) place(req StartRequest) (placement, error) {
 		}
 	}
 	if len(p.partition) > MaxIDBytes || !utf8.ValidString(p.partition) {
-		return placement{}, fmt.Errorf("runtime: start %s on queue %q: partition key %s: want valid UTF-8 of at most %d bytes",
-			req.WorkflowID, p.queue, QuoteID(p.partition), MaxIDBytes)
+		return placement{}, &InvalidIDError{Field: FieldPartition, ID: p.partition,
+			Reason: fmt.Sprintf("want valid UTF-8 of at most %d bytes", MaxIDBytes)}
 	}
 	return p, nil
 }

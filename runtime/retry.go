@@ -54,7 +54,9 @@ func actionMeta(opts []ActionOption) map[string]string {
 // on a failed step (its STEP_FAILED is the last event before the end),
 // that step's failure, so the step runs again with a fresh attempt budget;
 // every other recorded result is kept. Then the run is
-// driven as DeliverSignal would.
+// driven as DeliverSignal would; a run on a queue waits on it again, and
+// is driven at once only when the queue has room for it (else KindQueued,
+// and a sweep admits it), as StartRun does.
 //
 // Retry is idempotent: a run already resumed by a Retry and not ended
 // since is KindDuplicate, and so is a finished run that a Retry resumed.

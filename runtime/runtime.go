@@ -68,7 +68,8 @@
 // # Queues bound runs in progress, across workers
 //
 // A run started on a Queue (Config.Queues, Workflow.Queue from wfgen's
-// //wf:queue, StartRequest.Queue; a child of a queued workflow too) is
+// //wf:queue, StartRequest.Queue; a child, a schedule's tick, a retry or
+// a fork of a queued workflow's run too) is
 // stored queued and holds no process until the store admits it
 // (store.Store.AdmitQueued): at most Queue.Concurrency of the queue's
 // runs are admitted and not ended at once, paused ones included, and at

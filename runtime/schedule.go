@@ -244,11 +244,13 @@ func (rt *Runtime) startBucket(ctx context.Context, b store.Bucket, owner string
 		return rt.dropTick(ctx, b, owner)
 	}
 	for range 2 {
-		runOwner := rt.newOwner()
+		run, runOwner, err := rt.tickRun(s, b.RunID, input, version)
+		if err != nil {
+			rt.logger.Error("runtime: schedule input", "schedule", s.ID, "bucket", b.BucketID, "err", err)
+			return rt.dropTick(ctx, b, owner)
+		}
 		st, err := rt.store.StartBucket(ctx, store.BucketStart{
-			ScheduleID: b.ScheduleID, BucketID: b.BucketID, Owner: owner, Exclusive: s.Overlap != OverlapAllow,
-			Run: store.NewRun{ID: b.RunID, WorkflowID: s.workflowID, Version: version, Status: wf.StatusRunning,
-				Input: rawOrNull(input), Lease: rt.lease(runOwner)},
+			ScheduleID: b.ScheduleID, BucketID: b.BucketID, Owner: owner, Exclusive: s.Overlap != OverlapAllow, Run: run,
 		})
 		if err != nil {
 			return rt.startFailed(ctx, b, owner, err)
@@ -256,11 +258,11 @@ func (rt *Runtime) startBucket(ctx context.Context, b store.Bucket, owner string
 		switch st.Status {
 		case store.BucketRunCreated:
 			rt.metrics.runStarted(ctx, st.Run.WorkflowID)
-			return rt.drive(ctx, store.Execution{Run: st.Run}, runOwner, opts)
+			return rt.driveCreated(ctx, st.Run, runOwner, opts)
 		case store.BucketRunExisting:
 			// Its starter died or failed after creating it; whoever holds
 			// the run's lease, or recovery, drives it.
-			return Result{Kind: kindOf(st.Run.Status), Run: st.Run, Existing: true}, nil
+			return Result{Kind: resultKindOf(st.Run), Run: st.Run, Existing: true}, nil
 		case store.BucketSuperseded:
 			return rt.finishBucket(ctx, b, owner, store.BucketSkipped, Result{Kind: KindSkipped})
 		}
@@ -368,7 +370,7 @@ func (rt *Runtime) dropTick(ctx context.Context, b store.Bucket, owner string) (
 	if err != nil {
 		return rt.startFailed(ctx, b, owner, err)
 	}
-	return Result{Kind: kindOf(st.Run.Status), Run: st.Run, Existing: true}, nil
+	return Result{Kind: resultKindOf(st.Run), Run: st.Run, Existing: true}, nil
 }
 
 // startFailed reports a bucket that could not be started. A lost lease

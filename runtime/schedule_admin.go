@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wfgo/wf"
 	"github.com/wfgo/wf/store"
 )
 
@@ -223,7 +222,7 @@ func (t *ticker) liveRun(ctx context.Context) (string, error) {
 func (t *ticker) tick(ctx context.Context, at time.Time) (Result, error) {
 	b := bucketFor(t.s.ID, at)
 	if run, err := t.rt.store.GetRun(ctx, b.RunID); err == nil {
-		return Result{Kind: kindOf(run.Status), Run: run, Existing: true}, nil
+		return Result{Kind: resultKindOf(run), Run: run, Existing: true}, nil
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return Result{}, err
 	}
@@ -268,16 +267,19 @@ func (t *ticker) start(ctx context.Context, b store.Bucket) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("runtime: schedule %s tick %s: %w", t.s.ID, b.BucketID, err)
 	}
-	owner := t.rt.newOwner()
-	run, created, err := t.rt.store.CreateRun(ctx, store.NewRun{ID: b.RunID, WorkflowID: t.s.workflowID,
-		Version: version, Status: wf.StatusRunning, Input: rawOrNull(input), ScheduleID: t.s.ID, Lease: t.rt.lease(owner)})
+	nr, owner, err := t.rt.tickRun(t.s, b.RunID, input, version)
+	if err != nil {
+		return Result{}, fmt.Errorf("runtime: schedule %s tick %s: %w", t.s.ID, b.BucketID, err)
+	}
+	nr.ScheduleID = t.s.ID
+	run, created, err := t.rt.store.CreateRun(ctx, nr)
 	if err != nil {
 		return Result{}, fmt.Errorf("runtime: start %s: %w", b.RunID, err)
 	}
 	if !created {
-		return Result{Kind: kindOf(run.Status), Run: run, Existing: true}, nil
+		return Result{Kind: resultKindOf(run), Run: run, Existing: true}, nil
 	}
-	return t.rt.drive(ctx, store.Execution{Run: run}, owner, driveOptions{deadline: deadlineOr(ctx, time.Time{})})
+	return t.rt.driveCreated(ctx, run, owner, driveOptions{deadline: deadlineOr(ctx, time.Time{})})
 }
 
 // FireTimes returns spec's fire times in [from, to], oldest first; more

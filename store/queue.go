@@ -67,8 +67,9 @@ func (a Admit) Caps() (concurrency, rate int, since time.Time) {
 }
 
 // CheckQueued reports a NewRun that sets queue fields wrongly: a run on a
-// queue is created queued and unleased, and a partition key or a priority
-// needs a queue.
+// queue is created queued, and unleased unless it has a Log (a fork of a
+// run of the queue), which is written under its creator's lease; a
+// partition key or a priority needs a queue.
 func CheckQueued(run NewRun) error {
 	if run.Queue == "" {
 		if run.PartitionKey != "" || run.Priority != 0 {
@@ -76,8 +77,8 @@ func CheckQueued(run NewRun) error {
 		}
 		return nil
 	}
-	if (run.Status != "" && run.Status != wf.StatusQueued) || run.Lease.Owner != "" || len(run.Log) > 0 {
-		return fmt.Errorf("run %q on queue %q: a queued run is created with status queued, no lease and no log", run.ID, run.Queue)
+	if (run.Status != "" && run.Status != wf.StatusQueued) || (run.Lease.Owner != "") != (len(run.Log) > 0) {
+		return fmt.Errorf("run %q on queue %q: a queued run is created with status queued, and leased only when it has a log", run.ID, run.Queue)
 	}
 	return nil
 }

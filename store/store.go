@@ -192,7 +192,9 @@ type Store interface {
 	// ReopenRun makes an ended run live again (a retry): it appends
 	// r.Events at r.Next, deletes the deliveries named in r.Drop, and sets
 	// the run running with no output, error, waits or lease, so that the
-	// caller, or stale-run recovery, drives it. ErrConflict if the run is
+	// caller, or stale-run recovery, drives it. A run on a queue is set
+	// queued and not admitted instead: it waits for AdmitQueued again, so
+	// that the queue's caps count it. ErrConflict if the run is
 	// not ended or its log does not end at r.Next-1; ErrNotFound if there
 	// is no such run. Nothing changes on an error.
 	ReopenRun(ctx context.Context, runID string, r Reopen) error
@@ -237,8 +239,8 @@ type NewRun struct {
 	Parent *Parent
 
 	// Queue, when set, puts the run on that queue: it is created queued
-	// and not admitted, with no lease and no Log, and waits for
-	// AdmitQueued. PartitionKey is the partition it counts against when
+	// and not admitted, and waits for AdmitQueued; it has no lease unless
+	// it has a Log, which needs one. PartitionKey is the partition it counts against when
 	// the queue is partitioned; Priority orders admission (higher first,
 	// then oldest first). See CheckQueued.
 	Queue        string
@@ -528,7 +530,9 @@ type BucketStart struct {
 	// Owner holds the bucket's lease.
 	Owner string
 	// Run is the run to create. Run.ID must be the bucket's RunID; the
-	// run's ScheduleID is set to the bucket's schedule.
+	// run's ScheduleID is set to the bucket's schedule. A Run with a
+	// Queue is created waiting on it, as CreateRun creates it (see
+	// CheckQueued).
 	Run NewRun
 	// Exclusive admits one live run per schedule at a time. The start is
 	// refused, with nothing written, when a later bucket of the schedule

@@ -40,4 +40,6 @@ func ExampleMigrationFiles() {
 	// INSERT INTO wf_migrations
 	// 0007_queues.sql
 	// INSERT INTO wf_migrations
+	// 0008_queue_partitions.sql
+	// INSERT INTO wf_migrations
 }

@@ -10,7 +10,8 @@ import (
 )
 
 // ReopenRun appends r.Events to an ended run, drops the deliveries r.Drop
-// names and leaves the run ready (running, no lease).
+// names and leaves the run ready (running, no lease), or, on a queue,
+// waiting for admission again (queued, not admitted).
 func (s *Store) ReopenRun(_ context.Context, runID string, r store.Reopen) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -32,7 +33,10 @@ func (s *Store) ReopenRun(_ context.Context, runID string, r store.Reopen) error
 	e.events = append(e.events, cloneEvents(r.Events)...)
 	e.deliveries = slices.DeleteFunc(e.deliveries, func(d wf.Delivery) bool { return slices.Contains(r.Drop, d.SignalID) })
 	run := &e.run
-	run.Status = wf.StatusRunning
+	run.Status, run.AdmittedAt = wf.StatusRunning, nil
+	if run.Queue != "" {
+		run.Status = wf.StatusQueued
+	}
 	run.Output, run.Error, run.Awaiting, run.WakeAt, run.Parked = nil, nil, nil, nil, nil
 	run.LeaseOwner, run.LeaseExpiresAt = "", nil
 	run.UpdatedAt = r.Now

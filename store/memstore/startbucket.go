@@ -10,6 +10,9 @@ import (
 // StartBucket creates the run of owner's leased, pending bucket and marks
 // the bucket started, under the store's one mutex.
 func (s *Store) StartBucket(_ context.Context, req store.BucketStart) (store.BucketStartResult, error) {
+	if err := store.CheckQueued(req.Run); err != nil {
+		return store.BucketStartResult{}, fmt.Errorf("memstore: bucket %s/%s: %w", req.ScheduleID, req.BucketID, err)
+	}
 	if err := s.checkSize(req.Run.ID, "input", len(req.Run.Input)); err != nil {
 		return store.BucketStartResult{}, err
 	}

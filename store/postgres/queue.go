@@ -20,41 +20,57 @@ import (
 // database do not wait for each other.
 const sqlLockQueue = `SELECT pg_advisory_xact_lock(hashtextextended('{{runs}}:' || $1::text, 0))`
 
-// sqlAdmitQueued admits a queue's waiting runs in admission order within
-// the caps, in one statement whose snapshot, taken after sqlLockQueue, holds
-// every earlier admission of the queue. Parameters: $1 queue, $2 per
-// partition, $3 concurrency cap, $4 rate cap, $5 start of the rate window,
-// $6 now, $7 limit. A waiting run's rank within its partition (the whole
-// queue when not partitioned) is admitted while it fits under both caps
-// less what the partition has in progress and admitted since $5. The
-// UPDATE re-checks that each picked run still waits, since a commit (a
-// cancellation) may have ended it after the snapshot.
+// sqlAdmitQueued admits a partitioned queue's waiting runs in admission
+// order within each partition's caps, in one statement whose snapshot,
+// taken after sqlLockQueue, holds every earlier admission of the queue.
+// Parameters: $1 queue, $2 per partition (unused), $3 concurrency cap, $4
+// rate cap, $5 start of the rate window, $6 now, $7 limit. The partitions
+// that have waiting runs are found by a skip scan of runs_queue_waiting_idx
+// (one probe each); each partition's room is both caps less what it has in
+// progress and admitted since $5, and the head of each partition with room
+// is read from the same index, so that the cost follows the partitions and
+// the runs admitted, not the backlog. The UPDATE re-checks that each picked
+// run still waits, since a commit (a cancellation) may have ended it after
+// the snapshot.
 const sqlAdmitQueued = `
-WITH waiting AS (
-	SELECT id, priority, created_at,
-		CASE WHEN $2::boolean THEN partition_key ELSE '' END AS pk,
-		row_number() OVER (PARTITION BY CASE WHEN $2::boolean THEN partition_key ELSE '' END
-			ORDER BY priority DESC, created_at, id) AS rank
-	FROM {{runs}}
-	WHERE queue = $1 AND queue <> '' AND status = 'queued' AND admitted_at IS NULL
+WITH RECURSIVE parts AS (
+	(SELECT partition_key AS pk FROM {{runs}}
+	WHERE queue = $1 AND queue <> '' AND status = 'queued' AND admitted_at IS NULL AND $2::boolean IS NOT NULL
+	ORDER BY partition_key LIMIT 1)
+	UNION ALL
+	SELECT (SELECT partition_key FROM {{runs}}
+		WHERE queue = $1 AND queue <> '' AND status = 'queued' AND admitted_at IS NULL AND partition_key > p.pk
+		ORDER BY partition_key LIMIT 1)
+	FROM parts p WHERE p.pk IS NOT NULL
 ),
 busy AS (
-	SELECT CASE WHEN $2::boolean THEN partition_key ELSE '' END AS pk, count(*) AS n
+	SELECT partition_key AS pk, count(*) AS n
 	FROM {{runs}}
 	WHERE queue = $1 AND queue <> '' AND status NOT IN {{terminal}} AND admitted_at IS NOT NULL
 	GROUP BY 1
 ),
 recent AS (
-	SELECT CASE WHEN $2::boolean THEN partition_key ELSE '' END AS pk, count(*) AS n
+	SELECT partition_key AS pk, count(*) AS n
 	FROM {{runs}}
 	WHERE queue = $1 AND admitted_at > $5
 	GROUP BY 1
 ),
+room AS (
+	SELECT p.pk, GREATEST(0, LEAST($3::bigint - COALESCE(b.n, 0), $4::bigint - COALESCE(r.n, 0), $7::bigint)) AS n
+	FROM parts p
+	LEFT JOIN busy b ON b.pk = p.pk
+	LEFT JOIN recent r ON r.pk = p.pk
+	WHERE p.pk IS NOT NULL
+),
 pick AS (
-	SELECT w.id, w.priority, w.created_at FROM waiting w
-	LEFT JOIN busy b ON b.pk = w.pk
-	LEFT JOIN recent r ON r.pk = w.pk
-	WHERE w.rank <= $3::bigint - COALESCE(b.n, 0) AND w.rank <= $4::bigint - COALESCE(r.n, 0)
+	SELECT w.id, w.priority, w.created_at FROM room
+	CROSS JOIN LATERAL (
+		SELECT id, priority, created_at FROM {{runs}}
+		WHERE queue = $1 AND queue <> '' AND status = 'queued' AND admitted_at IS NULL AND partition_key = room.pk
+		ORDER BY priority DESC, created_at, id
+		LIMIT room.n
+	) w
+	WHERE room.n > 0
 	ORDER BY w.priority DESC, w.created_at, w.id
 	LIMIT $7
 )

@@ -10,7 +10,7 @@ import (
 // BenchmarkAdmitQueued times one AdmitQueued of a full queue (concurrency
 // 10, 10 runs in progress) with a backlog of waiting runs: what every
 // sweep pays per declared queue while the queue is busy. The cost should
-// grow with the partition's backlog scan, not with the runs stored.
+// follow the partitions (a probe each), not the backlog.
 func BenchmarkAdmitQueued(b *testing.B) {
 	for _, backlog := range []int{100, 10_000} {
 		for _, partitioned := range []bool{false, true} {

@@ -12,8 +12,9 @@ import (
 
 // sqlReopenRun locks the run's row and, when the run is over and its log
 // ends at $2 - 1, appends the events ($3), deletes the named deliveries
-// ($4) and leaves the run ready; it reports what the guard saw (no row: no
-// such run). A taken index fails on the primary key.
+// ($4) and leaves the run ready, or, on a queue, waiting for admission
+// again (out of run_ready until admitted); it reports what the guard saw
+// (no row: no such run). A taken index fails on the primary key.
 const sqlReopenRun = `
 WITH run AS MATERIALIZED (
 	SELECT status IN {{terminal}} AS ended,
@@ -30,13 +31,17 @@ ev AS (
 ),
 dl AS (DELETE FROM {{deliveries}} WHERE run_id = $1 AND signal_id = ANY($4::text[]) AND EXISTS (SELECT 1 FROM ok)),
 upd AS (
-	UPDATE {{runs}} SET status = 'running', output = NULL, error = NULL, awaiting = NULL, wake_at = NULL,
+	UPDATE {{runs}} SET status = CASE WHEN queue <> '' THEN 'queued' ELSE 'running' END, admitted_at = NULL, output = NULL, error = NULL, awaiting = NULL, wake_at = NULL,
 		lease_owner = '', lease_expires_at = NULL, updated_at = $5,
 		park_reason = '', park_message = '', parked_at = NULL
 	WHERE id = $1 AND EXISTS (SELECT 1 FROM ok)
-	RETURNING id, status, created_at
+	RETURNING id, created_at, queue
 ),
-rdy AS ({{make_ready}})
+rdy AS (
+	-- A run of a queue waits for AdmitQueued, which enters it.
+	INSERT INTO {{ready}} (run_id, created_at) SELECT id, created_at FROM upd WHERE queue = ''
+	ON CONFLICT (run_id) DO NOTHING
+)
 SELECT ended, adjacent FROM run`
 
 // ReopenRun appends r.Events to an ended run, drops the deliveries r.Drop

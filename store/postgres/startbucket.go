@@ -18,7 +18,7 @@ import (
 // schedule: two exclusive starts can never both find it free. Parameters:
 // $1 schedule, $2 bucket, $3 owner, $4 run ID, $5 exclusive, $6 workflow,
 // $7 version, $8 status, $9 input, $10 run lease owner, $11 its expiry,
-// $12 now, $13 trace parent.
+// $12 now, $13 trace parent, $14 queue, $15 partition key, $16 priority.
 const sqlStartBucket = `
 WITH b AS (
 	SELECT fire_at, run_id, status, lease_owner FROM {{buckets}} WHERE schedule_id = $1 AND bucket_id = $2
@@ -45,13 +45,14 @@ v AS (SELECT CASE
 ),
 ins AS (
 	INSERT INTO {{runs}} (id, workflow_id, version, status, input, schedule_id,
-		lease_owner, lease_expires_at, created_at, updated_at, trace_parent)
-	SELECT $4, $6::text, $7::text, $8::text, $9::json, $1, $10::text, $11::timestamptz, COALESCE($12, now()), COALESCE($12, now()), $13::text
+		lease_owner, lease_expires_at, created_at, updated_at, trace_parent, queue, partition_key, priority)
+	SELECT $4, $6::text, $7::text, $8::text, $9::json, $1, $10::text, $11::timestamptz, COALESCE($12, now()), COALESCE($12, now()), $13::text,
+		$14::text, $15::text, $16::integer
 	FROM v WHERE verdict = 'created'
 	ON CONFLICT (id) DO NOTHING
-	RETURNING id, created_at
+	RETURNING id, created_at, queue
 ),
-rdy AS (INSERT INTO {{ready}} (run_id, created_at) SELECT id, created_at FROM ins),
+rdy AS (INSERT INTO {{ready}} (run_id, created_at) SELECT id, created_at FROM ins WHERE queue = ''),
 upd AS (
 	UPDATE {{buckets}} SET status = 'started', started_at = COALESCE($12, now()), lease_owner = '', lease_expires_at = NULL
 	WHERE schedule_id = $1 AND bucket_id = $2 AND run_id = $4 AND status = 'pending' AND lease_owner = $3
@@ -67,6 +68,9 @@ func (s *Store) StartBucket(ctx context.Context, req store.BucketStart) (store.B
 	run := req.Run
 	if run.ID == "" || run.WorkflowID == "" || (run.Status != wf.StatusQueued && run.Status != wf.StatusRunning) {
 		return store.BucketStartResult{}, fmt.Errorf("postgres: schedule %q: start bucket %q: the run needs an ID, a workflow and a queued or running status", req.ScheduleID, req.BucketID)
+	}
+	if err := store.CheckQueued(run); err != nil {
+		return store.BucketStartResult{}, fmt.Errorf("postgres: schedule %q: start bucket %q: %w", req.ScheduleID, req.BucketID, err)
 	}
 	if err := s.tooLarge(run.ID, "input", len(run.Input)); err != nil {
 		return store.BucketStartResult{}, err
@@ -86,7 +90,8 @@ func (s *Store) StartBucket(ctx context.Context, req store.BucketStart) (store.B
 			b := &pgx.Batch{}
 			b.Queue(s.q.lockSchedule, req.ScheduleID)
 			b.Queue(s.q.startBucket, req.ScheduleID, req.BucketID, req.Owner, run.ID, req.Exclusive,
-				run.WorkflowID, run.Version, string(run.Status), jsonArg(run.Input), run.Lease.Owner, until, timeArg(run.Lease.Now), run.TraceParent)
+				run.WorkflowID, run.Version, string(run.Status), jsonArg(run.Input), run.Lease.Owner, until, timeArg(run.Lease.Now), run.TraceParent,
+				run.Queue, run.PartitionKey, run.Priority)
 			b.Queue(s.q.getRun, run.ID)
 			var err error
 			verdict, live, started, stored, err = s.sendStart(ctx, b)

@@ -19,6 +19,7 @@ var queueCases = []testCase{
 	{"RateCapsAdmissionsPerWindow", testQueueRate},
 	{"LimitAndOtherQueues", testQueueLimit},
 	{"RefusesBadRequests", testQueueBad},
+	{"ForkWithLogWaitsLeased", testQueueFork},
 	{"ConcurrentAdmittersNeverPassTheCap", testQueueRace},
 	{"ConcurrentAdmittersPerPartition", testQueueRacePartitions},
 }
@@ -133,8 +134,15 @@ func testQueuePartitions(t *testing.T, h *harness) {
 	h.finishAdmitted("q-3-bolt", at(time.Minute))
 	a.Now = at(2 * time.Minute)
 	diff(t, "AdmitQueued after one partition's run finished", []string{"q-4-bolt"}, h.admit(a))
-	a.PerPartition, a.Concurrency = false, 5
-	diff(t, "AdmitQueued unpartitioned, cap 5 with 3 in progress", []string{"q-1-acme", "q-2-acme"}, h.admit(a))
+	// acme has 2 in progress against a cap of 1 lowered from 2; the new
+	// partition cobalt still has room.
+	a.Concurrency = 2
+	diff(t, "AdmitQueued with a cap of 2", []string{"q-1-acme"}, h.admit(a))
+	h.create(queued("q-6-cobalt", "imports", 6*time.Second, "cobalt", 0))
+	a.Concurrency = 1
+	diff(t, "AdmitQueued with a partition over its cap", []string{"q-6-cobalt"}, h.admit(a))
+	a.PerPartition, a.Concurrency = false, 6
+	diff(t, "AdmitQueued unpartitioned, cap 6 with 5 in progress", []string{"q-2-acme"}, h.admit(a))
 }
 
 func testQueueRate(t *testing.T, h *harness) {
@@ -187,11 +195,32 @@ func testQueueBad(t *testing.T, h *harness) {
 	leased.Lease = leaseAt(ownerA, base)
 	nonQueued := newRun("partition-only")
 	nonQueued.PartitionKey = "acme"
-	for _, nr := range []store.NewRun{leased, nonQueued} {
+	unleasedLog := queued("unleased-log", "imports", 0, "", 0)
+	unleasedLog.Log = steps(0, 1)
+	for _, nr := range []store.NewRun{leased, nonQueued, unleasedLog} {
 		if _, _, err := h.s.CreateRun(h.ctx, nr); err == nil {
 			t.Errorf("CreateRun(%s: queue %q, partition %q, lease %q) = nil error, want one", nr.ID, nr.Queue, nr.PartitionKey, nr.Lease.Owner)
 		}
 	}
+}
+
+// testQueueFork creates a run of a queue with a copied log, as a fork
+// does: it waits, leased to its creator, with its log; the lease does not
+// make it claimable as stale, and admission admits it.
+func testQueueFork(t *testing.T, h *harness) {
+	nr := queued("fork-1", "imports", 0, "acme", 1)
+	nr.Lease = leaseAt(ownerA, base)
+	nr.Log = steps(0, 3)
+	run := h.create(nr)
+	if !run.Waiting() || run.LeaseOwner != ownerA || run.PartitionKey != "acme" || run.Priority != 1 {
+		t.Errorf("CreateRun of a fork on a queue: status %q admitted %v lease %q partition %q priority %d; want waiting, leased to %s, acme, 1",
+			run.Status, run.AdmittedAt, run.LeaseOwner, run.PartitionKey, run.Priority, ownerA)
+	}
+	diff(t, "log of the fork on a queue", steps(0, 3), h.events("fork-1"))
+	if got := h.claimStale(10, leaseAt(ownerB, at(time.Hour))); len(got) != 0 {
+		t.Errorf("ClaimStaleRuns with the waiting fork's lease expired claimed %v, want none", runIDs(got))
+	}
+	diff(t, "AdmitQueued", []string{"fork-1"}, h.admit(store.Admit{Queue: "imports", Concurrency: 1, Now: at(time.Minute), Limit: 10}))
 }
 
 // admitRace runs racers admitters at once, round after round, each

@@ -12,6 +12,7 @@ var reopenCases = []testCase{
 	{"AppendsDropsAndMakesReady", testReopen},
 	{"RefusesLiveRunsAndMovedLogs", testReopenRefused},
 	{"CreateRunWritesTheInitialLogOnce", testCreateWithLog},
+	{"RunOnAQueueWaitsForAdmissionAgain", testReopenQueued},
 }
 
 // retried is a RUN_RETRIED marker for run id.
@@ -50,6 +51,35 @@ func testReopen(t *testing.T, h *harness) {
 	if got := h.claimStale(10, leaseAt(ownerB, at(2*time.Minute))); len(got) != 1 || got[0].ID != "run-1" {
 		t.Errorf("ClaimStaleRuns after ReopenRun = %v, want the reopened run", runIDs(got))
 	}
+}
+
+func testReopenQueued(t *testing.T, h *harness) {
+	h.create(queued("q-1", "imports", 0, "acme", 2))
+	h.create(queued("q-2", "imports", time.Second, "acme", 0))
+	a := store.Admit{Queue: "imports", Concurrency: 1, PerPartition: true, Now: at(time.Minute), Limit: 10}
+	diff(t, "AdmitQueued", []string{"q-1"}, h.admit(a))
+	h.mustClaim("q-1", leaseAt(ownerA, at(time.Minute)))
+	h.appendEvents("q-1", ownerA, 0, steps(0, 1))
+	h.end("q-1", ownerA, wf.StatusErrored, at(time.Minute))
+	diff(t, "AdmitQueued after the admitted run ended", []string{"q-2"}, h.admit(a))
+	err := h.s.ReopenRun(h.ctx, "q-1", store.Reopen{Next: 1, Events: []wf.Event{retried("q-1", at(2*time.Minute))}, Now: at(2 * time.Minute)})
+	if err != nil {
+		t.Fatalf("ReopenRun of an ended run of a queue: %v", err)
+	}
+	r := h.get("q-1")
+	if r.Status != wf.StatusQueued || r.AdmittedAt != nil || !r.Waiting() || r.Queue != "imports" || r.PartitionKey != "acme" || r.Priority != 2 {
+		t.Errorf("reopened run of a queue: status %q admitted %v queue %q partition %q priority %d; want queued, not admitted, on imports (acme, 2)",
+			r.Status, r.AdmittedAt, r.Queue, r.PartitionKey, r.Priority)
+	}
+	if got := h.claimStale(10, leaseAt(ownerB, at(2*time.Minute))); len(got) != 1 || got[0].ID != "q-2" {
+		t.Errorf("ClaimStaleRuns with the reopened run waiting claimed %v, want only the admitted q-2", runIDs(got))
+	}
+	a.Now = at(3 * time.Minute)
+	if got := h.admit(a); len(got) != 0 {
+		t.Errorf("AdmitQueued with q-2 in progress admitted %v, want none: the reopened run counts against the cap", got)
+	}
+	h.end("q-2", ownerB, wf.StatusFinished, at(3*time.Minute))
+	diff(t, "AdmitQueued after q-2 finished", []string{"q-1"}, h.admit(a))
 }
 
 func testReopenRefused(t *testing.T, h *harness) {

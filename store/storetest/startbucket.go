@@ -16,6 +16,7 @@ var startBucketCases = []testCase{
 	{"ExclusiveBusyOnPendingBucketWhoseRunExists", testStartBusyPendingRun},
 	{"ExclusiveSupersededByLaterStart", testStartSuperseded},
 	{"NonOwnerOrUnknownWritesNothing", testStartRefused},
+	{"RunOnAQueueWaitsForAdmission", testStartQueued},
 }
 
 // driver owns the leases of runs that StartBucket creates in the suite.
@@ -262,4 +263,30 @@ func testRaceExclusiveStarts(t *testing.T, h *harness) {
 	if created != 1 || runs != 1 {
 		t.Errorf("%d concurrent exclusive starts of one schedule: %d created, %d runs stored; want exactly 1", racers, created, runs)
 	}
+}
+
+func testStartQueued(t *testing.T, h *harness) {
+	b := bucket("imports", at(time.Minute))
+	now := at(2 * time.Minute)
+	h.claimOne(b, ownerA, now)
+	bad := startReq(b, ownerA, false, now)
+	bad.Run.Queue = "imports"
+	if _, err := h.s.StartBucket(h.ctx, bad); err == nil {
+		t.Errorf("StartBucket of a leased running run on a queue: nil error, want a refusal")
+	}
+	req := startReq(b, ownerA, false, now)
+	req.Run.Status, req.Run.Lease = wf.StatusQueued, store.Lease{Now: now}
+	req.Run.Queue, req.Run.PartitionKey, req.Run.Priority = "imports", "acme", 3
+	res := h.start(req)
+	run := res.Run
+	if res.Status != store.BucketRunCreated || run.Status != wf.StatusQueued || !run.Waiting() || run.Queue != "imports" ||
+		run.PartitionKey != "acme" || run.Priority != 3 || run.LeaseOwner != "" || run.ScheduleID != "imports" {
+		t.Errorf("StartBucket on a queue = %q, run %+v: want created, queued on imports (acme, priority 3), unleased, of schedule imports", res.Status, run)
+	}
+	diff(t, "StartBucket's run and the stored run", h.get(b.RunID), run)
+	h.wantStarted(b, now)
+	if got := h.claimStale(10, leaseAt(ownerB, at(time.Hour))); len(got) != 0 {
+		t.Errorf("ClaimStaleRuns with a scheduled run waiting on its queue claimed %v, want none", runIDs(got))
+	}
+	diff(t, "AdmitQueued", []string{b.RunID}, h.admit(store.Admit{Queue: "imports", Concurrency: 1, PerPartition: true, Now: at(time.Hour), Limit: 10}))
 }

@@ -99,6 +99,10 @@ func contractSteps(tg Target) []contractStep {
 	greet := func(runID string) string {
 		return `{"workflowId":"greet","runId":"` + runID + `","input":{"greeting":"Hello"}}`
 	}
+	// onQueue is a start of greet with extra members placing it.
+	onQueue := func(runID, place string) string {
+		return `{"workflowId":"greet","runId":"` + runID + `","input":{"greeting":"Hello"},` + place + `}`
+	}
 	name := `{"signalId":"e1","payload":{"name":"Ada"}}`
 	tooLarge := `{"workflowId":"greet","input":{"greeting":"` + strings.Repeat("x", int(tg.MaxBodyBytes)) + `"}}`
 	return []contractStep{
@@ -135,6 +139,13 @@ func contractSteps(tg Target) []contractStep {
 		{name: "review timing out", method: "POST", path: "/runs", auth: true, body: `{"workflowId":"review","runId":"v2"}`, status: 201, kind: "paused"},
 		{name: "approval lost", method: "POST", path: "/runs/v2/approvals/legal", auth: true, body: `{"approved":true}`, status: 409, code: "approval_lost",
 			before: sweepAfter(2 * time.Hour)},
+		{name: "unknown queue", method: "POST", path: "/runs", auth: true, body: onQueue("q0", `"queue":"nope"`), status: 422, code: "unknown_queue"},
+		{name: "partition without a queue", method: "POST", path: "/runs", auth: true, body: onQueue("q0", `"partition":"acme"`), status: 400, code: "bad_request"},
+		{name: "priority without a queue", method: "POST", path: "/runs", auth: true, body: onQueue("q0", `"priority":3`), status: 400, code: "bad_request"},
+		{name: "invalid partition", method: "POST", path: "/runs", auth: true, body: onQueue("q0", `"queue":"reviews","partition":"`+strings.Repeat("p", runtime.MaxIDBytes+1)+`"`), status: 400, code: "bad_request"},
+		{name: "started on a queue", method: "POST", path: "/runs", auth: true, body: onQueue("q1", `"queue":"reviews","partition":"acme","priority":2`), status: 201, kind: "paused"},
+		{name: "waiting on a queue", method: "POST", path: "/runs", auth: true, body: onQueue("q2", `"queue":"reviews","partition":"acme"`), status: 201, kind: "queued"},
+		{name: "still waiting on a queue", method: "POST", path: "/runs", auth: true, body: onQueue("q2", `"queue":"reviews","partition":"acme"`), status: 200, kind: "queued"},
 		{name: "no such endpoint", method: "DELETE", path: "/runs/g1", auth: true, status: 404, code: "not_found"},
 	}
 }

@@ -75,7 +75,8 @@ func NewClock() *Clock { return testclock.New(time.Date(2026, 7, 1, 12, 0, 0, 0,
 
 // Workflows returns the registrations of greet, with a 15-minute
 // "greet-digest" schedule, and of review, which declares approvals "legal"
-// (the one it requests) and "finance".
+// (the one it requests) and "finance" and a queue, "reviews", on which
+// one run per partition is in progress at a time.
 func Workflows() []runtime.Workflow {
 	greet := wf.New("greet", func(ctx *wf.Context, in Input) (string, error) {
 		wf.Sleep(ctx, time.Minute)
@@ -96,6 +97,7 @@ func Workflows() []runtime.Workflow {
 			Schedules: []runtime.Schedule{{ID: "greet-digest", Spec: runtime.Every(15 * time.Minute),
 				Input: json.RawMessage(`{"greeting":"Good afternoon"}`)}},
 		},
-		{Definition: review, Signals: map[string]wf.Validator{}, Approvals: []string{"legal", "finance"}},
+		{Definition: review, Signals: map[string]wf.Validator{}, Approvals: []string{"legal", "finance"},
+			Queue: &runtime.Queue{Name: "reviews", Concurrency: 1, Partitioned: true}},
 	}
 }

@@ -18,7 +18,9 @@ const (
 		AND NOT EXISTS (SELECT 1 FROM {events} WHERE run_id = ?1 AND idx = ?3)
 	FROM {runs} WHERE id = ?1`
 	reopenDropSQL = `DELETE FROM {deliveries} WHERE run_id = ?1 AND signal_id = ?2 AND ` + ended
-	reopenRunSQL  = `UPDATE {runs} SET status = 'running', output = NULL, error = NULL, awaiting = NULL,
+	// reopenRunSQL leaves the run ready, or, on a queue, waiting for
+	// admission again.
+	reopenRunSQL = `UPDATE {runs} SET status = CASE WHEN queue <> '' THEN 'queued' ELSE 'running' END, admitted_at = 0, output = NULL, error = NULL, awaiting = NULL,
 		wake_at = NULL, lease_owner = '', lease_expires_at = 0, updated_at = ?2,
 		park_reason = '', park_message = '', parked_at = 0
 	WHERE id = ?1 AND status IN (` + terminalStatuses + `) AND EXISTS (SELECT 1 FROM {events} WHERE run_id = ?1 AND idx = ?3)`

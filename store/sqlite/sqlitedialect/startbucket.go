@@ -41,8 +41,8 @@ const (
 	startVerdictSQL = startVerdictCTE + `SELECT verdict, (SELECT id FROM live) FROM v`
 	// startInsertSQL creates the run when the verdict is "created".
 	startInsertSQL = startVerdictCTE + `INSERT INTO {runs} (id, workflow_id, version, status, input, schedule_id,
-		lease_owner, lease_expires_at, created_at, updated_at, trace_parent)
-	SELECT ?4, ?6, ?7, ?8, ?9, ?1, ?10, ?11, ?12, ?12, ?13 FROM v WHERE verdict = 'created'
+		lease_owner, lease_expires_at, created_at, updated_at, trace_parent, queue, partition_key, priority)
+	SELECT ?4, ?6, ?7, ?8, ?9, ?1, ?10, ?11, ?12, ?12, ?13, ?14, ?15, ?16 FROM v WHERE verdict = 'created'
 	ON CONFLICT (id) DO NOTHING`
 	// startMarkSQL marks owner's bucket started once its run exists.
 	startMarkSQL = `UPDATE {buckets} SET status = 'started', started_at = ?5, lease_owner = '', lease_expires_at = 0
@@ -61,6 +61,9 @@ func (s *Store) StartBucket(ctx context.Context, req store.BucketStart) (store.B
 	if run.ID == "" || (run.Status != wf.StatusQueued && run.Status != wf.StatusRunning) {
 		return store.BucketStartResult{}, fmt.Errorf("sqlite: schedule %q: bucket %q: StartBucket needs a run ID and a queued or running status", req.ScheduleID, req.BucketID)
 	}
+	if err := store.CheckQueued(run); err != nil {
+		return store.BucketStartResult{}, fmt.Errorf("sqlite: schedule %q: start bucket %q: %w", req.ScheduleID, req.BucketID, err)
+	}
 	if err := s.checkSize(run.ID, "input", len(run.Input)); err != nil {
 		return store.BucketStartResult{}, err
 	}
@@ -77,7 +80,7 @@ func (s *Store) StartBucket(ctx context.Context, req store.BucketStart) (store.B
 	res, err := s.write(ctx, fmt.Sprintf("schedule %q: start bucket %q", req.ScheduleID, req.BucketID), []Statement{
 		s.query(startVerdictSQL, judge...),
 		s.stmt(startInsertSQL, append(judge, run.WorkflowID, run.Version, string(run.Status), jsonArg(run.Input),
-			run.Lease.Owner, until, now, run.TraceParent)...),
+			run.Lease.Owner, until, now, run.TraceParent, run.Queue, run.PartitionKey, int64(run.Priority))...),
 		s.stmt(startMarkSQL, req.ScheduleID, req.BucketID, req.Owner, run.ID, now),
 		s.query(selectRunSQL, run.ID),
 	})
