@@ -88,10 +88,7 @@ func (rt *Runtime) StartRun(ctx context.Context, req StartRequest) (Result, erro
 		return Result{}, fmt.Errorf("runtime: start %s: %w", req.RunID, err)
 	}
 	if !created {
-		if run.WorkflowID != req.WorkflowID {
-			return Result{}, fmt.Errorf("%w: run %q is a %q run, not %q", ErrRunExists, req.RunID, run.WorkflowID, req.WorkflowID)
-		}
-		return Result{Kind: resultKindOf(run), Run: run, Existing: true}, nil
+		return startedBefore(req, run)
 	}
 	rt.metrics.runStarted(ctx, run.WorkflowID)
 	return rt.drive(ctx, store.Execution{Run: run}, owner, driveOptions{
@@ -387,4 +384,14 @@ func (rt *Runtime) DeleteRun(ctx context.Context, runID string) (bool, error) {
 // PurgeRuns deletes up to limit terminal runs last updated before cutoff.
 func (rt *Runtime) PurgeRuns(ctx context.Context, cutoff time.Time, limit int) (int, error) {
 	return rt.store.PurgeRuns(ctx, cutoff, limit)
+}
+
+// startedBefore answers a start whose run ID is taken: the stored run, as
+// an Existing result, when it is the same workflow's; ErrRunExists
+// otherwise.
+func startedBefore(req StartRequest, run store.Run) (Result, error) {
+	if run.WorkflowID != req.WorkflowID {
+		return Result{}, fmt.Errorf("%w: run %q is a %q run, not %q", ErrRunExists, req.RunID, run.WorkflowID, req.WorkflowID)
+	}
+	return Result{Kind: resultKindOf(run), Run: run, Existing: true}, nil
 }

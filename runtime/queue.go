@@ -181,10 +181,7 @@ func (rt *Runtime) startQueued(ctx context.Context, req StartRequest, def *wf.De
 		return Result{}, fmt.Errorf("runtime: start %s: %w", req.RunID, err)
 	}
 	if !created {
-		if run.WorkflowID != req.WorkflowID {
-			return Result{}, fmt.Errorf("%w: run %q is a %q run, not %q", ErrRunExists, req.RunID, run.WorkflowID, req.WorkflowID)
-		}
-		return Result{Kind: resultKindOf(run), Run: run, Existing: true}, nil
+		return startedBefore(req, run)
 	}
 	rt.metrics.runStarted(ctx, run.WorkflowID)
 	admitted, err := rt.admit(ctx, p.queue, startAdmitLimit)
