@@ -188,14 +188,7 @@ func EventFuture[T any](ctx *Context, name string, opts ...WaitOption) *Future[T
 	o := e.newOp(id, opSignal)
 	if len(evs) == 0 {
 		e.beginFresh()
-		var deadline *time.Time
-		switch {
-		case !c.deadline.IsZero():
-			deadline = &c.deadline
-		case c.timeout > 0:
-			t := e.now().Add(c.timeout)
-			deadline = &t
-		}
+		deadline := c.deadlineFrom(e.now())
 		o.awaited = e.record(Event{Type: SignalAwaited, StepID: id, Name: name, Deadline: deadline, Meta: c.meta})
 	} else {
 		o.awaited = evs[0]

@@ -105,6 +105,19 @@ type waitConfig struct {
 	meta     map[string]string
 }
 
+// deadlineFrom returns when the wait times out, nil for never: its
+// explicit deadline, or its timeout from now.
+func (c waitConfig) deadlineFrom(now time.Time) *time.Time {
+	switch {
+	case !c.deadline.IsZero():
+		return &c.deadline
+	case c.timeout > 0:
+		t := now.Add(c.timeout)
+		return &t
+	}
+	return nil
+}
+
 // IDOption sets an explicit operation ID.
 type IDOption string
 

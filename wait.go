@@ -145,14 +145,7 @@ func (e *execution) wait(id, what string, a Await, c waitConfig, request func(*t
 	var req Event
 	if len(evs) == 0 {
 		e.beginFresh()
-		var deadline *time.Time
-		switch {
-		case !c.deadline.IsZero():
-			deadline = &c.deadline
-		case c.timeout > 0:
-			t := e.now().Add(c.timeout)
-			deadline = &t
-		}
+		deadline := c.deadlineFrom(e.now())
 		req = request(deadline)
 		e.record(req)
 	} else if req = evs[0]; req.Type == SignalAwaited && req.Name != a.Name {
