@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Step runs fn once per run and records its result: on replay the recorded
@@ -278,9 +279,14 @@ func (e *execution) attempt(parent context.Context, id string, n int, cfg stepCo
 	}
 }
 
+// truncate returns b as a string cut to at most n bytes, on a rune
+// boundary, with "…" appended when cut.
 func truncate(b []byte, n int) string {
 	if len(b) <= n {
 		return string(b)
+	}
+	for n > 0 && !utf8.RuneStart(b[n]) {
+		n--
 	}
 	return string(b[:n]) + "…"
 }
