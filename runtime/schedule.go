@@ -244,7 +244,7 @@ func (rt *Runtime) startBucket(ctx context.Context, b store.Bucket, owner string
 		return rt.dropTick(ctx, b, owner)
 	}
 	for range 2 {
-		run, runOwner, err := rt.tickRun(s, b.RunID, input, version)
+		run, runOwner, err := rt.tickRun(ctx, s, b.RunID, input, version)
 		if err != nil {
 			rt.logger.Error("runtime: schedule input", "schedule", s.ID, "bucket", b.BucketID, "err", err)
 			return rt.dropTick(ctx, b, owner)

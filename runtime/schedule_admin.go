@@ -267,7 +267,7 @@ func (t *ticker) start(ctx context.Context, b store.Bucket) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("runtime: schedule %s tick %s: %w", t.s.ID, b.BucketID, err)
 	}
-	nr, owner, err := t.rt.tickRun(t.s, b.RunID, input, version)
+	nr, owner, err := t.rt.tickRun(ctx, t.s, b.RunID, input, version)
 	if err != nil {
 		return Result{}, fmt.Errorf("runtime: schedule %s tick %s: %w", t.s.ID, b.BucketID, err)
 	}

@@ -12,9 +12,10 @@ import (
 // tickRun is the run a schedule's tick creates: leased to owner and
 // running, or, for a workflow declared on a queue, waiting on that queue
 // (partition key and priority from the input, as StartRun places it),
-// unleased, with owner "".
-func (rt *Runtime) tickRun(s registeredSchedule, runID string, input json.RawMessage, version string) (store.NewRun, string, error) {
-	nr := store.NewRun{ID: runID, WorkflowID: s.workflowID, Version: version, Input: rawOrNull(input)}
+// unleased, with owner "". The run stores the trace context of ctx (the
+// sweep's, or a trigger's caller's).
+func (rt *Runtime) tickRun(ctx context.Context, s registeredSchedule, runID string, input json.RawMessage, version string) (store.NewRun, string, error) {
+	nr := store.NewRun{ID: runID, WorkflowID: s.workflowID, Version: version, Input: rawOrNull(input), TraceParent: traceParentOf(ctx)}
 	p, err := rt.place(StartRequest{WorkflowID: s.workflowID, RunID: runID, Input: input})
 	if err != nil {
 		return store.NewRun{}, "", fmt.Errorf("runtime: schedule %s: %w", s.ID, err)

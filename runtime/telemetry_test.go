@@ -2,14 +2,17 @@ package runtime_test
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
+	"github.com/wfgo/wf"
 	"github.com/wfgo/wf/internal/testclock"
 	"github.com/wfgo/wf/runtime"
+	"github.com/wfgo/wf/store"
 	"github.com/wfgo/wf/store/memstore"
 )
 
@@ -120,5 +123,43 @@ func TestTelemetryLinksDrivesToTheStart(t *testing.T) {
 	}
 	if drives != 2 {
 		t.Fatalf("%d drive spans, want 2 (the start, the sweep's)", drives)
+	}
+}
+
+// TestTelemetryScheduleRunsStoreTheirTrace checks that a schedule's run,
+// triggered or started by a sweep, stores the trace context it was
+// created in, as StartRun's runs do.
+func TestTelemetryScheduleRunsStoreTheirTrace(t *testing.T) {
+	t.Parallel()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(tracetest.NewSpanRecorder()))
+	tick := wf.New("tick", func(ctx *wf.Context, _ json.RawMessage) (string, error) { return "tock", nil })
+	st := memstore.New()
+	c := testclock.New(t0)
+	rt, err := runtime.New(runtime.Config{Store: st, TracerProvider: tp, Clock: c.Now,
+		Workflows: []runtime.Workflow{{Definition: tick, Schedules: []runtime.Schedule{{ID: "hourly", Spec: runtime.Every(time.Hour), Overlap: runtime.OverlapAllow}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rt.MaterializeSchedules(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	c.Advance(30*time.Minute + time.Millisecond) // between two fire times
+	ctx, op := tp.Tracer("app").Start(context.Background(), "wf schedules trigger")
+	res, err := rt.TriggerSchedule(ctx, "hourly")
+	op.End()
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := st.ListRuns(context.Background(), store.ListQuery{WorkflowID: "tick"})
+	if err != nil || len(page.Runs) != 1 {
+		t.Fatalf("ListRuns after the trigger (%s): %d runs, %v; want 1", res.Kind, len(page.Runs), err)
+	}
+	run, err := st.GetRun(context.Background(), page.Runs[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := op.SpanContext()
+	if run.TraceParent != "00-"+want.TraceID().String()+"-"+want.SpanID().String()+"-01" {
+		t.Fatalf("triggered run's TraceParent = %q, want the caller's span %s", run.TraceParent, want.SpanID())
 	}
 }
