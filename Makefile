@@ -3,10 +3,12 @@ GO ?= go
 .PHONY: test vet fmt-check gen-check demo bench chaos test-cloudflare e2e-cloudflare
 
 # MODULES are wf's nested modules whose tests make test runs too: bench/ (the
-# benchmark programs, with x/image for the chart) and internal/e2e (the browser
-# test of the dashboard with chromedp, the host configs parsed as TOML and YAML):
-# their dependencies stay out of wf's go.mod. host/cloudflare has test-cloudflare.
-MODULES = bench internal/e2e
+# benchmark programs, with x/image for the chart), internal/e2e (the browser
+# test of the dashboard with chromedp, the host configs parsed as TOML and YAML,
+# the runtime's spans and metrics read through the OpenTelemetry SDK) and
+# host/metrics (the worker's Prometheus exporter): their dependencies stay out
+# of wf's go.mod. host/cloudflare has test-cloudflare.
+MODULES = bench internal/e2e host/metrics
 
 ## test: vet, gofmt check, generated-code check, and the race-enabled test suite of wf and its MODULES.
 test: vet fmt-check gen-check

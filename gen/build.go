@@ -133,7 +133,7 @@ func (b *builder) hosts(ds []*directive.Directive) {
 			continue
 		}
 		args := d.Args.(*directive.Hosts)
-		b.out.Hosts, b.out.Sweep, b.out.Store = args.Hosts, args.Sweep, args.Store
+		b.out.Hosts, b.out.Sweep, b.out.Store, b.out.Metrics = args.Hosts, args.Sweep, args.Store, args.Metrics
 		b.out.HostsPos, b.out.HostsAt = d.Pos, b.fset.Position(d.Pos)
 	}
 }

@@ -179,7 +179,7 @@ func planPackages(fset *token.FileSet, pkgs []*packages.Package, dir string) ([]
 		if _, err := os.Stat(filepath.Join(model.Dir, hostgen.HostsDir)); err == nil || len(model.Hosts) > 0 {
 			hostFiles, herrs, err := hostgen.Plan(&hostgen.Package{
 				Path: model.Path, Name: model.Name, Dir: model.Dir, Module: model.Module,
-				Hosts: model.Hosts, Sweep: model.Sweep, Store: model.Store, HostsAt: model.HostsAt,
+				Hosts: model.Hosts, Sweep: model.Sweep, Store: model.Store, Metrics: model.Metrics, HostsAt: model.HostsAt,
 			})
 			if err != nil {
 				return nil, nil, err

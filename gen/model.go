@@ -31,6 +31,8 @@ type pkgModel struct {
 	Sweep time.Duration
 	// Store is store= of //wf:hosts; "" when unset (postgres).
 	Store string
+	// Metrics is the metrics flag of //wf:hosts.
+	Metrics bool
 	// Module is the module holding the package (nil outside modules):
 	// the hosts' configs name paths from its root, and the Cloudflare
 	// Worker's own module requires it.

@@ -35,7 +35,7 @@ func Handler(rt *runtime.Runtime, getenv func(string) string, logger *slog.Logge
 // handler is Handler plus /metrics when metrics is set; it fills in what
 // startup reports of each part (their address once the port is known: see
 // Startup.listening).
-func handler(rt *runtime.Runtime, getenv func(string) string, metrics *Metrics, startup *Startup, logger *slog.Logger) (http.Handler, error) {
+func handler(rt *runtime.Runtime, getenv func(string) string, metrics MetricsExporter, startup *Startup, logger *slog.Logger) (http.Handler, error) {
 	ingressSecret, dashboardSecret := getenv(EnvIngressSecret), getenv(EnvDashboardSecret)
 	startup.Ingress, startup.Dashboard, startup.Metrics = "off (WF_INGRESS_SECRET is not set)",
 		"off (WF_DASHBOARD_SECRET is not set)", "off (WF_METRICS is not 1)"
@@ -44,7 +44,7 @@ func handler(rt *runtime.Runtime, getenv func(string) string, metrics *Metrics, 
 	}
 	mux := http.NewServeMux()
 	if metrics != nil {
-		mux.Handle("GET /metrics", metrics.Handler)
+		mux.Handle("GET /metrics", metrics.Handler())
 		startup.Metrics = "on /metrics"
 	}
 	if ingressSecret != "" {

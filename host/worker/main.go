@@ -34,7 +34,8 @@ func Main(app host.App, opts Options) {
 // serves the ingress API when WF_INGRESS_SECRET is set, each request
 // carrying "Authorization: Bearer $WF_INGRESS_SECRET", and the web
 // dashboard under /dashboard/ when WF_DASHBOARD_SECRET is set (see
-// Handler). When ctx ends it
+// Handler), and metrics at /metrics when opts.Metrics returns an exporter
+// (WF_METRICS=1 without opts.Metrics is an error). When ctx ends it
 // finishes the sweep in progress, gives requests in flight up to
 // ShutdownGrace to end, and returns 0; it returns 1 when the store cannot
 // be opened (an unmigrated database included) or the port not served.
@@ -45,10 +46,19 @@ func Serve(ctx context.Context, app host.App, opts Options) int {
 	}
 	app.Logger = opts.Logger
 	logger := opts.Logger
-	metrics, err := MetricsFromEnv(app.Env) // before the runtime, which reads otel's global provider
+	metrics, err := metricsFromEnv(app.Env, opts.Metrics) // before the runtime, which reads otel's global provider
 	if err != nil {
 		logger.Error("wf worker: cannot start", "err", err)
 		return 1
+	}
+	if metrics != nil {
+		defer func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := metrics.Shutdown(ctx); err != nil {
+				logger.Warn("wf worker: metrics shutdown", "err", err)
+			}
+		}()
 	}
 	rt, opened, err := app.Start(ctx)
 	if err != nil {

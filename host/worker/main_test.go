@@ -3,10 +3,12 @@ package worker_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -114,4 +116,95 @@ func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.Buffer.String()
+}
+
+// TestServeMetricsWithoutHook: WF_METRICS=1 without Options.Metrics is
+// exit code 1, before the store is opened, with a log line saying how to
+// enable metrics.
+func TestServeMetricsWithoutHook(t *testing.T) {
+	t.Parallel()
+	var log lockedBuffer
+	app := hosttest.NewApp(map[string]string{"WF_METRICS": "1", "PORT": freePort(t)}, &log, nil)
+	if c := worker.Serve(context.Background(), app.App, worker.Options{}); c != 1 {
+		t.Fatalf("exit code %d, want 1", c)
+	}
+	for _, want := range []string{"WF_METRICS=1", "github.com/wfgo/wf/host/metrics", "metrics.FromEnv", "//wf:hosts worker metrics"} {
+		if !strings.Contains(log.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, log.String())
+		}
+	}
+	if app.Closes.Load() != 0 {
+		t.Errorf("store opened and closed %d times, want never opened", app.Closes.Load())
+	}
+}
+
+// fakeExporter serves a fixed body and counts its shutdowns.
+type fakeExporter struct{ shutdowns atomic.Int32 }
+
+func (f *fakeExporter) Handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "fake_metric 1\n") })
+}
+
+func (f *fakeExporter) Shutdown(context.Context) error { f.shutdowns.Add(1); return nil }
+
+// TestServeMetricsHook: Serve passes its environment to Options.Metrics,
+// serves the exporter's handler at /metrics alone (no ingress secret),
+// says so in its start-up line, and shuts the exporter down when it ends.
+// A hook that returns nil serves nothing; a hook's error is exit code 1.
+func TestServeMetricsHook(t *testing.T) {
+	t.Parallel()
+	port := freePort(t)
+	var log lockedBuffer
+	app := hosttest.NewApp(map[string]string{"WF_METRICS": "1", "PORT": port}, &log, nil)
+	exp := &fakeExporter{}
+	var saw string
+	hook := func(getenv func(string) string) (worker.MetricsExporter, error) {
+		saw = getenv("WF_METRICS")
+		return exp, nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	code := make(chan int, 1)
+	go func() { code <- worker.Serve(ctx, app.App, worker.Options{Interval: time.Hour, Metrics: hook}) }()
+	var body []byte
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		res, err := http.Get("http://127.0.0.1:" + port + "/metrics")
+		if err == nil {
+			body, _ = io.ReadAll(res.Body)
+			res.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/metrics not served: %v; log:\n%s", err, log.String())
+		}
+	}
+	if string(body) != "fake_metric 1\n" {
+		t.Errorf("GET /metrics = %q, want the exporter's body", body)
+	}
+	cancel()
+	if c := <-code; c != 0 {
+		t.Fatalf("exit code %d, want 0; log:\n%s", c, log.String())
+	}
+	if saw != "1" || exp.shutdowns.Load() != 1 {
+		t.Errorf("hook saw WF_METRICS=%q, exporter shut down %d times; want 1, 1", saw, exp.shutdowns.Load())
+	}
+	if !strings.Contains(log.String(), `metrics=on /metrics`) && !strings.Contains(log.String(), `"metrics":"on`) {
+		t.Errorf("start-up line does not say metrics are on:\n%s", log.String())
+	}
+
+	// A hook that returns nil: nothing to serve, no port.
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	cancel2()
+	none := func(func(string) string) (worker.MetricsExporter, error) { return nil, nil }
+	if c := worker.Serve(ctx2, hosttest.NewApp(map[string]string{"PORT": freePort(t)}, nil, nil).App, worker.Options{Metrics: none}); c != 0 {
+		t.Fatalf("a nil exporter: exit code %d, want 0", c)
+	}
+	// A hook's error stops the worker before it opens the store.
+	var log3 lockedBuffer
+	failing := func(func(string) string) (worker.MetricsExporter, error) { return nil, errors.New("exporter broke") }
+	if c := worker.Serve(context.Background(), hosttest.NewApp(nil, &log3, nil).App, worker.Options{Metrics: failing}); c != 1 {
+		t.Fatalf("a failing hook: exit code %d, want 1", c)
+	}
+	if !strings.Contains(log3.String(), "exporter broke") {
+		t.Errorf("log lacks the hook's error:\n%s", log3.String())
+	}
 }

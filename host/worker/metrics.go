@@ -2,56 +2,38 @@ package worker
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"net/http"
-
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"go.opentelemetry.io/otel"
-	otelprom "go.opentelemetry.io/otel/exporters/prometheus"
-	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 )
 
-// Metrics exposes the runtime's OpenTelemetry metrics for Prometheus to
-// scrape, through OpenTelemetry's Prometheus exporter on a registry of its
-// own (so that an app's default registry is left alone).
-type Metrics struct {
-	// Provider makes the instruments: pass it as
-	// runtime.Config.MeterProvider, or install it with
-	// otel.SetMeterProvider before the runtime is made.
-	Provider *sdkmetric.MeterProvider
-	// Handler serves the Prometheus exposition; mount it at /metrics.
-	Handler http.Handler
+// EnvMetrics, when "1", serves the runtime's metrics for Prometheus at
+// /metrics, through Options.Metrics.
+const EnvMetrics = "WF_METRICS"
+
+// MetricsExporter is what Options.Metrics returns: the handler a worker
+// mounts at /metrics, and what it stops when it ends. The module
+// github.com/wfgo/wf/host/metrics provides one (metrics.FromEnv).
+type MetricsExporter interface {
+	// Handler serves the metrics' exposition.
+	Handler() http.Handler
+	// Shutdown stops the exporter's meter provider.
+	Shutdown(ctx context.Context) error
 }
 
-// NewMetrics makes a meter provider whose instruments Handler serves.
-func NewMetrics() (*Metrics, error) {
-	reg := prometheus.NewRegistry()
-	exp, err := otelprom.New(otelprom.WithRegisterer(reg))
-	if err != nil {
-		return nil, fmt.Errorf("wf worker: prometheus exporter: %w", err)
-	}
-	return &Metrics{
-		Provider: sdkmetric.NewMeterProvider(sdkmetric.WithReader(exp)),
-		Handler:  promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
-	}, nil
-}
+// errNoMetricsHook is Serve's error for WF_METRICS=1 without
+// Options.Metrics.
+var errNoMetricsHook = errors.New("WF_METRICS=1 but this worker has no metrics exporter: " +
+	"import github.com/wfgo/wf/host/metrics and set worker.Options.Metrics = metrics.FromEnv, " +
+	"or add the metrics option to //wf:hosts (//wf:hosts worker metrics) and run wfgen again")
 
-// MetricsFromEnv returns nil when getenv("WF_METRICS") is not "1".
-// Otherwise it makes Metrics and installs their provider as otel's global
-// meter provider, the one runtime.Config uses unless given another: call
-// it before the runtime is made, in a process's main.
-func MetricsFromEnv(getenv func(string) string) (*Metrics, error) {
-	if getenv("WF_METRICS") != "1" {
+// metricsFromEnv calls opts.Metrics, or refuses WF_METRICS=1 when it is
+// not set.
+func metricsFromEnv(getenv func(string) string, hook func(func(string) string) (MetricsExporter, error)) (MetricsExporter, error) {
+	if hook == nil {
+		if getenv(EnvMetrics) == "1" {
+			return nil, errNoMetricsHook
+		}
 		return nil, nil
 	}
-	m, err := NewMetrics()
-	if err != nil {
-		return nil, err
-	}
-	otel.SetMeterProvider(m.Provider)
-	return m, nil
+	return hook(getenv)
 }
-
-// Shutdown stops the meter provider.
-func (m *Metrics) Shutdown(ctx context.Context) error { return m.Provider.Shutdown(ctx) }

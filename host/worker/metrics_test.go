@@ -4,10 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -35,58 +32,6 @@ func sweepOnce(t *testing.T, rt *runtime.Runtime, opts worker.Options) {
 	opts.OnSweep = func(host.Summary) { cancel() }
 	if err := worker.Run(ctx, rt, opts); err != nil {
 		t.Fatal(err)
-	}
-}
-
-// TestWorkerServesMetrics scrapes /metrics as the worker serves it
-// (WF_METRICS=1) after it recovered a run.
-func TestWorkerServesMetrics(t *testing.T) {
-	t.Parallel()
-	m, err := worker.NewMetrics()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Shutdown(context.Background()) })
-	st := memstore.New()
-	rt, err := runtime.New(runtime.Config{Store: st, Workflows: []runtime.Workflow{{Definition: greet()}}, MeterProvider: m.Provider})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := rt.StartRun(context.Background(), runtime.StartRequest{WorkflowID: "greet", RunID: "g1", Input: json.RawMessage(`{}`)}); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := st.CreateRun(context.Background(), store.NewRun{ID: "g2", WorkflowID: "greet", Version: "v1",
-		Status: wf.StatusQueued, Input: json.RawMessage(`{}`), Lease: store.Lease{Now: time.Now()}}); err != nil {
-		t.Fatal(err)
-	}
-	sweepOnce(t, rt, worker.Options{Logger: slog.New(slog.DiscardHandler)})
-
-	mux := http.NewServeMux()
-	mux.Handle("/metrics", m.Handler)
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
-	resp, err := http.Get(srv.URL + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET /metrics: %s", resp.Status)
-	}
-	for _, want := range []string{
-		`wf_runs_started_total{otel_scope_name="github.com/wfgo/wf/runtime",otel_scope_schema_url="",otel_scope_version="",workflow="greet"} 1`,
-		`wf_runs_ended_total{code="",otel_scope_name="github.com/wfgo/wf/runtime",otel_scope_schema_url="",otel_scope_version="",status="finished",workflow="greet"} 2`,
-		`wf_runs_recovered_total{otel_scope_name="github.com/wfgo/wf/runtime",otel_scope_schema_url="",otel_scope_version="",workflow="greet"} 1`,
-		`wf_step_attempts_total{`,
-		`wf_step_duration_seconds_bucket{`,
-		`wf_sweep_duration_seconds_count{`,
-		`wf_sweep_items_total{kind="completed",otel_scope_name="github.com/wfgo/wf/runtime",otel_scope_schema_url="",otel_scope_version="",phase="recovered"} 1`,
-		`wf_runs_parked{`,
-	} {
-		if !strings.Contains(string(body), want) {
-			t.Errorf("GET /metrics lacks %s; got:\n%s", want, body)
-		}
 	}
 }
 

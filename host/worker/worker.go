@@ -31,6 +31,13 @@ type Options struct {
 	Startup *Startup
 	// OnSweep, when set, is called after each sweep.
 	OnSweep func(host.Summary)
+	// Metrics, when set, is called by Serve with the process's
+	// environment before it makes the runtime; the exporter it returns,
+	// when not nil, is served at /metrics and shut down when Serve ends.
+	// metrics.FromEnv (module github.com/wfgo/wf/host/metrics) serves them
+	// when WF_METRICS=1. Serve refuses to start when WF_METRICS=1 and
+	// Metrics is not set. Run ignores it.
+	Metrics func(getenv func(string) string) (MetricsExporter, error)
 }
 
 // Run sweeps until ctx is canceled (SIGTERM in a generated main). A sweep in

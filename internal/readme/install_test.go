@@ -80,7 +80,9 @@ func HostWorkflows(ctx context.Context, getenv func(string) string) (Workflows, 
 // //wf:hosts. Every host builds (the Cloudflare Worker as js/wasm), the
 // generated code is current, the PostgreSQL worker links no SQLite driver,
 // and the app's module graph holds none of wf's test- and bench-only
-// dependencies and no release candidate in the worker.
+// dependencies (nor the OpenTelemetry SDK and the Prometheus client of
+// host/metrics, which the app does not use) and no release candidate in
+// the worker.
 func TestFreshAppInstall(t *testing.T) {
 	t.Parallel()
 	if testing.Short() {
@@ -157,13 +159,15 @@ func TestFreshAppInstall(t *testing.T) {
 	}
 
 	graph := run(dir, nil, "go", "mod", "graph")
-	for _, testOnly := range []string{"golang.org/x/image", "github.com/BurntSushi/toml", "github.com/chromedp/"} {
+	for _, testOnly := range []string{"golang.org/x/image", "github.com/BurntSushi/toml", "github.com/chromedp/",
+		"go.opentelemetry.io/otel/sdk", "go.opentelemetry.io/otel/exporters/", "github.com/prometheus/"} {
 		if strings.Contains(graph, " "+testOnly) {
-			t.Errorf("the app's module graph holds %s, which only wf's tests or benchmarks use", testOnly)
+			t.Errorf("the app's module graph holds %s, which only wf's tests or benchmarks (or host/metrics) use", testOnly)
 		}
 	}
-	// YAML v3 reaches the graph through OpenTelemetry's own go.mod, but
-	// wf does not require it.
+	// YAML v3 still reaches the graph through OpenTelemetry's own go.mod
+	// (go.opentelemetry.io/otel requires go.yaml.in/yaml/v3), but wf does
+	// not require it.
 	for _, l := range strings.Split(graph, "\n") {
 		if strings.HasPrefix(l, "github.com/wfgo/wf@") && strings.Contains(l, " go.yaml.in/yaml/v3@") {
 			t.Errorf("wf requires YAML v3, which only its tests use: %s", l)

@@ -149,6 +149,9 @@ func SweepCron(d time.Duration) (minute, hour string, ok bool) {
 }
 
 func (h *Hosts) check(c *checkContext) {
+	if h.Metrics && !slices.Contains(h.Hosts, "worker") {
+		c.errorf("metrics", "metrics: only the worker serves /metrics; add worker to the hosts, or drop metrics")
+	}
 	if !c.has("sweep") {
 		return
 	}

@@ -134,7 +134,8 @@ type F struct{}
 	}
 }
 
-// TestHostsSweep checks sweep= against the hosts it is given to.
+// TestHostsSweep checks sweep= against the hosts it is given to, and the
+// metrics flag (the worker's alone).
 func TestHostsSweep(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
@@ -148,6 +149,10 @@ func TestHostsSweep(t *testing.T) {
 		{"//wf:hosts lambda sweep=90s", "cannot fire evenly every 1m30s"},
 		{"//wf:hosts cron sweep=5h", "cannot fire evenly every 5h"},
 		{"//wf:hosts railway sweep=2m", "Railway Cron runs a job at most every 5m"},
+		{"//wf:hosts worker metrics", ""},
+		{"//wf:hosts vercel worker metrics store=sqlite", ""},
+		{"//wf:hosts vercel railway metrics", "only the worker serves /metrics"},
+		{"//wf:hosts worker metrics=true", "metrics is a flag"},
 	} {
 		fset := token.NewFileSet()
 		f, err := parser.ParseFile(fset, "p.go", tt.line+"\npackage p\n", parser.ParseComments)

@@ -193,4 +193,11 @@ type Hosts struct {
 	// PostgreSQL when DATABASE_URL is set). A binary links only the
 	// drivers it names. Cloudflare always uses D1. Defaults to postgres.
 	Store string `wf:"store" enum:"postgres,sqlite,either"`
+	// Metrics makes the worker serve the runtime's metrics for
+	// Prometheus at /metrics when WF_METRICS=1: its main imports
+	// github.com/wfgo/wf/host/metrics, a module of its own (with the
+	// OpenTelemetry SDK and the Prometheus client) that the app's go.mod
+	// then requires. Without it, the worker refuses WF_METRICS=1. Only
+	// the worker takes it.
+	Metrics bool `wf:"metrics,flag"`
 }

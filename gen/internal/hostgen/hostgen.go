@@ -28,11 +28,13 @@ type Package struct {
 	Path, Name, Dir string
 	// Module is the package's module (nil outside one).
 	Module *packages.Module
-	// Hosts, Sweep and Store are //wf:hosts' hosts, sweep= (0 when unset)
-	// and store= ("" when unset); HostsAt is where it is.
+	// Hosts, Sweep, Store and Metrics are //wf:hosts' hosts, sweep= (0
+	// when unset), store= ("" when unset) and metrics; HostsAt is where
+	// it is.
 	Hosts   []string
 	Sweep   time.Duration
 	Store   string
+	Metrics bool
 	HostsAt token.Position
 }
 

@@ -50,6 +50,8 @@ type hostData struct {
 	// they open the store with.
 	StoreImports []string
 	Opener       string
+	// Metrics says whether the worker serves /metrics (host/metrics).
+	Metrics bool
 	// GoVersion is the module's go directive.
 	GoVersion string
 }
@@ -63,7 +65,7 @@ const sweepBudget = 25 * time.Second
 // workflow package with one of them is imported as "app".
 var reservedNames = []string{
 	"app", "cloudflare", "context", "cronjob", "envstore", "fmt", "handler", "http", "ingress", "lambda",
-	"main", "newRuntimeConfig", "os", "postgres", "runtime", "sqlite", "sqlitedialect", "sweep", "time",
+	"main", "metrics", "newRuntimeConfig", "os", "postgres", "runtime", "sqlite", "sqlitedialect", "sweep", "time",
 	"vercel", "wf", "worker",
 }
 
@@ -170,6 +172,7 @@ func newHostData(p *Package, h *Spec, dir string) (hostData, error) {
 		SweepBudget: goDuration(sweepBudget), SweepBudgetText: directive.ShortDuration(sweepBudget),
 		AgainWithin: goDuration(sweep / 2), AgainWithinText: directive.ShortDuration(sweep / 2),
 		GoVersion: p.Module.GoVersion,
+		Metrics:   p.Metrics && h.Name == "worker",
 	}
 	d.StoreImports, d.Opener = storeDrivers(p.Store)
 	if h.Name == "cloudflare" {

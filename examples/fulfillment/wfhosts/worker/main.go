@@ -4,7 +4,8 @@
 // long-running process (worker.Serve says how): it sweeps every 5s,
 // and on $PORT serves the ingress API when WF_INGRESS_SECRET is set, the
 // dashboard under /dashboard/ when WF_DASHBOARD_SECRET is set, and the
-// runtime's metrics for Prometheus at /metrics when WF_METRICS=1.
+// runtime's metrics for Prometheus at /metrics when WF_METRICS=1 with the
+// metrics option of //wf:hosts (without it, WF_METRICS=1 is refused).
 //
 // Build it from the module root:
 //

@@ -1,4 +1,4 @@
-package runtime_test
+package telemetry_test
 
 import (
 	"context"
