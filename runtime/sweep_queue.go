@@ -3,7 +3,6 @@ package runtime
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"github.com/wfgo/wf"
 	"github.com/wfgo/wf/store"
@@ -14,35 +13,30 @@ import (
 // MaxAdmittedRuns, and drives the admitted runs. A run admitted here and
 // not driven (the sweep ran out of time) is ready: recovery drives it.
 func (s *sweep) admit(ctx context.Context) error {
-	var admitted []string
-	for _, q := range s.rt.Queues() {
-		left := s.opts.MaxAdmittedRuns - len(admitted)
-		if left <= 0 || s.outOfTime() {
-			break
+	n, err := drain(s, s.opts.MaxAdmittedRuns, func(want int) ([]string, error) {
+		var admitted []string
+		for _, q := range s.rt.Queues() {
+			left := want - len(admitted)
+			if left <= 0 || s.outOfTime() {
+				break
+			}
+			ids, err := s.rt.admit(ctx, q.Name, left)
+			if err != nil {
+				return nil, fmt.Errorf("runtime: sweep: admit queue %q: %w", q.Name, err)
+			}
+			admitted = append(admitted, ids...)
 		}
-		ids, err := s.rt.admit(ctx, q.Name, left)
-		if err != nil {
-			return fmt.Errorf("runtime: sweep: admit queue %q: %w", q.Name, err)
-		}
-		admitted = append(admitted, ids...)
+		return admitted, nil
+	}, func(id string) {
+		res, err := s.driveAdmitted(ctx, id)
+		s.record(s.res.Summary.Admitted, &s.res.Admitted, id, res, err)
+	}, func(string) {
+		// Admitted and not driven: the run is ready, recovery drives it.
+	})
+	if err != nil {
+		return err
 	}
-	sem := make(chan struct{}, s.opts.Concurrency)
-	var wg sync.WaitGroup
-	for _, id := range admitted {
-		sem <- struct{}{}
-		if s.outOfTime() {
-			<-sem
-			break // the rest are ready: recovery drives them
-		}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			res, err := s.driveAdmitted(ctx, id)
-			s.record(s.res.Summary.Admitted, &s.res.Admitted, id, res, err)
-		}()
-	}
-	wg.Wait()
-	s.mayRemain(s.res.Summary.Admitted, len(admitted), s.opts.MaxAdmittedRuns)
+	s.mayRemain(s.res.Summary.Admitted, n, s.opts.MaxAdmittedRuns)
 	return nil
 }
 
