@@ -184,17 +184,23 @@ func (rt *Runtime) startQueued(ctx context.Context, req StartRequest, def *wf.De
 		return startedBefore(req, run)
 	}
 	rt.metrics.runStarted(ctx, run.WorkflowID)
-	admitted, err := rt.admit(ctx, p.queue, startAdmitLimit)
-	if err != nil {
-		// The run is stored and waits; a sweep admits it.
-		rt.logger.Warn("runtime: admit after start", "queue", p.queue, "run", run.ID, "err", err)
-	}
-	if !slices.Contains(admitted, run.ID) {
-		return Result{Kind: KindQueued, Run: run}, nil
-	}
-	res, err := rt.claimAndDrive(ctx, run.ID, driveOptions{
+	return rt.driveCreated(ctx, run, "", driveOptions{
 		deadline: deadlineOr(ctx, req.Deadline), includeEvents: req.IncludeEvents, maxEvents: req.MaxEvents,
 	})
+}
+
+// driveCreated drives a run StartRun or a schedule's tick has just
+// created: at once when it is leased to owner, or, when it waits on its
+// queue, once an admission that makes room for it admits it; otherwise it
+// is KindQueued and a sweep admits and drives it later.
+func (rt *Runtime) driveCreated(ctx context.Context, run store.Run, owner string, opts driveOptions) (Result, error) {
+	if !run.Waiting() {
+		return rt.drive(ctx, store.Execution{Run: run}, owner, opts)
+	}
+	if !rt.admitted(ctx, &run) {
+		return Result{Kind: KindQueued, Run: run}, nil
+	}
+	res, err := rt.claimAndDrive(ctx, run.ID, opts)
 	if err == nil && res.Kind == KindNotClaimable {
 		// A sweep took the admitted run first; it drives it.
 		res.Kind = KindRunning

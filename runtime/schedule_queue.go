@@ -29,22 +29,3 @@ func (rt *Runtime) tickRun(ctx context.Context, s registeredSchedule, runID stri
 	nr.Status, nr.Lease = wf.StatusRunning, rt.lease(owner)
 	return nr, owner, nil
 }
-
-// driveCreated drives a run a tick has just created: at once when it is
-// leased to owner, or, when it waits on its queue, once an admission that
-// makes room for it admits it; otherwise it is KindQueued and a sweep
-// admits and drives it later.
-func (rt *Runtime) driveCreated(ctx context.Context, run store.Run, owner string, opts driveOptions) (Result, error) {
-	if !run.Waiting() {
-		return rt.drive(ctx, store.Execution{Run: run}, owner, opts)
-	}
-	if !rt.admitted(ctx, &run) {
-		return Result{Kind: KindQueued, Run: run}, nil
-	}
-	res, err := rt.claimAndDrive(ctx, run.ID, opts)
-	if err == nil && res.Kind == KindNotClaimable {
-		// A sweep took the admitted run first; it drives it.
-		res.Kind = KindRunning
-	}
-	return res, err
-}
