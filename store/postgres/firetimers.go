@@ -77,17 +77,7 @@ func (s *Store) FireDueTimers(ctx context.Context, limit int, lease store.Lease)
 // delivery's time as JSON text. It returns, per timer claimed: the timer,
 // its delivery's outcome and whether its run is claimed.
 const sqlFireTimers = `
-WITH due AS MATERIALIZED (
-	UPDATE {{timers}} SET lease_owner = $1, lease_expires_at = $3
-	WHERE (run_id, step_id) IN (
-		SELECT run_id, step_id FROM {{timers}}
-		WHERE wake_at <= $2 AND (lease_owner = '' OR lease_expires_at <= $2)
-		ORDER BY wake_at, run_id, step_id
-		LIMIT $4
-		FOR UPDATE SKIP LOCKED
-	)
-	RETURNING run_id, step_id, wake_at
-),
+WITH due AS MATERIALIZED (` + sqlClaimTimers + `),
 run AS MATERIALIZED (
 	SELECT id, status NOT IN {{terminal}} AND (lease_owner = '' OR lease_owner = $1 OR lease_expires_at <= $2) AS claimable
 	FROM {{runs}} WHERE id IN (SELECT run_id FROM due)
