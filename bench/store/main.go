@@ -25,6 +25,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"runtime/pprof"
 	"slices"
@@ -72,6 +73,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	sqliteModes := fs.String("sqlite", "", "comma-separated SQLite synchronous modes (FULL, NORMAL) to measure the SQLite store in, at the same concurrency levels")
 	pg := fs.Bool("postgres", true, "measure the PostgreSQL store")
+	only := fs.String("workloads", "raw,w10,local,w1", "comma-separated PostgreSQL throughput workloads to measure: raw (the limit), w10, local, w1")
 	url := fs.String("database-url", envOr("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"), "PostgreSQL URL")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -105,7 +107,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		defer pprof.StopCPUProfile()
 	}
 	o := Options{URL: *url, Levels: levels, Duration: *duration,
-		History: lengths, SweepTimers: *sweepTimers, SweepConcurrency: *sweepConc, Scale: sizes, ScaleChurn: *scaleChurn}
+		Workloads: strings.Split(*only, ","), History: lengths, SweepTimers: *sweepTimers, SweepConcurrency: *sweepConc, Scale: sizes, ScaleChurn: *scaleChurn}
 	var figures []Figure
 	if *pg {
 		if figures, err = Run(context.Background(), o); err != nil {
@@ -168,6 +170,10 @@ type Options struct {
 	Levels []int
 	// Duration is how long each throughput figure is measured.
 	Duration time.Duration
+	// Workloads names the throughput workloads measured (raw, w10, local,
+	// w1); empty means all. A ratio whose workloads were not both
+	// measured is left out.
+	Workloads []string
 	// History lists log lengths whose resume time is measured.
 	History []int
 	// SweepTimers, when positive, measures one sweep over that many due
@@ -246,18 +252,24 @@ func Run(ctx context.Context, o Options) ([]Figure, error) {
 	var out []Figure
 	rawAt := map[int]float64{}
 	w1At := map[int]float64{}
+	want := func(name string) bool {
+		return len(o.Workloads) == 0 || slices.Contains(o.Workloads, name)
+	}
 	for _, c := range levels {
 		// Alternate short slices of the baseline and the workloads so that
 		// all see the same machine: a neighbour's load shifts every rate,
 		// not their ratios.
 		const rounds = 6
 		var raw10, wf10, local10, wf1 sample
+		var workloads []workload
+		for _, w := range []workload{{"raw", &raw10, raw}, {"w10", &wf10, workflow}, {"local", &local10, local}, {"w1", &wf1, oneStep}} {
+			if want(w.name) {
+				workloads = append(workloads, w)
+			}
+		}
 		for range rounds {
-			for _, m := range []struct {
-				s  *sample
-				op func(context.Context, string) error
-			}{{&raw10, raw}, {&wf10, workflow}, {&local10, local}, {&wf1, oneStep}} {
-				if err := m.s.measure(ctx, c, d/rounds, m.op); err != nil {
+			for _, w := range workloads {
+				if err := w.s.measure(ctx, c, d/rounds, w.op); err != nil {
 					return nil, err
 				}
 			}
@@ -265,21 +277,31 @@ func Run(ctx context.Context, o Options) ([]Figure, error) {
 		rawRate, wfRate, localRate, w1Rate := raw10.rate(), wf10.rate(), local10.rate(), wf1.rate()
 		rawAt[c], w1At[c] = rawRate, w1Rate
 		limit := rawRate / 12
-		out = append(out,
-			Figure{Name: "raw-insert", Concurrency: c, Value: rawRate, Unit: "tx/s"},
-			Figure{Name: "workflow-10-steps", Concurrency: c, Value: wfRate, Unit: "workflows/s", Limit: limit, Ratio: wfRate / limit},
-			Figure{Name: "workflow-10-steps-steps", Concurrency: c, Value: wfRate * 10, Unit: "steps/s", Limit: limit * 10, Ratio: wfRate / limit},
-			Figure{Name: "workflow-10-local-steps", Concurrency: c, Value: localRate, Unit: "workflows/s", Limit: wfRate, Ratio: localRate / wfRate},
-			Figure{Name: "workflow-10-steps-p50", Concurrency: c, Value: wf10.quantile(0.5), Unit: "ms"},
-			Figure{Name: "workflow-10-steps-p99", Concurrency: c, Value: wf10.quantile(0.99), Unit: "ms"},
-			// One-step workflows against raw inserts at the same concurrency.
-			Figure{Name: "workflow-1-step", Concurrency: c, Value: w1Rate, Unit: "workflows/s", Limit: rawRate, Ratio: w1Rate / rawRate},
-			Figure{Name: "workflow-1-step-p50", Concurrency: c, Value: wf1.quantile(0.5), Unit: "ms"},
-		)
+		if raw10.n > 0 {
+			out = append(out, Figure{Name: "raw-insert", Concurrency: c, Value: rawRate, Unit: "tx/s"})
+		}
+		if wf10.n > 0 {
+			out = append(out,
+				Figure{Name: "workflow-10-steps", Concurrency: c, Value: wfRate, Unit: "workflows/s", Limit: limit, Ratio: ratio(wfRate, limit)},
+				Figure{Name: "workflow-10-steps-steps", Concurrency: c, Value: wfRate * 10, Unit: "steps/s", Limit: limit * 10, Ratio: ratio(wfRate, limit)},
+				Figure{Name: "workflow-10-steps-p50", Concurrency: c, Value: wf10.quantile(0.5), Unit: "ms"},
+				Figure{Name: "workflow-10-steps-p99", Concurrency: c, Value: wf10.quantile(0.99), Unit: "ms"},
+			)
+		}
+		if local10.n > 0 {
+			out = append(out, Figure{Name: "workflow-10-local-steps", Concurrency: c, Value: localRate, Unit: "workflows/s", Limit: wfRate, Ratio: ratio(localRate, wfRate)})
+		}
+		if wf1.n > 0 {
+			out = append(out,
+				// One-step workflows against raw inserts at the same concurrency.
+				Figure{Name: "workflow-1-step", Concurrency: c, Value: w1Rate, Unit: "workflows/s", Limit: rawRate, Ratio: ratio(w1Rate, rawRate)},
+				Figure{Name: "workflow-1-step-p50", Concurrency: c, Value: wf1.quantile(0.5), Unit: "ms"},
+			)
+		}
 	}
 	// The plain-jobs anchor: one-step workflows at each concurrency against
 	// the raw insert rate of eight clients.
-	if raw8, ok := rawAt[8]; ok {
+	if raw8, ok := rawAt[8]; ok && raw8 > 0 && want("w1") {
 		for _, c := range levels {
 			out = append(out, Figure{Name: "workflow-1-step-vs-raw-c8", Concurrency: c, Value: w1At[c], Unit: "workflows/s", Limit: raw8, Ratio: w1At[c] / raw8})
 		}
@@ -306,6 +328,21 @@ func Run(ctx context.Context, o Options) ([]Figure, error) {
 		out = append(out, figs...)
 	}
 	return out, nil
+}
+
+// workload is one throughput workload of Run.
+type workload struct {
+	name string
+	s    *sample
+	op   func(context.Context, string) error
+}
+
+// ratio is a/b, or 0 when b is not measured.
+func ratio(a, b float64) float64 {
+	if b == 0 || math.IsNaN(b) {
+		return 0
+	}
+	return a / b
 }
 
 // oneStep is the plain-jobs workload: a workflow of one step.
@@ -341,7 +378,12 @@ type sample struct {
 	lat     []time.Duration
 }
 
-func (s *sample) rate() float64 { return s.n / s.elapsed.Seconds() }
+func (s *sample) rate() float64 {
+	if s.elapsed == 0 {
+		return 0
+	}
+	return s.n / s.elapsed.Seconds()
+}
 
 // quantile returns the q-quantile of the calls' latencies, in milliseconds.
 func (s *sample) quantile(q float64) float64 {
