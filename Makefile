@@ -27,7 +27,7 @@ demo:
 
 ## bench: measure on PostgreSQL (DATABASE_URL) and SQLite and write bench/results/{README.md,throughput.png}.
 bench:
-	cd bench && $(GO) run ./store -json -concurrency 1,2,4,8 -duration 6s -history 10,100,1000,10000 -sweep-timers 10000 -sqlite FULL,NORMAL > results/figures.jsonl
+	cd bench && $(GO) run ./store -json -concurrency 1,2,4,8,64 -duration 6s -history 10,100,1000,10000 -sweep-timers 10000 -sqlite FULL,NORMAL > results/figures.jsonl
 	cd bench && $(GO) run ./report -o results < results/figures.jsonl
 	$(GO) test -run '^$$' -bench . -benchmem ./ ./runtime/ | tee bench/results/go-bench.txt
 
