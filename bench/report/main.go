@@ -35,6 +35,7 @@ type Figure struct {
 	Unit        string  `json:"unit"`
 	Limit       float64 `json:"limit,omitempty"`
 	Ratio       float64 `json:"ratio,omitempty"`
+	Note        string  `json:"note,omitempty"`
 }
 
 func main() { os.Exit(Main(os.Args[1:], os.Stdin, os.Stderr)) }
@@ -109,7 +110,11 @@ func Markdown(figs []Figure, at time.Time) string {
 		if f.Limit > 0 {
 			limit, ratio = fmt.Sprintf("%.1f", f.Limit), fmt.Sprintf("%.2f", f.Ratio)
 		}
-		fmt.Fprintf(&b, "| %s | %d | %.1f | %s | %s | %s |\n", f.Name, f.Concurrency, f.Value, f.Unit, limit, ratio)
+		name := f.Name
+		if f.Note != "" {
+			name += " (" + f.Note + ")"
+		}
+		fmt.Fprintf(&b, "| %s | %d | %.1f | %s | %s | %s |\n", name, f.Concurrency, f.Value, f.Unit, limit, ratio)
 	}
 	return b.String()
 }
