@@ -1,6 +1,6 @@
 GO ?= go
 
-.PHONY: test vet fmt-check gen-check demo bench chaos test-cloudflare e2e-cloudflare
+.PHONY: test vet fmt-check gen-check demo bench bench-scale chaos test-cloudflare e2e-cloudflare
 
 # MODULES are wf's nested modules whose tests make test runs too: bench/ (the
 # benchmark programs, with x/image for the chart), internal/e2e (the browser
@@ -27,9 +27,14 @@ demo:
 
 ## bench: measure on PostgreSQL (DATABASE_URL) and SQLite and write bench/results/{README.md,throughput.png}.
 bench:
-	cd bench && $(GO) run ./store -json -concurrency 1,2,4,8 -duration 6s -history 10,100,1000,10000 -sweep-timers 10000 -sqlite FULL,NORMAL > results/figures.jsonl
-	cd bench && $(GO) run ./report -o results < results/figures.jsonl
+	cd bench && $(GO) run ./store -json -concurrency 1,2,4,8,64 -duration 6s -history 10,100,1000,10000 -sweep-timers 10000 -sqlite FULL,NORMAL > results/figures.jsonl
+	cd bench && cat results/figures.jsonl $$(ls results/scale.jsonl 2>/dev/null) | $(GO) run ./report -o results
 	$(GO) test -run '^$$' -bench . -benchmem ./ ./runtime/ | tee bench/results/go-bench.txt
+
+## bench-scale: the figures at 10k, 100k and 1M stored runs (idle sweep, claim buffers, GetRun, a
+## delivery, a timer sweep) into bench/results/scale.jsonl, which make bench's report includes.
+bench-scale:
+	cd bench && $(GO) run ./store -json -workloads none -concurrency 1 -scale 10000,100000,1000000 > results/scale.jsonl
 
 ## chaos: the crash suite on PostgreSQL (DATABASE_URL): 4 worker processes killed with -9 and their
 ## connections terminated for CHAOS_DURATION, then drained; fails on a lost or duplicated result,

@@ -35,6 +35,7 @@ type Figure struct {
 	Unit        string  `json:"unit"`
 	Limit       float64 `json:"limit,omitempty"`
 	Ratio       float64 `json:"ratio,omitempty"`
+	Note        string  `json:"note,omitempty"`
 }
 
 func main() { os.Exit(Main(os.Args[1:], os.Stdin, os.Stderr)) }
@@ -99,6 +100,9 @@ func Markdown(figs []Figure, at time.Time) string {
 	fmt.Fprintf(&b, "# Benchmark report\n\n")
 	fmt.Fprintf(&b, "Measured %s on %s/%s with %d CPUs, PostgreSQL on the same machine. ", at.UTC().Format("2006-01-02 15:04 MST"), goruntime.GOOS, goruntime.GOARCH, goruntime.NumCPU())
 	fmt.Fprintf(&b, "The limit is the raw one-row-insert transaction rate at the same concurrency, measured in the same run in alternating slices; a 10-step workflow needs 12 writes (create, ten checkpoints, finish), so the ideal is limit / 12. For workflow-10-local-steps (ten local steps: create and finish only) the limit is the 10-step workflow of durable steps at the same concurrency, so its ratio is what local steps gain. Regenerate with `make bench`.\n\n")
+	if t := goalsTable(figs); t != "" {
+		fmt.Fprintf(&b, "## Goals\n\nEach a ratio to a baseline measured in the same run.\n\n%s\n", t)
+	}
 	fmt.Fprintf(&b, "![throughput against concurrency](throughput.png)\n\n")
 	fmt.Fprintf(&b, "| figure | concurrency | value | unit | limit | ratio |\n| --- | ---: | ---: | --- | ---: | ---: |\n")
 	for _, f := range figs {
@@ -106,7 +110,11 @@ func Markdown(figs []Figure, at time.Time) string {
 		if f.Limit > 0 {
 			limit, ratio = fmt.Sprintf("%.1f", f.Limit), fmt.Sprintf("%.2f", f.Ratio)
 		}
-		fmt.Fprintf(&b, "| %s | %d | %.1f | %s | %s | %s |\n", f.Name, f.Concurrency, f.Value, f.Unit, limit, ratio)
+		name := f.Name
+		if f.Note != "" {
+			name += " (" + f.Note + ")"
+		}
+		fmt.Fprintf(&b, "| %s | %d | %.1f | %s | %s | %s |\n", name, f.Concurrency, f.Value, f.Unit, limit, ratio)
 	}
 	return b.String()
 }

@@ -113,3 +113,67 @@ func testGroupedFailAlone(t *testing.T, s *Store) {
 		}
 	}
 }
+
+// TestCommitterBatchesBeyondStraight holds straight flushes in flight and
+// checks that writes then queue rather than open transactions of their
+// own, and that the minBatch-th queued write sends them all in one flush,
+// each with its own result.
+func TestCommitterBatchesBeyondStraight(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.NewPool(t, func(c *pgxpool.Config) { c.MaxConns = straight + 2 })
+	c := newCommitter(pool)
+	if c.limit <= straight {
+		t.Fatalf("limit %d: want more than straight (%d)", c.limit, straight)
+	}
+	c.mu.Lock()
+	c.inFlight = straight
+	c.mu.Unlock()
+	got := make([]int, minBatch)
+	txs := make([]int64, minBatch)
+	errs := make([]error, minBatch)
+	write := func(i int) {
+		errs[i] = c.send(t.Context(), fmt.Sprint(i), func(b *pgx.Batch) {
+			b.Queue("SELECT $1::int, txid_current()", i)
+		}, func(br pgx.BatchResults) error {
+			return br.QueryRow().Scan(&got[i], &txs[i])
+		})
+	}
+	var wg sync.WaitGroup
+	for i := range minBatch - 1 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			write(i)
+		}()
+	}
+	for {
+		c.mu.Lock()
+		queued := len(c.waiting)
+		c.mu.Unlock()
+		if queued == minBatch-1 {
+			break
+		}
+		runtime.Gosched()
+	}
+	c.mu.Lock()
+	inFlight := c.inFlight
+	c.mu.Unlock()
+	if inFlight != straight {
+		t.Fatalf("%d writes queued: %d flushes in flight, want %d (no new flush below minBatch)", minBatch-1, inFlight, straight)
+	}
+	write(minBatch - 1)
+	wg.Wait()
+	for i := range minBatch {
+		if errs[i] != nil || got[i] != i {
+			t.Errorf("write %d: got %d, %v; want %d", i, got[i], errs[i], i)
+		}
+		if txs[i] != txs[0] {
+			t.Errorf("write %d in transaction %d, write 0 in %d: want one transaction", i, txs[i], txs[0])
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.inFlight != straight || len(c.waiting) != 0 {
+		t.Errorf("after the batch: %d in flight, %d waiting; want %d and 0", c.inFlight, len(c.waiting), straight)
+	}
+}
