@@ -402,6 +402,8 @@ type firedRun struct {
 	runID   string
 	timers  []store.FiredTimer
 	claimed bool
+	// ex is the claimed run's execution read with the claim, or nil.
+	ex *store.Execution
 }
 
 // byRun groups fired timers by run, in the order of each run's first
@@ -418,15 +420,19 @@ func byRun(fired []store.FiredTimer) []firedRun {
 		}
 		out[i].timers = append(out[i].timers, f)
 		out[i].claimed = out[i].claimed || f.Claimed
+		if f.Execution != nil {
+			out[i].ex = f.Execution
+		}
 	}
 	return out
 }
 
 // fireTimers drives a run whose due timers FireDueTimers delivered and
-// claimed for the sweep in its batch write: it loads the execution (a
-// read) and drives it under the batch's lease, which the drive's lease
-// guard renews before any step if it is no longer fresh. A timer's
-// delivery and drive thus cost its share of the batch's write and the
+// claimed for the sweep in its batch write: it takes the execution the
+// batch read with the claim (or, when the store left it out, loads it)
+// and drives it under the batch's lease, which the drive's lease guard
+// renews before any step if it is no longer fresh. A timer's delivery
+// and drive thus cost its share of the batch's write and read, and the
 // drive's commit. Delivered, a duplicate of an earlier attempt, or lost to
 // a signal: in every case driving the run consumes what is stored and
 // replaces its timers. A run another owner holds is left to it (the
@@ -459,7 +465,15 @@ func (s *sweep) fireTimers(ctx context.Context, f firedRun) (Result, error) {
 	owner := s.opts.LeaseOwner
 	release := s.rt.holders.hold(f.runID)
 	defer release()
-	ex, err := s.rt.store.LoadExecution(ctx, f.runID)
+	var (
+		ex  store.Execution
+		err error
+	)
+	if f.ex != nil {
+		ex = *f.ex
+	} else {
+		ex, err = s.rt.store.LoadExecution(ctx, f.runID)
+	}
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return Result{Kind: KindNotFound}, nil

@@ -64,6 +64,7 @@ type queries struct {
 	childEnd, childEndNotify                 string
 	deliver, deliveryWinner, deliverClaim    string
 	claimTimers, fireTimers                  string
+	firedRuns, firedEvents, firedDeliveries  string
 	upsertSchedule, listSchedules            string
 	setScheduleEnabled                       string
 	ensureBucket, claimBuckets, finishBucket string
@@ -132,6 +133,9 @@ func newQueries(c config) queries {
 		deliverClaim:       sub(sqlDeliverClaim),
 		claimTimers:        sub(sqlClaimTimers),
 		fireTimers:         sub(sqlFireTimers),
+		firedRuns:          sub(sqlFiredRuns),
+		firedEvents:        sub(sqlFiredEvents),
+		firedDeliveries:    sub(sqlFiredDeliveries),
 		upsertSchedule:     sub(sqlUpsertSchedule),
 		setScheduleEnabled: sub(sqlSetScheduleEnabled),
 		listSchedules:      sub(`SELECT {{schedule_columns}} FROM {{schedules}} ORDER BY id`),
@@ -413,16 +417,24 @@ rdy AS (
 UPDATE {{runs}} SET ` + strings.ReplaceAll(commitSet, "$12", "$13") + `
 WHERE id = $1 AND lease_owner = $2 AND {{adjacent}}`
 
+// sqlClaimTimers leases up to $4 timers due at $2 whose lease is free or
+// expired to $1 until $3, earliest first. The candidates come from
+// timers_wake_idx in wake_at order (timers due at the same instant in no
+// particular order), so a batch reads its own timers, not every due one;
+// the update then reaches them by primary key from an array of their run
+// IDs, whatever the table's statistics say.
 const sqlClaimTimers = `
-UPDATE {{timers}} SET lease_owner = $1, lease_expires_at = $3
-WHERE (run_id, step_id) IN (
+WITH c AS MATERIALIZED (
 	SELECT run_id, step_id FROM {{timers}}
 	WHERE wake_at <= $2 AND (lease_owner = '' OR lease_expires_at <= $2)
-	ORDER BY wake_at, run_id, step_id
+	ORDER BY wake_at
 	LIMIT $4
 	FOR UPDATE SKIP LOCKED
 )
-RETURNING run_id, step_id, wake_at`
+UPDATE {{timers}} t SET lease_owner = $1, lease_expires_at = $3
+FROM c
+WHERE t.run_id = ANY(ARRAY(SELECT run_id FROM c)) AND t.run_id = c.run_id AND t.step_id = c.step_id
+RETURNING t.run_id, t.step_id, t.wake_at`
 
 const sqlUpsertSchedule = `
 INSERT INTO {{schedules}} ({{schedule_columns}})
