@@ -403,19 +403,28 @@ SELECT lease_owner, adjacent FROM run`
 // lease). A paused run whose
 // delivery sequence moved since the drive loaded it is left running, for
 // recovery to drive again.
+//
+// The guard is read once, in the run CTE, and each write tests that CTE:
+// a guard repeated in every write costs the generic plan one subquery per
+// copy, while a custom plan folds most of them away for known arguments
+// (no events to check, a status that is not paused), so that PostgreSQL
+// would plan the statement anew on every execution.
 var sqlCommitRun = `
-WITH tm AS (
+WITH run AS MATERIALIZED (
+	SELECT ` + committedStatus + ` AS status
+	FROM {{runs}} WHERE id = $1 AND lease_owner = $2 AND {{adjacent}}
+),
+tm AS (
 	INSERT INTO {{timers}} (run_id, step_id, wake_at)
 	SELECT $1, t.step_id, t.wake_at
 	FROM unnest($11::text[], $12::timestamptz[]) AS t(step_id, wake_at)
-	WHERE {{lease_held}} AND {{adjacent}}
+	WHERE EXISTS (SELECT 1 FROM run)
 ),
 rdy AS (
-	DELETE FROM {{ready}} WHERE run_id = $1 AND {{lease_held}} AND {{adjacent}}
-		AND (SELECT ` + committedStatus + ` FROM {{runs}} WHERE id = $1) NOT IN ('queued', 'running')
+	DELETE FROM {{ready}} WHERE run_id = $1 AND (SELECT status FROM run) NOT IN ('queued', 'running')
 )
 UPDATE {{runs}} SET ` + strings.ReplaceAll(commitSet, "$12", "$13") + `
-WHERE id = $1 AND lease_owner = $2 AND {{adjacent}}`
+WHERE id = $1 AND EXISTS (SELECT 1 FROM run)`
 
 // sqlClaimTimers leases up to $4 timers due at $2 whose lease is free or
 // expired to $1 until $3, earliest first. The candidates come from
