@@ -335,13 +335,13 @@ SELECT lease_owner, adjacent, (SELECT count(*) FROM ins)::int FROM run`
 // requires of one statement.
 const sqlCommit = `
 WITH run AS MATERIALIZED (
-	SELECT lease_owner, {{adjacent}} AS adjacent, ` + committedStatus + ` AS status
+	SELECT lease_owner, {{adjacent}} AS adjacent, ` + committedStatus + ` AS status, created_at
 	FROM {{runs}} WHERE id = $1
 	FOR UPDATE
 ),
 ok AS MATERIALIZED (SELECT 1 FROM run WHERE lease_owner = $2 AND adjacent),
 rdy AS (
-	DELETE FROM {{ready}} WHERE run_id = $1 AND EXISTS (SELECT 1 FROM ok)
+	DELETE FROM {{ready}} WHERE run_id = $1 AND ` + readyKey + ` AND EXISTS (SELECT 1 FROM ok)
 		AND (SELECT status FROM run) NOT IN ('queued', 'running')
 ),
 ev AS (
@@ -356,6 +356,16 @@ upd AS (
 	WHERE id = $1 AND EXISTS (SELECT 1 FROM ok)
 )
 SELECT lease_owner, adjacent FROM run`
+
+// readyKey is how a commit's DELETE from run_ready names the run's row
+// beside run_id = $1: by its created_at too (a run_ready row carries its
+// run's), read by the run CTE. Either index of run_ready then finds the
+// row at once. With run_id alone, a plan made while the table's
+// statistics show it nearly empty may walk run_ready_order_idx, whose
+// leading column is created_at, from end to end, and keep doing so as a
+// cached generic plan once the table holds every run in flight and the
+// dead entries of those that left it.
+const readyKey = `created_at = (SELECT created_at FROM run)`
 
 // committedStatus is the status a commit leaves the run in: $4, except
 // that a paused run whose delivery sequence moved past $5 stays running.
@@ -411,7 +421,7 @@ SELECT lease_owner, adjacent FROM run`
 // would plan the statement anew on every execution.
 var sqlCommitRun = `
 WITH run AS MATERIALIZED (
-	SELECT ` + committedStatus + ` AS status
+	SELECT ` + committedStatus + ` AS status, created_at
 	FROM {{runs}} WHERE id = $1 AND lease_owner = $2 AND {{adjacent}}
 ),
 tm AS (
@@ -421,7 +431,8 @@ tm AS (
 	WHERE EXISTS (SELECT 1 FROM run)
 ),
 rdy AS (
-	DELETE FROM {{ready}} WHERE run_id = $1 AND (SELECT status FROM run) NOT IN ('queued', 'running')
+	DELETE FROM {{ready}} WHERE run_id = $1 AND ` + readyKey + `
+		AND (SELECT status FROM run) NOT IN ('queued', 'running')
 )
 UPDATE {{runs}} SET ` + strings.ReplaceAll(commitSet, "$12", "$13") + `
 WHERE id = $1 AND EXISTS (SELECT 1 FROM run)`
