@@ -258,9 +258,19 @@ FROM due d LEFT JOIN run ON run.id = d.run_id`
 
 // The reads of loadFired: the claimed runs' rows, logs (up to
 // store.FiredLogMax+1 events each: one more tells a longer log) and
-// deliveries, by primary key from an array of their IDs ($1).
+// deliveries. Each walks the array of run IDs ($1) and reads each run's
+// rows by primary key (a LATERAL subquery the planner cannot turn into a
+// scan of the whole table, as it may for = ANY($1) with a few hundred
+// IDs), so that its cost follows the batch, not the tables. (Its ORDER
+// BY, or for the run's row a LIMIT 1 the primary key makes moot, keeps the
+// planner from flattening the subquery into such a join.)
 const (
-	sqlFiredRuns       = `SELECT {{run_columns}} FROM {{runs}} WHERE id = ANY($1::text[])`
-	sqlFiredEvents     = `SELECT run_id, idx, data FROM {{events}} WHERE run_id = ANY($1::text[]) AND idx <= $2 ORDER BY run_id, idx`
-	sqlFiredDeliveries = `SELECT run_id, data FROM {{deliveries}} WHERE run_id = ANY($1::text[]) ORDER BY run_id, step_id`
+	sqlFiredRuns = `SELECT r.* FROM unnest($1::text[]) AS b(id),
+	LATERAL (SELECT {{run_columns}} FROM {{runs}} WHERE id = b.id LIMIT 1) r`
+	sqlFiredEvents = `SELECT b.id, e.idx, e.data FROM unnest($1::text[]) WITH ORDINALITY AS b(id, n),
+	LATERAL (SELECT idx, data FROM {{events}} WHERE run_id = b.id AND idx <= $2 ORDER BY idx) e
+	ORDER BY b.n, e.idx`
+	sqlFiredDeliveries = `SELECT b.id, d.data FROM unnest($1::text[]) WITH ORDINALITY AS b(id, n),
+	LATERAL (SELECT step_id, data FROM {{deliveries}} WHERE run_id = b.id ORDER BY step_id) d
+	ORDER BY b.n, d.step_id`
 )
