@@ -111,30 +111,52 @@ func (s *Store) readFired(ctx context.Context, ids []string) (map[string]*store.
 	b.Queue(s.q.firedDeliveries, ids)
 	br := s.pool.SendBatch(ctx, b)
 	defer br.Close()
-	exs := make(map[string]*store.Execution, len(ids))
-	bad := map[string]bool{}
-	rows, err := br.Query()
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		run, err := scanRun(rows)
+	f := fired{exs: make(map[string]*store.Execution, len(ids)), bad: map[string]bool{}}
+	for _, read := range []func(pgx.Rows) error{f.runs, f.events, f.deliveries} {
+		rows, err := br.Query()
 		if err != nil {
-			if errors.Is(err, store.ErrCorrupt) {
-				bad[run.ID] = true
-				continue
-			}
-			rows.Close()
 			return nil, err
 		}
-		exs[run.ID] = &store.Execution{Run: run}
+		err = read(rows)
+		rows.Close()
+		if err == nil {
+			err = rows.Err()
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
+	for id := range f.bad {
+		delete(f.exs, id)
 	}
-	if rows, err = br.Query(); err != nil {
-		return nil, err
+	return f.exs, br.Close()
+}
+
+// fired collects the executions readFired reads. A run whose row, events
+// or deliveries do not decode, whose log is out of sequence (left to
+// LoadExecution to report) or longer than store.FiredLogMax is bad: it
+// gets no execution.
+type fired struct {
+	exs map[string]*store.Execution
+	bad map[string]bool
+}
+
+func (f fired) runs(rows pgx.Rows) error {
+	for rows.Next() {
+		run, err := scanRun(rows)
+		switch {
+		case errors.Is(err, store.ErrCorrupt):
+			f.bad[run.ID] = true
+		case err != nil:
+			return err
+		default:
+			f.exs[run.ID] = &store.Execution{Run: run}
+		}
 	}
+	return nil
+}
+
+func (f fired) events(rows pgx.Rows) error {
 	for rows.Next() {
 		var (
 			runID string
@@ -142,55 +164,43 @@ func (s *Store) readFired(ctx context.Context, ids []string) (map[string]*store.
 			data  []byte
 		)
 		if err := rows.Scan(&runID, &idx, &data); err != nil {
-			rows.Close()
-			return nil, err
+			return err
 		}
-		ex := exs[runID]
-		if ex == nil || bad[runID] {
+		ex := f.exs[runID]
+		if ex == nil || f.bad[runID] {
 			continue
 		}
 		ev, err := decodeEvent(runID, idx, data)
 		if err != nil || idx != len(ex.Events) || idx >= store.FiredLogMax {
-			// Corrupt, out of sequence (left to LoadExecution to report),
-			// or longer than the batch carries.
-			bad[runID] = true
+			f.bad[runID] = true
 			continue
 		}
 		ex.Events = append(ex.Events, ev)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if rows, err = br.Query(); err != nil {
-		return nil, err
-	}
+	return nil
+}
+
+func (f fired) deliveries(rows pgx.Rows) error {
 	for rows.Next() {
 		var (
 			runID string
 			data  []byte
 		)
 		if err := rows.Scan(&runID, &data); err != nil {
-			rows.Close()
-			return nil, err
+			return err
 		}
-		ex := exs[runID]
-		if ex == nil || bad[runID] {
+		ex := f.exs[runID]
+		if ex == nil || f.bad[runID] {
 			continue
 		}
 		d, err := decodeDelivery(runID, data)
 		if err != nil {
-			bad[runID] = true
+			f.bad[runID] = true
 			continue
 		}
 		ex.Deliveries = append(ex.Deliveries, d)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	for id := range bad {
-		delete(exs, id)
-	}
-	return exs, br.Close()
+	return nil
 }
 
 // sqlFireTimers claims due timers as sqlClaimTimers does, then, in the

@@ -24,6 +24,7 @@ import (
 // the custom ones (a guard repeated in every write, a branch that a known
 // argument folds away) pays planning on every call.
 func TestStatementsKeepGenericPlans(t *testing.T) {
+	t.Parallel()
 	// Each workload runs on a connection of its own: the first executions
 	// of a statement decide whether its connection keeps a generic plan.
 	workloads := []struct {
@@ -57,6 +58,7 @@ func TestStatementsKeepGenericPlans(t *testing.T) {
 	}
 	for _, w := range workloads {
 		t.Run(w.name, func(t *testing.T) {
+			t.Parallel()
 			pool := pgtest.NewPool(t, func(c *pgxpool.Config) { c.MaxConns = 1 })
 			var version int
 			if err := pool.QueryRow(t.Context(), "SELECT current_setting('server_version_num')::int").Scan(&version); err != nil {
