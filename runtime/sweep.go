@@ -51,7 +51,9 @@ type SweepOptions struct {
 	// Concurrency drives up to this many runs at once within each phase.
 	// Defaults to 1. Recovery and timers claim their items in batches of
 	// 32×Concurrency (at least 25, at most 1,000), one claim statement
-	// each, so a sweep with a large budget holds one batch at a time.
+	// each, so a sweep with a large budget holds one batch at a time (two
+	// for timers, whose next batch is claimed while the last one's second
+	// half is driven).
 	Concurrency int
 }
 
@@ -196,8 +198,25 @@ type sweep struct {
 	rt       *Runtime
 	opts     SweepOptions
 	deadline time.Time
-	mu       sync.Mutex // guards res while items run concurrently
+	mu       sync.Mutex // guards res and fired while items run concurrently
 	res      SweepResult
+	// fired holds the runs the timers phase has driven or is driving.
+	fired map[string]bool
+}
+
+// firstFire records that the timers phase drives runID and reports
+// whether it is the first time: a run whose timers came in two batches
+// is driven by the first, so the execution the second batch read with
+// its claim may be stale.
+func (s *sweep) firstFire(runID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fired == nil {
+		s.fired = map[string]bool{}
+	}
+	first := !s.fired[runID]
+	s.fired[runID] = true
+	return first
 }
 
 func (s *sweep) lease() store.Lease { return s.rt.lease(s.opts.LeaseOwner) }
@@ -253,7 +272,7 @@ func (s *sweep) record(counts KindCounts, list *[]SweepItem, runID string, res R
 }
 
 func (s *sweep) recover(ctx context.Context) error {
-	n, err := drain(s, s.opts.MaxRecoveredRuns, func(n int) ([]store.Run, error) {
+	n, err := drain(s, s.opts.MaxRecoveredRuns, false, func(n int) ([]store.Run, error) {
 		return s.rt.store.ClaimStaleRuns(ctx, n, s.lease())
 	}, func(run store.Run) {
 		res, err := s.recoverOne(ctx, run)
@@ -278,30 +297,62 @@ func (s *sweep) claimBatch() int {
 // limit items were claimed, a batch comes back short, or the sweep runs
 // out of time, and runs item on each with up to opts.Concurrency at once.
 // The next batch is claimed as soon as the last item of the previous one
-// has started, so drives never wait for a whole batch to end; skipped is
-// called for claimed items never started. It returns how many items it
-// claimed, and claim's error, after the items already started have ended.
-func drain[T any](s *sweep, limit int, claim func(n int) ([]T, error), item func(T), skipped func(T)) (int, error) {
+// has started, so drives never wait for a whole batch to end; with ahead,
+// it is claimed in the background once half of the previous one has
+// started, so that the drives do not wait for the claim either (the phase
+// then holds at most two batches). skipped is called for claimed items
+// never started. It returns how many items it claimed, and claim's error,
+// after the items already started have ended.
+func drain[T any](s *sweep, limit int, ahead bool, claim func(n int) ([]T, error), item func(T), skipped func(T)) (int, error) {
 	sem := make(chan struct{}, s.opts.Concurrency)
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	claimed := 0
-	for claimed < limit {
-		want := min(limit-claimed, s.claimBatch())
-		items, err := claim(want)
-		if err != nil {
-			return claimed, err
+	type batch struct {
+		items []T
+		want  int
+		err   error
+	}
+	requested, claimed := 0, 0
+	start := func() <-chan batch {
+		want := min(limit-requested, s.claimBatch())
+		requested += want
+		ch := make(chan batch, 1)
+		go func() {
+			items, err := claim(want)
+			ch <- batch{items, want, err}
+		}()
+		return ch
+	}
+	next := start()
+	for next != nil {
+		b := <-next
+		next = nil
+		if b.err != nil {
+			return claimed, b.err
 		}
-		claimed += len(items)
-		for i, it := range items {
+		claimed += len(b.items)
+		// Only a full batch may have more behind it.
+		more := len(b.items) == b.want && requested < limit
+		for i, it := range b.items {
+			if ahead && more && next == nil && 2*i >= len(b.items) {
+				next = start()
+			}
 			sem <- struct{}{}
 			if s.outOfTime() {
 				<-sem
 				wg.Wait()
-				for _, rest := range items[i:] {
+				for _, rest := range b.items[i:] {
 					skipped(rest)
 				}
-				return claimed, nil
+				if next == nil {
+					return claimed, nil
+				}
+				nb := <-next
+				claimed += len(nb.items)
+				for _, rest := range nb.items {
+					skipped(rest)
+				}
+				return claimed, nb.err
 			}
 			wg.Add(1)
 			go func() {
@@ -309,8 +360,8 @@ func drain[T any](s *sweep, limit int, claim func(n int) ([]T, error), item func
 				item(it)
 			}()
 		}
-		if len(items) < want {
-			break
+		if more && next == nil {
+			next = start()
 		}
 	}
 	return claimed, nil
@@ -374,7 +425,7 @@ func (s *sweep) schedules(ctx context.Context) error {
 }
 
 func (s *sweep) timers(ctx context.Context) error {
-	n, err := drain(s, s.opts.MaxTimers, func(n int) ([]firedRun, error) {
+	n, err := drain(s, s.opts.MaxTimers, true, func(n int) ([]firedRun, error) {
 		fired, err := store.FireDueTimers(ctx, s.rt.store, n, s.lease())
 		return byRun(fired), err
 	}, func(f firedRun) {
@@ -402,6 +453,8 @@ type firedRun struct {
 	runID   string
 	timers  []store.FiredTimer
 	claimed bool
+	// ex is the claimed run's execution read with the claim, or nil.
+	ex *store.Execution
 }
 
 // byRun groups fired timers by run, in the order of each run's first
@@ -418,15 +471,20 @@ func byRun(fired []store.FiredTimer) []firedRun {
 		}
 		out[i].timers = append(out[i].timers, f)
 		out[i].claimed = out[i].claimed || f.Claimed
+		if f.Execution != nil {
+			out[i].ex = f.Execution
+		}
 	}
 	return out
 }
 
 // fireTimers drives a run whose due timers FireDueTimers delivered and
-// claimed for the sweep in its batch write: it loads the execution (a
-// read) and drives it under the batch's lease, which the drive's lease
-// guard renews before any step if it is no longer fresh. A timer's
-// delivery and drive thus cost its share of the batch's write and the
+// claimed for the sweep in its batch write: it takes the execution the
+// batch read with the claim (or loads it, when the store left it out or
+// an earlier batch of this sweep drove the run)
+// and drives it under the batch's lease, which the drive's lease guard
+// renews before any step if it is no longer fresh. A timer's delivery
+// and drive thus cost its share of the batch's write and read, and the
 // drive's commit. Delivered, a duplicate of an earlier attempt, or lost to
 // a signal: in every case driving the run consumes what is stored and
 // replaces its timers. A run another owner holds is left to it (the
@@ -459,7 +517,15 @@ func (s *sweep) fireTimers(ctx context.Context, f firedRun) (Result, error) {
 	owner := s.opts.LeaseOwner
 	release := s.rt.holders.hold(f.runID)
 	defer release()
-	ex, err := s.rt.store.LoadExecution(ctx, f.runID)
+	var (
+		ex  store.Execution
+		err error
+	)
+	if first := s.firstFire(f.runID); f.ex != nil && first {
+		ex = *f.ex
+	} else {
+		ex, err = s.rt.store.LoadExecution(ctx, f.runID)
+	}
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return Result{Kind: KindNotFound}, nil

@@ -13,7 +13,7 @@ import (
 // MaxAdmittedRuns, and drives the admitted runs. A run admitted here and
 // not driven (the sweep ran out of time) is ready: recovery drives it.
 func (s *sweep) admit(ctx context.Context) error {
-	n, err := drain(s, s.opts.MaxAdmittedRuns, func(want int) ([]string, error) {
+	n, err := drain(s, s.opts.MaxAdmittedRuns, false, func(want int) ([]string, error) {
 		var admitted []string
 		for _, q := range s.rt.Queues() {
 			left := want - len(admitted)

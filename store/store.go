@@ -630,6 +630,10 @@ func DeliverClaim(ctx context.Context, s Store, runID string, d wf.Delivery, opt
 // does, and claims each one's run for lease as ClaimRun does, when it can.
 // The result lists the claimed timers in ClaimDueTimers' order. A batch of
 // due timers then costs one write, and each run only its drive.
+//
+// Each claimed timer also carries its run's execution, read after the
+// claim (see FiredTimer.Execution), so that driving the batch's runs
+// needs no read per run.
 type TimerFirer interface {
 	FireDueTimers(ctx context.Context, limit int, lease Lease) ([]FiredTimer, error)
 }
@@ -644,7 +648,20 @@ type FiredTimer struct {
 	// Claimed tells that the run is now leased to the lease's owner; a
 	// run another owner holds, or that has ended, is not.
 	Claimed bool
+	// Execution is the claimed run's execution as LoadExecution reads it
+	// after the claim (the run leased to the owner, the delivery stored),
+	// shared by the run's timers of the batch; nil when the run is not
+	// Claimed. A store may also leave it nil for a run whose log holds
+	// more than FiredLogMax events, or that it could not read or decode,
+	// so that a batch holds a bounded amount of logs: the caller then
+	// loads the execution itself.
+	Execution *Execution
 }
+
+// FiredLogMax is the longest log FireDueTimers must return with a claimed
+// run (FiredTimer.Execution); a store may load longer ones or leave them
+// to the caller.
+const FiredLogMax = 100
 
 // TimerDelivery is the delivery that fires timer t at now.
 func TimerDelivery(t Timer, now time.Time) wf.Delivery {
@@ -652,7 +669,9 @@ func TimerDelivery(t Timer, now time.Time) wf.Delivery {
 }
 
 // FireDueTimers calls s.FireDueTimers when s is a TimerFirer, and otherwise
-// ClaimDueTimers, then DeliverClaim for each timer claimed.
+// ClaimDueTimers, then DeliverClaim for each timer claimed, whose claim
+// reads the execution: a run's timers share the execution of its last
+// claim, which holds all their deliveries.
 func FireDueTimers(ctx context.Context, s Store, limit int, lease Lease) ([]FiredTimer, error) {
 	if tf, ok := s.(TimerFirer); ok {
 		return tf.FireDueTimers(ctx, limit, lease)
@@ -662,12 +681,30 @@ func FireDueTimers(ctx context.Context, s Store, limit int, lease Lease) ([]Fire
 		return nil, err
 	}
 	fired := make([]FiredTimer, len(timers))
+	last := map[string]*Execution{}
 	for i, t := range timers {
 		dr, cr, err := DeliverClaim(ctx, s, t.RunID, TimerDelivery(t, lease.Now), DeliverOptions{}, lease)
 		if err != nil {
-			return fired[:i], err
+			return shareExecutions(fired[:i], last), err
 		}
 		fired[i] = FiredTimer{Timer: t, Delivery: dr.Status, Claimed: cr.Status == Claimed}
+		if fired[i].Claimed {
+			ex := cr.Execution
+			last[t.RunID] = &ex
+		} else {
+			delete(last, t.RunID)
+		}
 	}
-	return fired, nil
+	return shareExecutions(fired, last), nil
+}
+
+// shareExecutions sets each claimed timer's Execution to its run's in
+// last.
+func shareExecutions(fired []FiredTimer, last map[string]*Execution) []FiredTimer {
+	for i := range fired {
+		if fired[i].Claimed {
+			fired[i].Execution = last[fired[i].RunID]
+		}
+	}
+	return fired
 }

@@ -357,3 +357,49 @@ func TestCorruptRunIsStillClaimed(t *testing.T) {
 		t.Errorf("LoadExecution of the corrupt run: %v, want ErrCorrupt", err)
 	}
 }
+
+// TestFireDueTimersLeavesCorruptRunsToTheCaller: a claimed run whose event
+// or run column does not decode comes back claimed without an execution,
+// so that the caller's LoadExecution reports the corruption; the other
+// runs of the batch carry theirs.
+func TestFireDueTimersLeavesCorruptRunsToTheCaller(t *testing.T) {
+	t.Parallel()
+	ts := setup(t)
+	ctx := t.Context()
+	wake := epoch.Add(time.Second)
+	for _, id := range []string{"bad-event", "bad-awaiting", "good"} {
+		if _, _, err := ts.CreateRun(ctx, newRun(id)); err != nil {
+			t.Fatal(err)
+		}
+		if err := ts.Commit(ctx, store.Commit{RunID: id, Owner: owner, Events: stepEvents(0, 1), Status: wf.StatusPaused, Now: epoch,
+			Awaiting: []wf.Await{{StepID: "nap", Kind: wf.AwaitTimer, Name: wf.TimerSignal, Deadline: &wake}},
+			Timers:   []store.Timer{{RunID: id, StepID: "nap", WakeAt: wake}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, stmt := range []string{
+		"UPDATE " + ts.schema + ".wf_events SET data = '{\"type\":\"NOT_A_KIND\"}' WHERE run_id = 'bad-event'",
+		"UPDATE " + ts.schema + ".wf_runs SET awaiting = '{\"not\":\"a list\"}' WHERE id = 'bad-awaiting'",
+	} {
+		if _, err := ts.pool.Exec(ctx, stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fired, err := ts.FireDueTimers(ctx, 10, store.Lease{Owner: "sweeper", Now: epoch.Add(time.Minute), Until: epoch.Add(2 * time.Minute)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fired) != 3 {
+		t.Fatalf("FireDueTimers = %+v, want the three runs' timers", fired)
+	}
+	for _, f := range fired {
+		switch {
+		case !f.Claimed:
+			t.Errorf("%s: not claimed", f.RunID)
+		case f.RunID == "good" && (f.Execution == nil || len(f.Execution.Events) != 1 || len(f.Execution.Deliveries) != 1):
+			t.Errorf("good: execution %+v, want its event and its timer's delivery", f.Execution)
+		case f.RunID != "good" && f.Execution != nil:
+			t.Errorf("%s: execution %+v, want none (the caller's LoadExecution reports the corruption)", f.RunID, f.Execution)
+		}
+	}
+}

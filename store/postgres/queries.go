@@ -64,6 +64,7 @@ type queries struct {
 	childEnd, childEndNotify                 string
 	deliver, deliveryWinner, deliverClaim    string
 	claimTimers, fireTimers                  string
+	firedRuns, firedEvents, firedDeliveries  string
 	upsertSchedule, listSchedules            string
 	setScheduleEnabled                       string
 	ensureBucket, claimBuckets, finishBucket string
@@ -132,6 +133,9 @@ func newQueries(c config) queries {
 		deliverClaim:       sub(sqlDeliverClaim),
 		claimTimers:        sub(sqlClaimTimers),
 		fireTimers:         sub(sqlFireTimers),
+		firedRuns:          sub(sqlFiredRuns),
+		firedEvents:        sub(sqlFiredEvents),
+		firedDeliveries:    sub(sqlFiredDeliveries),
 		upsertSchedule:     sub(sqlUpsertSchedule),
 		setScheduleEnabled: sub(sqlSetScheduleEnabled),
 		listSchedules:      sub(`SELECT {{schedule_columns}} FROM {{schedules}} ORDER BY id`),
@@ -331,13 +335,13 @@ SELECT lease_owner, adjacent, (SELECT count(*) FROM ins)::int FROM run`
 // requires of one statement.
 const sqlCommit = `
 WITH run AS MATERIALIZED (
-	SELECT lease_owner, {{adjacent}} AS adjacent, ` + committedStatus + ` AS status
+	SELECT lease_owner, {{adjacent}} AS adjacent, ` + committedStatus + ` AS status, created_at
 	FROM {{runs}} WHERE id = $1
 	FOR UPDATE
 ),
 ok AS MATERIALIZED (SELECT 1 FROM run WHERE lease_owner = $2 AND adjacent),
 rdy AS (
-	DELETE FROM {{ready}} WHERE run_id = $1 AND EXISTS (SELECT 1 FROM ok)
+	DELETE FROM {{ready}} WHERE run_id = $1 AND ` + readyKey + ` AND EXISTS (SELECT 1 FROM ok)
 		AND (SELECT status FROM run) NOT IN ('queued', 'running')
 ),
 ev AS (
@@ -352,6 +356,16 @@ upd AS (
 	WHERE id = $1 AND EXISTS (SELECT 1 FROM ok)
 )
 SELECT lease_owner, adjacent FROM run`
+
+// readyKey is how a commit's DELETE from run_ready names the run's row
+// beside run_id = $1: by its created_at too (a run_ready row carries its
+// run's), read by the run CTE. Either index of run_ready then finds the
+// row at once. With run_id alone, a plan made while the table's
+// statistics show it nearly empty may walk run_ready_order_idx, whose
+// leading column is created_at, from end to end, and keep doing so as a
+// cached generic plan once the table holds every run in flight and the
+// dead entries of those that left it.
+const readyKey = `created_at = (SELECT created_at FROM run)`
 
 // committedStatus is the status a commit leaves the run in: $4, except
 // that a paused run whose delivery sequence moved past $5 stays running.
@@ -399,30 +413,48 @@ SELECT lease_owner, adjacent FROM run`
 // lease). A paused run whose
 // delivery sequence moved since the drive loaded it is left running, for
 // recovery to drive again.
+//
+// The guard is read once, in the run CTE, and each write tests that CTE:
+// a guard repeated in every write costs the generic plan one subquery per
+// copy, while a custom plan folds most of them away for known arguments
+// (no events to check, a status that is not paused), so that PostgreSQL
+// would plan the statement anew on every execution.
 var sqlCommitRun = `
-WITH tm AS (
+WITH run AS MATERIALIZED (
+	SELECT ` + committedStatus + ` AS status, created_at
+	FROM {{runs}} WHERE id = $1 AND lease_owner = $2 AND {{adjacent}}
+),
+tm AS (
 	INSERT INTO {{timers}} (run_id, step_id, wake_at)
 	SELECT $1, t.step_id, t.wake_at
 	FROM unnest($11::text[], $12::timestamptz[]) AS t(step_id, wake_at)
-	WHERE {{lease_held}} AND {{adjacent}}
+	WHERE EXISTS (SELECT 1 FROM run)
 ),
 rdy AS (
-	DELETE FROM {{ready}} WHERE run_id = $1 AND {{lease_held}} AND {{adjacent}}
-		AND (SELECT ` + committedStatus + ` FROM {{runs}} WHERE id = $1) NOT IN ('queued', 'running')
+	DELETE FROM {{ready}} WHERE run_id = $1 AND ` + readyKey + `
+		AND (SELECT status FROM run) NOT IN ('queued', 'running')
 )
 UPDATE {{runs}} SET ` + strings.ReplaceAll(commitSet, "$12", "$13") + `
-WHERE id = $1 AND lease_owner = $2 AND {{adjacent}}`
+WHERE id = $1 AND EXISTS (SELECT 1 FROM run)`
 
+// sqlClaimTimers leases up to $4 timers due at $2 whose lease is free or
+// expired to $1 until $3, earliest first. The candidates come from
+// timers_wake_idx in wake_at order (timers due at the same instant in no
+// particular order), so a batch reads its own timers, not every due one;
+// the update then reaches them by primary key from an array of their run
+// IDs, whatever the table's statistics say.
 const sqlClaimTimers = `
-UPDATE {{timers}} SET lease_owner = $1, lease_expires_at = $3
-WHERE (run_id, step_id) IN (
+WITH c AS MATERIALIZED (
 	SELECT run_id, step_id FROM {{timers}}
 	WHERE wake_at <= $2 AND (lease_owner = '' OR lease_expires_at <= $2)
-	ORDER BY wake_at, run_id, step_id
+	ORDER BY wake_at
 	LIMIT $4
 	FOR UPDATE SKIP LOCKED
 )
-RETURNING run_id, step_id, wake_at`
+UPDATE {{timers}} t SET lease_owner = $1, lease_expires_at = $3
+FROM c
+WHERE t.run_id = ANY(ARRAY(SELECT run_id FROM c)) AND t.run_id = c.run_id AND t.step_id = c.step_id
+RETURNING t.run_id, t.step_id, t.wake_at`
 
 const sqlUpsertSchedule = `
 INSERT INTO {{schedules}} ({{schedule_columns}})

@@ -142,13 +142,51 @@ var fireDueTimersCases = []testCase{
 	{"TakenStepLostStillClaimed", testFireDueTimersLost},
 	{"LeasedRunDeliveredNotClaimed", testFireDueTimersLeased},
 	{"TwoTimersOfOneRun", testFireDueTimersTwoOfOneRun},
+	{"ClaimedRunsExecutions", testFireDueTimersExecutions},
 }
 
+// fire calls FireDueTimers, checks the executions it returns (see
+// fireWithExecutions) and returns the timers without them.
 func (h *harness) fire(limit int, lease store.Lease) []store.FiredTimer {
+	h.t.Helper()
+	got := h.fireWithExecutions(limit, lease)
+	for i := range got {
+		got[i].Execution = nil
+	}
+	return got
+}
+
+// fireWithExecutions calls FireDueTimers and checks the contract of
+// FiredTimer.Execution: every claimed timer whose run's log holds at most
+// store.FiredLogMax events carries its run's execution, as LoadExecution
+// reads it now, shared with the run's other timers; a longer log's may be
+// left out; a timer whose run is not claimed carries none.
+func (h *harness) fireWithExecutions(limit int, lease store.Lease) []store.FiredTimer {
 	h.t.Helper()
 	got, err := store.FireDueTimers(h.ctx, h.s, limit, lease)
 	if err != nil {
 		h.t.Fatalf("FireDueTimers(%d, %s at %s): %v", limit, lease.Owner, lease.Now, err)
+	}
+	first := map[string]*store.Execution{}
+	for _, f := range got {
+		if !f.Claimed {
+			if f.Execution != nil {
+				h.t.Errorf("FireDueTimers: timer %s/%s of a run not claimed carries an execution", f.RunID, f.StepID)
+			}
+			continue
+		}
+		want := h.load(f.RunID)
+		if f.Execution == nil {
+			if len(want.Events) <= store.FiredLogMax {
+				h.t.Errorf("FireDueTimers: claimed timer %s/%s (log of %d events) carries no execution", f.RunID, f.StepID, len(want.Events))
+			}
+			continue
+		}
+		diff(h.t, "FireDueTimers' execution of "+f.RunID, want, *f.Execution)
+		if ex, ok := first[f.RunID]; ok && ex != f.Execution {
+			h.t.Errorf("FireDueTimers: the timers of %s carry different executions", f.RunID)
+		}
+		first[f.RunID] = f.Execution
 	}
 	return got
 }
@@ -210,4 +248,46 @@ func testFireDueTimersTwoOfOneRun(t *testing.T, h *harness) {
 	want := []store.FiredTimer{{Timer: t1, Delivery: store.Delivered, Claimed: true}, {Timer: t2, Delivery: store.Delivered, Claimed: true}}
 	diff(t, "FireDueTimers of two timers of one run", want, got)
 	h.checkDeliveries("two timers of one run", "run-1", 2, []wf.Delivery{store.TimerDelivery(t1, now), store.TimerDelivery(t2, now)})
+}
+
+// testFireDueTimersExecutions fires the timers of a run with a log and a
+// stored signal, of a run whose log is longer than store.FiredLogMax and
+// of a run another owner holds: the first carries its execution with the
+// timer's delivery, the last none (fireWithExecutions checks each against
+// LoadExecution).
+func testFireDueTimersExecutions(t *testing.T, h *harness) {
+	h.createLeased("run-1", ownerA, base)
+	h.appendEvents("run-1", ownerA, 0, steps(0, 3))
+	t1 := timer("run-1", "sleep", at(time.Second))
+	h.pause("run-1", ownerA, base, t1)
+	sig := signal("other", "sig-1")
+	if got := h.deliverWith("run-1", sig, store.DeliverOptions{Check: store.NoWaitCheck}); got.Status != store.Delivered {
+		t.Fatalf("Deliver to run-1: %q, want %q", got.Status, store.Delivered)
+	}
+	h.createLeased("run-2", ownerA, base)
+	h.appendEvents("run-2", ownerA, 0, steps(0, store.FiredLogMax+1))
+	h.pause("run-2", ownerA, base, timer("run-2", "sleep", at(2*time.Second)))
+	h.pausedOnTimer("run-3", at(3*time.Second))
+	h.mustClaim("run-3", leaseAt(ownerA, at(50*time.Second)))
+
+	now := at(time.Minute)
+	got := h.fireWithExecutions(10, leaseAt(ownerB, now))
+	if len(got) != 3 {
+		t.Fatalf("FireDueTimers = %v, want the timers of run-1, run-2 and run-3", got)
+	}
+	ex := got[0].Execution
+	if got[0].RunID != "run-1" || ex == nil {
+		t.Fatalf("FireDueTimers' first timer = %+v, want run-1's with its run's execution", got[0])
+	}
+	if ex.Run.LeaseOwner != ownerB || ex.Run.Status != wf.StatusRunning || ex.Run.DeliverySeq != 2 {
+		t.Errorf("run-1's execution: lease %q, status %q, DeliverySeq %d; want %q, running, 2", ex.Run.LeaseOwner, ex.Run.Status, ex.Run.DeliverySeq, ownerB)
+	}
+	diff(t, "run-1's log", steps(0, 3), ex.Events)
+	diff(t, "run-1's deliveries (sorted by SignalID)", sortedDeliveries([]wf.Delivery{sig, store.TimerDelivery(t1, now)}), sortedDeliveries(ex.Deliveries))
+	if got[1].RunID != "run-2" || !got[1].Claimed {
+		t.Errorf("FireDueTimers' second timer = %+v, want run-2's claimed", got[1])
+	}
+	if got[2].RunID != "run-3" || got[2].Claimed || got[2].Execution != nil {
+		t.Errorf("FireDueTimers' third timer = %+v, want run-3's not claimed, without an execution", got[2])
+	}
 }
