@@ -163,7 +163,9 @@ func (d *Definition) Execute(ctx context.Context, inv Invocation) (Outcome, erro
 	}
 	done := make(chan struct{})
 	go e.runHandler(done)
-	<-done
+	if !e.waitHandler(ctx, done) {
+		return Outcome{}, e.abortError()
+	}
 	// An aborted invocation did not settle its concurrent steps: stop
 	// them, and let none write after Execute returns.
 	e.stopQueued()
@@ -208,6 +210,11 @@ type execution struct {
 	pending  []Event
 	appended []Event
 	local    localState // what pending holds (see local.go)
+
+	// inline is set while a step's function runs on the handler's
+	// goroutine; abandoned once Execute's context ended; orphaned when
+	// Execute returned without waiting for that function (waitHandler).
+	inline, abandoned, orphaned bool
 
 	// Concurrent operations (Go, StartChild) reached in this execution,
 	// in call order, and the goroutines of their steps.
@@ -420,6 +427,55 @@ func (e *execution) abort(err error) {
 	}
 	e.mu.Unlock()
 	runtime.Goexit()
+}
+
+// waitHandler waits for the handler's goroutine to end. When ctx ends
+// first while a step's function runs on that goroutine and ignores its
+// context, it stops waiting and reports false: the invocation is aborted
+// (abortError says why) and the goroutine ends, writing nothing, once the
+// function returns. No concurrent operation exists then (see attempt).
+func (e *execution) waitHandler(ctx context.Context, done <-chan struct{}) bool {
+	select {
+	case <-done:
+		return true
+	case <-ctx.Done():
+	}
+	e.mu.Lock()
+	e.abandoned = true
+	if e.inline {
+		e.orphaned = true
+		if e.abortErr == nil {
+			e.abortErr = context.Cause(ctx)
+		}
+	}
+	orphaned := e.orphaned
+	e.mu.Unlock()
+	if orphaned {
+		return false
+	}
+	<-done
+	return true
+}
+
+// enterInline marks a step's function as running on the handler's
+// goroutine, or aborts when Execute's context has ended.
+func (e *execution) enterInline() {
+	e.mu.Lock()
+	abandoned := e.abandoned
+	e.inline = !abandoned
+	e.mu.Unlock()
+	if abandoned {
+		e.abortCtx()
+	}
+}
+
+// leaveInline ends enterInline; it reports whether Execute has returned
+// meanwhile.
+func (e *execution) leaveInline() (orphaned bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.inline = false
+	return e.orphaned
 }
 
 // concurrent readies the execution for operations that run beside the

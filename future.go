@@ -386,7 +386,7 @@ func (e *execution) runStep(o *op, attempt int, cfg stepConfig, policy RetryPoli
 			fail(context.Cause(parent), attempt-1)
 			return
 		}
-		raw, err := e.attempt(parent, o.id, attempt, cfg, fn)
+		raw, err := e.attempt(parent, o.id, attempt, cfg, false, fn)
 		if e.ctx.Err() != nil {
 			o.settle(nil, errNotStarted)
 			return
