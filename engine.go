@@ -177,9 +177,13 @@ func (d *Definition) Execute(ctx context.Context, inv Invocation) (Outcome, erro
 		return Outcome{}, err
 	}
 	out := e.outcome
-	out.Pending = e.pending
-	out.Next = e.next - len(e.pending)
-	out.Appended = e.appended
+	if e.written < len(e.fresh) {
+		out.Pending = e.fresh[e.written:len(e.fresh):len(e.fresh)]
+	}
+	out.Next = e.next - len(out.Pending)
+	if e.written > 0 {
+		out.Appended = e.fresh[:e.written:e.written]
+	}
 	return out, nil
 }
 
@@ -200,16 +204,23 @@ type execution struct {
 	marks      markers
 
 	// mu guards what concurrent steps (Go) share with the handler's
-	// goroutine: next, pending, appended, local, flushing and abortErr.
+	// goroutine: next, fresh, written, local, flushing and abortErr.
 	// flushed is signaled when a Journal write ends.
 	mu       sync.Mutex
 	pubMu    sync.Mutex // serializes Publish: concurrent steps publish too
 	flushed  sync.Cond  // its L is &mu
 	flushing bool       // a Journal write is under way, outside mu
 	next     int        // next log index
-	pending  []Event
-	appended []Event
-	local    localState // what pending holds (see local.go)
+	// fresh holds the events this invocation recorded, in log order: the
+	// first written of them went through the Journal, the rest are
+	// pending. One slice, so that a step's checkpoint costs no allocation
+	// of its own; a batch handed to the Journal is never written over.
+	fresh   []Event
+	written int
+	local   localState // what the pending events hold (see local.go)
+
+	scratch   stepConfig // see stepConfig
+	stepChain func(StepContext) error
 
 	// inline is set while a step's function runs on the handler's
 	// goroutine; abandoned once Execute's context ended; orphaned when
@@ -260,6 +271,7 @@ func newExecution(ctx context.Context, d *Definition, inv Invocation) *execution
 		counters:   map[string]int{},
 		consumed:   make([]bool, len(inv.Log)),
 		next:       len(inv.Log),
+		stepChain:  stepChain(d.middleware),
 	}
 	e.flushed.L = &e.mu
 	e.marks = readMarkers(inv.Log)
@@ -561,7 +573,7 @@ func (e *execution) recordAt(ev Event) (Event, int) {
 func (e *execution) add(ev Event) int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.pending = append(e.pending, ev)
+	e.fresh = append(e.fresh, ev)
 	e.next++
 	e.publish(ev)
 	return e.next
@@ -589,11 +601,12 @@ func (e *execution) durableLocked(upTo int) error {
 		if e.abortErr != nil {
 			return e.abortErr
 		}
-		at := e.next - len(e.pending)
-		if at >= upTo || len(e.pending) == 0 {
+		pending := len(e.fresh) - e.written
+		at := e.next - pending
+		if at >= upTo || pending == 0 {
 			return nil
 		}
-		batch := e.pending[:len(e.pending):len(e.pending)]
+		batch := e.fresh[e.written:len(e.fresh):len(e.fresh)]
 		e.flushing = true
 		e.mu.Unlock()
 		err := e.inv.Journal.Append(e.ctx, at, batch)
@@ -608,10 +621,8 @@ func (e *execution) durableLocked(upTo int) error {
 			e.cancelCtx(err)
 			return err
 		}
-		e.appended = append(e.appended, batch...)
-		e.pending = e.pending[len(batch):]
-		if len(e.pending) == 0 {
-			e.pending = nil
+		e.written += len(batch)
+		if e.written == len(e.fresh) {
 			e.local = localState{}
 		}
 	}

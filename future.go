@@ -453,7 +453,7 @@ func (e *execution) commitOp(ev Event, o *op) bool {
 	if e.abortErr != nil || e.ctx.Err() != nil {
 		return false
 	}
-	e.pending = append(e.pending, ev)
+	e.fresh = append(e.fresh, ev)
 	e.next++
 	if o != nil {
 		o.at = e.next - 1

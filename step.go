@@ -73,15 +73,19 @@ const retryMark = "#retry"
 func retryID(id string, attempt int) string { return id + retrySep + strconv.Itoa(attempt) }
 
 // stepConfig returns a step's options (the definition's for its ID, then
-// the call's) and its retry policy.
+// the call's) and its retry policy. Called on the handler's goroutine
+// only: the options are applied to e.scratch, which saves an allocation
+// per step.
 func (e *execution) stepConfig(id string, opts []StepOption) (stepConfig, RetryPolicy) {
-	cfg := stepConfig{retry: e.def.defaultRetry}
+	e.scratch = stepConfig{retry: e.def.defaultRetry}
 	for _, o := range e.def.stepOptions[id] {
-		o(&cfg)
+		o(&e.scratch)
 	}
 	for _, o := range opts {
-		o(&cfg)
+		o(&e.scratch)
 	}
+	cfg := e.scratch
+	e.scratch = stepConfig{}
 	policy := RetryPolicy{MaxAttempts: 1}
 	if cfg.retry != nil {
 		policy = *cfg.retry
@@ -259,7 +263,7 @@ func (e *execution) attempt(parent context.Context, id string, n int, cfg stepCo
 			}
 			ch <- r
 		}()
-		r.err = e.withMiddleware(fn, &r.raw)(sc)
+		r.err = e.runAttempt(sc, fn, &r.raw)
 		returned = true
 	}()
 	select {
@@ -303,26 +307,53 @@ func (e *execution) attemptInline(sc StepContext, id string, n int, cfg stepConf
 			e.fail(&StepError{StepID: StepID(id), Attempts: n, Cause: info}, CodeError)
 		}
 	}()
-	err = e.withMiddleware(fn, &raw)(sc)
+	err = e.runAttempt(sc, fn, &raw)
 	returned = true
 	return raw, err
 }
 
-// withMiddleware returns fn wrapped in the definition's step middleware,
-// outermost first; fn's result is stored in *raw.
-func (e *execution) withMiddleware(fn func(StepContext) (json.RawMessage, error), raw *json.RawMessage) func(StepContext) error {
-	call := func(sc StepContext) error {
-		r, err := fn(sc)
-		*raw = r
-		return err
-	}
-	for i := len(e.def.middleware) - 1; i >= 0; i-- {
-		mw, next := e.def.middleware[i], call
+// attemptCall is an attempt's function and its result. The attempt's
+// StepContext carries it through the step middleware (stepChain) to the
+// innermost call, so that the chain is built once per execution, not per
+// attempt.
+type attemptCall struct {
+	fn  func(StepContext) (json.RawMessage, error)
+	raw json.RawMessage
+}
+
+// runAttempt runs fn through the step middleware; fn's result is stored
+// in *raw.
+func (e *execution) runAttempt(sc StepContext, fn func(StepContext) (json.RawMessage, error), raw *json.RawMessage) error {
+	c := &attemptCall{fn: fn}
+	sc.call = c
+	err := e.stepChain(sc)
+	*raw = c.raw
+	return err
+}
+
+// stepChain returns the definition's step middleware, outermost first,
+// around callAttempt.
+func stepChain(mws []Middleware) func(StepContext) error {
+	call := callAttempt
+	for i := len(mws) - 1; i >= 0; i-- {
+		mw, next := mws[i], call
 		if mw.Step != nil {
 			call = func(sc StepContext) error { return mw.Step(sc, next) }
 		}
 	}
 	return call
+}
+
+// callAttempt is the innermost call of the step middleware: the attempt's
+// own function.
+func callAttempt(sc StepContext) error {
+	c := sc.call
+	if c == nil {
+		return errors.New("wf: a step middleware called next with a StepContext not derived from its own (use WithContext)")
+	}
+	raw, err := c.fn(sc)
+	c.raw = raw
+	return err
 }
 
 func goexitError(id string) error {

@@ -146,3 +146,55 @@ func TestStepPanicAndGoexit(t *testing.T) {
 		})
 	}
 }
+
+// Step middleware reaches the attempt's function through next: a copy made
+// with WithContext carries its values to fn, on the handler's goroutine and
+// in an attempt's own; a StepContext not derived from the middleware's own
+// fails the attempt instead of running fn without its identity.
+func TestStepMiddlewareNext(t *testing.T) {
+	t.Parallel()
+	type key struct{}
+	tests := []struct {
+		name    string
+		derive  func(sc wf.StepContext) wf.StepContext
+		opts    []wf.StepOption
+		want    string // the run's output, or the error's text
+		wantErr bool
+	}{
+		{"with context", func(sc wf.StepContext) wf.StepContext {
+			return sc.WithContext(context.WithValue(sc, key{}, "v"))
+		}, nil, `"s:v"`, false},
+		{"with context, timeout", func(sc wf.StepContext) wf.StepContext {
+			return sc.WithContext(context.WithValue(sc, key{}, "v"))
+		}, []wf.StepOption{wf.WithTimeout(time.Minute)}, `"s:v"`, false},
+		{"foreign", func(sc wf.StepContext) wf.StepContext {
+			return wf.StepContext{Context: sc}
+		}, nil, "not derived from its own", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var ran atomic.Bool
+			mw := wf.Middleware{Name: "derive", Step: func(sc wf.StepContext, next func(wf.StepContext) error) error {
+				return next(tt.derive(sc))
+			}}
+			def := wf.New("w", func(ctx *wf.Context, _ struct{}) (string, error) {
+				return wf.Step(ctx, "s", func(sc wf.StepContext) (string, error) {
+					ran.Store(true)
+					v, _ := sc.Value(key{}).(string)
+					return string(sc.ID()) + ":" + v, nil
+				}, tt.opts...)
+			}, wf.Use(mw))
+			out := newHarness(t, def, struct{}{}).drive()
+			if tt.wantErr {
+				if out.Status != wf.OutcomeErrored || !strings.Contains(out.Error.Message, tt.want) || ran.Load() {
+					t.Fatalf("got %s %+v (fn ran: %v), want errored with %q, fn not run", out.Status, out.Error, ran.Load(), tt.want)
+				}
+				return
+			}
+			if out.Status != wf.OutcomeFinished || string(out.Output) != tt.want {
+				t.Fatalf("got %s %s %+v, want %s", out.Status, out.Output, out.Error, tt.want)
+			}
+		})
+	}
+}
