@@ -36,7 +36,7 @@ func (c *Context) ShouldYield(min time.Duration) bool { return c.e.shouldYield(m
 func (c *Context) IsReplaying() bool { return c.e.replaying() }
 
 // Logger returns the invocation's logger with run attributes.
-func (c *Context) Logger() *slog.Logger { return c.e.logger }
+func (c *Context) Logger() *slog.Logger { return c.e.log() }
 
 // Value returns the value middleware stored under key, or nil.
 func (c *Context) Value(key any) any { return c.e.values[key] }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"runtime"
 	"runtime/debug"
@@ -192,7 +191,10 @@ type execution struct {
 	cancel context.CancelCauseFunc
 	def    *Definition
 	inv    Invocation
-	logger *slog.Logger
+	// logger is the invocation's, with the run's attributes: built when
+	// first used (see log), as most invocations log nothing.
+	logger     *slog.Logger
+	loggerOnce sync.Once
 
 	byStep     map[string][]int // operation ID → indexes into inv.Log
 	deliveries map[string]Delivery
@@ -256,15 +258,10 @@ func newExecution(ctx context.Context, d *Definition, inv Invocation) *execution
 	if inv.ReplayOnly {
 		inv.Publish = nil
 	}
-	logger := inv.Logger
-	if logger == nil {
-		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
 	e := &execution{
 		ctx:        ctx,
 		def:        d,
 		inv:        inv,
-		logger:     logger.With("workflow", d.id, "version", d.version, "run", inv.RunID),
 		byStep:     map[string][]int{},
 		deliveries: map[string]Delivery{},
 		reached:    map[string]bool{},
@@ -439,6 +436,21 @@ func (e *execution) abort(err error) {
 	}
 	e.mu.Unlock()
 	runtime.Goexit()
+}
+
+// discard is the logger of an invocation given none.
+var discard = slog.New(slog.DiscardHandler)
+
+// log returns the invocation's logger with the run's attributes.
+func (e *execution) log() *slog.Logger {
+	e.loggerOnce.Do(func() {
+		logger := e.inv.Logger
+		if logger == nil {
+			logger = discard
+		}
+		e.logger = logger.With("workflow", e.def.id, "version", e.def.version, "run", e.inv.RunID)
+	})
+	return e.logger
 }
 
 // waitHandler waits for the handler's goroutine to end. When ctx ends
@@ -636,7 +648,7 @@ func (e *execution) publish(ev Event) {
 	defer e.pubMu.Unlock()
 	defer func() {
 		if r := recover(); r != nil {
-			e.logger.Warn("wf: publisher panicked", "event", ev.Type, "panic", r)
+			e.log().Warn("wf: publisher panicked", "event", ev.Type, "panic", r)
 		}
 	}()
 	if ev.Time.IsZero() {

@@ -57,10 +57,12 @@ func (rt *Runtime) stepTelemetry(workflowID, runID string) wf.Middleware {
 	return wf.Middleware{
 		Name: "telemetry",
 		Step: func(sc wf.StepContext, next func(wf.StepContext) error) error {
-			if untraced(sc) {
+			// sc.Context, not sc: a StepContext as a context.Context is
+			// an allocation per step.
+			if untraced(sc.Context) {
 				start := time.Now()
 				err := next(sc)
-				rt.metrics.stepAttempt(sc, workflowID, time.Since(start), err)
+				rt.metrics.stepAttempt(sc.Context, workflowID, time.Since(start), err)
 				return err
 			}
 			ctx, span := rt.tracer.Start(sc, "wf.step "+string(sc.ID()))
