@@ -251,6 +251,8 @@ func (rt *Runtime) driveOnce(ctx context.Context, ex store.Execution, owner stri
 		Awaiting:  out.Awaiting,
 		Consumed:  consumedBuffered(ex, out.Appended, out.Pending),
 		Now:       rt.clock(),
+
+		Parentless: run.Parent == nil || run.Parent.Detached,
 	}
 	switch out.Status {
 	case wf.OutcomeFinished:

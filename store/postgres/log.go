@@ -99,7 +99,7 @@ func (s *Store) Commit(ctx context.Context, c store.Commit) error {
 	err = retry(ctx, func(ctx context.Context) error {
 		return s.w.send(ctx, c.RunID, queue, func(br pgx.BatchResults) error {
 			holder, adjacent = nil, false
-			if c.Status.Terminal() { // sqlChildEnd
+			if endsChild(c) { // sqlChildEnd
 				if _, err := br.Exec(); err != nil {
 					return err
 				}
@@ -158,14 +158,14 @@ func (s *Store) commitBatch(c store.Commit) (func(*pgx.Batch), error) {
 		next = 0
 	}
 	var signalID, delivery string
-	if c.Status.Terminal() {
+	if endsChild(c) {
 		if signalID, delivery, err = childEndArgs(c); err != nil {
 			return nil, err
 		}
 	}
 	return func(b *pgx.Batch) {
 		switch {
-		case !c.Status.Terminal():
+		case !endsChild(c):
 		case s.notify != "":
 			b.Queue(s.q.childEndNotify, c.RunID, c.Owner, next, signalID, delivery, s.notify)
 		default:
@@ -186,6 +186,10 @@ func (s *Store) commitBatch(c store.Commit) (func(*pgx.Batch), error) {
 		}
 	}, nil
 }
+
+// endsChild reports whether c ends a run that may have an attached
+// parent, whose delivery the commit then stores (sqlChildEnd).
+func endsChild(c store.Commit) bool { return c.Status.Terminal() && !c.Parentless }
 
 // consumedArg is Commit.Consumed as a text[] argument, never NULL.
 func consumedArg(ids []string) []string {
