@@ -20,7 +20,13 @@ import (
 //
 // A failing attempt is retried per WithRetry (or the workflow's
 // DefaultRetry); a backoff that would outlive the invocation's budget is
-// taken as a durable timer and the run resumes in a later invocation.
+// taken as a durable timer and the run resumes in a later invocation. A
+// panic in fn fails its attempt. An attempt without a timeout runs on the
+// workflow's goroutine (one with WithTimeout runs on its own, so that the
+// timeout returns whatever fn does): there, fn calling runtime.Goexit (as
+// testing.T.FailNow does) fails the step without retries and ends the run
+// with RUN_ERRORED. An invocation whose context ends returns at once even
+// while fn ignores its context; fn's result is then discarded.
 func Step[T any](ctx *Context, id StepID, fn func(sc StepContext) (T, error), opts ...StepOption) (T, error) {
 	var zero T
 	e := ctx.e
