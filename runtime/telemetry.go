@@ -101,6 +101,9 @@ func (rt *Runtime) startRunSpan(ctx context.Context, run store.Run, owner string
 
 // traceParentOf is the W3C traceparent of ctx's span, "" when it has none.
 func traceParentOf(ctx context.Context) string {
+	if !trace.SpanContextFromContext(ctx).IsValid() {
+		return "" // what Inject would write: nothing
+	}
 	carrier := propagation.MapCarrier{}
 	propagation.TraceContext{}.Inject(ctx, carrier)
 	return carrier.Get("traceparent")
