@@ -279,10 +279,9 @@ func (rt *Runtime) driveOnce(ctx context.Context, ex store.Execution, owner stri
 	run.WakeAt = earliest(c.Timers)
 	res = Result{Kind: kindOf(c.Status), Run: run}
 	rt.metrics.runEnded(ctx, run.WorkflowID, c.Status, c.Error)
-	events := append(out.Appended, out.Pending...)
-	res.EventCount = len(events)
+	res.EventCount = len(out.Appended) + len(out.Pending)
 	if opts.includeEvents {
-		res.Events, res.Truncated = capEvents(events, opts.maxEvents)
+		res.Events, res.Truncated = capEvents(append(out.Appended, out.Pending...), opts.maxEvents)
 	}
 	return res, nil
 }
