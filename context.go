@@ -36,7 +36,7 @@ func (c *Context) ShouldYield(min time.Duration) bool { return c.e.shouldYield(m
 func (c *Context) IsReplaying() bool { return c.e.replaying() }
 
 // Logger returns the invocation's logger with run attributes.
-func (c *Context) Logger() *slog.Logger { return c.e.logger }
+func (c *Context) Logger() *slog.Logger { return c.e.log() }
 
 // Value returns the value middleware stored under key, or nil.
 func (c *Context) Value(key any) any { return c.e.values[key] }
@@ -61,6 +61,7 @@ type StepContext struct {
 	attempt  int
 	deadline time.Time
 	now      func() time.Time
+	call     *attemptCall // the attempt's function (see stepChain)
 }
 
 // ID returns the step's operation ID.
@@ -98,6 +99,7 @@ type Middleware struct {
 	// deferred calls; release resources with defer.
 	Run func(ctx *Context, next func() error) error
 	// Step wraps every live attempt of a step's function; replayed steps
-	// do not run it.
+	// do not run it. next takes sc or a copy of it (WithContext); a
+	// StepContext made otherwise fails the attempt.
 	Step func(sc StepContext, next func(StepContext) error) error
 }

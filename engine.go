@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"runtime"
 	"runtime/debug"
@@ -163,7 +162,9 @@ func (d *Definition) Execute(ctx context.Context, inv Invocation) (Outcome, erro
 	}
 	done := make(chan struct{})
 	go e.runHandler(done)
-	<-done
+	if !e.waitHandler(ctx, done) {
+		return Outcome{}, e.abortError()
+	}
 	// An aborted invocation did not settle its concurrent steps: stop
 	// them, and let none write after Execute returns.
 	e.stopQueued()
@@ -175,9 +176,13 @@ func (d *Definition) Execute(ctx context.Context, inv Invocation) (Outcome, erro
 		return Outcome{}, err
 	}
 	out := e.outcome
-	out.Pending = e.pending
-	out.Next = e.next - len(e.pending)
-	out.Appended = e.appended
+	if e.written < len(e.fresh) {
+		out.Pending = e.fresh[e.written:len(e.fresh):len(e.fresh)]
+	}
+	out.Next = e.next - len(out.Pending)
+	if e.written > 0 {
+		out.Appended = e.fresh[:e.written:e.written]
+	}
 	return out, nil
 }
 
@@ -186,7 +191,10 @@ type execution struct {
 	cancel context.CancelCauseFunc
 	def    *Definition
 	inv    Invocation
-	logger *slog.Logger
+	// logger is the invocation's, with the run's attributes: built when
+	// first used (see log), as most invocations log nothing.
+	logger     *slog.Logger
+	loggerOnce sync.Once
 
 	byStep     map[string][]int // operation ID → indexes into inv.Log
 	deliveries map[string]Delivery
@@ -198,16 +206,28 @@ type execution struct {
 	marks      markers
 
 	// mu guards what concurrent steps (Go) share with the handler's
-	// goroutine: next, pending, appended, local, flushing and abortErr.
+	// goroutine: next, fresh, written, local, flushing and abortErr.
 	// flushed is signaled when a Journal write ends.
 	mu       sync.Mutex
 	pubMu    sync.Mutex // serializes Publish: concurrent steps publish too
 	flushed  sync.Cond  // its L is &mu
 	flushing bool       // a Journal write is under way, outside mu
 	next     int        // next log index
-	pending  []Event
-	appended []Event
-	local    localState // what pending holds (see local.go)
+	// fresh holds the events this invocation recorded, in log order: the
+	// first written of them went through the Journal, the rest are
+	// pending. One slice, so that a step's checkpoint costs no allocation
+	// of its own; a batch handed to the Journal is never written over.
+	fresh   []Event
+	written int
+	local   localState // what the pending events hold (see local.go)
+
+	scratch   stepConfig // see stepConfig
+	stepChain func(StepContext) error
+
+	// inline is set while a step's function runs on the handler's
+	// goroutine; abandoned once Execute's context ended; orphaned when
+	// Execute returned without waiting for that function (waitHandler).
+	inline, abandoned, orphaned bool
 
 	// Concurrent operations (Go, StartChild) reached in this execution,
 	// in call order, and the goroutines of their steps.
@@ -238,21 +258,17 @@ func newExecution(ctx context.Context, d *Definition, inv Invocation) *execution
 	if inv.ReplayOnly {
 		inv.Publish = nil
 	}
-	logger := inv.Logger
-	if logger == nil {
-		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
 	e := &execution{
 		ctx:        ctx,
 		def:        d,
 		inv:        inv,
-		logger:     logger.With("workflow", d.id, "version", d.version, "run", inv.RunID),
 		byStep:     map[string][]int{},
 		deliveries: map[string]Delivery{},
 		reached:    map[string]bool{},
 		counters:   map[string]int{},
 		consumed:   make([]bool, len(inv.Log)),
 		next:       len(inv.Log),
+		stepChain:  stepChain(d.middleware),
 	}
 	e.flushed.L = &e.mu
 	e.marks = readMarkers(inv.Log)
@@ -422,6 +438,70 @@ func (e *execution) abort(err error) {
 	runtime.Goexit()
 }
 
+// discard is the logger of an invocation given none.
+var discard = slog.New(slog.DiscardHandler)
+
+// log returns the invocation's logger with the run's attributes.
+func (e *execution) log() *slog.Logger {
+	e.loggerOnce.Do(func() {
+		logger := e.inv.Logger
+		if logger == nil {
+			logger = discard
+		}
+		e.logger = logger.With("workflow", e.def.id, "version", e.def.version, "run", e.inv.RunID)
+	})
+	return e.logger
+}
+
+// waitHandler waits for the handler's goroutine to end. When ctx ends
+// first while a step's function runs on that goroutine and ignores its
+// context, it stops waiting and reports false: the invocation is aborted
+// (abortError says why) and the goroutine ends, writing nothing, once the
+// function returns. No concurrent operation exists then (see attempt).
+func (e *execution) waitHandler(ctx context.Context, done <-chan struct{}) bool {
+	select {
+	case <-done:
+		return true
+	case <-ctx.Done():
+	}
+	e.mu.Lock()
+	e.abandoned = true
+	if e.inline {
+		e.orphaned = true
+		if e.abortErr == nil {
+			e.abortErr = context.Cause(ctx)
+		}
+	}
+	orphaned := e.orphaned
+	e.mu.Unlock()
+	if orphaned {
+		return false
+	}
+	<-done
+	return true
+}
+
+// enterInline marks a step's function as running on the handler's
+// goroutine, or aborts when Execute's context has ended.
+func (e *execution) enterInline() {
+	e.mu.Lock()
+	abandoned := e.abandoned
+	e.inline = !abandoned
+	e.mu.Unlock()
+	if abandoned {
+		e.abortCtx()
+	}
+}
+
+// leaveInline ends enterInline; it reports whether Execute has returned
+// meanwhile.
+func (e *execution) leaveInline() (orphaned bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.inline = false
+	return e.orphaned
+}
+
 // concurrent readies the execution for operations that run beside the
 // handler's goroutine (Go, NewGroup): a context it can cancel when one of
 // them must abandon the invocation. Called from the handler's goroutine
@@ -505,7 +585,7 @@ func (e *execution) recordAt(ev Event) (Event, int) {
 func (e *execution) add(ev Event) int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.pending = append(e.pending, ev)
+	e.fresh = append(e.fresh, ev)
 	e.next++
 	e.publish(ev)
 	return e.next
@@ -533,11 +613,12 @@ func (e *execution) durableLocked(upTo int) error {
 		if e.abortErr != nil {
 			return e.abortErr
 		}
-		at := e.next - len(e.pending)
-		if at >= upTo || len(e.pending) == 0 {
+		pending := len(e.fresh) - e.written
+		at := e.next - pending
+		if at >= upTo || pending == 0 {
 			return nil
 		}
-		batch := e.pending[:len(e.pending):len(e.pending)]
+		batch := e.fresh[e.written:len(e.fresh):len(e.fresh)]
 		e.flushing = true
 		e.mu.Unlock()
 		err := e.inv.Journal.Append(e.ctx, at, batch)
@@ -552,10 +633,8 @@ func (e *execution) durableLocked(upTo int) error {
 			e.cancelCtx(err)
 			return err
 		}
-		e.appended = append(e.appended, batch...)
-		e.pending = e.pending[len(batch):]
-		if len(e.pending) == 0 {
-			e.pending = nil
+		e.written += len(batch)
+		if e.written == len(e.fresh) {
 			e.local = localState{}
 		}
 	}
@@ -569,7 +648,7 @@ func (e *execution) publish(ev Event) {
 	defer e.pubMu.Unlock()
 	defer func() {
 		if r := recover(); r != nil {
-			e.logger.Warn("wf: publisher panicked", "event", ev.Type, "panic", r)
+			e.log().Warn("wf: publisher panicked", "event", ev.Type, "panic", r)
 		}
 	}()
 	if ev.Time.IsZero() {

@@ -386,7 +386,7 @@ func (e *execution) runStep(o *op, attempt int, cfg stepConfig, policy RetryPoli
 			fail(context.Cause(parent), attempt-1)
 			return
 		}
-		raw, err := e.attempt(parent, o.id, attempt, cfg, fn)
+		raw, err := e.attempt(parent, o.id, attempt, cfg, false, fn)
 		if e.ctx.Err() != nil {
 			o.settle(nil, errNotStarted)
 			return
@@ -453,7 +453,7 @@ func (e *execution) commitOp(ev Event, o *op) bool {
 	if e.abortErr != nil || e.ctx.Err() != nil {
 		return false
 	}
-	e.pending = append(e.pending, ev)
+	e.fresh = append(e.fresh, ev)
 	e.next++
 	if o != nil {
 		o.at = e.next - 1

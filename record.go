@@ -53,7 +53,7 @@ func Emit(ctx *Context, name string, value any) {
 	}
 	b, err := json.Marshal(value)
 	if err != nil {
-		e.logger.Warn("wf: Emit: value does not encode", "name", name, "err", err)
+		e.log().Warn("wf: Emit: value does not encode", "name", name, "err", err)
 		return
 	}
 	e.publish(Event{Type: Custom, Name: name, Value: b})

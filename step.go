@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -19,7 +20,13 @@ import (
 //
 // A failing attempt is retried per WithRetry (or the workflow's
 // DefaultRetry); a backoff that would outlive the invocation's budget is
-// taken as a durable timer and the run resumes in a later invocation.
+// taken as a durable timer and the run resumes in a later invocation. A
+// panic in fn fails its attempt. An attempt without a timeout runs on the
+// workflow's goroutine (one with WithTimeout runs on its own, so that the
+// timeout returns whatever fn does): there, fn calling runtime.Goexit (as
+// testing.T.FailNow does) fails the step without retries and ends the run
+// with RUN_ERRORED. An invocation whose context ends returns at once even
+// while fn ignores its context; fn's result is then discarded.
 func Step[T any](ctx *Context, id StepID, fn func(sc StepContext) (T, error), opts ...StepOption) (T, error) {
 	var zero T
 	e := ctx.e
@@ -72,15 +79,19 @@ const retryMark = "#retry"
 func retryID(id string, attempt int) string { return id + retrySep + strconv.Itoa(attempt) }
 
 // stepConfig returns a step's options (the definition's for its ID, then
-// the call's) and its retry policy.
+// the call's) and its retry policy. Called on the handler's goroutine
+// only: the options are applied to e.scratch, which saves an allocation
+// per step.
 func (e *execution) stepConfig(id string, opts []StepOption) (stepConfig, RetryPolicy) {
-	cfg := stepConfig{retry: e.def.defaultRetry}
+	e.scratch = stepConfig{retry: e.def.defaultRetry}
 	for _, o := range e.def.stepOptions[id] {
-		o(&cfg)
+		o(&e.scratch)
 	}
 	for _, o := range opts {
-		o(&cfg)
+		o(&e.scratch)
 	}
+	cfg := e.scratch
+	e.scratch = stepConfig{}
 	policy := RetryPolicy{MaxAttempts: 1}
 	if cfg.retry != nil {
 		policy = *cfg.retry
@@ -118,7 +129,7 @@ func (e *execution) step(id, what string, fn func(StepContext) (json.RawMessage,
 	// local step's start writes nothing unless it must (see local.go).
 	e.flushBeforeStep(cfg.local)
 	for ; ; attempt++ {
-		raw, err := e.attempt(e.ctx, id, attempt, cfg, fn)
+		raw, err := e.attempt(e.ctx, id, attempt, cfg, true, fn)
 		if e.ctx.Err() != nil {
 			e.abortCtx()
 		}
@@ -219,11 +230,15 @@ func (e *execution) resolveTimer(id string, awaited Event) {
 	e.pause(Await{StepID: id, Kind: AwaitTimer, Name: TimerSignal, Deadline: awaited.Deadline})
 }
 
-// attempt runs one attempt of a step's function in its own goroutine, so
-// that a timeout or an aborted invocation returns even when fn ignores its
-// context. parent is the invocation's context, or a group's (Go): when a
-// group is canceled the attempt returns the group's cause.
-func (e *execution) attempt(parent context.Context, id string, n int, cfg stepConfig, fn func(StepContext) (json.RawMessage, error)) (json.RawMessage, error) {
+// attempt runs one attempt of a step's function. A step of the handler's
+// own (inline) without a timeout runs on the handler's goroutine, which
+// saves a goroutine and its hand-off per step; Execute still returns when
+// the invocation is aborted while such a function ignores its context
+// (see waitHandler). Any other attempt runs in its own goroutine, so that
+// a timeout returns even when fn ignores its context. parent is the
+// invocation's context, or a group's (Go): when a group is canceled the
+// attempt returns the group's cause.
+func (e *execution) attempt(parent context.Context, id string, n int, cfg stepConfig, inline bool, fn func(StepContext) (json.RawMessage, error)) (json.RawMessage, error) {
 	actx, cancel := context.WithCancel(parent)
 	if cfg.timeout > 0 {
 		actx, cancel = context.WithTimeout(parent, cfg.timeout)
@@ -231,6 +246,12 @@ func (e *execution) attempt(parent context.Context, id string, n int, cfg stepCo
 	defer cancel()
 	sc := StepContext{Context: actx, id: StepID(id), runID: e.inv.RunID, attempt: n, deadline: e.inv.Deadline, now: e.now}
 	e.publish(Event{Type: StepStarted, StepID: id, Attempts: n, Meta: cfg.meta})
+	// With concurrent operations the handler's context is one they may
+	// cancel, which Execute does not watch: such a handler's steps run
+	// aside.
+	if inline && cfg.timeout == 0 && e.cancel == nil {
+		return e.attemptInline(sc, id, n, cfg, fn)
+	}
 
 	type result struct {
 		raw json.RawMessage
@@ -244,22 +265,11 @@ func (e *execution) attempt(parent context.Context, id string, n int, cfg stepCo
 			if p := recover(); p != nil {
 				r = result{err: &PanicError{Value: p, Stack: string(debug.Stack())}}
 			} else if !returned {
-				r = result{err: fmt.Errorf("wf: step %q: its function exited without returning (runtime.Goexit)", id)}
+				r = result{err: goexitError(id)}
 			}
 			ch <- r
 		}()
-		call := func(sc StepContext) error {
-			raw, err := fn(sc)
-			r.raw = raw
-			return err
-		}
-		for i := len(e.def.middleware) - 1; i >= 0; i-- {
-			mw, next := e.def.middleware[i], call
-			if mw.Step != nil {
-				call = func(sc StepContext) error { return mw.Step(sc, next) }
-			}
-		}
-		r.err = call(sc)
+		r.err = e.runAttempt(sc, fn, &r.raw)
 		returned = true
 	}()
 	select {
@@ -277,6 +287,83 @@ func (e *execution) attempt(parent context.Context, id string, n int, cfg stepCo
 		}
 		return nil, &StepTimeoutError{StepID: StepID(id), Attempt: n, Timeout: cfg.timeout}
 	}
+}
+
+// attemptInline runs one attempt on the handler's goroutine. A panic is
+// the attempt's error, as in a goroutine of its own. A function that calls
+// runtime.Goexit (as testing.T.FailNow does) ends the handler's goroutine
+// with it: the step is recorded as failed, without retries, and the run
+// errors with the step's error. When Execute abandoned the handler while
+// fn ran, the goroutine ends as soon as fn returns, touching nothing.
+func (e *execution) attemptInline(sc StepContext, id string, n int, cfg stepConfig, fn func(StepContext) (json.RawMessage, error)) (raw json.RawMessage, err error) {
+	e.enterInline()
+	returned := false
+	defer func() {
+		p := recover()
+		if e.leaveInline() {
+			e.ended = true
+			runtime.Goexit() // Execute has returned: nothing more is written
+		}
+		switch {
+		case p != nil:
+			raw, err = nil, &PanicError{Value: p, Stack: string(debug.Stack())}
+		case !returned:
+			info := NewErrorInfo(goexitError(id))
+			e.record(Event{Type: StepFailed, StepID: id, Error: info, Attempts: attemptsField(n), Meta: cfg.meta})
+			e.fail(&StepError{StepID: StepID(id), Attempts: n, Cause: info}, CodeError)
+		}
+	}()
+	err = e.runAttempt(sc, fn, &raw)
+	returned = true
+	return raw, err
+}
+
+// attemptCall is an attempt's function and its result. The attempt's
+// StepContext carries it through the step middleware (stepChain) to the
+// innermost call, so that the chain is built once per execution, not per
+// attempt.
+type attemptCall struct {
+	fn  func(StepContext) (json.RawMessage, error)
+	raw json.RawMessage
+}
+
+// runAttempt runs fn through the step middleware; fn's result is stored
+// in *raw.
+func (e *execution) runAttempt(sc StepContext, fn func(StepContext) (json.RawMessage, error), raw *json.RawMessage) error {
+	c := &attemptCall{fn: fn}
+	sc.call = c
+	err := e.stepChain(sc)
+	*raw = c.raw
+	return err
+}
+
+// stepChain returns the definition's step middleware, outermost first,
+// around callAttempt.
+func stepChain(mws []Middleware) func(StepContext) error {
+	call := callAttempt
+	for i := len(mws) - 1; i >= 0; i-- {
+		mw, next := mws[i], call
+		if mw.Step != nil {
+			call = func(sc StepContext) error { return mw.Step(sc, next) }
+		}
+	}
+	return call
+}
+
+// callAttempt is the innermost call of the step middleware: the attempt's
+// own function.
+func callAttempt(sc StepContext) error {
+	c := sc.call
+	if c == nil {
+		return errors.New("wf: a step middleware called next with a StepContext not derived from its own (use WithContext)")
+	}
+	raw, err := c.fn(sc)
+	c.raw = raw
+	return err
+}
+
+func goexitError(id string) error {
+	return fmt.Errorf("wf: step %q: its function exited without returning (runtime.Goexit)", id)
 }
 
 // truncate returns b as a string cut to at most n bytes, on a rune

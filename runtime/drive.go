@@ -251,6 +251,8 @@ func (rt *Runtime) driveOnce(ctx context.Context, ex store.Execution, owner stri
 		Awaiting:  out.Awaiting,
 		Consumed:  consumedBuffered(ex, out.Appended, out.Pending),
 		Now:       rt.clock(),
+
+		Parentless: run.Parent == nil || run.Parent.Detached,
 	}
 	switch out.Status {
 	case wf.OutcomeFinished:
@@ -277,10 +279,9 @@ func (rt *Runtime) driveOnce(ctx context.Context, ex store.Execution, owner stri
 	run.WakeAt = earliest(c.Timers)
 	res = Result{Kind: kindOf(c.Status), Run: run}
 	rt.metrics.runEnded(ctx, run.WorkflowID, c.Status, c.Error)
-	events := append(out.Appended, out.Pending...)
-	res.EventCount = len(events)
+	res.EventCount = len(out.Appended) + len(out.Pending)
 	if opts.includeEvents {
-		res.Events, res.Truncated = capEvents(events, opts.maxEvents)
+		res.Events, res.Truncated = capEvents(append(out.Appended, out.Pending...), opts.maxEvents)
 	}
 	return res, nil
 }
@@ -349,37 +350,64 @@ func (rt *Runtime) release(runID, owner string) {
 }
 
 // heartbeat renews the lease every third of its duration until stopped; a
-// lost lease cancels the drive.
+// lost lease cancels the drive. It runs on a timer, not a goroutine of its
+// own: most drives end before the first renewal, and then cost no
+// goroutine. stop waits for a renewal under way.
 func (rt *Runtime) heartbeat(ctx context.Context, guard *leaseGuard) (stop func()) {
-	done := make(chan struct{})
-	var once sync.Once
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(rt.leaseDuration / 3)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				err := guard.renew(ctx)
-				if errors.Is(err, store.ErrLeaseLost) {
-					return
-				}
-				if err != nil && ctx.Err() == nil {
-					rt.logger.Warn("runtime: heartbeat failed", "run", guard.runID, "err", err)
-				}
-			}
-		}
-	}()
-	return func() {
-		once.Do(func() { close(done) })
-		wg.Wait()
+	h := &heartbeat{rt: rt, ctx: ctx, guard: guard, every: rt.leaseDuration / 3}
+	h.mu.Lock()
+	h.timer = time.AfterFunc(h.every, h.beat)
+	h.mu.Unlock()
+	return h.stop
+}
+
+// heartbeat is one drive's lease renewal (see Runtime.heartbeat).
+type heartbeat struct {
+	rt    *Runtime
+	ctx   context.Context
+	guard *leaseGuard
+	every time.Duration
+
+	mu      sync.Mutex
+	timer   *time.Timer
+	stopped bool
+	renewal sync.WaitGroup
+}
+
+// beat renews the lease and sets the timer for the next renewal, a third
+// of the lease after this one started.
+func (h *heartbeat) beat() {
+	h.mu.Lock()
+	if h.stopped || h.ctx.Err() != nil {
+		h.mu.Unlock()
+		return
 	}
+	h.renewal.Add(1)
+	h.mu.Unlock()
+	defer h.renewal.Done()
+	start := time.Now()
+	err := h.guard.renew(h.ctx)
+	if errors.Is(err, store.ErrLeaseLost) {
+		return
+	}
+	if err != nil && h.ctx.Err() == nil {
+		h.rt.logger.Warn("runtime: heartbeat failed", "run", h.guard.runID, "err", err)
+	}
+	h.mu.Lock()
+	if !h.stopped {
+		h.timer.Reset(max(h.every-time.Since(start), 0))
+	}
+	h.mu.Unlock()
+}
+
+// stop ends the renewals once a renewal under way has ended; it may be
+// called more than once.
+func (h *heartbeat) stop() {
+	h.mu.Lock()
+	h.stopped = true
+	h.timer.Stop()
+	h.mu.Unlock()
+	h.renewal.Wait()
 }
 
 func (rt *Runtime) publisher(runID string) func(wf.Event) {

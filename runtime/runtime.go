@@ -150,7 +150,10 @@ type Config struct {
 	CronLookBack time.Duration
 	// TracerProvider makes the OpenTelemetry spans of sweeps, runs, step
 	// attempts and store operations. Defaults to otel's global provider (a
-	// no-op until the app installs one).
+	// no-op until the app installs one). A drive whose run span does not
+	// record (a no-op provider, or a trace not sampled) starts no spans for
+	// its steps and store operations: under parent-based sampling, every
+	// provider's default, they would not record either.
 	TracerProvider trace.TracerProvider
 	// MeterProvider makes the OpenTelemetry metrics: runs started and
 	// ended, step attempts and durations, sweep durations and items, timer

@@ -40,12 +40,31 @@ func newTracer(cfg Config) trace.Tracer {
 	return otel.GetTracerProvider().Tracer(instrumentationName)
 }
 
+// untracedKey marks the context of a drive whose span does not record (no
+// tracer provider is set, or the trace is not sampled): its steps and
+// store operations get no spans of their own, which would not record
+// either under the parent-based sampling every provider defaults to, and
+// cost allocations per step.
+type untracedKey struct{}
+
+// untraced reports whether ctx is within a drive whose span does not
+// record.
+func untraced(ctx context.Context) bool { return ctx.Value(untracedKey{}) != nil }
+
 // stepTelemetry is the middleware that gives each live step attempt a span,
 // a child of the run's span, and counts it in the step metrics.
 func (rt *Runtime) stepTelemetry(workflowID, runID string) wf.Middleware {
 	return wf.Middleware{
 		Name: "telemetry",
 		Step: func(sc wf.StepContext, next func(wf.StepContext) error) error {
+			// sc.Context, not sc: a StepContext as a context.Context is
+			// an allocation per step.
+			if untraced(sc.Context) {
+				start := time.Now()
+				err := next(sc)
+				rt.metrics.stepAttempt(sc.Context, workflowID, time.Since(start), err)
+				return err
+			}
 			ctx, span := rt.tracer.Start(sc, "wf.step "+string(sc.ID()))
 			if span.IsRecording() {
 				span.SetAttributes(attrRun.String(runID), attrStep.String(string(sc.ID())), attrAttempt.Int(sc.Attempt()))
@@ -73,11 +92,18 @@ func (rt *Runtime) startRunSpan(ctx context.Context, run store.Run, owner string
 	if sc := spanContextOf(run.TraceParent); sc.IsValid() {
 		opts = append(opts, trace.WithLinks(trace.Link{SpanContext: sc, Attributes: []attribute.KeyValue{attrLink.String("run.created")}}))
 	}
-	return rt.tracer.Start(ctx, "wf.run "+run.WorkflowID, opts...)
+	ctx, span := rt.tracer.Start(ctx, "wf.run "+run.WorkflowID, opts...)
+	if !span.IsRecording() {
+		ctx = context.WithValue(ctx, untracedKey{}, true)
+	}
+	return ctx, span
 }
 
 // traceParentOf is the W3C traceparent of ctx's span, "" when it has none.
 func traceParentOf(ctx context.Context) string {
+	if !trace.SpanContextFromContext(ctx).IsValid() {
+		return "" // what Inject would write: nothing
+	}
 	carrier := propagation.MapCarrier{}
 	propagation.TraceContext{}.Inject(ctx, carrier)
 	return carrier.Get("traceparent")

@@ -6,6 +6,7 @@ import (
 
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/wfgo/wf"
 	"github.com/wfgo/wf/store"
@@ -24,8 +25,11 @@ var _ store.Store = tracedStore{}
 var clientSpan = []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindClient)}
 
 // op starts the span of an operation (name is the span's name); endOp ends
-// it.
+// it. Within a drive whose span does not record, the span is a no-op.
 func (ts tracedStore) op(ctx context.Context, name, runID string) (context.Context, trace.Span) {
+	if untraced(ctx) {
+		return ctx, noop.Span{}
+	}
 	ctx, span := ts.tracer.Start(ctx, name, clientSpan...)
 	if runID != "" && span.IsRecording() {
 		span.SetAttributes(attrRun.String(runID))

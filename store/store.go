@@ -403,6 +403,11 @@ type Commit struct {
 	// resolves: they leave Run.Buffered.
 	Consumed []string
 	Now      time.Time
+	// Parentless says that the run has no attached parent (Run.Parent is
+	// nil or Detached), so a commit ending it owes no parent a delivery
+	// and a store may skip looking for one. It is a hint: false is always
+	// correct.
+	Parentless bool
 }
 
 // Timer is a due-time row that wakes a paused run.

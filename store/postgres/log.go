@@ -26,7 +26,7 @@ import (
 // primary key, which is what keeps the log whole.
 func (s *Store) Append(ctx context.Context, runID string, c store.Append) error {
 	data, err := s.encodeEvents(runID, c.Next, c.Events)
-	if err != nil || len(data) == 0 {
+	if err != nil || data.n == 0 {
 		return err
 	}
 	var (
@@ -36,7 +36,7 @@ func (s *Store) Append(ctx context.Context, runID string, c store.Append) error 
 	)
 	err = retry(ctx, func(ctx context.Context) error {
 		return s.w.send(ctx, runID, func(b *pgx.Batch) {
-			b.Queue(s.q.appendEvents, runID, c.Owner, c.Next, data)
+			b.Queue(s.q.appendEvents, runID, c.Owner, c.Next, data.array)
 		}, func(br pgx.BatchResults) error {
 			holder, adjacent, inserted = nil, false, 0
 			err := br.QueryRow().Scan(&holder, &adjacent, &inserted)
@@ -51,7 +51,7 @@ func (s *Store) Append(ctx context.Context, runID string, c store.Append) error 
 		return fmt.Errorf("postgres: append to run %q at %d: %w", runID, c.Next, store.ErrConflict)
 	case err != nil:
 		return fmt.Errorf("postgres: append to run %q: %w", runID, err)
-	case inserted == len(data):
+	case inserted == data.n:
 		return nil
 	}
 	if err := guardOutcome("append to", runID, c.Owner, c.Next, holder, adjacent); err != nil {
@@ -99,7 +99,7 @@ func (s *Store) Commit(ctx context.Context, c store.Commit) error {
 	err = retry(ctx, func(ctx context.Context) error {
 		return s.w.send(ctx, c.RunID, queue, func(br pgx.BatchResults) error {
 			holder, adjacent = nil, false
-			if c.Status.Terminal() { // sqlChildEnd
+			if endsChild(c) { // sqlChildEnd
 				if _, err := br.Exec(); err != nil {
 					return err
 				}
@@ -154,18 +154,18 @@ func (s *Store) commitBatch(c store.Commit) (func(*pgx.Batch), error) {
 	}
 	// With no events there is no index to check: 0 turns the check off.
 	next := c.Next
-	if len(data) == 0 {
+	if data.n == 0 {
 		next = 0
 	}
 	var signalID, delivery string
-	if c.Status.Terminal() {
+	if endsChild(c) {
 		if signalID, delivery, err = childEndArgs(c); err != nil {
 			return nil, err
 		}
 	}
 	return func(b *pgx.Batch) {
 		switch {
-		case !c.Status.Terminal():
+		case !endsChild(c):
 		case s.notify != "":
 			b.Queue(s.q.childEndNotify, c.RunID, c.Owner, next, signalID, delivery, s.notify)
 		default:
@@ -173,9 +173,9 @@ func (s *Store) commitBatch(c store.Commit) (func(*pgx.Batch), error) {
 		}
 		if len(steps) == 0 {
 			b.Queue(s.q.commit, c.RunID, c.Owner, next, string(c.Status), c.LoadedSeq,
-				jsonArg(c.Output), errArg, awaitArg, nil, timeArg(c.Now), data, consumedArg(c.Consumed))
+				jsonArg(c.Output), errArg, awaitArg, nil, timeArg(c.Now), data.array, consumedArg(c.Consumed))
 		} else {
-			b.Queue(s.q.commitFirst, c.RunID, c.Owner, next, data)
+			b.Queue(s.q.commitFirst, c.RunID, c.Owner, next, data.array)
 			b.Queue(s.q.commitRun, c.RunID, c.Owner, next, string(c.Status), c.LoadedSeq,
 				jsonArg(c.Output), errArg, awaitArg, wakeAt(wakes), timeArg(c.Now), steps, wakes, consumedArg(c.Consumed))
 		}
@@ -186,6 +186,10 @@ func (s *Store) commitBatch(c store.Commit) (func(*pgx.Batch), error) {
 		}
 	}, nil
 }
+
+// endsChild reports whether c ends a run that may have an attached
+// parent, whose delivery the commit then stores (sqlChildEnd).
+func endsChild(c store.Commit) bool { return c.Status.Terminal() && !c.Parentless }
 
 // consumedArg is Commit.Consumed as a text[] argument, never NULL.
 func consumedArg(ids []string) []string {
@@ -222,25 +226,43 @@ func wakeAt(wakes []time.Time) any {
 	return slices.MinFunc(wakes, time.Time.Compare)
 }
 
-// encodeEvents validates and encodes events for the json[] parameter,
-// refusing any over the payload limit before anything is written.
-func (s *Store) encodeEvents(runID string, next int, evs []wf.Event) ([]string, error) {
+// eventsArg is events encoded as one JSON array, the parameter whose
+// elements a statement inserts (json_array_elements): one text value is
+// cheaper to send than a text[] of as many, which pgx encodes element by
+// element.
+type eventsArg struct {
+	array string // "[]" for none
+	n     int
+}
+
+// encodeEvents validates and encodes events for their parameter, refusing
+// any over the payload limit before anything is written.
+func (s *Store) encodeEvents(runID string, next int, evs []wf.Event) (eventsArg, error) {
 	if next < 0 {
-		return nil, fmt.Errorf("postgres: run %q: negative log index %d", runID, next)
+		return eventsArg{}, fmt.Errorf("postgres: run %q: negative log index %d", runID, next)
 	}
-	data := make([]string, len(evs))
+	if len(evs) == 0 {
+		return eventsArg{array: "[]"}, nil
+	}
+	var buf []byte
 	for i := range evs {
 		if err := evs[i].Validate(); err != nil {
-			return nil, fmt.Errorf("postgres: run %q: event %d: %w", runID, next+i, err)
+			return eventsArg{}, fmt.Errorf("postgres: run %q: event %d: %w", runID, next+i, err)
 		}
 		b, err := wf.EncodeEvent(evs[i])
 		if err != nil {
-			return nil, fmt.Errorf("postgres: run %q: event %d: %w", runID, next+i, err)
+			return eventsArg{}, fmt.Errorf("postgres: run %q: event %d: %w", runID, next+i, err)
 		}
 		if len(b) > s.maxPayload {
-			return nil, s.tooLarge(runID, fmt.Sprintf("event %d (%s)", next+i, evs[i].Type), len(b))
+			return eventsArg{}, s.tooLarge(runID, fmt.Sprintf("event %d (%s)", next+i, evs[i].Type), len(b))
 		}
-		data[i] = string(b)
+		if buf == nil {
+			buf = make([]byte, 0, 2+len(evs)*(len(b)+1))
+			buf = append(buf, '[')
+		} else {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, b...)
 	}
-	return data, nil
+	return eventsArg{array: string(append(buf, ']')), n: len(evs)}, nil
 }

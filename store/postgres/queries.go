@@ -175,8 +175,8 @@ WITH ins AS (
 ),
 ev AS (
 	INSERT INTO {{events}} (run_id, idx, data)
-	SELECT $1, e.n - 1, e.data::json
-	FROM unnest($10::text[]) WITH ORDINALITY AS e(data, n)
+	SELECT $1, e.n - 1, e.data
+	FROM json_array_elements($10::json) WITH ORDINALITY AS e(data, n)
 	WHERE EXISTS (SELECT 1 FROM ins)
 ),
 rdy AS (INSERT INTO {{ready}} (run_id, created_at) SELECT id, created_at FROM ins WHERE queue = '')
@@ -315,8 +315,8 @@ WITH run AS MATERIALIZED (
 ),
 ins AS (
 	INSERT INTO {{events}} (run_id, idx, data)
-	SELECT $1, $3 + e.n - 1, e.data::json
-	FROM unnest($4::text[]) WITH ORDINALITY AS e(data, n)
+	SELECT $1, $3 + e.n - 1, e.data
+	FROM json_array_elements($4::json) WITH ORDINALITY AS e(data, n)
 	WHERE EXISTS (SELECT 1 FROM run WHERE lease_owner = $2 AND adjacent)
 	RETURNING 1
 )
@@ -346,8 +346,8 @@ rdy AS (
 ),
 ev AS (
 	INSERT INTO {{events}} (run_id, idx, data)
-	SELECT $1, $3 + e.n - 1, e.data::json
-	FROM unnest($11::text[]) WITH ORDINALITY AS e(data, n)
+	SELECT $1, $3 + e.n - 1, e.data
+	FROM json_array_elements($11::json) WITH ORDINALITY AS e(data, n)
 	WHERE EXISTS (SELECT 1 FROM ok)
 ),
 tm AS (DELETE FROM {{timers}} WHERE run_id = $1 AND EXISTS (SELECT 1 FROM ok)),
@@ -400,8 +400,8 @@ WITH run AS MATERIALIZED (
 ok AS (SELECT 1 FROM run WHERE lease_owner = $2 AND adjacent),
 ev AS (
 	INSERT INTO {{events}} (run_id, idx, data)
-	SELECT $1, $3 + e.n - 1, e.data::json
-	FROM unnest($4::text[]) WITH ORDINALITY AS e(data, n)
+	SELECT $1, $3 + e.n - 1, e.data
+	FROM json_array_elements($4::json) WITH ORDINALITY AS e(data, n)
 	WHERE EXISTS (SELECT 1 FROM ok)
 ),
 tm AS (DELETE FROM {{timers}} WHERE run_id = $1 AND EXISTS (SELECT 1 FROM ok))

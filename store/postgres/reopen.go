@@ -25,8 +25,8 @@ WITH run AS MATERIALIZED (
 ok AS (SELECT 1 FROM run WHERE ended AND adjacent),
 ev AS (
 	INSERT INTO {{events}} (run_id, idx, data)
-	SELECT $1, $2 + e.n - 1, e.data::json
-	FROM unnest($3::text[]) WITH ORDINALITY AS e(data, n)
+	SELECT $1, $2 + e.n - 1, e.data
+	FROM json_array_elements($3::json) WITH ORDINALITY AS e(data, n)
 	WHERE EXISTS (SELECT 1 FROM ok)
 ),
 dl AS (DELETE FROM {{deliveries}} WHERE run_id = $1 AND signal_id = ANY($4::text[]) AND EXISTS (SELECT 1 FROM ok)),
@@ -51,7 +51,7 @@ func (s *Store) ReopenRun(ctx context.Context, runID string, r store.Reopen) err
 	if err != nil {
 		return err
 	}
-	if len(data) == 0 {
+	if data.n == 0 {
 		return fmt.Errorf("postgres: reopen run %q: no events", runID)
 	}
 	drop := r.Drop
@@ -60,7 +60,7 @@ func (s *Store) ReopenRun(ctx context.Context, runID string, r store.Reopen) err
 	}
 	var ended, adjacent bool
 	err = retry(ctx, func(ctx context.Context) error {
-		return s.pool.QueryRow(ctx, s.q.reopenRun, runID, r.Next, data, drop, timeArg(r.Now)).Scan(&ended, &adjacent)
+		return s.pool.QueryRow(ctx, s.q.reopenRun, runID, r.Next, data.array, drop, timeArg(r.Now)).Scan(&ended, &adjacent)
 	})
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):

@@ -49,7 +49,7 @@ func (s *Store) CreateRun(ctx context.Context, run store.NewRun) (store.Run, boo
 		for range maxAttempts {
 			err := s.w.send(ctx, run.ID, func(b *pgx.Batch) {
 				b.Queue(s.q.createRun, run.ID, run.WorkflowID, run.Version, string(run.Status),
-					jsonArg(run.Input), run.ScheduleID, run.Lease.Owner, until, timeArg(run.Lease.Now), log, run.TraceParent,
+					jsonArg(run.Input), run.ScheduleID, run.Lease.Owner, until, timeArg(run.Lease.Now), log.array, run.TraceParent,
 					parent.RunID, parent.StepID, parent.Detached,
 					run.Queue, run.PartitionKey, run.Priority)
 			}, func(br pgx.BatchResults) error {

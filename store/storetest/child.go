@@ -16,6 +16,7 @@ var childCases = []testCase{
 	{"EndDeliversBeforeTheParentAwaits", testChildEndEarly},
 	{"ErrorAndCancelReachTheParent", testChildEndErrors},
 	{"DetachedChildDeliversNothing", testChildDetached},
+	{"ParentlessCommitEndsTheRun", testChildParentless},
 	{"PausedChildDeliversNothing", testChildPaused},
 	{"EndDeliversOnce", testChildEndOnce},
 	{"MissingOrEndedParentIsFine", testChildParentGone},
@@ -156,6 +157,34 @@ func testChildDetached(t *testing.T, h *harness) {
 	h.checkDeliveries("a detached child's end", "parent", 0, nil)
 	if p := h.get("parent"); p.Status != wf.StatusPaused {
 		t.Errorf("parent after a detached child ended: status %q, want paused", p.Status)
+	}
+}
+
+// A commit that says the run is parentless (a hint a store may use to
+// skip looking for a parent) ends a detached child and a run started
+// from outside as any commit does, and delivers nothing.
+func testChildParentless(t *testing.T, h *harness) {
+	h.awaitingChild("parent", "ship")
+	detached := h.create(childOf("parent", "audit", true))
+	h.createLeased("alone", ownerB, base)
+	for _, id := range []string{detached.ID, "alone"} {
+		now := at(time.Minute)
+		c := store.Commit{RunID: id, Owner: ownerB, Next: len(h.events(id)), Status: wf.StatusFinished, Now: now,
+			Output: json.RawMessage(`{"ok":true}`), Parentless: true,
+			Events: []wf.Event{{Type: wf.RunFinished, Time: now, RunID: id}}}
+		h.commit(c)
+		r := h.get(id)
+		if r.Status != wf.StatusFinished || r.LeaseOwner != "" || string(r.Output) != `{"ok":true}` {
+			t.Errorf("run %s after a parentless commit: status %q, lease owner %q, output %s; want finished, no lease, the output",
+				id, r.Status, r.LeaseOwner, r.Output)
+		}
+		if evs := h.events(id); len(evs) == 0 || evs[len(evs)-1].Type != wf.RunFinished {
+			t.Errorf("run %s's log after a parentless commit: %v, want it to end with RUN_FINISHED", id, evs)
+		}
+	}
+	h.checkDeliveries("parentless ends", "parent", 0, nil)
+	if p := h.get("parent"); p.Status != wf.StatusPaused {
+		t.Errorf("parent after a parentless end: status %q, want paused", p.Status)
 	}
 }
 

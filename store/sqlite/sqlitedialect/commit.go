@@ -73,7 +73,7 @@ func (s *Store) CommitStatements(c store.Commit) ([]Statement, error) {
 	}
 	stmts = append(stmts, s.stmt(deleteTimersSQL+landedCond, tailArgs...))
 	stmts = append(stmts, s.insertTimers(c.Timers, holdsLease+landedCond, tailArgs)...)
-	if c.Status.Terminal() {
+	if c.Status.Terminal() && !c.Parentless {
 		end, err := s.childEnd(c, landedCond, tailArgs)
 		if err != nil {
 			return nil, err

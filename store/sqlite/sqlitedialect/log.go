@@ -150,7 +150,7 @@ func (s *Store) Append(ctx context.Context, runID string, c store.Append) error 
 	inserts := s.insertEvents(runID, c.Owner, c.Next, evs)
 	if len(inserts) > 1 {
 		stmts := append([]Statement{s.logGuard(runID, c.Owner, c.Next, true)}, inserts...)
-		_, err = s.write(ctx, what(), stmts)
+		_, err = s.writeAs(ctx, what, stmts)
 		return err
 	}
 	// One INSERT guards itself (the lease, the log's end) and writes all
@@ -164,7 +164,7 @@ func (s *Store) Append(ctx context.Context, runID string, c store.Append) error 
 		}
 		return nil
 	}
-	_, err = s.write(ctx, what(), []Statement{insert})
+	_, err = s.writeAs(ctx, what, []Statement{insert})
 	if !errors.Is(err, errRefused) {
 		return err
 	}

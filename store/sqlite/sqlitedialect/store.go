@@ -70,6 +70,12 @@ func (s *Store) query(q string, args ...any) Statement {
 // check comes back as the check's error; a unique-key failure, which only an
 // event taking a used log index can cause, as store.ErrConflict.
 func (s *Store) write(ctx context.Context, what string, stmts []Statement) ([]Result, error) {
+	return s.writeAs(ctx, func() string { return what }, stmts)
+}
+
+// writeAs is write with the batch's description made only for an error:
+// a step's Append, the most frequent write, then formats nothing.
+func (s *Store) writeAs(ctx context.Context, what func() string, stmts []Statement) ([]Result, error) {
 	res, err := s.exec.Write(ctx, stmts)
 	if err == nil {
 		err = runChecks(stmts, res)
@@ -82,9 +88,9 @@ func (s *Store) write(ctx context.Context, what string, stmts []Statement) ([]Re
 		return nil, ce.err
 	}
 	if isUniqueViolation(err) {
-		return nil, fmt.Errorf("sqlite: %s: %w (%v)", what, store.ErrConflict, err)
+		return nil, fmt.Errorf("sqlite: %s: %w (%v)", what(), store.ErrConflict, err)
 	}
-	return nil, fmt.Errorf("sqlite: %s: %w", what, err)
+	return nil, fmt.Errorf("sqlite: %s: %w", what(), err)
 }
 
 // read runs read-only stmts against one snapshot.
