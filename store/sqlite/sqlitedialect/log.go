@@ -168,7 +168,14 @@ func (s *Store) Append(ctx context.Context, runID string, c store.Append) error 
 	if !errors.Is(err, errRefused) {
 		return err
 	}
-	guard := s.logGuard(runID, c.Owner, c.Next, true)
+	return s.refused(ctx, what, runID, c.Owner, c.Next, true)
+}
+
+// refused tells why a self-guarded write of events from index next (none
+// when !hasEvents) by owner changed nothing: it reads the guard and
+// returns store.ErrLeaseLost or store.ErrConflict.
+func (s *Store) refused(ctx context.Context, what func() string, runID, owner string, next int, hasEvents bool) error {
+	guard := s.logGuard(runID, owner, next, hasEvents)
 	res, err := s.read(ctx, what(), []Statement{guard})
 	if err != nil {
 		return err
