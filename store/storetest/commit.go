@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"encoding/json"
+	"errors"
 	"testing"
 	"time"
 
@@ -19,6 +20,7 @@ var commitCases = []testCase{
 	{"PausedWithSeenDeliveriesPauses", testCommitDeliveryBeforeClaim},
 	{"ConflictChangesNothing", testCommitConflict},
 	{"NonOwnerChangesNothing", testCommitNonOwner},
+	{"GapChangesNothing", testCommitGap},
 	{"MissingRunFails", testCommitMissing},
 }
 
@@ -232,6 +234,20 @@ func testCommitConflict(t *testing.T, h *harness) {
 	err := h.s.Commit(h.ctx, failingCommit(ownerA, 0))
 	wantErr(t, "Commit at a taken index", err, store.ErrConflict)
 	h.checkUnchanged("a conflicting Commit", before, kept)
+}
+
+func testCommitGap(t *testing.T, h *harness) {
+	kept := h.setupForFailedCommit()
+	before := h.get("run-1")
+	// The log ends at index 0: a Commit from index 2 would leave a gap.
+	err := h.s.Commit(h.ctx, failingCommit(ownerA, 2))
+	if err == nil {
+		t.Fatal("Commit past the log's end: nil error, want a failure")
+	}
+	if errors.Is(err, store.ErrLeaseLost) {
+		t.Errorf("Commit past the log's end by the lease holder: %v, want no ErrLeaseLost", err)
+	}
+	h.checkUnchanged("a Commit past the log's end", before, kept)
 }
 
 func testCommitNonOwner(t *testing.T, h *harness) {

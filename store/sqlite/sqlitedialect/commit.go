@@ -3,6 +3,7 @@ package sqlitedialect
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -37,31 +38,36 @@ const (
 	deleteTimersSQL = `DELETE FROM {timers} WHERE run_id = ?1 AND ` + holdsLease
 )
 
-// Commit applies one drive's effects as one batch: the lease guard, the
-// events, the run's timers, for a commit that ends the run the delivery
-// an attached child's end owes its parent, then its state with the lease
-// released.
+// Commit applies one drive's effects as one batch: the events, the run's
+// timers, for a commit that ends the run the delivery an attached child's
+// end owes its parent, then its state with the lease released. The batch
+// guards itself; only when its last statement changes nothing is the
+// lease and the log's end read, to tell the caller why.
 func (s *Store) Commit(ctx context.Context, c store.Commit) error {
 	stmts, err := s.CommitStatements(c)
 	if err != nil {
 		return err
 	}
-	_, err = s.write(ctx, fmt.Sprintf("run %q: commit at index %d", c.RunID, c.Next), stmts)
-	return err
+	what := func() string { return fmt.Sprintf("run %q: commit at index %d", c.RunID, c.Next) }
+	_, err = s.writeAs(ctx, what, stmts)
+	if !errors.Is(err, errRefused) {
+		return err
+	}
+	return s.refused(ctx, what, c.RunID, c.Owner, c.Next, len(c.Events) > 0)
 }
 
 // CommitStatements returns the batch that Commit runs for c: a pure
-// function of c and the store's configuration. Every statement after the
-// first is conditional on the lease and on the batch's events having
-// landed, so that a lost lease or a gap in the log changes nothing even
-// when the batch runs to its end.
+// function of c and the store's configuration. Every statement is
+// conditional on the lease, and every statement after the events on their
+// having landed, so that a lost lease or a gap in the log changes nothing
+// even when the batch runs to its end. The last statement, the run's
+// update, fails its Check with errRefused when it changed nothing.
 func (s *Store) CommitStatements(c store.Commit) ([]Statement, error) {
 	st, err := s.encodeCommit(c)
 	if err != nil {
 		return nil, err
 	}
-	stmts := []Statement{s.logGuard(c.RunID, c.Owner, c.Next, len(st.events) > 0)}
-	stmts = append(stmts, s.insertEvents(c.RunID, c.Owner, c.Next, st.events)...)
+	stmts := s.insertEvents(c.RunID, c.Owner, c.Next, st.events)
 
 	// The tail runs only under the lease and, with events, once the last
 	// of them (?3) is stored.
@@ -82,7 +88,12 @@ func (s *Store) CommitStatements(c store.Commit) ([]Statement, error) {
 	}
 	run := s.stmt(commitRunSQL+landedCond, append(padArgs(tailArgs, 3),
 		string(c.Status), c.LoadedSeq, jsonArg(c.Output), st.errorInfo, st.awaiting, optMicros(st.wakeAt), micros(c.Now), st.consumed)...)
-	run.Check = leaseHeld(c.RunID, c.Owner)
+	run.Check = func(r Result) error {
+		if r.RowsAffected == 0 {
+			return failed(errRefused)
+		}
+		return nil
+	}
 	return append(stmts, run), nil
 }
 

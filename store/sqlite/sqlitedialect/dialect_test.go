@@ -121,8 +121,8 @@ func TestCommitStatementsFitD1(t *testing.T) {
 			t.Errorf("statement %d differs between two calls with the same Commit", i)
 		}
 	}
-	// guard, 3 event chunks, timer delete, 3 timer chunks, run update
-	if want := 1 + 3 + 1 + 3 + 1; len(stmts) != want {
+	// 3 event chunks, timer delete, 3 timer chunks, run update
+	if want := 3 + 1 + 3 + 1; len(stmts) != want {
 		t.Errorf("CommitStatements: %d statements, want %d", len(stmts), want)
 	}
 	for i, st := range stmts {
@@ -141,12 +141,15 @@ func TestCommitStatementsFitD1(t *testing.T) {
 				t.Errorf("statement %d arg %d has type %T, want nil, int64 or string", i, j+1, a)
 			}
 		}
-		if i > 0 && !strings.Contains(st.SQL, "lease_owner = ?2") {
+		if !strings.Contains(st.SQL, "lease_owner = ?2") {
 			t.Errorf("statement %d is not conditional on the lease:\n%s", i, st.SQL)
 		}
+		if i < len(stmts)-1 && st.Check != nil {
+			t.Errorf("statement %d carries a Check: only the final run update may", i)
+		}
 	}
-	if stmts[0].Check == nil || stmts[len(stmts)-1].Check == nil {
-		t.Error("the guard and the final run update must carry Checks")
+	if stmts[len(stmts)-1].Check == nil {
+		t.Error("the final run update must carry a Check")
 	}
 }
 

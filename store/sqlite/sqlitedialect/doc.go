@@ -20,11 +20,15 @@
 //     (run_id, idx), which aborts the batch; the store returns
 //     store.ErrConflict.
 //   - A lost lease is a guard on lease_owner = ? that matches no row: the
-//     UPDATE of Heartbeat, FinishBucket and of the run at the end of a
-//     Commit, and the SELECT that opens Append and Commit (a read: inside
-//     the batch's transaction the lease cannot move, and an append then
-//     writes only the log's page). Its Statement.Check returns
-//     store.ErrLeaseLost.
+//     UPDATE of Heartbeat and FinishBucket, and the SELECT that opens an
+//     Append of several INSERTs (a read: inside the batch's transaction
+//     the lease cannot move, and an append then writes only the log's
+//     page). Its Statement.Check returns store.ErrLeaseLost.
+//   - A one-INSERT Append and a Commit guard themselves: each statement is
+//     conditional on the lease and the log's end, and the last one's Check
+//     fails when it changed nothing. Only then does the store read the
+//     guard, outside the batch, to return store.ErrLeaseLost or
+//     store.ErrConflict.
 //   - Every statement after a Check is itself conditional on what the Check
 //     verified (EXISTS … lease_owner = ?), so a failed Check leaves the
 //     database unchanged whether the executor stops and rolls back (package

@@ -15,7 +15,8 @@ import (
 const eventsPerStatement = 16
 
 const (
-	// logGuardSQL opens every Append and Commit: it returns a row only
+	// logGuardSQL opens an Append of several INSERTs, and is read after a
+	// self-guarded Append or Commit that changed nothing: it returns a row only
 	// while owner holds the lease (else: store.ErrLeaseLost), telling
 	// whether the log ends where the batch starts (else: store.ErrConflict).
 	// ?3 is the first new index, 0 when none. It is a read: inside the
@@ -63,7 +64,7 @@ func (s *Store) encodeEvents(runID string, next int, evs []wf.Event) ([]encodedE
 	return out, nil
 }
 
-// logGuard is the first statement of an Append or Commit.
+// logGuard is the guard of an Append or Commit from index next.
 func (s *Store) logGuard(runID, owner string, next int, hasEvents bool) Statement {
 	first := int64(0)
 	if hasEvents {
@@ -168,7 +169,14 @@ func (s *Store) Append(ctx context.Context, runID string, c store.Append) error 
 	if !errors.Is(err, errRefused) {
 		return err
 	}
-	guard := s.logGuard(runID, c.Owner, c.Next, true)
+	return s.refused(ctx, what, runID, c.Owner, c.Next, true)
+}
+
+// refused tells why a self-guarded write of events from index next (none
+// when !hasEvents) by owner changed nothing: it reads the guard and
+// returns store.ErrLeaseLost or store.ErrConflict.
+func (s *Store) refused(ctx context.Context, what func() string, runID, owner string, next int, hasEvents bool) error {
+	guard := s.logGuard(runID, owner, next, hasEvents)
 	res, err := s.read(ctx, what(), []Statement{guard})
 	if err != nil {
 		return err

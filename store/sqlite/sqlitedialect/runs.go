@@ -40,10 +40,7 @@ const (
 	VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10,
 		?11, ?12, ?13, ?14, ?15, ?16)
 	ON CONFLICT (id) DO NOTHING`
-	// insertRunReturningSQL is insertRunSQL returning the row it inserted,
-	// and nothing when the run exists.
-	insertRunReturningSQL = insertRunSQL + ` RETURNING ` + runColumns
-	selectRunSQL          = `SELECT ` + runColumns + ` FROM {runs} WHERE id = ?1`
+	selectRunSQL = `SELECT ` + runColumns + ` FROM {runs} WHERE id = ?1`
 
 	// claimRunSQL takes a live run's lease when it is free, expired or
 	// already the claimant's.
@@ -117,16 +114,16 @@ func (s *Store) CreateRun(ctx context.Context, run store.NewRun) (store.Run, boo
 	return stored, res[0].RowsAffected > 0, err
 }
 
-// createRunAlone creates a run without a log in one statement that
-// returns the row it inserted; only when the run exists already is it
-// read, in a read of its own.
+// createRunAlone creates a run without a log in one statement; the row it
+// inserted is the one insertedRun makes of the statement's arguments. Only
+// when the run exists already is it read, in a read of its own.
 func (s *Store) createRunAlone(ctx context.Context, runID string, args []any) (store.Run, bool, error) {
-	res, err := s.write(ctx, "create run "+runID, []Statement{s.query(insertRunReturningSQL, args...)})
+	res, err := s.write(ctx, "create run "+runID, []Statement{s.stmt(insertRunSQL, args...)})
 	if err != nil {
 		return store.Run{}, false, err
 	}
-	if len(res[0].Rows) > 0 {
-		stored, err := decodeRun(res[0].Rows[0])
+	if res[0].RowsAffected > 0 {
+		stored, err := decodeRun(insertedRow(args))
 		return stored, true, err
 	}
 	res, err = s.read(ctx, "create run "+runID, []Statement{s.query(selectRunSQL, runID)})
@@ -138,6 +135,19 @@ func (s *Store) createRunAlone(ctx context.Context, runID string, args []any) (s
 	}
 	stored, err := decodeRun(res[0].Rows[0])
 	return stored, false, err
+}
+
+// insertedRow is the row of runColumns that insertRunSQL stores for args:
+// the arguments where it sets a column, the schema's defaults elsewhere.
+func insertedRow(args []any) []any {
+	return []any{
+		args[0], args[1], args[2], args[3], args[4], // id, workflow_id, version, status, input
+		nil, nil, nil, nil, int64(0), // output, error, awaiting, wake_at, delivery_seq
+		args[5], args[6], args[7], args[8], args[8], // schedule_id, lease_owner, lease_expires_at, created_at, updated_at
+		int64(0), int64(0), "", "", int64(0), nil, // drive_failures, drive_retry_at, park_reason, park_message, parked_at, buffered
+		args[9], args[10], args[11], args[12], // trace_parent, parent_run_id, parent_step_id, parent_detached
+		args[13], args[14], args[15], int64(0), // queue, partition_key, priority, admitted_at
+	}
 }
 
 // GetRun returns a run's state, or an error wrapping store.ErrNotFound.
