@@ -418,13 +418,20 @@ func (e *execution) end(terminal Event, out Outcome) {
 // running finish first, their results recorded; a paused run then awaits
 // every wait outstanding (see awaiting).
 func (e *execution) stop(out Outcome) {
+	e.settleAs(out)
+	runtime.Goexit()
+}
+
+// settleAs ends the run's invocation with the given outcome, as stop
+// does, without ending the goroutine: for a deferred call on a goroutine
+// that runtime.Goexit is already ending.
+func (e *execution) settleAs(out Outcome) {
 	e.settle()
 	if out.Status == OutcomePaused {
 		out.Awaiting = e.awaiting(out.Awaiting)
 	}
 	e.ended = true
 	e.outcome = out
-	runtime.Goexit()
 }
 
 // abort ends the invocation without an outcome: nothing more is committed.

@@ -21,11 +21,12 @@ import (
 // A failing attempt is retried per WithRetry (or the workflow's
 // DefaultRetry); a backoff that would outlive the invocation's budget is
 // taken as a durable timer and the run resumes in a later invocation. A
-// panic in fn fails its attempt. An attempt without a timeout runs on the
+// panic in fn fails its attempt, and so does fn calling runtime.Goexit
+// (as testing.T.FailNow does). An attempt without a timeout runs on the
 // workflow's goroutine (one with WithTimeout runs on its own, so that the
-// timeout returns whatever fn does): there, fn calling runtime.Goexit (as
-// testing.T.FailNow does) fails the step without retries and ends the run
-// with RUN_ERRORED. An invocation whose context ends returns at once even
+// timeout returns whatever fn does); a Goexit there ends the invocation
+// too, so the next attempt, or the step's failure, is taken up by the
+// next invocation. An invocation whose context ends returns at once even
 // while fn ignores its context; fn's result is then discarded.
 func Step[T any](ctx *Context, id StepID, fn func(sc StepContext) (T, error), opts ...StepOption) (T, error) {
 	var zero T
@@ -92,6 +93,16 @@ func (e *execution) stepConfig(id string, opts []StepOption) (stepConfig, RetryP
 	}
 	cfg := e.scratch
 	e.scratch = stepConfig{}
+	policy := retryPolicy(cfg)
+	if strings.Contains(id, "#") {
+		e.failNow(fmt.Errorf("wf: step ID %q must not contain '#'", id), CodeError)
+	}
+	return cfg, policy
+}
+
+// retryPolicy is the retry policy of a step's options: one attempt when
+// they set none.
+func retryPolicy(cfg stepConfig) RetryPolicy {
 	policy := RetryPolicy{MaxAttempts: 1}
 	if cfg.retry != nil {
 		policy = *cfg.retry
@@ -99,10 +110,7 @@ func (e *execution) stepConfig(id string, opts []StepOption) (stepConfig, RetryP
 			policy.MaxAttempts = 1
 		}
 	}
-	if strings.Contains(id, "#") {
-		e.failNow(fmt.Errorf("wf: step ID %q must not contain '#'", id), CodeError)
-	}
-	return cfg, policy
+	return policy
 }
 
 func (e *execution) step(id, what string, fn func(StepContext) (json.RawMessage, error), opts []StepOption) (json.RawMessage, error) {
@@ -292,9 +300,9 @@ func (e *execution) attempt(parent context.Context, id string, n int, cfg stepCo
 // attemptInline runs one attempt on the handler's goroutine. A panic is
 // the attempt's error, as in a goroutine of its own. A function that calls
 // runtime.Goexit (as testing.T.FailNow does) ends the handler's goroutine
-// with it: the step is recorded as failed, without retries, and the run
-// errors with the step's error. When Execute abandoned the handler while
-// fn ran, the goroutine ends as soon as fn returns, touching nothing.
+// with it, and with it the invocation (see goexited). When Execute
+// abandoned the handler while fn ran, the goroutine ends as soon as fn
+// returns, touching nothing.
 func (e *execution) attemptInline(sc StepContext, id string, n int, cfg stepConfig, fn func(StepContext) (json.RawMessage, error)) (raw json.RawMessage, err error) {
 	e.enterInline()
 	returned := false
@@ -308,14 +316,41 @@ func (e *execution) attemptInline(sc StepContext, id string, n int, cfg stepConf
 		case p != nil:
 			raw, err = nil, &PanicError{Value: p, Stack: string(debug.Stack())}
 		case !returned:
-			info := NewErrorInfo(goexitError(id))
-			e.record(Event{Type: StepFailed, StepID: id, Error: info, Attempts: attemptsField(n), Meta: cfg.meta})
-			e.fail(&StepError{StepID: StepID(id), Attempts: n, Cause: info}, CodeError)
+			e.goexited(id, n, cfg)
 		}
 	}()
 	err = e.runAttempt(sc, fn, &raw)
 	returned = true
 	return raw, err
+}
+
+// goexited ends the invocation of a step attempt whose function called
+// runtime.Goexit on the handler's goroutine, which ends with it, so that
+// the attempt counts as a failed one, as it does on a goroutine of its
+// own: when the step's retry policy allows another attempt, its backoff
+// is recorded as a durable retry wait (with no delay, due at once) and
+// the invocation pauses on it, or yields when it is already due; the
+// next invocation resumes at that attempt. Otherwise the step's failure
+// is recorded and the invocation yields: the next one replays it, and
+// Step returns the *StepError to the workflow's code as it would have.
+func (e *execution) goexited(id string, n int, cfg stepConfig) {
+	err := goexitError(id)
+	policy := retryPolicy(cfg)
+	if n < policy.MaxAttempts && (policy.ShouldRetry == nil || policy.ShouldRetry(err, n)) {
+		wait := max(policy.delay(n+1), 0)
+		wid := e.marks.retryWaitID(id, n+1)
+		e.reached[wid] = true
+		deadline := e.now().Add(wait)
+		e.record(Event{Type: SignalAwaited, StepID: wid, Name: TimerSignal, Deadline: &deadline,
+			Meta: map[string]string{"error": truncate([]byte(err.Error()), errorBudget), "attempt": strconv.Itoa(n)}})
+		if wait > 0 {
+			e.settleAs(Outcome{Status: OutcomePaused, Awaiting: []Await{{StepID: wid, Kind: AwaitTimer, Name: TimerSignal, Deadline: &deadline}}})
+			return
+		}
+	} else {
+		e.record(Event{Type: StepFailed, StepID: id, Error: NewErrorInfo(err), Attempts: attemptsField(n), Meta: cfg.meta})
+	}
+	e.settleAs(Outcome{Status: OutcomeYielded})
 }
 
 // attemptCall is an attempt's function and its result. The attempt's

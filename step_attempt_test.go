@@ -93,9 +93,11 @@ func TestCanceledInvocationStartsNoStep(t *testing.T) {
 
 // Panics and runtime.Goexit in a step's function are reported, on the
 // handler's goroutine (no timeout) and in a goroutine of the attempt's own
-// (a timeout): a panic is a failed attempt, retried; a Goexit is a failed
-// attempt, retried, with a timeout, and without one fails the step and
-// the run.
+// (a timeout): each is a failed attempt, retried per the step's policy.
+// A Goexit on the handler's goroutine ends that invocation (the goroutine
+// is gone): its retry is a durable retry wait, due at once, that the next
+// invocation takes; without retries left, the next invocation hands the
+// step's failure to the workflow's code, which here returns it.
 func TestStepPanicAndGoexit(t *testing.T) {
 	t.Parallel()
 	retry := wf.WithRetry(wf.RetryPolicy{MaxAttempts: 2})
@@ -114,9 +116,19 @@ func TestStepPanicAndGoexit(t *testing.T) {
 		{"goexit aside", runtime.Goexit, []wf.StepOption{retry, timeout},
 			[]string{"STEP_FINISHED:s", "RUN_FINISHED"}, ""},
 		{"goexit inline", runtime.Goexit, []wf.StepOption{retry},
+			[]string{"SIGNAL_AWAITED:s#retry-2", "SIGNAL_RESOLVED:s#retry-2", "STEP_FINISHED:s", "RUN_FINISHED"}, ""},
+		{"goexit inline, backoff", runtime.Goexit, []wf.StepOption{wf.WithRetry(wf.RetryPolicy{MaxAttempts: 2, Base: time.Minute})},
+			[]string{"SIGNAL_AWAITED:s#retry-2", "SIGNAL_RESOLVED:s#retry-2", "STEP_FINISHED:s", "RUN_FINISHED"}, ""},
+		{"goexit inline, no retry", runtime.Goexit, nil,
 			[]string{"STEP_FAILED:s", "RUN_ERRORED"}, "exited without returning (runtime.Goexit)"},
 		{"panic inline, no retry", func() { panic("boom") }, nil,
 			[]string{"STEP_FAILED:s", "RUN_ERRORED"}, "boom"},
+	}
+	// A Goexit on the handler's goroutine ends the first invocation.
+	firstOutcome := map[string]wf.OutcomeStatus{
+		"goexit inline":           wf.OutcomeYielded,
+		"goexit inline, backoff":  wf.OutcomePaused,
+		"goexit inline, no retry": wf.OutcomeYielded,
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -131,6 +143,15 @@ func TestStepPanicAndGoexit(t *testing.T) {
 			})
 			h := newHarness(t, def, struct{}{})
 			out := h.drive()
+			if want, ok := firstOutcome[tt.name]; ok && out.Status != want {
+				t.Fatalf("first invocation: %s, want %s", out.Status, want)
+			}
+			for i := 0; i < 3 && (out.Status == wf.OutcomeYielded || out.Status == wf.OutcomePaused); i++ {
+				if out.Status == wf.OutcomePaused {
+					h.clock = h.clock.Add(time.Hour) // past the retry wait
+				}
+				out = h.drive()
+			}
 			if got := h.kinds(); !slices.Equal(got, tt.wantKind) {
 				t.Fatalf("log %v, want %v", got, tt.wantKind)
 			}
