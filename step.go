@@ -193,12 +193,19 @@ func (e *execution) backoffOutlivesBudget(wait time.Duration) bool {
 
 // durableBackoff records a timer wait before attempt `next` and pauses.
 func (e *execution) durableBackoff(id string, next int, wait time.Duration, err error) {
+	e.pause(e.recordRetryWait(id, next, wait, err))
+}
+
+// recordRetryWait records the durable timer wait of wait before attempt
+// `next` of step id, whose previous attempt failed with err, and returns
+// what a run paused on it awaits.
+func (e *execution) recordRetryWait(id string, next int, wait time.Duration, err error) Await {
 	wid := e.marks.retryWaitID(id, next)
 	e.reached[wid] = true
 	deadline := e.now().Add(wait)
 	e.record(Event{Type: SignalAwaited, StepID: wid, Name: TimerSignal, Deadline: &deadline,
 		Meta: map[string]string{"error": truncate([]byte(err.Error()), errorBudget), "attempt": strconv.Itoa(next - 1)}})
-	e.pause(Await{StepID: wid, Kind: AwaitTimer, Name: TimerSignal, Deadline: &deadline})
+	return Await{StepID: wid, Kind: AwaitTimer, Name: TimerSignal, Deadline: &deadline}
 }
 
 // resumeRetries finds the attempt a step resumes at after durable backoffs:
@@ -338,13 +345,9 @@ func (e *execution) goexited(id string, n int, cfg stepConfig) {
 	policy := retryPolicy(cfg)
 	if n < policy.MaxAttempts && (policy.ShouldRetry == nil || policy.ShouldRetry(err, n)) {
 		wait := max(policy.delay(n+1), 0)
-		wid := e.marks.retryWaitID(id, n+1)
-		e.reached[wid] = true
-		deadline := e.now().Add(wait)
-		e.record(Event{Type: SignalAwaited, StepID: wid, Name: TimerSignal, Deadline: &deadline,
-			Meta: map[string]string{"error": truncate([]byte(err.Error()), errorBudget), "attempt": strconv.Itoa(n)}})
+		a := e.recordRetryWait(id, n+1, wait, err)
 		if wait > 0 {
-			e.settleAs(Outcome{Status: OutcomePaused, Awaiting: []Await{{StepID: wid, Kind: AwaitTimer, Name: TimerSignal, Deadline: &deadline}}})
+			e.settleAs(Outcome{Status: OutcomePaused, Awaiting: []Await{a}})
 			return
 		}
 	} else {
