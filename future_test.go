@@ -396,20 +396,8 @@ func TestStartChild(t *testing.T) {
 	})
 	h := newHarness(t, def, struct{}{})
 	j := &childJournal{memJournal: &h.log}
-	drive := func() wf.Outcome {
-		t.Helper()
-		inv := h.invocation()
-		inv.Journal = j
-		out, err := def.Execute(context.Background(), inv)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := h.log.Append(context.Background(), out.Next, out.Pending); err != nil {
-			t.Fatal(err)
-		}
-		return out
-	}
-	out := drive()
+	h.journal = j
+	out := h.drive()
 	if out.Status != wf.OutcomePaused || len(out.Awaiting) != 2 ||
 		out.Awaiting[0] != (wf.Await{StepID: "ship-a", Kind: wf.AwaitChild, Name: wf.ChildSignal}) || out.Awaiting[1].StepID != "ship-b" {
 		t.Fatalf("outcome %s %+v", out.Status, out.Awaiting)
@@ -423,11 +411,11 @@ func TestStartChild(t *testing.T) {
 	}
 	// b ends first: the parent resolves nothing yet (it waits for a).
 	h.deliver(childDelivery(t, "ship-b", wf.ChildResult{RunID: "run-1.ship-b", Status: wf.StatusErrored, Error: &wf.ErrorInfo{Name: "x", Message: "lost"}}))
-	if out = drive(); out.Status != wf.OutcomePaused || len(out.Awaiting) != 2 {
+	if out = h.drive(); out.Status != wf.OutcomePaused || len(out.Awaiting) != 2 {
 		t.Fatalf("after b: %s %+v", out.Status, out.Awaiting)
 	}
 	h.deliver(childDelivery(t, "ship-a", wf.ChildResult{RunID: "run-1.ship-a", Status: wf.StatusFinished, Output: json.RawMessage("5")}))
-	if out = drive(); out.Status != wf.OutcomeFinished || string(out.Output) != `"5 \u003cnil\u003e"` {
+	if out = h.drive(); out.Status != wf.OutcomeFinished || string(out.Output) != `"5 \u003cnil\u003e"` {
 		t.Fatalf("after a: %s %s %+v", out.Status, out.Output, out.Error)
 	}
 	if len(j.started) != 3 {
@@ -498,20 +486,8 @@ func TestAwaitAnyChildOrTimer(t *testing.T) {
 			t.Parallel()
 			h := newHarness(t, def, struct{}{})
 			j := &childJournal{memJournal: &h.log}
-			drive := func() wf.Outcome {
-				t.Helper()
-				inv := h.invocation()
-				inv.Journal = j
-				out, err := def.Execute(context.Background(), inv)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := h.log.Append(context.Background(), out.Next, out.Pending); err != nil {
-					t.Fatal(err)
-				}
-				return out
-			}
-			out := drive()
+			h.journal = j
+			out := h.drive()
 			if out.Status != wf.OutcomePaused || len(out.Awaiting) != 2 || out.Awaiting[0].Kind != wf.AwaitChild ||
 				out.Awaiting[1].Kind != wf.AwaitTimer || out.Awaiting[1].Deadline == nil || !out.Awaiting[1].Deadline.Equal(t0.Add(time.Hour)) {
 				t.Fatalf("outcome %s %+v", out.Status, out.Awaiting)
@@ -522,13 +498,13 @@ func TestAwaitAnyChildOrTimer(t *testing.T) {
 				h.deliver(end)
 			} else {
 				h.clock = t0.Add(2 * time.Hour)
-				if out = drive(); out.Status != wf.OutcomePaused || len(out.Awaiting) != 1 || out.Awaiting[0].StepID != "quote" {
+				if out = h.drive(); out.Status != wf.OutcomePaused || len(out.Awaiting) != 1 || out.Awaiting[0].StepID != "quote" {
 					t.Fatalf("after the timer: %s %+v", out.Status, out.Awaiting)
 				}
 				h.deliver(end)
 				want = `"timeout, then 42 \u003cnil\u003e"`
 			}
-			if out = drive(); out.Status != wf.OutcomeFinished || string(out.Output) != want {
+			if out = h.drive(); out.Status != wf.OutcomeFinished || string(out.Output) != want {
 				t.Fatalf("end: %s %s %+v", out.Status, out.Output, out.Error)
 			}
 			h.clock = t0.Add(3 * time.Hour) // both have ended by now
@@ -611,30 +587,18 @@ func TestEventFuture(t *testing.T) {
 	})
 	h := newHarness(t, def, struct{}{})
 	j := &childJournal{memJournal: &h.log}
-	drive := func() wf.Outcome {
-		t.Helper()
-		inv := h.invocation()
-		inv.Journal = j
-		out, err := def.Execute(context.Background(), inv)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := h.log.Append(context.Background(), out.Next, out.Pending); err != nil {
-			t.Fatal(err)
-		}
-		return out
-	}
-	out := drive()
+	h.journal = j
+	out := h.drive()
 	if out.Status != wf.OutcomePaused || len(out.Awaiting) != 3 || out.Awaiting[1].Name != "stop" || out.Awaiting[2].Deadline == nil {
 		t.Fatalf("%s %+v", out.Status, out.Awaiting)
 	}
 	h.deliver(wf.Delivery{SignalID: "s-1", Name: "stop", Payload: json.RawMessage(`"enough"`)})
-	if out = drive(); out.Status != wf.OutcomePaused || len(out.Awaiting) != 2 || out.Awaiting[0].StepID != "late" {
+	if out = h.drive(); out.Status != wf.OutcomePaused || len(out.Awaiting) != 2 || out.Awaiting[0].StepID != "late" {
 		t.Fatalf("after stop: %s %+v", out.Status, out.Awaiting)
 	}
 	h.deliver(wf.Delivery{StepID: "late", SignalID: "timer:late", Name: wf.TimerSignal})
 	want := `"enough, late timed out: true"`
-	if out = drive(); out.Status != wf.OutcomeFinished || string(out.Output) != want {
+	if out = h.drive(); out.Status != wf.OutcomeFinished || string(out.Output) != want {
 		t.Fatalf("end: %s %s %+v", out.Status, out.Output, out.Error)
 	}
 	if r := replayOnly(t, def, h); r.Status != wf.OutcomeFinished || string(r.Output) != want {

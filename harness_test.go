@@ -48,6 +48,9 @@ type harness struct {
 	maxEventSize int
 	published    []wf.Event
 	uuids        int
+	// journal, when set, is the invocations' Journal instead of log (a
+	// wrapper of it); drive still commits outcomes to log.
+	journal wf.Journal
 }
 
 var t0 = time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)
@@ -68,12 +71,16 @@ func (h *harness) invocation() wf.Invocation {
 	h.log.mu.Lock()
 	logCopy := append([]wf.Event(nil), h.log.events...)
 	h.log.mu.Unlock()
+	var journal wf.Journal = &h.log
+	if h.journal != nil {
+		journal = h.journal
+	}
 	return wf.Invocation{
 		RunID:             "run-1",
 		Input:             h.input,
 		Log:               logCopy,
 		Deliveries:        h.deliveries,
-		Journal:           &h.log,
+		Journal:           journal,
 		Clock:             func() time.Time { return h.clock },
 		NewUUID:           func() string { h.uuids++; return fmt.Sprintf("uuid-%d", h.uuids) },
 		Deadline:          h.deadline,
