@@ -88,12 +88,7 @@ func (s *Store) CommitStatements(c store.Commit) ([]Statement, error) {
 	}
 	run := s.stmt(commitRunSQL+landedCond, append(padArgs(tailArgs, 3),
 		string(c.Status), c.LoadedSeq, jsonArg(c.Output), st.errorInfo, st.awaiting, optMicros(st.wakeAt), micros(c.Now), st.consumed)...)
-	run.Check = func(r Result) error {
-		if r.RowsAffected == 0 {
-			return failed(errRefused)
-		}
-		return nil
-	}
+	run.Check = wrote(1)
 	return append(stmts, run), nil
 }
 

@@ -159,12 +159,7 @@ func (s *Store) Append(ctx context.Context, runID string, c store.Append) error 
 	// run without a transaction around it. Only when it inserts nothing is
 	// the guard read, to tell why.
 	insert := inserts[0]
-	insert.Check = func(r Result) error {
-		if r.RowsAffected != int64(len(evs)) {
-			return failed(errRefused)
-		}
-		return nil
-	}
+	insert.Check = wrote(int64(len(evs)))
 	_, err = s.writeAs(ctx, what, []Statement{insert})
 	if !errors.Is(err, errRefused) {
 		return err
@@ -190,6 +185,17 @@ func (s *Store) refused(ctx context.Context, what func() string, runID, owner st
 	}
 	// The guard holds now: the lease or the log changed in between.
 	return fmt.Errorf("sqlite: %s: the log or the lease changed: %w", what(), store.ErrConflict)
+}
+
+// wrote is the Check of a self-guarded statement that writes n rows when
+// its guard lets it, and none otherwise: errRefused unless it wrote n.
+func wrote(n int64) func(Result) error {
+	return func(r Result) error {
+		if r.RowsAffected != n {
+			return failed(errRefused)
+		}
+		return nil
+	}
 }
 
 // errRefused is a guarded write that wrote nothing; the store reads its
