@@ -481,9 +481,9 @@ func byRun(fired []store.FiredTimer) []firedRun {
 // fireTimers drives a run whose due timers FireDueTimers delivered and
 // claimed for the sweep in its batch write: it takes the execution the
 // batch read with the claim (or loads it, when the store left it out or
-// an earlier batch of this sweep drove the run)
-// and drives it under the batch's lease, which the drive's lease guard
-// renews before any step if it is no longer fresh. A timer's delivery
+// an earlier batch of this sweep drove the run) and drives it under the
+// batch's lease, which the drive's lease guard renews before any step if
+// it is no longer fresh. A timer's delivery
 // and drive thus cost its share of the batch's write and read, and the
 // drive's commit. Delivered, a duplicate of an earlier attempt, or lost to
 // a signal: in every case driving the run consumes what is stored and
