@@ -317,10 +317,15 @@ func drain[T any](s *sweep, limit int, ahead bool, claim func(n int) ([]T, error
 		want := min(limit-requested, s.claimBatch())
 		requested += want
 		ch := make(chan batch, 1)
-		go func() {
+		run := func() {
 			items, err := claim(want)
 			ch <- batch{items, want, err}
-		}()
+		}
+		if ahead {
+			go run() // the drives of the last batch go on meanwhile
+		} else {
+			run()
+		}
 		return ch
 	}
 	next := start()
