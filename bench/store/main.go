@@ -109,11 +109,21 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	o := Options{URL: *url, Levels: levels, Duration: *duration,
 		Workloads: strings.Split(*only, ","), History: lengths, SweepTimers: *sweepTimers, SweepConcurrency: *sweepConc, Scale: sizes, ScaleChurn: *scaleChurn}
 	var figures []Figure
-	if *pg {
-		if figures, err = Run(context.Background(), o); err != nil {
+	if len(levels) > 0 && (*pg && *only != "none" || strings.TrimSpace(*sqliteModes) != "") {
+		f, err := cpuFigure(context.Background(), min(*duration, 2*time.Second))
+		if err != nil {
 			fmt.Fprintln(stderr, "store:", err)
 			return 1
 		}
+		figures = append(figures, f)
+	}
+	if *pg {
+		figs, err := Run(context.Background(), o)
+		if err != nil {
+			fmt.Fprintln(stderr, "store:", err)
+			return 1
+		}
+		figures = append(figures, figs...)
 	}
 	for _, mode := range strings.Split(*sqliteModes, ",") {
 		if mode = strings.TrimSpace(mode); mode == "" {

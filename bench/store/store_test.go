@@ -35,7 +35,7 @@ func TestMainPrintsEveryFigure(t *testing.T) {
 		}
 		names[f.Name] = true
 	}
-	for _, want := range []string{"raw-insert", "workflow-10-steps", "workflow-10-steps-steps", "workflow-10-local-steps", "workflow-10-steps-p50", "workflow-1-step", "workflow-1-step-p50", "resume-11-events", "sweep-20-timers"} {
+	for _, want := range []string{"raw-insert", "workflow-10-steps", "workflow-10-steps-steps", "workflow-10-local-steps", "workflow-10-steps-p50", "workflow-1-step", "workflow-1-step-p50", "resume-11-events", "sweep-20-timers", cpuFigureName} {
 		if !names[want] {
 			t.Errorf("no %s figure in:\n%s", want, out.String())
 		}
@@ -64,6 +64,9 @@ func TestScaleFigures(t *testing.T) {
 			t.Fatalf("line %q: %v", line, err)
 		}
 		names[f.Name] = f
+	}
+	if _, ok := names[cpuFigureName]; ok {
+		t.Errorf("a run of scale figures alone measured the CPU reference:\n%s", out.String())
 	}
 	for _, n := range []string{"50", "120"} {
 		for _, want := range []string{"load-%s-runs", "idle-claim-buffers-%s-runs-after-churn", "idle-sweep-%s-runs-after-churn",
@@ -102,7 +105,7 @@ func TestMainMeasuresSQLite(t *testing.T) {
 		}
 		names[f.Name] = true
 	}
-	for _, want := range []string{"sqlite-normal-raw-insert", "sqlite-normal-workflow-10-steps", "sqlite-normal-workflow-10-steps-p50", "sqlite-normal-workflow-10-steps-p99"} {
+	for _, want := range []string{"sqlite-normal-raw-insert", "sqlite-normal-workflow-10-steps", "sqlite-normal-workflow-10-steps-p50", "sqlite-normal-workflow-10-steps-p99", cpuFigureName} {
 		if !names[want] {
 			t.Errorf("no %s figure in:\n%s", want, out.String())
 		}
