@@ -72,8 +72,8 @@ func (rt *Runtime) StartRun(ctx context.Context, req StartRequest) (Result, erro
 	owner := rt.newOwner()
 	// Held from before the run exists, so that a delivery racing the first
 	// drive finds its holder (see holders).
-	release := rt.holders.hold(req.RunID)
-	defer release()
+	h := rt.holders.hold(req.RunID)
+	defer h.drop()
 	run, created, err := rt.store.CreateRun(ctx, store.NewRun{
 		ID:         req.RunID,
 		WorkflowID: req.WorkflowID,
@@ -92,7 +92,7 @@ func (rt *Runtime) StartRun(ctx context.Context, req StartRequest) (Result, erro
 	}
 	rt.metrics.runStarted(ctx, run.WorkflowID)
 	return rt.drive(ctx, store.Execution{Run: run}, owner, driveOptions{
-		deadline: deadlineOr(ctx, req.Deadline), includeEvents: req.IncludeEvents, maxEvents: req.MaxEvents,
+		deadline: deadlineOr(ctx, req.Deadline), includeEvents: req.IncludeEvents, maxEvents: req.MaxEvents, held: h,
 	})
 }
 
@@ -196,17 +196,19 @@ func (rt *Runtime) DeliverApproval(ctx context.Context, req ApprovalDecision) (R
 }
 
 func (rt *Runtime) claimAndDrive(ctx context.Context, runID string, opts driveOptions) (Result, error) {
-	return rt.claimThen(ctx, runID, func(ex store.Execution, owner string) (Result, error) {
+	return rt.claimThen(ctx, runID, func(ex store.Execution, owner string, h *hold) (Result, error) {
+		opts.held = h
 		return rt.drive(ctx, ex, owner, opts)
 	})
 }
 
-// claimThen claims the run and hands the claimed execution to act; the
+// claimThen claims the run and hands the claimed execution to act, with
+// the hold taken before the claim (see holders), which a drive ends; the
 // other claim outcomes become results.
-func (rt *Runtime) claimThen(ctx context.Context, runID string, act func(ex store.Execution, owner string) (Result, error)) (Result, error) {
+func (rt *Runtime) claimThen(ctx context.Context, runID string, act func(ex store.Execution, owner string, h *hold) (Result, error)) (Result, error) {
 	owner := rt.newOwner()
-	release := rt.holders.hold(runID) // before the claim: see holders
-	defer release()
+	h := rt.holders.hold(runID)
+	defer h.drop()
 	claim, err := rt.store.ClaimRun(ctx, runID, rt.lease(owner))
 	if err != nil {
 		return Result{}, fmt.Errorf("runtime: claim run %s: %w", runID, err)
@@ -219,7 +221,7 @@ func (rt *Runtime) claimThen(ctx context.Context, runID string, act func(ex stor
 	case store.Terminal:
 		return Result{Kind: kindOf(claim.Execution.Run.Status), Run: claim.Execution.Run}, nil
 	}
-	return act(claim.Execution, owner)
+	return act(claim.Execution, owner, h)
 }
 
 // deadlineOr returns d, or ctx's deadline when d is zero.
@@ -271,7 +273,7 @@ func (rt *Runtime) cancel(ctx context.Context, runID, reason, descendantsReason 
 
 // cancelRun is Cancel of one run, without its children.
 func (rt *Runtime) cancelRun(ctx context.Context, runID, reason string) (Result, error) {
-	res, err := rt.claimThen(ctx, runID, func(ex store.Execution, owner string) (Result, error) {
+	res, err := rt.claimThen(ctx, runID, func(ex store.Execution, owner string, _ *hold) (Result, error) {
 		return rt.endAs(ctx, ex, owner, wf.StatusCanceled, canceledError(reason))
 	})
 	if err == nil {

@@ -77,6 +77,10 @@ type driveOptions struct {
 	maxEvents     int
 	// minYield overrides the runtime's yield margin (see yieldMargin).
 	minYield time.Duration
+	// held is the caller's hold of the run, taken before the store call
+	// that leased it (see holders); drive ends it. Nil: drive holds the
+	// run itself.
+	held *hold
 }
 
 // journal adapts the store's Append to the engine's Journal. next is the
@@ -165,17 +169,22 @@ func (j *journal) Append(ctx context.Context, next int, events []wf.Event) error
 // arrived for the run meanwhile and the run paused, it drives the run again
 // at once: the current holder applies what was delivered to it.
 func (rt *Runtime) drive(ctx context.Context, ex store.Execution, owner string, opts driveOptions) (Result, error) {
+	h := opts.held
+	if h == nil {
+		h = rt.holders.hold(ex.Run.ID)
+	}
+	opts.held = nil // a drive again below holds anew
 	if ex.Run.Waiting() && !rt.admitted(ctx, &ex.Run) {
 		// Its queue has no room for it yet: a sweep admits it later.
+		h.drop()
 		rt.release(ex.Run.ID, owner)
 		return Result{Kind: KindQueued, Run: ex.Run}, nil
 	}
-	release := rt.holders.hold(ex.Run.ID)
 	res, err := rt.driveOnce(ctx, ex, owner, opts)
 	if err == nil {
 		rt.freed(ctx, res)
 	}
-	woken := release()
+	woken := h.done()
 	if rt.driveChildren(ctx, res.children, opts) {
 		woken = true // a child ended: its delivery may resume the parent
 	}

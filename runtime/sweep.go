@@ -379,6 +379,8 @@ func drain[T any](s *sweep, limit int, ahead bool, claim func(n int) ([]T, error
 // paused meanwhile is left alone (KindNotClaimable).
 func (s *sweep) recoverOne(ctx context.Context, run store.Run) (Result, error) {
 	owner := s.opts.LeaseOwner
+	h := s.rt.holders.hold(run.ID) // before the claim: see holders
+	defer h.drop()
 	claim, err := s.rt.store.ClaimRun(ctx, run.ID, s.lease())
 	if errors.Is(err, store.ErrCorrupt) {
 		return s.rt.endCorrupt(ctx, run, owner, err)
@@ -398,7 +400,9 @@ func (s *sweep) recoverOne(ctx context.Context, run store.Run) (Result, error) {
 	}
 	s.rt.logger.Info("runtime: recovering run", "run", run.ID, "workflow", run.WorkflowID, "status", run.Status)
 	s.rt.metrics.runsRecovered.Add(ctx, 1, metric.WithAttributes(attrMetricWorkflow.String(run.WorkflowID)))
-	return s.rt.drive(ctx, ex, owner, s.driveOpts())
+	opts := s.driveOpts()
+	opts.held = h
+	return s.rt.drive(ctx, ex, owner, opts)
 }
 
 func (s *sweep) schedules(ctx context.Context) error {
@@ -431,14 +435,28 @@ func (s *sweep) schedules(ctx context.Context) error {
 
 func (s *sweep) timers(ctx context.Context) error {
 	n, err := drain(s, s.opts.MaxTimers, true, func(n int) ([]firedRun, error) {
+		since, claimed := s.rt.holders.claiming()
+		defer claimed()
 		fired, err := store.FireDueTimers(ctx, s.rt.store, n, s.lease())
-		return byRun(fired), err
+		if err != nil {
+			return nil, err
+		}
+		runs := byRun(fired)
+		for i := range runs {
+			if runs[i].claimed {
+				// Held from the claim, so that a delivery arriving before
+				// the run's drive wakes it (see holders).
+				runs[i].held = s.rt.holders.holdSince(runs[i].runID, since)
+			}
+		}
+		return runs, nil
 	}, func(f firedRun) {
 		// A run's due timers share its drive, counted once.
 		res, err := s.fireTimers(ctx, f)
 		s.record(s.res.Summary.Timers, &s.res.Timers, f.runID, res, err)
 	}, func(f firedRun) {
 		if f.claimed {
+			f.held.drop()
 			s.rt.release(f.runID, s.opts.LeaseOwner)
 		}
 		for _, t := range f.timers {
@@ -458,6 +476,8 @@ type firedRun struct {
 	runID   string
 	timers  []store.FiredTimer
 	claimed bool
+	// held is the hold of a claimed run, taken right after the claim.
+	held *hold
 	// ex is the claimed run's execution read with the claim, or nil.
 	ex *store.Execution
 }
@@ -497,6 +517,9 @@ func byRun(fired []store.FiredTimer) []firedRun {
 // is left to recovery at its next attempt time; its timers stay claimed
 // until the lease expires.
 func (s *sweep) fireTimers(ctx context.Context, f firedRun) (Result, error) {
+	if f.held != nil {
+		defer f.held.drop()
+	}
 	now := s.rt.clock()
 	for _, t := range f.timers {
 		if t.Delivery == store.Delivered {
@@ -520,8 +543,6 @@ func (s *sweep) fireTimers(ctx context.Context, f firedRun) (Result, error) {
 		return Result{Kind: KindNotClaimable, Run: run}, nil
 	}
 	owner := s.opts.LeaseOwner
-	release := s.rt.holders.hold(f.runID)
-	defer release()
 	var (
 		ex  store.Execution
 		err error
@@ -549,5 +570,7 @@ func (s *sweep) fireTimers(ctx context.Context, f firedRun) (Result, error) {
 		s.rt.release(f.runID, owner)
 		return Result{Kind: KindBackingOff, Run: ex.Run}, nil
 	}
-	return s.rt.drive(ctx, ex, owner, s.driveOpts())
+	opts := s.driveOpts()
+	opts.held = f.held
+	return s.rt.drive(ctx, ex, owner, opts)
 }
