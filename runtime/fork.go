@@ -70,6 +70,8 @@ func (rt *Runtime) Fork(ctx context.Context, runID string, fromStep wf.StepID, n
 		}
 		nr.Status, nr.Queue, nr.PartitionKey, nr.Priority = wf.StatusQueued, q, src.Run.PartitionKey, src.Run.Priority
 	}
+	h := rt.holders.hold(newRunID) // before the run exists: see holders
+	defer h.drop()
 	run, created, err := rt.store.CreateRun(ctx, nr)
 	if err != nil {
 		return Result{}, fmt.Errorf("runtime: fork run %s as %s: %w", runID, newRunID, err)
@@ -80,7 +82,7 @@ func (rt *Runtime) Fork(ctx context.Context, runID string, fromStep wf.StepID, n
 	}
 	rt.logger.Info("runtime: run forked", "run", runID, "step", fromStep, "fork", newRunID, "copied", cut)
 	rt.metrics.runStarted(ctx, run.WorkflowID)
-	return rt.drive(ctx, store.Execution{Run: run, Events: log}, owner, driveOptions{deadline: deadlineOr(ctx, time.Time{})})
+	return rt.drive(ctx, store.Execution{Run: run, Events: log}, owner, driveOptions{deadline: deadlineOr(ctx, time.Time{}), held: h})
 }
 
 // existingFork answers a Fork whose newRunID exists: that run when it is

@@ -197,6 +197,11 @@ func (rt *Runtime) driveCreated(ctx context.Context, run store.Run, owner string
 	if !run.Waiting() {
 		return rt.drive(ctx, store.Execution{Run: run}, owner, opts)
 	}
+	if opts.held != nil {
+		// Unleased: the claim below holds it anew (see holders).
+		opts.held.drop()
+		opts.held = nil
+	}
 	if !rt.admitted(ctx, &run) {
 		return Result{Kind: KindQueued, Run: run}, nil
 	}

@@ -249,15 +249,20 @@ func (rt *Runtime) startBucket(ctx context.Context, b store.Bucket, owner string
 			rt.logger.Error("runtime: schedule input", "schedule", s.ID, "bucket", b.BucketID, "err", err)
 			return rt.dropTick(ctx, b, owner)
 		}
+		h := rt.holders.hold(run.ID) // before the run exists: see holders
 		st, err := rt.store.StartBucket(ctx, store.BucketStart{
 			ScheduleID: b.ScheduleID, BucketID: b.BucketID, Owner: owner, Exclusive: s.Overlap != OverlapAllow, Run: run,
 		})
+		if err != nil || st.Status != store.BucketRunCreated {
+			h.drop()
+		}
 		if err != nil {
 			return rt.startFailed(ctx, b, owner, err)
 		}
 		switch st.Status {
 		case store.BucketRunCreated:
 			rt.metrics.runStarted(ctx, st.Run.WorkflowID)
+			opts.held = h
 			return rt.driveCreated(ctx, st.Run, runOwner, opts)
 		case store.BucketRunExisting:
 			// Its starter died or failed after creating it; whoever holds

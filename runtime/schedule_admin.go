@@ -272,6 +272,8 @@ func (t *ticker) start(ctx context.Context, b store.Bucket) (Result, error) {
 		return Result{}, fmt.Errorf("runtime: schedule %s tick %s: %w", t.s.ID, b.BucketID, err)
 	}
 	nr.ScheduleID = t.s.ID
+	h := t.rt.holders.hold(nr.ID) // before the run exists: see holders
+	defer h.drop()
 	run, created, err := t.rt.store.CreateRun(ctx, nr)
 	if err != nil {
 		return Result{}, fmt.Errorf("runtime: start %s: %w", b.RunID, err)
@@ -279,7 +281,7 @@ func (t *ticker) start(ctx context.Context, b store.Bucket) (Result, error) {
 	if !created {
 		return Result{Kind: resultKindOf(run), Run: run, Existing: true}, nil
 	}
-	return t.rt.driveCreated(ctx, run, owner, driveOptions{deadline: deadlineOr(ctx, time.Time{})})
+	return t.rt.driveCreated(ctx, run, owner, driveOptions{deadline: deadlineOr(ctx, time.Time{}), held: h})
 }
 
 // FireTimes returns spec's fire times in [from, to], oldest first; more

@@ -44,6 +44,8 @@ func (s *sweep) admit(ctx context.Context) error {
 // sweeper's recovery may have taken it first (KindNotClaimable).
 func (s *sweep) driveAdmitted(ctx context.Context, runID string) (Result, error) {
 	owner := s.opts.LeaseOwner
+	h := s.rt.holders.hold(runID) // before the claim: see holders
+	defer h.drop()
 	claim, err := s.rt.store.ClaimRun(ctx, runID, s.lease())
 	if err != nil {
 		return Result{}, fmt.Errorf("runtime: drive admitted run %s: %w", runID, err)
@@ -61,5 +63,7 @@ func (s *sweep) driveAdmitted(ctx context.Context, runID string) (Result, error)
 		s.rt.release(runID, owner)
 		return Result{Kind: KindNotClaimable, Run: ex.Run}, nil
 	}
-	return s.rt.drive(ctx, ex, owner, s.driveOpts())
+	opts := s.driveOpts()
+	opts.held = h
+	return s.rt.drive(ctx, ex, owner, opts)
 }

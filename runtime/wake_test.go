@@ -19,6 +19,7 @@ type deliveryHookStore struct {
 	beforePause func()
 	afterPause  func()
 	afterClaim  func()
+	afterCreate func()
 }
 
 func (s *deliveryHookStore) take(hook *func()) func() {
@@ -41,6 +42,16 @@ func (s *deliveryHookStore) Commit(ctx context.Context, c store.Commit) error {
 		h()
 	}
 	return err
+}
+
+func (s *deliveryHookStore) CreateRun(ctx context.Context, run store.NewRun) (store.Run, bool, error) {
+	stored, created, err := s.Store.CreateRun(ctx, run)
+	if err == nil && created {
+		if h := s.take(&s.afterCreate); h != nil {
+			h()
+		}
+	}
+	return stored, created, err
 }
 
 func (s *deliveryHookStore) ClaimRun(ctx context.Context, runID string, l store.Lease) (store.ClaimResult, error) {
@@ -106,5 +117,34 @@ func TestSignalBetweenTimerClaimAndDriveAppliedBySameSweep(t *testing.T) {
 			t.Fatal("the sweep never claimed the run")
 		}
 		e.wantOutput("r", `["pay"]`)
+	})
+}
+
+// A signal that arrives right after a fork is created, before its first
+// drive, is applied by that drive or by a drive again at once.
+func TestSignalRightAfterForkCreatedAppliedByFork(t *testing.T) {
+	t.Parallel()
+	waitForPayment := wf.New("wait-payment", func(ctx *wf.Context, _ struct{}) (string, error) {
+		if err := wf.Do(ctx, "prepare", func(wf.StepContext) error { return nil }); err != nil {
+			return "", err
+		}
+		p, err := wf.WaitForEvent[payment](ctx, "paid")
+		return p.ID, err
+	})
+	forEachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
+		st := &deliveryHookStore{Store: newStore(t)}
+		e := setupEarly(t, st, runtime.Config{}, waitForPayment)
+		e.start("wait-payment", "r")
+		e.signal("r", "pay", "paid")
+		e.wantOutput("r", `"pay"`)
+		var during runtime.Result
+		st.afterCreate = func() { during = e.signal("r-fork", "pay-again", "paid") }
+		if _, err := e.rt.Fork(e.ctx, "r", "prepare", "r-fork"); err != nil {
+			t.Fatal(err)
+		}
+		if during.Kind == "" {
+			t.Fatal("the fork's creation was not seen")
+		}
+		e.wantOutput("r-fork", `"pay-again"`)
 	})
 }
