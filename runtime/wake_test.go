@@ -64,18 +64,23 @@ func (s *deliveryHookStore) ClaimRun(ctx context.Context, runID string, l store.
 	return res, err
 }
 
-// A signal that arrives while a run is driven toward its wait, whether
-// before the drive's pausing commit (which then leaves the run ready) or
-// after it, is applied in the same call: the run finishes with no sweep.
-func TestSignalAroundPausingCommitDrivesAgain(t *testing.T) {
-	t.Parallel()
-	waitForPayment := wf.New("wait-payment", func(ctx *wf.Context, _ struct{}) (string, error) {
+// prepareThenWait runs a step, then waits for "paid" and returns its ID.
+func prepareThenWait() *wf.Definition {
+	return wf.New("wait-payment", func(ctx *wf.Context, _ struct{}) (string, error) {
 		if err := wf.Do(ctx, "prepare", func(wf.StepContext) error { return nil }); err != nil {
 			return "", err
 		}
 		p, err := wf.WaitForEvent[payment](ctx, "paid")
 		return p.ID, err
 	})
+}
+
+// A signal that arrives while a run is driven toward its wait, whether
+// before the drive's pausing commit (which then leaves the run ready) or
+// after it, is applied in the same call: the run finishes with no sweep.
+func TestSignalAroundPausingCommitDrivesAgain(t *testing.T) {
+	t.Parallel()
+	waitForPayment := prepareThenWait()
 	for _, moment := range []string{"before", "after"} {
 		t.Run(moment, func(t *testing.T) {
 			forEachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
@@ -124,13 +129,7 @@ func TestSignalBetweenTimerClaimAndDriveAppliedBySameSweep(t *testing.T) {
 // drive, is applied by that drive or by a drive again at once.
 func TestSignalRightAfterForkCreatedAppliedByFork(t *testing.T) {
 	t.Parallel()
-	waitForPayment := wf.New("wait-payment", func(ctx *wf.Context, _ struct{}) (string, error) {
-		if err := wf.Do(ctx, "prepare", func(wf.StepContext) error { return nil }); err != nil {
-			return "", err
-		}
-		p, err := wf.WaitForEvent[payment](ctx, "paid")
-		return p.ID, err
-	})
+	waitForPayment := prepareThenWait()
 	forEachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
 		st := &deliveryHookStore{Store: newStore(t)}
 		e := setupEarly(t, st, runtime.Config{}, waitForPayment)
