@@ -410,7 +410,7 @@ func (e *execution) runStep(o *op, attempt int, cfg stepConfig, policy RetryPoli
 			fail(context.Cause(parent), attempt)
 			return
 		}
-		retry := tooLarge == nil && attempt < policy.MaxAttempts && (policy.ShouldRetry == nil || policy.ShouldRetry(err, attempt))
+		retry := tooLarge == nil && policy.retries(err, attempt)
 		if !retry {
 			fail(err, attempt)
 			return

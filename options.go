@@ -34,6 +34,12 @@ type RetryPolicy struct {
 	ShouldRetry func(err error, attempt int) bool
 }
 
+// retries reports whether the policy allows another attempt after
+// attempt `attempt` failed with err.
+func (p RetryPolicy) retries(err error, attempt int) bool {
+	return attempt < p.MaxAttempts && (p.ShouldRetry == nil || p.ShouldRetry(err, attempt))
+}
+
 // delay returns the wait before attempt `next` (2, 3, …).
 func (p RetryPolicy) delay(next int) time.Duration {
 	d := p.Base

@@ -153,7 +153,7 @@ func (e *execution) step(id, what string, fn func(StepContext) (json.RawMessage,
 		}
 		// An oversized result is not retried: the function would most
 		// likely return the same value, repeating its side effects.
-		retry := tooLarge == nil && attempt < policy.MaxAttempts && (policy.ShouldRetry == nil || policy.ShouldRetry(err, attempt))
+		retry := tooLarge == nil && policy.retries(err, attempt)
 		if !retry {
 			info := NewErrorInfo(err)
 			e.record(Event{Type: StepFailed, StepID: id, Error: info, Attempts: attemptsField(attempt), Meta: cfg.meta})
@@ -343,7 +343,7 @@ func (e *execution) attemptInline(sc StepContext, id string, n int, cfg stepConf
 func (e *execution) goexited(id string, n int, cfg stepConfig) {
 	err := goexitError(id)
 	policy := retryPolicy(cfg)
-	if n < policy.MaxAttempts && (policy.ShouldRetry == nil || policy.ShouldRetry(err, n)) {
+	if policy.retries(err, n) {
 		wait := max(policy.delay(n+1), 0)
 		a := e.recordRetryWait(id, n+1, wait, err)
 		if wait > 0 {
